@@ -1,0 +1,4 @@
+import { stepHandler } from '../lib/handler';
+import { cancelPosting, PostingRef } from '../lib/lifecycle';
+
+export const handler = stepHandler(PostingRef, cancelPosting);

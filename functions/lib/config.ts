@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const Env = z.object({
+  TABLE_NAME: z.string().min(1),
+  ALERTS_TOPIC_ARN: z.string().min(1),
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
+  LABELS_BUCKET: z.string().min(1).optional(),
+  OZON_API_URL: z.url().default('https://api-seller.ozon.ru'),
+  OZON_SECRET_ARN: z.string().min(1).optional(),
+  OZON_READ_ONLY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  SELLER_LANGUAGE: z.enum(['en', 'ru', 'zh']).default('en'),
+  PAYOUT_TOLERANCE_RUB: z.coerce.number().nonnegative().default(1),
+  SETTLEMENT_WINDOW_DAYS: z.coerce.number().positive().default(14),
+  CONSOLE_REGION: z.string().default(process.env.AWS_REGION ?? 'eu-central-1'),
+});
+export type Config = z.infer<typeof Env>;
+
+let cached: Config | undefined;
+
+/** Reads the environment once; a missing or malformed variable is a ConfigError naming it. */
+export function config(): Config {
+  if (cached) return cached;
+  const parsed = Env.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** The local runtime changes the environment between runs (tests); this forgets the cached values. */
+export function resetConfig(): void {
+  cached = undefined;
+}

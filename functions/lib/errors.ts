@@ -1,0 +1,49 @@
+/**
+ * Named errors. Each class's `name` is what the OrderLifecycle state machine's Retry/Catch `ErrorEquals`
+ * matches, so renaming one is a change to the workflow's contract (see workflows/errors.ts).
+ */
+abstract class NamedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Ozon answered 429 (code 8) or `Circle is open`: transient, retried with backoff. */
+export class OzonRateLimited extends NamedError {}
+/** Ozon answered 5xx, timed out or the connection failed: transient, retried with backoff. */
+export class OzonUnavailable extends NamedError {}
+/** The key is invalid, expired, deactivated or lacks a role, or the method is obsolete: retrying cannot help. */
+export class OzonAuthError extends NamedError {}
+/** Ozon refused the request (4xx) with its own `code`/`message`, for example `HAS_INCORRECT_STATUS`. */
+export class OzonRequestRejected extends NamedError {
+  constructor(
+    readonly endpoint: string,
+    readonly status: number,
+    readonly ozonCode: string | number | undefined,
+    readonly ozonMessage: string,
+  ) {
+    super(`${endpoint} refused (HTTP ${status}, code ${String(ozonCode)}): ${ozonMessage}`);
+  }
+}
+/** A response did not match the endpoint's schema: Ozon changed something we rely on. */
+export class OzonResponseInvalid extends NamedError {}
+/** A mutating Ozon call was attempted in read-only mode (real credentials without --allow-changes). */
+export class MutationNotAllowed extends NamedError {}
+
+/** The posting is cancelled: every phase ends through ReleaseStock into Cancelled. */
+export class PostingCancelled extends NamedError {}
+/** Ozon does not know the posting number. */
+export class PostingNotFound extends NamedError {}
+/** Some lines cannot be reserved from the seller's stock. */
+export class StockShort extends NamedError {}
+/** Ozon's asynchronous assembly ended in `ship_failed`: ship again. */
+export class ShipFailed extends NamedError {}
+/** Ship failed too often or was refused for a reason the seller has to fix. */
+export class ShipRefused extends NamedError {}
+/** The label is not ready yet (Ozon needs 45–60 s after ship). */
+export class LabelNotReady extends NamedError {}
+/** The order record is not where a step expects it: a bug or a record deleted by hand. */
+export class OrderNotFound extends NamedError {}
+/** Configuration is missing or malformed. */
+export class ConfigError extends NamedError {}

@@ -1,0 +1,84 @@
+/**
+ * Ozon push notification bodies (ozon-api.md §4). Lenient where Ozon is inconsistent: `seller_id` is a number in
+ * posting pushes and a string in chat pushes; `in_process_at` and `new_cutoff_date` may be empty.
+ */
+import { z } from 'zod';
+
+const sellerId = z.union([z.number(), z.string()]).optional();
+const postingNumber = z.string().min(1).max(64);
+const maybeDate = z.string().nullish();
+const products = z.array(z.looseObject({ sku: z.number(), quantity: z.number() })).nullish();
+
+export const PingPush = z.looseObject({ message_type: z.literal('TYPE_PING'), time: z.string().optional() });
+export const NewPostingPush = z.looseObject({
+  message_type: z.literal('TYPE_NEW_POSTING'),
+  posting_number: postingNumber,
+  products,
+  in_process_at: maybeDate,
+  warehouse_id: z.number().optional(),
+  seller_id: sellerId,
+});
+export const StateChangedPush = z.looseObject({
+  message_type: z.literal('TYPE_STATE_CHANGED'),
+  posting_number: postingNumber,
+  new_state: z.string().min(1),
+  changed_state_date: z.string().min(1),
+  warehouse_id: z.number().optional(),
+  seller_id: sellerId,
+});
+export const PostingCancelledPush = z.looseObject({
+  message_type: z.literal('TYPE_POSTING_CANCELLED'),
+  posting_number: postingNumber,
+  products,
+  old_state: z.string().nullish(),
+  new_state: z.string().nullish(),
+  changed_state_date: z.string().min(1),
+  reason: z.looseObject({ id: z.number().nullish(), message: z.string().nullish() }).nullish(),
+  warehouse_id: z.number().optional(),
+  seller_id: sellerId,
+});
+export const CutoffChangedPush = z.looseObject({
+  message_type: z.literal('TYPE_CUTOFF_DATE_CHANGED'),
+  posting_number: postingNumber,
+  new_cutoff_date: maybeDate,
+  old_cutoff_date: maybeDate,
+  seller_id: sellerId,
+});
+export const DeliveryDateChangedPush = z.looseObject({
+  message_type: z.literal('TYPE_DELIVERY_DATE_CHANGED'),
+  posting_number: postingNumber,
+  new_delivery_date_begin: maybeDate,
+  new_delivery_date_end: maybeDate,
+  seller_id: sellerId,
+});
+
+/**
+ * Types Ozon sends that do not concern a posting's lifecycle. They are acknowledged with `{"result":true}` so
+ * Ozon keeps the endpoint healthy, and ignored:
+ * - chat (TYPE_NEW_MESSAGE, TYPE_UPDATE_MESSAGE, TYPE_MESSAGE_READ, TYPE_CHAT_CLOSED): buyer messaging is separate;
+ * - catalogue and prices (TYPE_CREATE_OR_UPDATE_ITEM, TYPE_CREATE_ITEM, TYPE_UPDATE_ITEM, TYPE_PRICE_INDEX_CHANGED);
+ * - TYPE_STOCKS_CHANGED: Ozon's view of stock; the seller's own stock in DynamoDB is the truth we reserve from.
+ */
+export const IGNORED_PUSH_TYPES = [
+  'TYPE_NEW_MESSAGE',
+  'TYPE_UPDATE_MESSAGE',
+  'TYPE_MESSAGE_READ',
+  'TYPE_CHAT_CLOSED',
+  'TYPE_CREATE_OR_UPDATE_ITEM',
+  'TYPE_CREATE_ITEM',
+  'TYPE_UPDATE_ITEM',
+  'TYPE_PRICE_INDEX_CHANGED',
+  'TYPE_STOCKS_CHANGED',
+] as const;
+
+export const PostingPush = z.discriminatedUnion('message_type', [
+  PingPush,
+  NewPostingPush,
+  StateChangedPush,
+  PostingCancelledPush,
+  CutoffChangedPush,
+  DeliveryDateChangedPush,
+]);
+export type PostingPush = z.infer<typeof PostingPush>;
+
+export const AnyPush = z.looseObject({ message_type: z.string().min(1) });

@@ -1,0 +1,110 @@
+/**
+ * Ozon's push notifications, answered in Ozon's format. New postings start their execution; status changes and
+ * cancellations are recorded on the order and handed to the waiting execution. A duplicate push changes nothing.
+ */
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { nowIso } from './clock';
+import { config } from './config';
+import { statusFromPushState as statusOf } from './domain/order';
+import { ConfigError } from './errors';
+import { logger } from './handler';
+import { recordStatus } from './lifecycle';
+import { AnyPush, IGNORED_PUSH_TYPES, PostingPush } from './ozon/push';
+import { recordEvent } from './store/orders';
+import { sfnClient } from './tasks';
+
+export const APP = { name: 'ozon-autopilot', version: '0.1.0' };
+
+export type OzonErrorCode = 'ERROR_UNKNOWN' | 'ERROR_PARAMETER_VALUE_MISSED' | 'ERROR_REQUEST_DUPLICATED';
+export interface PushAnswer {
+  status: number;
+  body: unknown;
+}
+export const ozonError = (status: number, code: OzonErrorCode, message: string): PushAnswer => ({
+  status,
+  body: { error: { code, message, details: null } },
+});
+
+/** One execution per posting: the name is the posting number and the input is nothing but it. */
+export async function startPostingExecution(postingNumber: string): Promise<'started' | 'exists'> {
+  const stateMachineArn = config().STATE_MACHINE_ARN;
+  if (!stateMachineArn) throw new ConfigError('STATE_MACHINE_ARN is not set');
+  try {
+    await sfnClient().send(
+      new StartExecutionCommand({ stateMachineArn, name: postingNumber, input: JSON.stringify({ postingNumber }) }),
+    );
+    return 'started';
+  } catch (e) {
+    if (e instanceof ExecutionAlreadyExists) return 'exists';
+    throw e;
+  }
+}
+
+export async function handlePush(body: unknown): Promise<PushAnswer> {
+  const envelope = AnyPush.safeParse(body);
+  if (!envelope.success) return ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', 'message_type is required');
+  const type = envelope.data.message_type;
+  if ((IGNORED_PUSH_TYPES as readonly string[]).includes(type)) return { status: 200, body: { result: true } };
+  if (!isKnownType(type)) {
+    logger.warn('Unknown push type acknowledged and ignored', { messageType: type });
+    return { status: 200, body: { result: true } };
+  }
+  const parsed = PostingPush.safeParse(body);
+  if (!parsed.success) {
+    const problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    return ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', `${type}: ${problem}`);
+  }
+  const push = parsed.data;
+  switch (push.message_type) {
+    case 'TYPE_PING':
+      return { status: 200, body: { version: APP.version, name: APP.name, time: nowIso() } };
+    case 'TYPE_NEW_POSTING':
+      await startPostingExecution(push.posting_number);
+      break;
+    case 'TYPE_STATE_CHANGED':
+      await recordStatus(
+        push.posting_number,
+        statusOf(push.new_state),
+        push.new_state,
+        push.changed_state_date,
+        'push',
+      );
+      break;
+    case 'TYPE_POSTING_CANCELLED':
+      await recordStatus(push.posting_number, 'cancelled', push.new_state ?? 'posting_canceled', push.changed_state_date, 'push', {
+        cancellation: {
+          reasonId: push.reason?.id ?? undefined,
+          reason: push.reason?.message || 'not given',
+          initiator: 'unknown',
+          afterShip: ['delivering', 'awaiting_deliver', 'driver_pickup'].includes(statusOf(push.old_state ?? '')),
+        },
+      });
+      break;
+    case 'TYPE_CUTOFF_DATE_CHANGED':
+      // Ozon sends it in test mode with an empty date, and sometimes after assembly: only a real date counts.
+      if (push.new_cutoff_date) {
+        await recordEvent(
+          push.posting_number,
+          `cutoff#${push.new_cutoff_date}`,
+          { type: 'cutoff_changed', at: nowIso(), source: 'push' },
+          { shipmentDate: new Date(push.new_cutoff_date).toISOString() },
+        );
+      }
+      break;
+    case 'TYPE_DELIVERY_DATE_CHANGED':
+      if (push.new_delivery_date_end) {
+        await recordEvent(
+          push.posting_number,
+          `delivery_date#${push.new_delivery_date_end}`,
+          { type: 'delivery_date_changed', at: nowIso(), source: 'push' },
+          { deliveryDateEnd: new Date(push.new_delivery_date_end).toISOString() },
+        );
+      }
+      break;
+  }
+  return { status: 200, body: { result: true } };
+}
+
+const KNOWN = new Set(PostingPush.options.map((o) => o.shape.message_type.value));
+const isKnownType = (type: string) => KNOWN.has(type as never);
+

@@ -1,0 +1,59 @@
+/**
+ * The product's Lambda defaults in one place: Node.js 22 on arm64, esbuild-bundled and minified, X-Ray tracing,
+ * a log group with retention. The handler's entry is recorded as metadata so the local runtime can run the same
+ * function in-process.
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export const ENTRY_METADATA = 'ozon-autopilot:entry';
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface StepFunctionProps {
+  /** Folder under functions/ holding handler.ts. */
+  folder: string;
+  description: string;
+  environment: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+}
+
+export class StepFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: StepFunctionProps) {
+    const entry = path.join('functions', props.folder, 'handler.ts');
+    super(scope, id, {
+      entry: path.join(ROOT, entry),
+      projectRoot: ROOT,
+      depsLockFilePath: path.join(ROOT, 'package-lock.json'),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'ozon-autopilot',
+        ...props.environment,
+      },
+      logGroup: new logs.LogGroup(scope, `${id}Logs`, {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        // The Node.js 22 runtime ships AWS SDK v3; bundling it again would only grow the cold start.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA, entry);
+  }
+}

@@ -1,0 +1,62 @@
+import type { SandboxProduct, SandboxWarehouse, Timing } from './types.js';
+
+export const DEFAULT_PRODUCTS: SandboxProduct[] = [
+  { sku: 1473290011, offer_id: 'MUG-350-WHT', name: 'Кружка керамическая 350 мл, белая', price: '490.00' },
+  { sku: 1473290028, offer_id: 'TEA-GRN-100', name: 'Чай зелёный листовой, 100 г', price: '329.00' },
+  { sku: 1473290035, offer_id: 'LAMP-LED-E27', name: 'Лампа светодиодная E27 10 Вт', price: '159.00' },
+  { sku: 1473290042, offer_id: 'CABLE-USBC-1M', name: 'Кабель USB-C — USB-C, 1 м', price: '590.00' },
+  { sku: 1473290059, offer_id: 'BOTTLE-750-STL', name: 'Бутылка для воды стальная 750 мл', price: '1490.00' },
+  { sku: 1473290066, offer_id: 'NOTE-A5-DOT', name: 'Блокнот A5 в точку, 96 листов', price: '399.00' },
+  { sku: 1473290073, offer_id: 'SOCKS-WOOL-42', name: 'Носки шерстяные, размер 42', price: '749.00' },
+  { sku: 1473290080, offer_id: 'KETTLE-17L', name: 'Чайник электрический 1,7 л', price: '2990.00' },
+];
+
+export const DEFAULT_WAREHOUSES: SandboxWarehouse[] = [
+  { warehouse_id: 1020000075732000, name: 'Склад FBS Москва', is_rfbs: false },
+  { warehouse_id: 1020000075733000, name: 'Склад rFBS Москва (своя доставка)', is_rfbs: true },
+];
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export const DEFAULT_TIMING: Omit<Timing, 'deliveryWindow'> = {
+  assembly: 30_000,
+  shipmentSla: DAY,
+  handover: 2 * HOUR,
+  transit: DAY,
+  settlement: 6 * HOUR,
+};
+export const DEFAULT_DELIVERY_WINDOW = { fbs: 5 * DAY, rfbs: 20 * DAY } as const;
+
+/** Chat can be started / written to until this long after delivery (ozon-api.md §3.11). */
+export const CHAT_AFTER_DELIVERY_MS = 72 * HOUR;
+
+/** Cancel reasons (examples/response__v2_posting_fbs_cancel_reason_list__*.json, ozon-api.md §3.6). */
+export const CANCEL_REASONS: { id: number; title: string; type_id: 'seller' | 'buyer' }[] = [
+  { id: 352, title: 'Товар закончился на складе продавца', type_id: 'seller' },
+  { id: 400, title: 'Остался только бракованный товар', type_id: 'seller' },
+  { id: 401, title: 'Продавец отклонил арбитраж', type_id: 'seller' },
+  { id: 402, title: 'Другое (вина продавца)', type_id: 'seller' },
+  { id: 665, title: 'Покупатель не забрал заказ', type_id: 'buyer' },
+  { id: 666, title: 'Возврат из службы доставки: нет доставки в указанный регион', type_id: 'seller' },
+  { id: 667, title: 'Заказ утерян службой доставки', type_id: 'seller' },
+];
+/** Buyer-side reason used for buyer cancellations (swagger conditional-cancellation example: 507). */
+export const BUYER_CANCEL_REASON = { id: 507, title: 'Покупатель передумал' };
+
+/**
+ * Accrual type ids for /v1/finance/accrual/postings. docs/35-betamethod.md documents the shape but not the id
+ * values; these are the sandbox's own, served by /v1/finance/accrual/types.
+ */
+export const ACCRUAL_TYPES = {
+  sale: {
+    id: 1,
+    name: 'OperationAgentDeliveredToCustomer',
+    description: 'Выручка: продажа покупателю (цена × количество)',
+  },
+  commission: { id: 2, name: 'SaleCommission', description: 'Вознаграждение Ozon за продажу' },
+  logistics: { id: 3, name: 'MarketplaceServiceItemDirectFlowLogistic', description: 'Логистика' },
+  compensation: { id: 4, name: 'MarketplaceSellerCompensationOperation', description: 'Компенсация' },
+} as const;
+
+export const COMMISSION_PERCENT = 15;

@@ -1,0 +1,22 @@
+/**
+ * Error names the state machine matches. They are the `name`s of the classes in functions/lib/errors.ts; a test
+ * checks the two lists agree, so a renamed class cannot silently break a Retry or Catch.
+ */
+export const TRANSIENT = ['OzonRateLimited', 'OzonUnavailable'] as const;
+export const CANCELLED = 'PostingCancelled';
+export const STOCK_SHORT = 'StockShort';
+export const SHIP_FAILED = 'ShipFailed';
+export const SHIP_REFUSED = 'ShipRefused';
+export const LABEL_NOT_READY = 'LabelNotReady';
+export const POSTING_NOT_FOUND = 'PostingNotFound';
+export const OZON_AUTH = 'OzonAuthError';
+export const ALL = [
+  ...TRANSIENT,
+  CANCELLED,
+  STOCK_SHORT,
+  SHIP_FAILED,
+  SHIP_REFUSED,
+  LABEL_NOT_READY,
+  POSTING_NOT_FOUND,
+  OZON_AUTH,
+] as const;
