@@ -73,7 +73,12 @@ export class OzonAutopilotStack extends Stack {
     });
 
     const stateMachineArn = Arn.format(
-      { service: 'states', resource: 'stateMachine', resourceName: STATE_MACHINE_NAME, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      {
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: STATE_MACHINE_NAME,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
       this,
     );
     const baseEnv = {
@@ -98,11 +103,16 @@ export class OzonAutopilotStack extends Stack {
       if (needs.includes('resumeWaits')) {
         // By ARN, not by reference: the state machine refers to these functions, so a reference back would be a cycle.
         fn.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }),
+          new iam.PolicyStatement({
+            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+            resources: [stateMachineArn],
+          }),
         );
       }
       if (needs.includes('startExecutions')) {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+        );
       }
       return fn;
     };
@@ -111,13 +121,29 @@ export class OzonAutopilotStack extends Stack {
       receivePosting: make('ReceivePostingFn', 'receive-posting', 'Fetch the posting and create the order', ['ozon']),
       reserveStock: make('ReserveStockFn', 'reserve-stock', "Reserve every line from the seller's stock", ['alerts']),
       confirmPosting: make('ConfirmPostingFn', 'confirm-posting', 'Ask Ozon to assemble (v4 ship)', ['ozon', 'alerts']),
-      awaitEvent: make('AwaitEventFn', 'await-event', 'Store a wait token and resolve it if the event already came', ['resumeWaits']),
+      awaitEvent: make('AwaitEventFn', 'await-event', 'Store a wait token and resolve it if the event already came', [
+        'resumeWaits',
+      ]),
       packAndLabel: make('PackAndLabelFn', 'pack-and-label', 'Packing list and label PDF', ['ozon', 'labels']),
-      registerShipment: make('RegisterShipmentFn', 'register-shipment', 'Ready for handover; rFBS carrier request', ['alerts']),
-      setTrackingNumber: make('SetTrackingNumberFn', 'set-tracking-number', 'rFBS tracking number and delivering', ['ozon']),
-      checkTracking: make('CheckTrackingFn', 'check-tracking', 'Look at a stalled parcel once', ['ozon', 'alerts', 'resumeWaits']),
-      settlePayout: make('SettlePayoutFn', 'settle-payout', 'Compare accruals with the expected payout', ['ozon', 'alerts']),
-      releaseStock: make('ReleaseStockFn', 'release-stock', 'Give reserved stock back on cancellation', ['ozon', 'alerts']),
+      registerShipment: make('RegisterShipmentFn', 'register-shipment', 'Ready for handover; rFBS carrier request', [
+        'alerts',
+      ]),
+      setTrackingNumber: make('SetTrackingNumberFn', 'set-tracking-number', 'rFBS tracking number and delivering', [
+        'ozon',
+      ]),
+      checkTracking: make('CheckTrackingFn', 'check-tracking', 'Look at a stalled parcel once', [
+        'ozon',
+        'alerts',
+        'resumeWaits',
+      ]),
+      settlePayout: make('SettlePayoutFn', 'settle-payout', 'Compare accruals with the expected payout', [
+        'ozon',
+        'alerts',
+      ]),
+      releaseStock: make('ReleaseStockFn', 'release-stock', 'Give reserved stock back on cancellation', [
+        'ozon',
+        'alerts',
+      ]),
       cancelPosting: make('CancelPostingFn', 'cancel-posting', 'Cancel on Ozon as out of stock', ['ozon', 'alerts']),
     };
 
@@ -134,7 +160,11 @@ export class OzonAutopilotStack extends Stack {
       logs: { destination: machineLogs, level: sfn.LogLevel.ERROR, includeExecutionData: false },
     });
 
-    const webhook = make('WebhookFn', 'webhook', "Ozon's push notifications", ['ozon', 'resumeWaits', 'startExecutions']);
+    const webhook = make('WebhookFn', 'webhook', "Ozon's push notifications", [
+      'ozon',
+      'resumeWaits',
+      'startExecutions',
+    ]);
     const webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     const carrier = make('CarrierApiFn', 'carrier-api', 'Tracking numbers and delivery from the seller carrier', [
       'ozon',

@@ -106,7 +106,12 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   awaitAssembly.addCatch(confirm, { errors: [E.SHIP_FAILED, 'States.Timeout'], resultPath: ERROR_PATH });
 
   const packAndLabel = onCancel(step('PackAndLabel', fns.packAndLabel));
-  packAndLabel.addRetry({ errors: [E.LABEL_NOT_READY], interval: Duration.seconds(20), backoffRate: 1.5, maxAttempts: 5 });
+  packAndLabel.addRetry({
+    errors: [E.LABEL_NOT_READY],
+    interval: Duration.seconds(20),
+    backoffRate: 1.5,
+    maxAttempts: 5,
+  });
 
   const registerShipment = onCancel(step('RegisterShipment', fns.registerShipment));
 

@@ -11,7 +11,11 @@ import { recordEvent } from './store/orders';
 import { deliverToWait } from './tasks';
 
 export const CarrierEvent = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('tracking'), postingNumber: z.string().min(1), trackingNumber: z.string().min(3).max(64) }),
+  z.object({
+    event: z.literal('tracking'),
+    postingNumber: z.string().min(1),
+    trackingNumber: z.string().min(3).max(64),
+  }),
   z.object({ event: z.literal('delivered'), postingNumber: z.string().min(1) }),
 ]);
 export type CarrierEvent = z.infer<typeof CarrierEvent>;

@@ -11,7 +11,11 @@ export function json(status: number, body: unknown): APIGatewayProxyStructuredRe
 export type BodyResult = { ok: true; value: unknown } | { ok: false; reason: 'too_large' | 'not_json' };
 
 export function readJsonBody(event: APIGatewayProxyEventV2): BodyResult {
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) return { ok: false, reason: 'too_large' };
   try {
     return { ok: true, value: JSON.parse(raw) };

@@ -19,14 +19,7 @@ import {
 } from './domain/order';
 import { type Accrual, settle } from './domain/settlement';
 import { packingList } from './domain/stock';
-import {
-  LabelNotReady,
-  OzonRequestRejected,
-  PostingCancelled,
-  ShipFailed,
-  ShipRefused,
-  StockShort,
-} from './errors';
+import { LabelNotReady, OzonRequestRejected, PostingCancelled, ShipRefused, StockShort } from './errors';
 import { ozon } from './ozon/client';
 import { createOrder, getOrder, recordEvent, requireOrder, setWait, updateOrder } from './store/orders';
 import { consume, getStock, release, reserve } from './store/stock';
@@ -47,7 +40,12 @@ export const WaitInput = z.object({
 });
 
 const MAX_SHIP_ATTEMPTS = 3;
-const WAIT_PHASE = { assembly: 'confirming', tracking: 'shipping', delivery: 'in_transit', payout: 'settling' } as const;
+const WAIT_PHASE = {
+  assembly: 'confirming',
+  tracking: 'shipping',
+  delivery: 'in_transit',
+  payout: 'settling',
+} as const;
 
 const state = (order: Order): ExecutionState => executionState(order, now());
 
@@ -94,7 +92,11 @@ export async function confirmPosting(input: z.infer<typeof StepInput>): Promise<
   const order = await activeOrder(input.postingNumber);
   if (isAssembled(order.status)) return state(order);
   if (order.shipAttempts >= MAX_SHIP_ATTEMPTS) {
-    await sendAlert(order, { kind: 'ship_refused', reason: `assembly failed ${order.shipAttempts} times`, deadline: order.shipmentDate });
+    await sendAlert(order, {
+      kind: 'ship_refused',
+      reason: `assembly failed ${order.shipAttempts} times`,
+      deadline: order.shipmentDate,
+    });
     throw new ShipRefused(`Assembly of ${order.postingNumber} failed ${order.shipAttempts} times`);
   }
   try {
@@ -146,25 +148,14 @@ let s3: S3Client | undefined;
 /** PackAndLabel: the packing list (handling notes for fragile goods) and, once assembled, Ozon's label PDF. */
 export async function packAndLabel(input: z.infer<typeof StepInput>): Promise<ExecutionState> {
   const order = await activeOrder(input.postingNumber);
-  const stock = await getStock(order.warehouseId, order.lines.map((l) => l.offerId));
+  const stock = await getStock(
+    order.warehouseId,
+    order.lines.map((l) => l.offerId),
+  );
   const handling = new Map([...stock].map(([offerId, item]) => [offerId, item.handling]));
   let labelKey = order.labelKey;
   if (!labelKey && order.schema === 'fbs') {
-    let pdf: Uint8Array;
-    try {
-      pdf = await ozon().packageLabel([order.postingNumber]);
-    } catch (e) {
-      if (e instanceof OzonRequestRejected && /aren't ready|not ready/i.test(e.ozonMessage)) {
-        throw new LabelNotReady(e.message, { cause: e });
-      }
-      throw e;
-    }
-    labelKey = `labels/${order.postingNumber}.pdf`;
-    const bucket = config().LABELS_BUCKET;
-    if (bucket) {
-      s3 ??= new S3Client({ forcePathStyle: true });
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: labelKey, Body: pdf, ContentType: 'application/pdf' }));
-    }
+    labelKey = await fetchLabel(order);
   }
   await consume(order, nowIso());
   const updated = await updateOrder(order.postingNumber, {
@@ -173,6 +164,29 @@ export async function packAndLabel(input: z.infer<typeof StepInput>): Promise<Ex
     labelKey,
   });
   return state(updated);
+}
+
+/**
+ * Ozon serves the label only in `awaiting_deliver`. Refused earlier, it is not ready yet (retried by the state
+ * machine); refused because the parcel already moved on (picked up), there is nothing left to print.
+ */
+async function fetchLabel(order: Order): Promise<string | undefined> {
+  let pdf: Uint8Array;
+  try {
+    pdf = await ozon().packageLabel([order.postingNumber]);
+  } catch (e) {
+    if (!(e instanceof OzonRequestRejected && /aren't ready|not ready/i.test(e.ozonMessage))) throw e;
+    const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
+    if (isAssembled(posting.status) && posting.status !== 'awaiting_deliver') return undefined;
+    throw new LabelNotReady(e.message, { cause: e });
+  }
+  const key = `labels/${order.postingNumber}.pdf`;
+  const bucket = config().LABELS_BUCKET;
+  if (bucket) {
+    s3 ??= new S3Client({ forcePathStyle: true });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }));
+  }
+  return key;
 }
 
 /** RegisterShipment: FBS is ready for Ozon's pickup; rFBS needs the seller's carrier and its tracking number. */
@@ -218,7 +232,12 @@ export async function checkTracking(input: z.infer<typeof StepInput>): Promise<E
   if (posting.status !== order.status) {
     await recordStatus(order.postingNumber, posting.status, posting.substatus ?? undefined, nowIso(), 'poll');
   } else {
-    await sendAlert(order, { kind: 'delivery_stalled', status: order.status, since: order.lastStatusAt, deadline: order.deliveryDateEnd });
+    await sendAlert(order, {
+      kind: 'delivery_stalled',
+      status: order.status,
+      since: order.lastStatusAt,
+      deadline: order.deliveryDateEnd,
+    });
   }
   return state(await requireOrder(order.postingNumber));
 }
@@ -227,9 +246,9 @@ export async function checkTracking(input: z.infer<typeof StepInput>): Promise<E
 export async function settlePayout(input: z.infer<typeof StepInput>) {
   const order = await requireOrder(input.postingNumber);
   const { posting_accruals } = await ozon().call('accruals', { posting_numbers: [order.postingNumber] });
-  const accruals: Accrual[] = (posting_accruals.find((p) => p.posting_number === order.postingNumber)?.accruals ?? []).map(
-    (a) => ({ typeId: a.type_id, amount: Number(a.accrued.amount) }),
-  );
+  const accruals: Accrual[] = (
+    posting_accruals.find((p) => p.posting_number === order.postingNumber)?.accruals ?? []
+  ).map((a) => ({ typeId: a.type_id, amount: Number(a.accrued.amount) }));
   const result = settle(order.expectedPayout, accruals, config().PAYOUT_TOLERANCE_RUB);
   const updated = await updateOrder(order.postingNumber, {
     phase: 'completed',

@@ -2,7 +2,14 @@
  * Hands a recorded event to the execution waiting for it. Called by the waiting step right after it stores its
  * token, and by whoever records an event (webhook, poller, carrier callback): whichever writes second sees both.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut, InvalidToken, TaskDoesNotExist } from '@aws-sdk/client-sfn';
+import {
+  InvalidToken,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { now } from './clock';
 import { evaluateWait, executionState, type Order } from './domain/order';
 import { clearWait } from './store/orders';

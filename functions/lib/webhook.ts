@@ -71,14 +71,21 @@ export async function handlePush(body: unknown): Promise<PushAnswer> {
       );
       break;
     case 'TYPE_POSTING_CANCELLED':
-      await recordStatus(push.posting_number, 'cancelled', push.new_state ?? 'posting_canceled', push.changed_state_date, 'push', {
-        cancellation: {
-          reasonId: push.reason?.id ?? undefined,
-          reason: push.reason?.message || 'not given',
-          initiator: 'unknown',
-          afterShip: ['delivering', 'awaiting_deliver', 'driver_pickup'].includes(statusOf(push.old_state ?? '')),
+      await recordStatus(
+        push.posting_number,
+        'cancelled',
+        push.new_state ?? 'posting_canceled',
+        push.changed_state_date,
+        'push',
+        {
+          cancellation: {
+            reasonId: push.reason?.id ?? undefined,
+            reason: push.reason?.message || 'not given',
+            initiator: 'unknown',
+            afterShip: ['delivering', 'awaiting_deliver', 'driver_pickup'].includes(statusOf(push.old_state ?? '')),
+          },
         },
-      });
+      );
       break;
     case 'TYPE_CUTOFF_DATE_CHANGED':
       // Ozon sends it in test mode with an empty date, and sometimes after assembly: only a real date counts.
@@ -107,4 +114,3 @@ export async function handlePush(body: unknown): Promise<PushAnswer> {
 
 const KNOWN = new Set(PostingPush.options.map((o) => o.shape.message_type.value));
 const isKnownType = (type: string) => KNOWN.has(type as never);
-

@@ -6,6 +6,6 @@ import { pollOnce } from '../lib/poller';
 /** Runs on a schedule (EventBridge Scheduler in AWS, a timer locally). */
 export const handler = middy(async () => {
   const report = await pollOnce();
-  logger.info('Poll finished', { ...report });
+  logger.debug('Poll finished', { ...report });
   return report;
 }).use(injectLambdaContext(logger, { resetKeys: true }));

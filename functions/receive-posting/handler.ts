@@ -1,4 +1,4 @@
 import { stepHandler } from '../lib/handler';
-import { receivePosting, ReceiveInput } from '../lib/lifecycle';
+import { ReceiveInput, receivePosting } from '../lib/lifecycle';
 
 export const handler = stepHandler(ReceiveInput, receivePosting);

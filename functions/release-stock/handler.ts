@@ -1,4 +1,4 @@
 import { stepHandler } from '../lib/handler';
-import { releaseStock, PostingRef } from '../lib/lifecycle';
+import { PostingRef, releaseStock } from '../lib/lifecycle';
 
 export const handler = stepHandler(PostingRef, releaseStock);

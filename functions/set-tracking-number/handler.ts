@@ -1,4 +1,4 @@
 import { stepHandler } from '../lib/handler';
-import { setTrackingNumber, StepInput } from '../lib/lifecycle';
+import { StepInput, setTrackingNumber } from '../lib/lifecycle';
 
 export const handler = stepHandler(StepInput, setTrackingNumber);

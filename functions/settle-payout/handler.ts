@@ -1,4 +1,4 @@
 import { stepHandler } from '../lib/handler';
-import { settlePayout, StepInput } from '../lib/lifecycle';
+import { StepInput, settlePayout } from '../lib/lifecycle';
 
 export const handler = stepHandler(StepInput, settlePayout);

@@ -47,7 +47,12 @@ export const ENDPOINTS = {
 export type EndpointName = keyof typeof ENDPOINTS;
 
 const LABEL_PATH = '/v2/posting/fbs/package-label';
-const AUTH_MESSAGES = [/invalid api-key/i, /api-key is deactivated/i, /missing a required role/i, /restricted to specific ip/i];
+const AUTH_MESSAGES = [
+  /invalid api-key/i,
+  /api-key is deactivated/i,
+  /missing a required role/i,
+  /restricted to specific ip/i,
+];
 const OBSOLETE_MESSAGES = [/obsolete method/i, /method .* is unavailable/i];
 
 /**
@@ -61,9 +66,7 @@ const limiter = new Bottleneck({
   maxConcurrent: 16,
 });
 
-export interface CallObserver {
-  (call: { path: string; status: number; ms: number }): void;
-}
+export type CallObserver = (call: { path: string; status: number; ms: number }) => void;
 const observers = new Set<CallObserver>();
 /** Lets the local runtime and the benchmark count Ozon calls without wrapping the client. */
 export function observeOzonCalls(observer: CallObserver): () => void {
@@ -76,7 +79,8 @@ function errorFromBody(path: string, status: number, text: string): Error {
   let message = text.slice(0, 500);
   try {
     const body = S.OzonErrorBody.parse(JSON.parse(text));
-    const inner = 'message' in body && typeof body.message === 'string' ? body : (body as { error?: typeof body }).error;
+    const inner =
+      'message' in body && typeof body.message === 'string' ? body : (body as { error?: typeof body }).error;
     code = (inner?.code as string | number | null | undefined) ?? undefined;
     message = (typeof inner?.message === 'string' && inner.message) || message;
   } catch {
@@ -86,7 +90,8 @@ function errorFromBody(path: string, status: number, text: string): Error {
   if (status === 429 || code === 8 || /circle is open/i.test(message)) return new OzonRateLimited(detail);
   if (status >= 500) return new OzonUnavailable(detail);
   if (AUTH_MESSAGES.some((r) => r.test(message)) || status === 401) return new OzonAuthError(detail);
-  if (OBSOLETE_MESSAGES.some((r) => r.test(message))) return new OzonAuthError(`Ozon switched this method off. ${detail}`);
+  if (OBSOLETE_MESSAGES.some((r) => r.test(message)))
+    return new OzonAuthError(`Ozon switched this method off. ${detail}`);
   if (/POSTING_NOT_FOUND/.test(message) || (status === 404 && /posting/i.test(message))) {
     return new PostingNotFound(detail);
   }

@@ -25,6 +25,4 @@ export function resetDb(): void {
   client = undefined;
 }
 
-export interface CapacityObserver {
-  (units: { read: number; write: number }): void;
-}
+export type CapacityObserver = (units: { read: number; write: number }) => void;

@@ -85,7 +85,8 @@ export async function createOrder(order: Order): Promise<{ order: Order; created
     );
     return { order: fromItem(Attributes ?? {}), created: true };
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return { order: await requireOrder(order.postingNumber), created: false };
+    if (e instanceof ConditionalCheckFailedException)
+      return { order: await requireOrder(order.postingNumber), created: false };
     throw e;
   }
 }

@@ -64,7 +64,10 @@ export async function reserve(order: Order, at: string): Promise<ReserveResult> 
     if (!(e instanceof TransactionCanceledException)) throw e;
     const reasons = e.CancellationReasons ?? [];
     if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { reserved: true, already: true };
-    const stock = await getStock(order.warehouseId, lines.map((l) => l.offerId));
+    const stock = await getStock(
+      order.warehouseId,
+      lines.map((l) => l.offerId),
+    );
     const short = shortages(lines, stock);
     if (short.length === 0) throw e; // a conflict, not a shortage: let the state machine retry
     return { reserved: false, shortages: short };

@@ -1,0 +1,74 @@
+/** What a local run reports: executions by final state, transitions and Ozon calls per posting, alerts by kind. */
+import type { Execution } from './engine';
+import type { Runtime } from './runtime';
+
+export interface RunSummary {
+  postings: number;
+  byFinalState: Record<string, number>;
+  byStatus: Record<string, number>;
+  alertsByKind: Record<string, number>;
+  elapsedSeconds: number;
+  stateTransitions: { total: number; perPosting: number; max: number };
+  ozonCalls: { total: number; perPosting: number; byPath: Record<string, number> };
+  lambdaInvocationsPerPosting: number;
+  maxStatePayloadBytes: number;
+}
+
+/** The state an execution ended in (its last entered state), e.g. Completed, Cancelled, AssemblyRefused. */
+export function finalState(e: Execution, failStates: ReadonlySet<string>): string {
+  const last = lastState(e);
+  if (e.status === 'RUNNING') return `running:${last}`;
+  if (e.status === 'SUCCEEDED' || failStates.has(last)) return last;
+  return `failed:${e.error ?? 'unknown'}`;
+}
+
+const lastState = (e: Execution) => e.history.filter((h) => h.type === 'StateEntered').at(-1)?.state ?? 'none';
+
+const countBy = <T>(items: T[], key: (t: T) => string) =>
+  items.reduce<Record<string, number>>((acc, t) => {
+    const k = key(t);
+    acc[k] = (acc[k] ?? 0) + 1;
+    return acc;
+  }, {});
+
+export function summarize(runtime: Runtime, elapsedSeconds: number): RunSummary {
+  const executions = [...runtime.engine.executions.values()];
+  const n = Math.max(1, executions.length);
+  const transitions = executions.reduce((s, e) => s + e.transitions, 0);
+  const states = runtime.stack.definition.States as Record<string, { Type: string }>;
+  const failStates = new Set(
+    Object.entries(states)
+      .filter(([, s]) => s.Type === 'Fail')
+      .map(([name]) => name),
+  );
+  return {
+    postings: executions.length,
+    byFinalState: countBy(executions, (e) => finalState(e, failStates)),
+    byStatus: countBy(executions, (e) => e.status),
+    alertsByKind: countBy(runtime.alerts, (a) => a.kind),
+    elapsedSeconds: Math.round(elapsedSeconds * 100) / 100,
+    stateTransitions: {
+      total: transitions,
+      perPosting: Math.round((transitions / n) * 100) / 100,
+      max: Math.max(0, ...executions.map((e) => e.transitions)),
+    },
+    ozonCalls: {
+      total: runtime.ozonCalls.length,
+      perPosting: Math.round((runtime.ozonCalls.length / n) * 100) / 100,
+      byPath: countBy(runtime.ozonCalls, (c) => c.path),
+    },
+    lambdaInvocationsPerPosting: Math.round((executions.reduce((s, e) => s + e.lambdaInvocations, 0) / n) * 100) / 100,
+    maxStatePayloadBytes: Math.max(0, ...executions.map((e) => e.maxPayloadBytes)),
+  };
+}
+
+export function printHistory(e: Execution): string {
+  const start = e.history[0]?.at ?? e.startDate;
+  return e.history
+    .filter((h) => h.type !== 'StateExited')
+    .map((h) => {
+      const t = `+${((h.at - start) / 3600_000).toFixed(2)}h`.padStart(9);
+      return `${t}  ${h.type.padEnd(16)} ${h.state ?? ''}${h.error ? `  ${h.error}: ${h.cause ?? ''}` : ''}`;
+    })
+    .join('\n');
+}

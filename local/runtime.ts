@@ -1,0 +1,309 @@
+/**
+ * The embedded runtime: the real OrderLifecycle definition and the real handlers, on local DynamoDB, SNS/SQS/S3
+ * and a Step Functions API, against the Ozon sandbox or the real Ozon API, on a compressed clock.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { FauxqsServer } from 'fauxqs';
+import { resetAlerts } from '../functions/lib/alerts';
+import { useClock } from '../functions/lib/clock';
+import { resetConfig } from '../functions/lib/config';
+import { observeOzonCalls, resetOzonClient } from '../functions/lib/ozon/client';
+import { resetDb } from '../functions/lib/store/db';
+import { resetSfn } from '../functions/lib/tasks';
+import { type OzonSandbox, type SandboxOptions, startOzonSandbox } from '../sandbox/index';
+import { type CompressedClock, compressedClock } from './clock';
+import { type Endpoints, startEndpoints } from './endpoints';
+import { type Handler, LocalStepFunctions } from './engine';
+import { createTableFromTemplate, LOCAL_CREDENTIALS, type LocalDynamo, startDynamo, startMessaging } from './services';
+import { startSfnApi } from './sfn-api';
+import { LOCAL_REGION, type ResolvedStack, resolveStackCached } from './template';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+export interface ReceivedAlert {
+  kind: string;
+  severity: string;
+  postingNumber: string;
+  subject: string;
+  message: string;
+  at: number;
+}
+
+export type OzonTarget =
+  | { mode: 'sandbox'; sandbox?: Partial<Omit<SandboxOptions, 'clock' | 'clientId' | 'apiKey'>> }
+  | { mode: 'real'; clientId: string; apiKey: string; allowChanges: boolean; apiUrl?: string };
+
+export interface RuntimeOptions {
+  /** Simulated ms per real ms. */
+  speed?: number;
+  ozon?: OzonTarget;
+  /** Simulated interval of the catch-up poller. */
+  pollIntervalMs?: number;
+  sellerLanguage?: 'en' | 'ru' | 'zh';
+  /** Extra environment for the functions (configuration knobs). */
+  environment?: Record<string, string>;
+  /** Simulated carrier for rFBS: it answers handover alerts with a tracking number, then delivers. */
+  carrier?: { handoverMs: number; transitMs: number } | false;
+  logLevel?: string;
+}
+
+export interface Runtime {
+  clock: CompressedClock;
+  stack: ResolvedStack;
+  engine: LocalStepFunctions;
+  sandbox?: OzonSandbox;
+  webhookUrl: string;
+  carrierUrl: string;
+  alerts: ReceivedAlert[];
+  ozonCalls: { path: string; status: number }[];
+  invoke(functionFolder: string, event: unknown): Promise<unknown>;
+  poll(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+let cachedStack: ResolvedStack | undefined;
+const WEBHOOK_TOKEN = 'local-webhook-token-0123456789abcdef';
+const SANDBOX_CREDENTIALS = { clientId: '836123', apiKey: 'sandbox-api-key-2f9c1e7a' };
+
+async function loadHandlers(stack: ResolvedStack) {
+  const byArn = new Map<string, Handler>();
+  const byFolder = new Map<string, Handler>();
+  for (const fn of stack.functions) {
+    const mod = (await import(pathToFileURL(path.join(ROOT, fn.entry)).href)) as { handler: Handler };
+    byArn.set(fn.arn, mod.handler);
+    byFolder.set(fn.entry.split('/')[1] as string, mod.handler);
+  }
+  return { byArn, byFolder };
+}
+
+/** In-process functions share one process.env: their variables must agree wherever two define the same name. */
+function mergedEnvironment(stack: ResolvedStack): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const fn of stack.functions) {
+    for (const [k, v] of Object.entries(fn.environment)) {
+      if (k === 'NODE_OPTIONS') continue;
+      if (k in env && env[k] !== v) throw new Error(`Functions disagree on ${k}: ${env[k]} vs ${v}`);
+      env[k] = v;
+    }
+  }
+  return env;
+}
+
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const clock = compressedClock(options.speed ?? 1000);
+  useClock(clock);
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+    useClock(undefined);
+  };
+  // DynamoDB Local (a Java process) starts while this process synthesizes the stack.
+  const services = Promise.all([startDynamo(LOCAL_REGION), startMessaging(LOCAL_REGION)]);
+  services
+    .then(([d, m]) =>
+      stops.unshift(
+        () => d.stop(),
+        () => m.stop(),
+      ),
+    )
+    .catch(() => {});
+  try {
+    cachedStack ??= resolveStackCached();
+    const stack = cachedStack;
+    const [dynamo, messaging]: [LocalDynamo, FauxqsServer] = await services;
+    await createTableFromTemplate(dynamo.client, stack.table.name, stack.table.properties);
+
+    messaging.createTopic(stack.topicName, { region: LOCAL_REGION });
+    messaging.createQueue('seller-inbox', { region: LOCAL_REGION });
+    messaging.subscribe({ topic: stack.topicName, queue: 'seller-inbox', region: LOCAL_REGION });
+
+    // Powertools reads its log level when a handler module loads: set it before the first import.
+    process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'ERROR';
+    const { byArn, byFolder } = await loadHandlers(stack);
+    const engine = new LocalStepFunctions({
+      definition: stack.definition,
+      stateMachineArn: stack.stateMachineArn,
+      handlers: byArn,
+      clock,
+    });
+    stops.push(() => engine.stopAll());
+    const sfnApi = await startSfnApi(engine, stack.stateMachineArn);
+    stops.push(() => sfnApi.close());
+
+    const ozon = options.ozon ?? { mode: 'sandbox' };
+    const env: Record<string, string> = {
+      ...mergedEnvironment(stack),
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SNS: messaging.address,
+      AWS_ENDPOINT_URL_SQS: messaging.address,
+      AWS_ENDPOINT_URL_S3: messaging.address,
+      AWS_ENDPOINT_URL_SFN: sfnApi.url,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'ERROR',
+      POWERTOOLS_DEV: 'true',
+      SELLER_LANGUAGE: options.sellerLanguage ?? 'en',
+      OZON_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+      OZON_READ_ONLY: ozon.mode === 'real' && !ozon.allowChanges ? 'true' : 'false',
+      ...options.environment,
+    };
+    Object.assign(process.env, env);
+    resetConfig();
+    resetDb();
+    resetSfn();
+    resetAlerts();
+    resetOzonClient();
+
+    const s3 = new S3Client({
+      region: LOCAL_REGION,
+      endpoint: messaging.address,
+      forcePathStyle: true,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: stack.bucketName }));
+    s3.destroy();
+
+    const ozonCalls: { path: string; status: number }[] = [];
+    stops.push(observeOzonCalls((c) => ozonCalls.push({ path: c.path, status: c.status })));
+
+    const routes: Record<string, Handler> = {};
+    const webhook = byFolder.get('webhook');
+    const carrierApi = byFolder.get('carrier-api');
+    if (!webhook || !carrierApi) throw new Error('The stack has no webhook or carrier-api function');
+    routes.webhook = webhook;
+    routes.carrier = carrierApi;
+    const endpoints: Endpoints = await startEndpoints(routes);
+    stops.push(() => endpoints.close());
+    const webhookUrl = `${endpoints.url}/webhook/${WEBHOOK_TOKEN}`;
+    const carrierUrl = `${endpoints.url}/carrier/${WEBHOOK_TOKEN}`;
+
+    let sandbox: OzonSandbox | undefined;
+    if (ozon.mode === 'sandbox') {
+      sandbox = await startOzonSandbox({
+        ...SANDBOX_CREDENTIALS,
+        seed: 7,
+        ...ozon.sandbox,
+        // A courier picks FBS parcels up hours after assembly, not minutes.
+        timing: { handover: 8 * 3600_000, ...ozon.sandbox?.timing },
+        clock,
+        pushUrl: webhookUrl,
+      });
+      stops.push(() => sandbox?.close());
+      Object.assign(process.env, {
+        OZON_API_URL: sandbox.url,
+        OZON_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
+        OZON_API_KEY: SANDBOX_CREDENTIALS.apiKey,
+      });
+    } else {
+      Object.assign(process.env, {
+        OZON_API_URL: ozon.apiUrl ?? 'https://api-seller.ozon.ru',
+        OZON_CLIENT_ID: ozon.clientId,
+        OZON_API_KEY: ozon.apiKey,
+      });
+    }
+    resetConfig();
+    resetOzonClient();
+
+    const invoke = async (folder: string, event: unknown) => {
+      const handler = byFolder.get(folder);
+      if (!handler) throw new Error(`No function ${folder}`);
+      const { lambdaContext } = await import('./engine');
+      return handler(event, lambdaContext(`arn:aws:lambda:local:000000000000:function:${folder}`));
+    };
+
+    // The catch-up poller on the compressed clock, as EventBridge Scheduler runs it in AWS.
+    let polling = true;
+    const pollEvery = options.pollIntervalMs ?? 30 * 60_000;
+    const poll = () => invoke('poller', {});
+    const pollLoop = () => {
+      if (!polling) return;
+      poll()
+        .catch((e: Error) => process.env.DEBUG && console.error('poll failed', e))
+        .finally(() => {
+          if (polling) cancelPoll = clock.schedule(Math.max(pollEvery, clock.speed * 250), pollLoop);
+        });
+    };
+    let cancelPoll = clock.schedule(pollEvery, pollLoop);
+    stops.push(() => {
+      polling = false;
+      cancelPoll();
+    });
+
+    // The seller's inbox: every alert, as an SQS subscriber of the alerts topic would see it.
+    const alerts: ReceivedAlert[] = [];
+    const listeners: ((a: ReceivedAlert) => void)[] = [];
+    const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: messaging.address, credentials: LOCAL_CREDENTIALS });
+    const queueUrl = `${messaging.address}/000000000000/seller-inbox`;
+    let reading = true;
+    const readInbox = (async () => {
+      while (reading) {
+        const { Messages = [] } = await sqs
+          .send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))
+          .catch(() => ({ Messages: [] }));
+        for (const m of Messages) {
+          const envelope = JSON.parse(m.Body ?? '{}') as {
+            Subject?: string;
+            Message?: string;
+            MessageAttributes?: Record<string, { Value: string }>;
+          };
+          const attr = (k: string) => envelope.MessageAttributes?.[k]?.Value ?? '';
+          const alert = {
+            kind: attr('kind'),
+            severity: attr('severity'),
+            postingNumber: attr('postingNumber'),
+            subject: envelope.Subject ?? '',
+            message: envelope.Message ?? '',
+            at: clock.now(),
+          };
+          alerts.push(alert);
+          for (const l of listeners) l(alert);
+        }
+        if (Messages.length) {
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+            }),
+          );
+        } else {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    })();
+    stops.push(async () => {
+      reading = false;
+      await readInbox;
+      sqs.destroy();
+    });
+
+    if (options.carrier !== false) {
+      const carrier = options.carrier ?? { handoverMs: 2 * 3600_000, transitMs: 24 * 3600_000 };
+      const post = (action: string, body: unknown) =>
+        fetch(`${carrierUrl}/${action}`, {
+          method: 'POST',
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
+      listeners.push((alert) => {
+        if (alert.kind !== 'rfbs_handover') return;
+        const postingNumber = alert.postingNumber;
+        clock.schedule(carrier.handoverMs, () => {
+          void post('tracking', { postingNumber, trackingNumber: `CN${postingNumber.replace(/\D/g, '')}` }).then(() =>
+            clock.schedule(carrier.transitMs, () => void post('delivered', { postingNumber }).catch(() => {})),
+          );
+        });
+      });
+    }
+
+    return { clock, stack, engine, sandbox, webhookUrl, carrierUrl, alerts, ozonCalls, invoke, poll, stop };
+  } catch (error) {
+    await services.catch(() => {});
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The OrderLifecycle definition as deployed: resolved from the synthesized template, validated as ASL and checked
+ * for the workflow's contracts (state names, task-token waits, cancellation, error names, path length).
+ */
+import { createRequire } from 'node:module';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as errorClasses from '../../functions/lib/errors';
+import * as workflowErrors from '../../workflows/errors';
+import { ENV, type Json, must, synth } from './synth';
+
+const require = createRequire(import.meta.url);
+// asl-validator 4 ships no type definitions; this is the shape its README documents.
+const aslValidator = require('asl-validator') as (
+  definition: unknown,
+  opts?: { checkPaths?: boolean; checkArn?: boolean },
+) => { isValid: boolean; errors: { message: string }[]; errorsText: (sep?: string) => string };
+
+const fakeLambdaArn = (logicalId: string) => `arn:aws:lambda:${ENV.region}:${ENV.account}:function:${logicalId}`;
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': ENV.region,
+  'AWS::AccountId': ENV.account,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/** Turns the DefinitionString's Fn::Join into the JSON Step Functions will see, with fake ARNs for the functions. */
+function resolveDefinition(definitionString: Json, resources: Record<string, Json>): string {
+  if (typeof definitionString === 'string') return definitionString;
+  const [sep, parts] = definitionString['Fn::Join'] as [string, Json[]];
+  return parts
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      if (p['Fn::GetAtt']) {
+        const [id, attr] = p['Fn::GetAtt'];
+        if (attr !== 'Arn' || resources[id]?.Type !== 'AWS::Lambda::Function')
+          throw new Error(`unexpected ${JSON.stringify(p)}`);
+        return fakeLambdaArn(id);
+      }
+      if (p.Ref && PSEUDO[p.Ref]) return PSEUDO[p.Ref];
+      throw new Error(`unexpected token in DefinitionString: ${JSON.stringify(p)}`);
+    })
+    .join(sep);
+}
+
+const STATE_NAMES = [
+  'ReceivePosting',
+  'ReserveStock',
+  'ConfirmPosting',
+  'AwaitAssembly',
+  'PackAndLabel',
+  'RegisterShipment',
+  'ShipmentBySchema',
+  'AwaitTrackingNumber',
+  'SetTrackingNumber',
+  'AwaitDelivery',
+  'CheckTracking',
+  'AwaitPayout',
+  'SettlePayout',
+  'Completed',
+  'ReleaseStock',
+  'CancelPosting',
+  'Cancelled',
+];
+const WAITS = ['AwaitAssembly', 'AwaitTrackingNumber', 'AwaitDelivery', 'AwaitPayout'];
+/** Tasks that run when the posting is already cancelled or settled: no PostingCancelled catch is expected there. */
+const NOT_CANCELLABLE = ['ReleaseStock', 'CancelPosting', 'SettlePayout', 'AwaitPayout'];
+
+let raw: string;
+let definition: Json;
+let states: Record<string, Json>;
+
+beforeAll(() => {
+  const { resources } = synth();
+  const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  expect(machines).toHaveLength(1);
+  raw = resolveDefinition(machines[0].Properties.DefinitionString, resources);
+  definition = JSON.parse(raw);
+  states = definition.States;
+}, 60_000);
+
+const tasks = () => Object.entries(states).filter(([, s]) => s.Type === 'Task');
+const catchTargets = (s: Json, error: string) =>
+  (s.Catch ?? []).filter((c: Json) => c.ErrorEquals.includes(error)).map((c: Json) => c.Next);
+
+/** Names of the states entered from StartAt, following Next; at a Choice, `choose` names the next state. */
+function walk(choose: (choice: Json) => string): string[] {
+  const path: string[] = [];
+  let name: string | undefined = definition.StartAt;
+  while (name) {
+    if (path.includes(name)) throw new Error(`loop at ${name}: ${path.join(' > ')}`);
+    path.push(name);
+    const s = states[name];
+    if (!s) throw new Error(`no state ${name}`);
+    if (s.Type === 'Succeed' || s.Type === 'Fail' || s.End) break;
+    name = s.Type === 'Choice' ? choose(s) : s.Next;
+  }
+  return path;
+}
+
+describe('the deployed definition', () => {
+  it('resolves to JSON with fake ARNs and no leftover tokens', () => {
+    expect(raw).not.toMatch(/\$\{Token\[|Fn::|"Ref"/);
+    expect(definition.StartAt).toBe('ReceivePosting');
+    expect(states.ReceivePosting.Resource).toMatch(
+      /^arn:aws:lambda:eu-central-1:123456789012:function:ReceivePostingFn/,
+    );
+    // Whole-execution ceiling: 120 days.
+    expect(definition.TimeoutSeconds).toBe(120 * 24 * 3600);
+  });
+
+  it('is valid Amazon States Language (asl-validator)', () => {
+    // The validator annotates the object it is given, so it gets a copy.
+    const result = aslValidator(structuredClone(definition));
+    expect(result.errors.map((e) => e.message)).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('asl-validator would catch a broken transition (the check above can fail)', () => {
+    const broken = structuredClone(definition);
+    broken.States.ReserveStock.Next = 'NoSuchState';
+    expect(aslValidator(broken).isValid).toBe(false);
+  });
+
+  it('has every state the seller sees, and only known states besides the Fail endings', () => {
+    for (const n of STATE_NAMES) expect(states, n).toHaveProperty(n);
+    expect(Object.keys(states).sort()).toEqual(
+      [...STATE_NAMES, 'UnknownPosting', 'AssemblyRefused', 'NoTrackingNumber'].sort(),
+    );
+    expect(states.Completed.Type).toBe('Succeed');
+    expect(states.Cancelled.Type).toBe('Succeed');
+    expect(states.ShipmentBySchema.Type).toBe('Choice');
+  });
+
+  it('every state is reachable from StartAt', () => {
+    const seen = new Set<string>();
+    const queue = [definition.StartAt as string];
+    while (queue.length) {
+      const n = must(queue.shift(), 'queue item');
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const s = states[n];
+      const next = [
+        s.Next,
+        s.Default,
+        ...(s.Choices ?? []).map((c: Json) => c.Next),
+        ...(s.Catch ?? []).map((c: Json) => c.Next),
+      ];
+      queue.push(...next.filter((x): x is string => typeof x === 'string'));
+    }
+    expect([...seen].sort()).toEqual(Object.keys(states).sort());
+  });
+
+  it('uses JSONPath only: no JSONata, Assign or Variables anywhere', () => {
+    expect(definition.QueryLanguage).toBeUndefined();
+    for (const [n, s] of Object.entries(states)) {
+      expect(s.QueryLanguage, n).toBeUndefined();
+      expect(s.Assign, n).toBeUndefined();
+      expect(s.Variables, n).toBeUndefined();
+      expect(s.Arguments, n).toBeUndefined();
+      expect(s.Output, n).toBeUndefined();
+    }
+    expect(raw).not.toMatch(/"(QueryLanguage|Assign|Variables)"/);
+    expect(raw).not.toContain('{%');
+  });
+});
+
+describe('waits for the outside world', () => {
+  it('the .waitForTaskToken tasks are exactly the four Await* states', () => {
+    const tokenTasks = tasks()
+      .filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'))
+      .map(([n]) => n);
+    expect(tokenTasks.sort()).toEqual([...WAITS].sort());
+  });
+
+  it('each passes the task token, takes its timeout from the posting and catches States.Timeout', () => {
+    const kinds: Record<string, string> = {
+      AwaitAssembly: 'assembly',
+      AwaitTrackingNumber: 'tracking',
+      AwaitDelivery: 'delivery',
+      AwaitPayout: 'payout',
+    };
+    for (const n of WAITS) {
+      const s = states[n];
+      expect(s.Resource, n).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect(s.Parameters.FunctionName, n).toMatch(/:function:AwaitEventFn/);
+      expect(s.Parameters.Payload['token.$'], n).toBe('$$.Task.Token');
+      expect(s.Parameters.Payload.waitFor, n).toBe(kinds[n]);
+      expect(s.TimeoutSecondsPath, n).toBe(`$.timeouts.${kinds[n]}`);
+      expect(s.TimeoutSeconds, n).toBeUndefined();
+      expect(catchTargets(s, 'States.Timeout'), n).toHaveLength(1);
+    }
+    expect(catchTargets(states.AwaitAssembly, 'States.Timeout')).toEqual(['ConfirmPosting']);
+    expect(catchTargets(states.AwaitDelivery, 'States.Timeout')).toEqual(['CheckTracking']);
+    expect(catchTargets(states.AwaitTrackingNumber, 'States.Timeout')).toEqual(['NoTrackingNumber']);
+    expect(catchTargets(states.AwaitPayout, 'States.Timeout')).toEqual(['SettlePayout']);
+  });
+
+  it('plain Lambda steps have a fixed timeout and return only the payload', () => {
+    for (const [n, s] of tasks()) {
+      if (WAITS.includes(n)) continue;
+      expect(s.TimeoutSeconds, n).toBe(60);
+      expect(s.Resource, n).toMatch(/^arn:aws:lambda:/);
+    }
+  });
+});
+
+describe('cancellation', () => {
+  it('every task reachable while the posting is active catches PostingCancelled into ReleaseStock', () => {
+    const withoutCatch = tasks()
+      .filter(([, s]) => !catchTargets(s, 'PostingCancelled').includes('ReleaseStock'))
+      .map(([n]) => n);
+    expect(withoutCatch.sort()).toEqual([...NOT_CANCELLABLE].sort());
+    expect(tasks()).toHaveLength(14);
+  });
+
+  it('ReleaseStock and CancelPosting end in Cancelled', () => {
+    expect(states.ReleaseStock.Next).toBe('Cancelled');
+    expect(states.CancelPosting.Next).toBe('Cancelled');
+    expect(catchTargets(states.ReserveStock, 'StockShort')).toEqual(['CancelPosting']);
+  });
+});
+
+describe('error names', () => {
+  /** The `name` of every error class functions/lib/errors.ts exports, read off an instance. */
+  const classNames = () => {
+    const names: string[] = [];
+    for (const [exportName, value] of Object.entries(errorClasses)) {
+      if (typeof value !== 'function' || !(value.prototype instanceof Error)) continue;
+      // biome-ignore lint/suspicious/noExplicitAny: constructors differ (OzonRequestRejected takes four arguments)
+      const instance = new (value as any)('probe') as Error;
+      expect(instance.name, exportName).toBe(exportName);
+      names.push(instance.name);
+    }
+    return names;
+  };
+
+  it('functions/lib/errors.ts exports the classes the workflow relies on', () => {
+    const names = classNames();
+    expect(names.length).toBeGreaterThanOrEqual(10);
+    for (const n of workflowErrors.ALL) expect(names, n).toContain(n);
+  });
+
+  it('every ErrorEquals name is States.*, a Lambda service exception, or an exported error class', () => {
+    const known = new Set(classNames());
+    const used = new Set<string>();
+    for (const s of Object.values(states)) {
+      for (const r of [...(s.Retry ?? []), ...(s.Catch ?? [])]) for (const e of r.ErrorEquals) used.add(e);
+    }
+    expect(used.size).toBeGreaterThan(5);
+    const unknown = [...used].filter(
+      (e) => !/^States\.[A-Za-z]+$/.test(e) && !/^Lambda\.[A-Za-z]+Exception$/.test(e) && !known.has(e),
+    );
+    expect(unknown).toEqual([]);
+    // The workflow's own names are all in use (a dropped Catch shows up here too).
+    for (const n of [
+      'OzonRateLimited',
+      'OzonUnavailable',
+      'PostingCancelled',
+      'PostingNotFound',
+      'StockShort',
+      'ShipFailed',
+      'ShipRefused',
+      'LabelNotReady',
+    ]) {
+      expect(used, n).toContain(n);
+    }
+  });
+
+  it('transient Ozon errors are retried with backoff on every plain Lambda step', () => {
+    for (const [n, s] of tasks()) {
+      if (WAITS.includes(n)) continue;
+      const r = (s.Retry ?? []).find((x: Json) => x.ErrorEquals.includes('OzonRateLimited'));
+      expect(r, n).toBeDefined();
+      expect(r.ErrorEquals, n).toContain('OzonUnavailable');
+      expect(r.BackoffRate, n).toBeGreaterThan(1);
+      expect(r.MaxAttempts, n).toBeGreaterThanOrEqual(3);
+    }
+  });
+});
+
+describe('path length', () => {
+  it('the happy FBS path reaches Completed in at most 12 states', () => {
+    const path = walk((choice) => choice.Default);
+    expect(path.at(-1)).toBe('Completed');
+    expect(path.length).toBeLessThanOrEqual(12);
+    expect(path).toEqual([
+      'ReceivePosting',
+      'ReserveStock',
+      'ConfirmPosting',
+      'AwaitAssembly',
+      'PackAndLabel',
+      'RegisterShipment',
+      'ShipmentBySchema',
+      'AwaitDelivery',
+      'AwaitPayout',
+      'SettlePayout',
+      'Completed',
+    ]);
+  });
+
+  it('the rFBS branch goes through the tracking number and rejoins at AwaitDelivery', () => {
+    const path = walk((choice) => {
+      const rfbs = choice.Choices.find((c: Json) => c.Variable === '$.schema' && c.StringEquals === 'rfbs');
+      expect(rfbs).toBeDefined();
+      return rfbs.Next;
+    });
+    expect(path.at(-1)).toBe('Completed');
+    expect(path.slice(path.indexOf('ShipmentBySchema'))).toEqual([
+      'ShipmentBySchema',
+      'AwaitTrackingNumber',
+      'SetTrackingNumber',
+      'AwaitDelivery',
+      'AwaitPayout',
+      'SettlePayout',
+      'Completed',
+    ]);
+  });
+});

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ALERT_REPEAT_WINDOW_MS,
+  type AlertFacts,
+  buildAlert,
+  isRepeat,
+  type Language,
+  SEVERITY,
+} from '../../functions/lib/domain/alert';
+
+const POSTING = '57195475-0050-3';
+const ARN = 'arn:aws:states:eu-central-1:000000000000:execution:OrderLifecycle:57195475-0050-3';
+const OZON_LINK = `https://seller.ozon.ru/app/postings/fbs?search=${POSTING}`;
+const EXECUTION_LINK = `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${ARN}`;
+
+const FACTS: AlertFacts[] = [
+  { kind: 'out_of_stock', lines: [{ offerId: 'cup', missing: 2 }], deadline: '2021-11-23T10:00:00Z' },
+  { kind: 'ship_refused', reason: 'HAS_INCORRECT_STATUS', deadline: '2021-11-23T10:00:00Z' },
+  { kind: 'rfbs_handover', callbackPath: '/carrier/tracking', deadline: '2021-11-23T10:00:00Z' },
+  { kind: 'delivery_stalled', status: 'delivering', since: '2021-11-24T10:00:00Z' },
+  { kind: 'cancelled_after_ship', reason: 'buyer refused' },
+  { kind: 'payout_mismatch', expected: 250.1, actual: 240.1, difference: -10, currency: 'RUB' },
+  { kind: 'payout_missing', expected: 250.1, currency: 'RUB' },
+];
+const TODO_LABEL: Record<Language, string> = { en: 'What to do', ru: 'Что сделать', zh: '处理办法' };
+const OZON_LABEL: Record<Language, string> = { en: 'Posting in Ozon', ru: 'Отправление в Ozon', zh: 'Ozon 订单' };
+const EXECUTION_LABEL: Record<Language, string> = { en: 'Execution', ru: 'Выполнение', zh: '执行记录' };
+const DEADLINE_LABEL: Record<Language, string> = { en: 'Deadline', ru: 'Срок', zh: '截止时间' };
+const LANGUAGES: Language[] = ['en', 'ru', 'zh'];
+const CASES = LANGUAGES.flatMap((language) => FACTS.map((facts) => [facts.kind, language, facts] as const));
+
+describe('buildAlert', () => {
+  it('has a fact for every alert kind', () => {
+    const kinds = Object.keys(SEVERITY).sort();
+
+    const covered = FACTS.map((f) => f.kind).sort();
+
+    expect(covered).toEqual(kinds);
+  });
+
+  it.each(CASES)('%s in %s names the posting, what to do and the Ozon cabinet link', (kind, language, facts) => {
+    const ctx = { postingNumber: POSTING, language, region: 'eu-central-1' };
+
+    const alert = buildAlert(facts, ctx);
+
+    const lines = alert.message.split('\n');
+    expect(alert.kind).toBe(kind);
+    expect(alert.severity).toBe(SEVERITY[kind]);
+    expect(alert.postingNumber).toBe(POSTING);
+    expect(lines[0]).toMatch(new RegExp(`^\\[${SEVERITY[kind].toUpperCase()}\\] ${POSTING}: .+`));
+    expect(
+      lines.some((l) => l.startsWith(`${TODO_LABEL[language]}: `) && l.length > TODO_LABEL[language].length + 2),
+    ).toBe(true);
+    expect(lines).toContain(`${OZON_LABEL[language]}: ${OZON_LINK}`);
+    expect(alert.message).not.toContain('console.aws.amazon.com');
+    expect(alert.message).not.toContain('undefined');
+  });
+
+  it.each(CASES)('%s in %s links the execution only when an ARN is given', (_kind, language, facts) => {
+    const ctx = { postingNumber: POSTING, language, region: 'eu-central-1', executionArn: ARN };
+
+    const alert = buildAlert(facts, ctx);
+
+    const lines = alert.message.split('\n');
+    expect(lines.at(-1)).toBe(`${EXECUTION_LABEL[language]}: ${EXECUTION_LINK}`);
+    expect(lines.at(-2)).toBe(`${OZON_LABEL[language]}: ${OZON_LINK}`);
+  });
+
+  it.each(CASES)('%s in %s has an ASCII subject of at most 100 characters', (kind, language, facts) => {
+    const ctx = { postingNumber: POSTING, language, region: 'eu-central-1' };
+
+    const alert = buildAlert(facts, ctx);
+
+    expect(alert.subject).toBe(`[${SEVERITY[kind]}] ${kind} ${POSTING}`);
+    expect(alert.subject.length).toBeLessThanOrEqual(100);
+    expect(alert.subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+
+  it('cuts a subject with a very long posting number to 100 characters', () => {
+    const ctx = { postingNumber: '1'.repeat(200), language: 'zh' as const, region: 'eu-central-1' };
+
+    const alert = buildAlert({ kind: 'payout_missing', expected: 1, currency: 'CNY' }, ctx);
+
+    expect(alert.subject).toHaveLength(100);
+    expect(alert.subject.startsWith('[warning] payout_missing 111')).toBe(true);
+  });
+
+  it.each(LANGUAGES)('shows the deadline line in %s when the facts carry one', (language) => {
+    const facts: AlertFacts = {
+      kind: 'ship_refused',
+      reason: 'HAS_INCORRECT_STATUS',
+      deadline: '2021-11-23T10:00:00Z',
+    };
+
+    const alert = buildAlert(facts, { postingNumber: POSTING, language, region: 'eu-central-1' });
+
+    expect(alert.message.split('\n')[1]).toBe(`${DEADLINE_LABEL[language]}: 2021-11-23T10:00:00Z`);
+  });
+
+  it('leaves the deadline line out when there is none', () => {
+    const facts: AlertFacts = { kind: 'ship_refused', reason: 'HAS_INCORRECT_STATUS' };
+
+    const alert = buildAlert(facts, { postingNumber: POSTING, language: 'en', region: 'eu-central-1' });
+
+    expect(alert.message).toBe(
+      [
+        `[CRITICAL] ${POSTING}: Ozon refused to assemble the posting: HAS_INCORRECT_STATUS.`,
+        'What to do: Fix the cause in the Ozon seller cabinet (marking codes, quantities, status) before the deadline.',
+        `Posting in Ozon: ${OZON_LINK}`,
+      ].join('\n'),
+    );
+  });
+
+  it('puts the facts into the text: missing lines, amounts and the callback path', () => {
+    const [outOfStock, , handover, , , mismatch] = FACTS as [
+      AlertFacts,
+      AlertFacts,
+      AlertFacts,
+      AlertFacts,
+      AlertFacts,
+      AlertFacts,
+    ];
+    const ctx = { postingNumber: POSTING, language: 'en' as const, region: 'eu-central-1' };
+
+    const messages = [outOfStock, handover, mismatch].map((f) => buildAlert(f, ctx).message);
+
+    expect(messages[0]).toContain('Not enough stock to reserve: cup ×2 missing.');
+    expect(messages[1]).toContain('send the tracking number to /carrier/tracking.');
+    expect(messages[2]).toContain('Ozon accrued 240.1 RUB, expected 250.1 (difference -10).');
+  });
+
+  it('encodes the posting number in the Ozon link', () => {
+    const ctx = { postingNumber: 'a b&c', language: 'en' as const, region: 'eu-central-1' };
+
+    const alert = buildAlert({ kind: 'payout_missing', expected: 1, currency: 'RUB' }, ctx);
+
+    expect(alert.message).toContain('https://seller.ozon.ru/app/postings/fbs?search=a%20b%26c');
+  });
+});
+
+describe('isRepeat', () => {
+  const NOW = Date.parse('2021-11-20T12:00:00.000Z');
+  const at = (msBefore: number) => new Date(NOW - msBefore).toISOString();
+
+  it('is a repeat when the same kind was sent inside the window', () => {
+    const previous = [{ kind: 'out_of_stock', at: at(ALERT_REPEAT_WINDOW_MS - 1) }];
+
+    const result = isRepeat(previous, 'out_of_stock', NOW);
+
+    expect(result).toBe(true);
+  });
+
+  it('is not a repeat once the window has passed (the boundary is outside)', () => {
+    const previous = [
+      { kind: 'out_of_stock', at: at(ALERT_REPEAT_WINDOW_MS) },
+      { kind: 'out_of_stock', at: at(ALERT_REPEAT_WINDOW_MS + 60_000) },
+    ];
+
+    const result = isRepeat(previous, 'out_of_stock', NOW);
+
+    expect(result).toBe(false);
+  });
+
+  it('is not a repeat when only other kinds were sent', () => {
+    const previous = [
+      { kind: 'ship_refused', at: at(1000) },
+      { kind: 'payout_missing', at: at(0) },
+    ];
+
+    const result = isRepeat(previous, 'out_of_stock', NOW);
+
+    expect(result).toBe(false);
+  });
+
+  it('is not a repeat without previous alerts', () => {
+    const previous: { kind: string; at: string }[] = [];
+
+    const result = isRepeat(previous, 'delivery_stalled', NOW);
+
+    expect(result).toBe(false);
+  });
+
+  it('uses a custom window', () => {
+    const previous = [{ kind: 'delivery_stalled', at: at(30 * 60_000) }];
+
+    const inside = isRepeat(previous, 'delivery_stalled', NOW, 31 * 60_000);
+    const outside = isRepeat(previous, 'delivery_stalled', NOW, 29 * 60_000);
+
+    expect([inside, outside]).toEqual([true, false]);
+  });
+
+  it('has a six-hour default window', () => {
+    const window = ALERT_REPEAT_WINDOW_MS;
+
+    const hours = window / 3_600_000;
+
+    expect(hours).toBe(6);
+  });
+});

@@ -1,0 +1,421 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_WAIT_SETTINGS,
+  ExecutionState,
+  evaluateWait,
+  executionState,
+  type Order,
+  orderFromPosting,
+  statusFromPushState,
+  WaitKind,
+  waitTimeouts,
+} from '../../functions/lib/domain/order';
+import { Posting } from '../../functions/lib/ozon/schemas';
+
+const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/ozon/examples');
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+const NOW_ISO = '2021-11-20T10:00:00.000Z';
+const NOW = Date.parse(NOW_ISO);
+
+/** The `result` of the docs-derived `/v3/posting/fbs/get` example, as JSON (before parsing). */
+function getExample(): Record<string, unknown> {
+  const raw = JSON.parse(readFileSync(path.join(EXAMPLES, 'response__v3_posting_fbs_get__1.json'), 'utf8'));
+  return raw.result as Record<string, unknown>;
+}
+
+function order(patch: Partial<Order> = {}): Order {
+  return { ...orderFromPosting(Posting.parse(getExample()), NOW_ISO), ...patch };
+}
+
+describe('statusFromPushState (ozon-api.md §2, push new_state → API status)', () => {
+  const table: [string, string][] = [
+    ['posting_created', 'awaiting_packaging'],
+    ['posting_transferring_to_delivery', 'awaiting_deliver'],
+    ['posting_in_carriage', 'awaiting_deliver'],
+    ['posting_not_in_carriage', 'awaiting_deliver'],
+    ['posting_on_way_to_city', 'delivering'],
+    ['posting_transferred_to_courier_service', 'delivering'],
+    ['posting_in_courier_service', 'delivering'],
+    ['posting_on_way_to_pickup_point', 'delivering'],
+    ['posting_in_pickup_point', 'delivering'],
+    ['posting_conditionally_delivered', 'delivering'],
+    ['posting_delivered', 'delivered'],
+    ['posting_received', 'delivered'],
+    ['posting_canceled', 'cancelled'],
+    ['posting_not_in_sort_center', 'not_accepted'],
+    ['posting_in_arbitration', 'arbitration'],
+    ['posting_in_client_arbitration', 'client_arbitration'],
+    ['posting_driver_pick_up', 'driver_pickup'],
+    ['posting_awaiting_registration', 'awaiting_registration'],
+    ['posting_acceptance_in_progress', 'acceptance_in_progress'],
+    ['posting_delivering', 'delivering'],
+  ];
+
+  it.each(table)('%s → %s', (state, status) => {
+    const pushState = state;
+
+    const result = statusFromPushState(pushState);
+
+    expect(result).toBe(status);
+  });
+
+  it('passes a state without the posting_ prefix through unchanged', () => {
+    const pushState = 'sent_by_seller';
+
+    const result = statusFromPushState(pushState);
+
+    expect(result).toBe('sent_by_seller');
+  });
+
+  it('strips only a leading posting_ prefix', () => {
+    const pushState = 'posting_posting_x';
+
+    const result = statusFromPushState(pushState);
+
+    expect(result).toBe('posting_x');
+  });
+});
+
+describe('orderFromPosting', () => {
+  it('builds an FBS order from the v3 get example (tpl ozon)', () => {
+    const posting = Posting.parse(getExample());
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result).toMatchObject({
+      postingNumber: '57195475-0050-3',
+      status: 'awaiting_packaging',
+      substatus: 'posting_awaiting_passport_data',
+      phase: 'received',
+      schema: 'fbs',
+      tplIntegrationType: 'ozon',
+      warehouseId: 18114520187000,
+      shipmentDate: '2021-11-23T10:00:00Z',
+      expectedPayout: 0,
+      currency: 'RUB',
+      lastStatusAt: NOW_ISO,
+      shipAttempts: 0,
+      events: {},
+      alerts: [],
+    });
+    expect(result.lines).toEqual([
+      {
+        sku: 180550365,
+        offerId: '250-7898-1',
+        name: 'Кофе ароматизированный "Шоколадный апельсин" 250 гр',
+        qty: 1,
+        price: 279,
+      },
+    ]);
+  });
+
+  it('leaves out an empty tracking number and a cancellation of a live posting', () => {
+    const posting = Posting.parse(getExample());
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result.trackingNumber).toBeUndefined();
+    expect(result.cancellation).toBeUndefined();
+  });
+
+  it('builds an rFBS order for tpl non_integrated', () => {
+    const posting = Posting.parse({ ...getExample(), tpl_integration_type: 'non_integrated' });
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result.schema).toBe('rfbs');
+    expect(result.tplIntegrationType).toBe('non_integrated');
+  });
+
+  it('treats a missing tpl_integration_type as Ozon logistics', () => {
+    const posting = Posting.parse({ ...getExample(), tpl_integration_type: null });
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result.schema).toBe('fbs');
+    expect(result.tplIntegrationType).toBe('ozon');
+  });
+
+  it('sums financial_data.products[].payout into expectedPayout, rounded to cents', () => {
+    const financial = {
+      products: [
+        { product_id: 1, price: '279.00', payout: '250.10', quantity: 1 },
+        { product_id: 2, price: 100, payout: 80.2, quantity: 1 },
+        { product_id: 3, price: 1, payout: 0.1, quantity: 1 },
+      ],
+    };
+    const posting = Posting.parse({ ...getExample(), financial_data: financial });
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result.expectedPayout).toBe(330.4);
+  });
+
+  it('makes one line per product, keeping duplicates of the same offer', () => {
+    const product = (getExample().products as Record<string, unknown>[])[0];
+    const products = [
+      { ...product, quantity: 2, price: '100.5000' },
+      { ...product, quantity: 1, price: '90' },
+      { ...product, sku: 42, offer_id: 'other', name: 'Other', quantity: 3, price: 7 },
+    ];
+    const posting = Posting.parse({ ...getExample(), products });
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result.lines.map((l) => [l.sku, l.offerId, l.qty, l.price])).toEqual([
+      [180550365, '250-7898-1', 2, 100.5],
+      [180550365, '250-7898-1', 1, 90],
+      [42, 'other', 3, 7],
+    ]);
+  });
+
+  it('records the cancellation of a cancelled posting with fallbacks for empty fields', () => {
+    const posting = Posting.parse({ ...getExample(), status: 'cancelled' });
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result.cancellation).toEqual({ reasonId: 0, reason: 'not given', initiator: 'unknown', afterShip: false });
+  });
+
+  it('takes the delivery window end and tracking number when Ozon gives them', () => {
+    const posting = Posting.parse({
+      ...getExample(),
+      tracking_number: 'TRK-1',
+      analytics_data: { delivery_date_begin: '2021-11-25T10:00:00Z', delivery_date_end: '2021-11-26T18:00:00Z' },
+    });
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result.trackingNumber).toBe('TRK-1');
+    expect(result.deliveryDateEnd).toBe('2021-11-26T18:00:00Z');
+  });
+});
+
+describe('evaluateWait', () => {
+  it.each(
+    WaitKind.options.flatMap((kind) => [[kind, 'cancelled'] as const, [kind, 'cancelled_from_split_pending'] as const]),
+  )('%s fails with PostingCancelled when the status is %s', (kind, status) => {
+    const cancelled = order({ status, substatus: 'ship_failed', trackingNumber: 'T', accrued: 0 });
+
+    const result = evaluateWait(cancelled, kind);
+
+    expect(result).toEqual({
+      outcome: 'failure',
+      error: 'PostingCancelled',
+      cause: 'Posting 57195475-0050-3 was cancelled',
+    });
+  });
+
+  it('assembly is pending while the posting awaits packaging', () => {
+    const waiting = order({ status: 'awaiting_packaging', substatus: 'posting_created' });
+
+    const result = evaluateWait(waiting, 'assembly');
+
+    expect(result).toEqual({ outcome: 'pending' });
+  });
+
+  it.each([
+    'awaiting_registration',
+    'acceptance_in_progress',
+    'awaiting_deliver',
+    'driver_pickup',
+    'delivering',
+    'delivered',
+    'arbitration',
+    'client_arbitration',
+  ])('assembly succeeds once the status is %s', (status) => {
+    const assembled = order({ status });
+
+    const result = evaluateWait(assembled, 'assembly');
+
+    expect(result).toEqual({ outcome: 'success' });
+  });
+
+  it('assembly fails with ShipFailed when Ozon reports substatus ship_failed', () => {
+    const failed = order({ status: 'awaiting_packaging', substatus: 'ship_failed' });
+
+    const result = evaluateWait(failed, 'assembly');
+
+    expect(result).toMatchObject({ outcome: 'failure', error: 'ShipFailed' });
+  });
+
+  it('tracking is pending without a tracking number', () => {
+    const untracked = order({ status: 'awaiting_deliver', trackingNumber: undefined });
+
+    const result = evaluateWait(untracked, 'tracking');
+
+    expect(result).toEqual({ outcome: 'pending' });
+  });
+
+  it('tracking succeeds once a tracking number is recorded', () => {
+    const tracked = order({ status: 'awaiting_deliver', trackingNumber: 'RA123456789CN' });
+
+    const result = evaluateWait(tracked, 'tracking');
+
+    expect(result).toEqual({ outcome: 'success' });
+  });
+
+  it.each(['awaiting_deliver', 'delivering', 'driver_pickup', 'arbitration'])(
+    'delivery is pending while the status is %s',
+    (status) => {
+      const moving = order({ status });
+
+      const result = evaluateWait(moving, 'delivery');
+
+      expect(result).toEqual({ outcome: 'pending' });
+    },
+  );
+
+  it('delivery succeeds once the posting is delivered', () => {
+    const delivered = order({ status: 'delivered' });
+
+    const result = evaluateWait(delivered, 'delivery');
+
+    expect(result).toEqual({ outcome: 'success' });
+  });
+
+  it('payout is pending before any accrual', () => {
+    const unpaid = order({ status: 'delivered', expectedPayout: 250.1, accrued: undefined });
+
+    const result = evaluateWait(unpaid, 'payout');
+
+    expect(result).toEqual({ outcome: 'pending' });
+  });
+
+  it.each([
+    [250.1, 250.1],
+    [250.1, 250.104],
+    [250.1, 250.096],
+  ])('payout succeeds when expected %s and accrued %s agree to the cent', (expectedPayout, accrued) => {
+    const paid = order({ status: 'delivered', expectedPayout, accrued });
+
+    const result = evaluateWait(paid, 'payout');
+
+    expect(result).toEqual({ outcome: 'success' });
+  });
+
+  it.each([
+    [250.1, 250.09],
+    [250.1, 200],
+    [250.1, 0],
+  ])('payout stays pending when expected %s and accrued %s differ', (expectedPayout, accrued) => {
+    const partlyPaid = order({ status: 'delivered', expectedPayout, accrued });
+
+    const result = evaluateWait(partlyPaid, 'payout');
+
+    expect(result).toEqual({ outcome: 'pending' });
+  });
+});
+
+describe('waitTimeouts', () => {
+  it('uses the defaults when the posting carries no dates', () => {
+    const undated = order({ shipmentDate: undefined, deliveryDateEnd: undefined, deliveredAt: undefined });
+
+    const result = waitTimeouts(undated, NOW);
+
+    expect(result).toEqual({ assembly: 2 * HOUR, tracking: DAY, delivery: 7 * DAY, payout: 14 * DAY });
+  });
+
+  it.each([
+    ['2021-11-20T15:00:00.000Z', 5 * HOUR],
+    ['2021-11-23T10:00:00.000Z', 3 * DAY],
+    ['2021-11-20T10:00:00.500Z', 60],
+    ['2021-11-20T10:30:00.250Z', 1801],
+    ['2021-11-19T10:00:00.000Z', 60],
+  ])('the tracking timeout tracks shipmentDate %s', (shipmentDate, seconds) => {
+    const shipping = order({ shipmentDate });
+
+    const result = waitTimeouts(shipping, NOW);
+
+    expect(result.tracking).toBe(seconds);
+  });
+
+  it.each([
+    ['2021-11-21T10:00:00.000Z', 4 * DAY],
+    ['2021-12-30T10:00:00.000Z', 7 * DAY],
+    ['2021-11-01T10:00:00.000Z', HOUR],
+  ])('the delivery timeout is the window end %s plus three days, capped by the stall limit', (end, seconds) => {
+    const inTransit = order({ deliveryDateEnd: end });
+
+    const result = waitTimeouts(inTransit, NOW);
+
+    expect(result.delivery).toBe(seconds);
+  });
+
+  it.each([
+    ['2021-11-07T10:00:00.000Z', DAY],
+    ['2021-11-20T10:00:00.000Z', 14 * DAY],
+    ['2021-10-01T10:00:00.000Z', HOUR],
+  ])('the payout timeout runs the settlement window from deliveredAt %s', (deliveredAt, seconds) => {
+    const delivered = order({ deliveredAt });
+
+    const result = waitTimeouts(delivered, NOW);
+
+    expect(result.payout).toBe(seconds);
+  });
+
+  it('applies custom settings', () => {
+    const undated = order({ shipmentDate: undefined, deliveryDateEnd: undefined, deliveredAt: undefined });
+    const settings = { assemblyWaitSeconds: 600, transitStallSeconds: 2 * DAY, settlementWindowSeconds: 3 * DAY };
+
+    const result = waitTimeouts(undated, NOW, settings);
+
+    expect(result).toEqual({ assembly: 600, tracking: DAY, delivery: 2 * DAY, payout: 3 * DAY });
+  });
+
+  it('gives positive integers for the v3 get example', () => {
+    const fromExample = order();
+
+    const result = Object.values(waitTimeouts(fromExample, NOW));
+
+    expect(result).toEqual([2 * HOUR, 3 * DAY, 7 * DAY, 14 * DAY]);
+  });
+
+  it('every timeout is an integer ≥ 1 and the execution state parses, for any order and now', () => {
+    const date = fc.date({
+      min: new Date('2015-01-01T00:00:00.000Z'),
+      max: new Date('2035-01-01T00:00:00.000Z'),
+      noInvalidDate: true,
+    });
+    const iso = date.map((d) => d.toISOString());
+    const settings = fc.record({
+      assemblyWaitSeconds: fc.integer({ min: 1, max: 30 * DAY }),
+      transitStallSeconds: fc.integer({ min: 1, max: 90 * DAY }),
+      settlementWindowSeconds: fc.integer({ min: 1, max: 90 * DAY }),
+    });
+    const arbitrary = fc.record({
+      shipmentDate: fc.option(iso, { nil: undefined }),
+      deliveryDateEnd: fc.option(iso, { nil: undefined }),
+      deliveredAt: fc.option(iso, { nil: undefined }),
+      now: date.map((d) => d.getTime()),
+      settings: fc.option(settings, { nil: undefined }),
+      schema: fc.constantFrom('fbs' as const, 'rfbs' as const),
+    });
+    const failures: unknown[] = [];
+
+    fc.assert(
+      fc.property(arbitrary, ({ now, settings: s, ...patch }) => {
+        const state = executionState(order(patch), now, s);
+        const values = Object.values(state.timeouts);
+        const ok = values.length === 4 && values.every((v) => Number.isInteger(v) && v >= 1);
+        if (!ok || !ExecutionState.safeParse(state).success) failures.push({ patch, now, s, state });
+        return ok && ExecutionState.safeParse(state).success;
+      }),
+      { numRuns: 500 },
+    );
+
+    expect(failures).toEqual([]);
+  });
+
+  it('the default settings are themselves positive integers', () => {
+    const settings = DEFAULT_WAIT_SETTINGS;
+
+    const values = Object.values(settings);
+
+    expect(values.every((v) => Number.isInteger(v) && v > 0)).toBe(true);
+  });
+});

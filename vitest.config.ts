@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration files each start DynamoDB Local (a JVM); two at a time is what two cores hold.
+    maxWorkers: 2,
+  },
+});
