@@ -7,7 +7,7 @@ import {
   ExecutionState,
   evaluateWait,
   executionState,
-  type Order,
+  Order,
   orderFromPosting,
   statusFromPushState,
   WaitKind,
@@ -417,5 +417,28 @@ describe('waitTimeouts', () => {
     const values = Object.values(settings);
 
     expect(values.every((v) => Number.isInteger(v) && v > 0)).toBe(true);
+  });
+});
+
+describe('waitTimeouts with unreadable dates', () => {
+  it('falls back instead of producing NaN when shipment and delivery dates are not ISO', () => {
+    const order = Order.parse({
+      postingNumber: '1-2-3',
+      status: 'awaiting_packaging',
+      phase: 'received',
+      schema: 'rfbs',
+      tplIntegrationType: 'non_integrated',
+      warehouseId: 1,
+      lines: [{ sku: 1, offerId: 'A', name: 'a', qty: 1, price: 10 }],
+      shipmentDate: '23.11.2021 10:00',
+      deliveredAt: 'x',
+      expectedPayout: 8,
+      currency: 'RUB',
+      lastStatusAt: '2026-11-26T00:00:00.000Z',
+    });
+
+    const timeouts = waitTimeouts(order, Date.parse('2026-11-26T00:00:00Z'));
+
+    for (const seconds of Object.values(timeouts)) expect(Number.isInteger(seconds) && seconds >= 1).toBe(true);
   });
 });

@@ -51,9 +51,6 @@ const NOT_PARSED: Record<string, string> = {
   'response__v4_posting_fbs_ship_package__1.json': 'not used: the product never ships part of a posting',
   'response__v4_posting_fbs_ship_package__2.json': 'not used: the product never ships part of a posting',
   'response__v2_posting_fbs_awaiting_delivery__1.json': 'not used: FBS hand-over is by label scan, no API call',
-  // BooleanResult is z.boolean(); SOURCES.md lists `result: "true"` (a string) as a quirk a parser must tolerate.
-  // Reported as a product gap instead of being asserted here; move it to the cancel rule once BooleanResult coerces.
-  'response__v2_posting_fbs_cancel__2.json': 'KNOWN GAP: result is the string "true", BooleanResult rejects it',
 };
 
 /** Error bodies, the HTTP status the local server answers with, and the error class the client must throw. */

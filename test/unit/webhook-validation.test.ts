@@ -242,3 +242,27 @@ describe('json', () => {
     });
   });
 });
+
+describe('dates in pushes', () => {
+  it('answers 400 in Ozon format for a cutoff push whose date is not a date', async () => {
+    const body = { message_type: 'TYPE_CUTOFF_DATE_CHANGED', posting_number: '1-2-3', new_cutoff_date: 'not a date' };
+
+    const answer = await handlePush(body);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { code: 'ERROR_PARAMETER_VALUE_MISSED', details: null } });
+  });
+
+  it('answers 400 for a status push with an unreadable changed_state_date', async () => {
+    const body = {
+      message_type: 'TYPE_STATE_CHANGED',
+      posting_number: '1-2-3',
+      new_state: 'posting_delivered',
+      changed_state_date: 'yesterday',
+    };
+
+    const answer = await handlePush(body);
+
+    expect(answer.status).toBe(400);
+  });
+});

@@ -132,7 +132,7 @@ export function orderFromPosting(posting: Posting, nowIso: string): Order {
     status: posting.status,
     substatus: posting.substatus ?? undefined,
     phase: 'received',
-    // Ozon's own logistics (and 3PL it tracks) is FBS to us; everything the seller's carrier moves is rFBS.
+    // Ozon's own logistics is FBS to us; wherever the seller registers the parcel with a carrier, it is rFBS.
     schema: tpl === 'non_integrated' || tpl === 'aggregator' || tpl === '3pl_tracking' ? 'rfbs' : 'fbs',
     tplIntegrationType: tpl,
     warehouseId: posting.delivery_method?.warehouse_id ?? 0,
@@ -210,16 +210,24 @@ export const DEFAULT_WAIT_SETTINGS: WaitSettings = {
   settlementWindowSeconds: 14 * DAY,
 };
 
-const secondsUntil = (iso: string | undefined, nowMs: number, fallback: number) =>
-  iso ? Math.max(60, Math.ceil((Date.parse(iso) - nowMs) / 1000)) : fallback;
+/** Seconds from now until a date; an absent or unreadable date gives the fallback, never NaN. */
+function secondsUntil(iso: string | undefined, nowMs: number, fallback: number): number {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(at) ? fallback : Math.max(60, Math.ceil((at - nowMs) / 1000));
+}
+const parsedOr = (iso: string | undefined, fallback: number) => {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(at) ? fallback : at;
+};
 
 /**
  * Each wait's timeout, in seconds from now, derived from the posting. Passed in the execution's state so the
  * `TimeoutSecondsPath` of every wait reads a value computed by this one function.
  */
 export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFAULT_WAIT_SETTINGS) {
-  const deliveryBy = order.deliveryDateEnd ? Date.parse(order.deliveryDateEnd) + 3 * DAY * 1000 : undefined;
-  const settleFrom = order.deliveredAt ? Date.parse(order.deliveredAt) : nowMs;
+  const deliveryEnd = parsedOr(order.deliveryDateEnd, Number.NaN);
+  const deliveryBy = Number.isNaN(deliveryEnd) ? undefined : deliveryEnd + 3 * DAY * 1000;
+  const settleFrom = parsedOr(order.deliveredAt, nowMs);
   return {
     assembly: s.assemblyWaitSeconds,
     tracking: secondsUntil(order.shipmentDate, nowMs, DAY),

@@ -6,7 +6,13 @@ import { z } from 'zod';
 
 const sellerId = z.union([z.number(), z.string()]).optional();
 const postingNumber = z.string().min(1).max(64);
-const maybeDate = z.string().nullish();
+const isDate = (s: string) => !Number.isNaN(Date.parse(s));
+/** Empty is allowed (Ozon sends it in test mode); anything else must be a date. */
+const maybeDate = z
+  .string()
+  .refine((s) => s === '' || isDate(s), 'not a date')
+  .nullish();
+const date = z.string().refine(isDate, 'not a date');
 const products = z.array(z.looseObject({ sku: z.number(), quantity: z.number() })).nullish();
 
 export const PingPush = z.looseObject({ message_type: z.literal('TYPE_PING'), time: z.string().optional() });
@@ -22,7 +28,7 @@ export const StateChangedPush = z.looseObject({
   message_type: z.literal('TYPE_STATE_CHANGED'),
   posting_number: postingNumber,
   new_state: z.string().min(1),
-  changed_state_date: z.string().min(1),
+  changed_state_date: date,
   warehouse_id: z.number().optional(),
   seller_id: sellerId,
 });
@@ -32,7 +38,7 @@ export const PostingCancelledPush = z.looseObject({
   products,
   old_state: z.string().nullish(),
   new_state: z.string().nullish(),
-  changed_state_date: z.string().min(1),
+  changed_state_date: date,
   reason: z.looseObject({ id: z.number().nullish(), message: z.string().nullish() }).nullish(),
   warehouse_id: z.number().optional(),
   seller_id: sellerId,

@@ -108,7 +108,10 @@ export const ShipResponse = z.looseObject({
   result: z.array(z.string()),
 });
 
-export const BooleanResult = z.looseObject({ result: z.boolean() });
+/** `{"result": true}`; some answers carry the string "true" (examples/response__v2_posting_fbs_cancel__2.json). */
+export const BooleanResult = z.looseObject({
+  result: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]),
+});
 export const StringResult = z.looseObject({ result: z.string() });
 
 /** rFBS status and tracking-number calls report success per posting. */
