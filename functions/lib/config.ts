@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_WAIT_SETTINGS, type WaitSettings } from './domain/order';
 import { ConfigError } from './errors';
 
 const Env = z.object({
@@ -36,4 +37,9 @@ export function config(): Config {
 /** The local runtime changes the environment between runs (tests); this forgets the cached values. */
 export function resetConfig(): void {
   cached = undefined;
+}
+
+/** Wait timeouts with the seller's configured settlement window. */
+export function waitSettings(): WaitSettings {
+  return { ...DEFAULT_WAIT_SETTINGS, settlementWindowSeconds: config().SETTLEMENT_WINDOW_DAYS * 24 * 3600 };
 }

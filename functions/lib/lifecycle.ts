@@ -6,7 +6,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { sendAlert } from './alerts';
 import { now, nowIso } from './clock';
-import { config } from './config';
+import { config, waitSettings } from './config';
 import {
   cancellationOf,
   type ExecutionState,
@@ -47,7 +47,7 @@ const WAIT_PHASE = {
   payout: 'settling',
 } as const;
 
-const state = (order: Order): ExecutionState => executionState(order, now());
+const state = (order: Order): ExecutionState => executionState(order, now(), waitSettings());
 
 async function activeOrder(postingNumber: string): Promise<Order> {
   const order = await requireOrder(postingNumber);

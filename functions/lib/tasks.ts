@@ -11,6 +11,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { now } from './clock';
+import { waitSettings } from './config';
 import { evaluateWait, executionState, type Order } from './domain/order';
 import { clearWait } from './store/orders';
 
@@ -35,7 +36,10 @@ export async function deliverToWait(order: Order): Promise<Delivery> {
   try {
     if (outcome.outcome === 'success') {
       await sfnClient().send(
-        new SendTaskSuccessCommand({ taskToken: wait.token, output: JSON.stringify(executionState(order, now())) }),
+        new SendTaskSuccessCommand({
+          taskToken: wait.token,
+          output: JSON.stringify(executionState(order, now(), waitSettings())),
+        }),
       );
     } else {
       await sfnClient().send(

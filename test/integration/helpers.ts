@@ -1,0 +1,28 @@
+import type { Execution } from '../../local/engine';
+import type { Runtime } from '../../local/runtime';
+
+/** Waits (real time) until the posting's execution has ended; fails with its history if it does not. */
+export async function waitForExecution(rt: Runtime, postingNumber: string, timeoutMs = 45_000): Promise<Execution> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const execution = [...rt.engine.executions.values()].find((e) => e.name === postingNumber);
+    if (execution && execution.status !== 'RUNNING') {
+      await execution.done;
+      return execution;
+    }
+    if (Date.now() > deadline) {
+      const states = execution?.history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
+      throw new Error(
+        `${postingNumber} did not finish in ${timeoutMs} ms; states: ${states?.join(' > ') ?? 'not started'}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const statesEntered = (e: Execution) => e.history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
+
+/** The Ozon calls the sandbox received that concern one posting. */
+export function ozonCallsFor(rt: Runtime, postingNumber: string) {
+  return (rt.sandbox?.calls ?? []).filter((c) => JSON.stringify(c.body).includes(postingNumber));
+}

@@ -1,0 +1,221 @@
+/**
+ * Whole postings through the real OrderLifecycle definition on the embedded runtime: local Step Functions engine,
+ * DynamoDB Local, fauxqs, and the Ozon sandbox pushing to the webhook over HTTP.
+ */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getOrder } from '../../functions/lib/store/orders';
+import { addStock, getStock } from '../../functions/lib/store/stock';
+import { type Runtime, startRuntime } from '../../local/runtime';
+import { seedDemoStock } from '../../local/seed';
+import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
+import { ozonCallsFor, statesEntered, waitForExecution } from './helpers';
+
+const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
+const MUG = DEFAULT_PRODUCTS.find((p) => p.offer_id === 'MUG-350-WHT');
+const CABLE = DEFAULT_PRODUCTS.find((p) => p.offer_id === 'CABLE-USBC-1M');
+
+let rt: Runtime;
+
+beforeAll(async () => {
+  rt = await startRuntime({ speed: 10_000, environment: { SETTLEMENT_WINDOW_DAYS: '0.5' } });
+  await seedDemoStock(100, { 'SOCKS-WOOL-42': 0 });
+});
+afterAll(async () => {
+  await rt?.stop();
+});
+
+// Independent postings on separate stock, run side by side: simulated days pass in seconds for all of them.
+describe.concurrent('OrderLifecycle on the embedded runtime', () => {
+  describe('FBS posting, happy path', () => {
+    it('runs ReceivePosting to Completed, ships on Ozon, keeps the label, takes the stock and settles the payout', async () => {
+      const before = (await getStock(FBS_WAREHOUSE, ['MUG-350-WHT'])).get('MUG-350-WHT');
+      const { posting_number } = rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'MUG-350-WHT', quantity: 2 }],
+      }) ?? {
+        posting_number: '',
+      };
+
+      const execution = await waitForExecution(rt, posting_number);
+
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(statesEntered(execution)).toEqual([
+        'ReceivePosting',
+        'ReserveStock',
+        'ConfirmPosting',
+        'AwaitAssembly',
+        'PackAndLabel',
+        'RegisterShipment',
+        'ShipmentBySchema',
+        'AwaitDelivery',
+        'AwaitPayout',
+        'SettlePayout',
+        'Completed',
+      ]);
+      const calls = ozonCallsFor(rt, posting_number);
+      const ship = calls.find((c) => c.path === '/v4/posting/fbs/ship');
+      expect(ship?.body).toMatchObject({
+        posting_number,
+        packages: [{ products: [{ product_id: MUG?.sku, quantity: 2 }] }],
+      });
+      expect(calls.map((c) => c.path)).toEqual(
+        expect.arrayContaining([
+          '/v3/posting/fbs/get',
+          '/v2/posting/fbs/package-label',
+          '/v1/finance/accrual/postings',
+        ]),
+      );
+      const order = await getOrder(posting_number);
+      expect(order).toMatchObject({ phase: 'completed', status: 'delivered', payout: { verdict: 'settled' } });
+      expect(order?.packingList?.join('\n')).toMatch(/2 × MUG-350-WHT[\s\S]*FRAGILE/);
+      const after = (await getStock(FBS_WAREHOUSE, ['MUG-350-WHT'])).get('MUG-350-WHT');
+      expect(after?.onHand).toBe((before?.onHand ?? 0) - 2);
+      expect(after?.reserved).toBe(before?.reserved);
+      const s3 = new S3Client({ forcePathStyle: true });
+      const label = await s3.send(new GetObjectCommand({ Bucket: process.env.LABELS_BUCKET, Key: order?.labelKey }));
+      expect((await label.Body?.transformToString())?.startsWith('%PDF')).toBe(true);
+    });
+  });
+
+  describe('rFBS posting with the seller’s own carrier', () => {
+    it('waits for the carrier’s tracking number, sets it on Ozon, reports delivering and delivered', async () => {
+      const { posting_number } = rt.sandbox?.createPosting({ schema: 'rfbs' }) ?? { posting_number: '' };
+
+      const execution = await waitForExecution(rt, posting_number);
+
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(statesEntered(execution)).toEqual(
+        expect.arrayContaining(['AwaitTrackingNumber', 'SetTrackingNumber', 'AwaitDelivery', 'Completed']),
+      );
+      const calls = ozonCallsFor(rt, posting_number);
+      const tracking = calls.find((c) => c.path === '/v2/fbs/posting/tracking-number/set');
+      expect(tracking?.body).toEqual({
+        tracking_numbers: [{ posting_number, tracking_number: `CN${posting_number.replace(/\D/g, '')}` }],
+      });
+      expect(calls.map((c) => c.path)).toEqual(
+        expect.arrayContaining(['/v2/fbs/posting/delivering', '/v2/fbs/posting/delivered']),
+      );
+      expect(calls.some((c) => c.path === '/v2/posting/fbs/package-label')).toBe(false);
+      expect(rt.alerts.some((a) => a.kind === 'rfbs_handover' && a.postingNumber === posting_number)).toBe(true);
+    });
+  });
+
+  describe('one execution per posting', () => {
+    it('a duplicate new-posting push, a second status push and a poll still make one execution and one event', async () => {
+      const { posting_number } = rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+      }) ?? {
+        posting_number: '',
+      };
+      const push = (body: unknown) =>
+        fetch(rt.webhookUrl, {
+          method: 'POST',
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
+      const newPosting = {
+        message_type: 'TYPE_NEW_POSTING',
+        posting_number,
+        products: [{ sku: CABLE?.sku, quantity: 1 }],
+        in_process_at: new Date().toISOString(),
+        warehouse_id: FBS_WAREHOUSE,
+        seller_id: 1,
+      };
+
+      const answers = await Promise.all([push(newPosting), push(newPosting), rt.poll()]);
+      const execution = await waitForExecution(rt, posting_number);
+      const stateChange = {
+        message_type: 'TYPE_STATE_CHANGED',
+        posting_number,
+        new_state: 'posting_delivered',
+        changed_state_date: '2020-01-01T00:00:00Z',
+        warehouse_id: FBS_WAREHOUSE,
+        seller_id: 1,
+      };
+      await push(stateChange);
+      await push(stateChange);
+
+      expect((answers[0] as Response).status).toBe(200);
+      expect(await (answers[1] as Response).json()).toEqual({ result: true });
+      expect([...rt.engine.executions.values()].filter((e) => e.name === posting_number)).toHaveLength(1);
+      expect(execution.status).toBe('SUCCEEDED');
+      const order = await getOrder(posting_number);
+      const old = Object.keys(order?.events ?? {}).filter((k) => k.includes('2020-01-01'));
+      expect(old).toHaveLength(1);
+      // An old status arriving late is kept in the history but does not move the order back.
+      expect((order?.lastStatusAt ?? '') > '2020-01-02').toBe(true);
+    });
+  });
+
+  describe('buyer cancellation', () => {
+    it('ends the execution through ReleaseStock and gives the reserved units back', async () => {
+      const before = (await getStock(FBS_WAREHOUSE, ['TEA-GRN-100'])).get('TEA-GRN-100');
+      const { posting_number } = rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'TEA-GRN-100', quantity: 3 }],
+        cancelByBuyerAfterMs: 20_000,
+      }) ?? { posting_number: '' };
+
+      const execution = await waitForExecution(rt, posting_number);
+
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(statesEntered(execution).slice(-2)).toEqual(['ReleaseStock', 'Cancelled']);
+      const after = (await getStock(FBS_WAREHOUSE, ['TEA-GRN-100'])).get('TEA-GRN-100');
+      expect(after?.available).toBe(before?.available);
+      expect(after?.reserved).toBe(before?.reserved);
+      expect(await getOrder(posting_number)).toMatchObject({ phase: 'cancelled', status: 'cancelled' });
+    });
+  });
+
+  describe('out of stock', () => {
+    it('alerts the seller and cancels on Ozon with reason 352', async () => {
+      const { posting_number } = rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'SOCKS-WOOL-42', quantity: 1 }],
+      }) ?? {
+        posting_number: '',
+      };
+
+      const execution = await waitForExecution(rt, posting_number);
+
+      expect(statesEntered(execution).slice(-3)).toEqual(['ReserveStock', 'CancelPosting', 'Cancelled']);
+      const cancel = ozonCallsFor(rt, posting_number).find((c) => c.path === '/v2/posting/fbs/cancel');
+      expect(cancel?.body).toMatchObject({ posting_number, cancel_reason_id: 352 });
+      const alert = rt.alerts.find((a) => a.kind === 'out_of_stock' && a.postingNumber === posting_number);
+      expect(alert?.message).toContain('SOCKS-WOOL-42 ×1');
+      expect(alert?.severity).toBe('warning');
+    });
+  });
+
+  describe('payout gap', () => {
+    it('judges the accruals after the settlement window and alerts with both figures', async () => {
+      await addStock(FBS_WAREHOUSE, 'NOTE-A5-DOT', 5);
+      const { posting_number } = rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'NOTE-A5-DOT', quantity: 1 }],
+        payoutSkew: -50,
+      }) ?? { posting_number: '' };
+
+      const execution = await waitForExecution(rt, posting_number);
+
+      expect(execution.status).toBe('SUCCEEDED');
+      const order = await getOrder(posting_number);
+      expect(order?.payout).toMatchObject({ verdict: 'underpaid', difference: -50 });
+      const alert = rt.alerts.find((a) => a.kind === 'payout_mismatch' && a.postingNumber === posting_number);
+      expect(alert?.message).toContain('difference -50');
+    });
+  });
+
+  describe('webhook security', () => {
+    it('refuses a push without the secret path token, in Ozon’s error format', async () => {
+      const wrong = rt.webhookUrl.replace(/[^/]+$/, 'guess');
+
+      const response = await fetch(wrong, { method: 'POST', body: '{"message_type":"TYPE_PING"}' });
+
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ error: { code: 'ERROR_UNKNOWN', message: 'Forbidden', details: null } });
+    });
+  });
+});
