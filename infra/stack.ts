@@ -8,21 +8,26 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type LifecycleFunctions, orderLifecycleDefinition } from '../workflows/order-lifecycle';
 import { StepFunction } from './constructs/step-function';
+import { acknowledgeNagFindings } from './nag';
 
 export const STATE_MACHINE_NAME = 'OrderLifecycle';
 
 export interface OzonAutopilotProps extends StackProps {
   sellerLanguage?: 'en' | 'ru' | 'zh';
+  /** Exception-path knobs (README "Exception paths"), e.g. `{ PARTIAL_CANCEL: 'true' }`, set on every function. */
+  settings?: Record<string, string>;
   pollInterval?: Duration;
 }
 
@@ -85,6 +90,7 @@ export class OzonAutopilotStack extends Stack {
       TABLE_NAME: this.table.tableName,
       ALERTS_TOPIC_ARN: this.alerts.topicArn,
       SELLER_LANGUAGE: props.sellerLanguage ?? 'en',
+      ...props.settings,
       CONSOLE_REGION: Aws.REGION,
     };
 
@@ -99,7 +105,12 @@ export class OzonAutopilotStack extends Stack {
       this.table.grantReadWriteData(fn);
       if (needs.includes('ozon')) ozonSecret.grantRead(fn);
       if (needs.includes('alerts')) this.alerts.grantPublish(fn);
-      if (needs.includes('labels')) labels.grantPut(fn, 'labels/*');
+      if (needs.includes('labels')) {
+        // PutObject alone: grantPut would add s3:Abort* and PutObjectLegalHold/Retention/Tagging, none of them used.
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [labels.arnForObjects('labels/*')] }),
+        );
+      }
       if (needs.includes('resumeWaits')) {
         // By ARN, not by reference: the state machine refers to these functions, so a reference back would be a cycle.
         fn.addToRolePolicy(
@@ -145,6 +156,18 @@ export class OzonAutopilotStack extends Stack {
         'alerts',
       ]),
       cancelPosting: make('CancelPostingFn', 'cancel-posting', 'Cancel on Ozon as out of stock', ['ozon', 'alerts']),
+      decideShortStock: make('DecideShortStockFn', 'decide-short-stock', 'Wait, retry or cancel on short stock', []),
+      cancelShortLines: make('CancelShortLinesFn', 'cancel-short-lines', 'Cancel only the missing lines', [
+        'ozon',
+        'alerts',
+      ]),
+      remindPacking: make('RemindPackingFn', 'remind-packing', 'Remind the warehouse to confirm packing', ['alerts']),
+      trackingOverdue: make('TrackingOverdueFn', 'tracking-overdue', 'Alert on a late rFBS tracking number', [
+        'alerts',
+      ]),
+      deliveryProblem: make('DeliveryProblemFn', 'delivery-problem', 'Alert on a dispute or a refused parcel', [
+        'alerts',
+      ]),
     };
 
     const machineLogs = new logs.LogGroup(this, 'OrderLifecycleLogs', {
@@ -157,22 +180,42 @@ export class OzonAutopilotStack extends Stack {
       definitionBody: sfn.DefinitionBody.fromChainable(orderLifecycleDefinition(this, fns)),
       timeout: Duration.days(120),
       tracingEnabled: true,
-      logs: { destination: machineLogs, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      // Every state's entry and exit, without inputs and outputs (they carry posting numbers and nothing else worth
+      // the ingestion cost): ops can follow an execution in Logs Insights, and nothing personal is logged.
+      logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
 
-    const webhook = make('WebhookFn', 'webhook', "Ozon's push notifications", [
-      'ozon',
+    // Ozon suspends a push URL that is slow or errs, so the webhook only validates and enqueues; the processor does
+    // the work, SQS redelivers failures and parks a push that failed five times in the dead-letter queue.
+    const pushDlq = new sqs.Queue(this, 'PushDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    const pushQueue = new sqs.Queue(this, 'PushQueue', {
+      // Six times the processor's timeout, as AWS recommends for Lambda event sources.
+      visibilityTimeout: Duration.seconds(180),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      deadLetterQueue: { queue: pushDlq, maxReceiveCount: 5 },
+    });
+    const webhook = make('WebhookFn', 'webhook', "Ozon's push notifications: validate, enqueue, acknowledge", ['ozon']);
+    webhook.addEnvironment('PUSH_QUEUE_URL', pushQueue.queueUrl);
+    pushQueue.grantSendMessages(webhook);
+    const webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    const pushProcessor = make('PushProcessorFn', 'push-processor', 'Apply queued Ozon pushes to postings', [
       'resumeWaits',
       'startExecutions',
     ]);
-    const webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    pushProcessor.addEventSource(new SqsEventSource(pushQueue, { batchSize: 10, reportBatchItemFailures: true }));
     const carrier = make('CarrierApiFn', 'carrier-api', 'Tracking numbers and delivery from the seller carrier', [
       'ozon',
       'resumeWaits',
     ]);
     const carrierUrl = carrier.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    const poller = make('PollerFn', 'poller', 'Catch-up poll: missed postings and payouts', [
+    const poller = make('PollerFn', 'poller', 'Catch-up poll: missed postings, status changes and payouts', [
       'ozon',
+      'alerts',
       'resumeWaits',
       'startExecutions',
     ]);
@@ -190,13 +233,23 @@ export class OzonAutopilotStack extends Stack {
       alarmDescription: 'An OrderLifecycle execution failed: open it in the console (its name is the posting number).',
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new cwActions.SnsAction(this.alerts));
+    new cloudwatch.Alarm(this, 'PushesDeadLettered', {
+      metric: pushDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'Ozon pushes failed five times and wait in the dead-letter queue; the poller still catches their postings up. Redrive them after fixing the cause.',
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new cwActions.SnsAction(this.alerts));
 
     new CfnOutput(this, 'WebhookUrl', {
       value: webhookUrl.url,
       description: 'Ozon push URL = this URL + the webhookToken from the OzonCredentials secret',
     });
-    new CfnOutput(this, 'CarrierApiUrl', { value: carrierUrl.url });
+    new CfnOutput(this, 'SellerApiUrl', { value: carrierUrl.url });
     new CfnOutput(this, 'OzonSecretArn', { value: ozonSecret.secretArn });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topicArn });
+
+    acknowledgeNagFindings(this);
   }
 }

@@ -9,7 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { getOrder } from '../functions/lib/store/orders';
 import { printHistory, summarize } from './report';
 import { type Runtime, startRuntime } from './runtime';
-import { seedDemoStock } from './seed';
+import { runScenario, type ScenarioName, type ScenarioRun, scenarioRuntimeOptions } from './scenarios';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -28,13 +28,16 @@ interface RunOptions {
   exit: boolean;
   json: boolean;
   rfbsShare: number;
+  scenario: ScenarioName;
   language: 'en' | 'ru' | 'zh';
   allowChanges: boolean;
   history?: string;
   timeout: number;
 }
 
-async function run(opts: RunOptions) {
+async function run(opts: RunOptions, speedIsDefault: boolean) {
+  // The mixed scenario waits through days of deadlines; half the default speed keeps steps well inside them.
+  if (opts.scenario === 'mixed' && speedIsDefault) opts.speed = 5_000;
   if (existsSync('.env')) process.loadEnvFile('.env');
   const { OZON_CLIENT_ID, OZON_API_KEY } = process.env;
   const real = Boolean(OZON_CLIENT_ID && OZON_API_KEY);
@@ -44,6 +47,7 @@ async function run(opts: RunOptions) {
     `ozon-autopilot local: ${real ? `REAL Ozon API (${opts.allowChanges ? 'changes allowed' : 'read-only'})` : 'Ozon sandbox'}, speed ×${opts.speed}`,
   );
 
+  const carrierPlans = new Map<string, { silent?: boolean; transitMs?: number }>();
   const runtime: Runtime = await startRuntime({
     speed: opts.speed,
     sellerLanguage: opts.language,
@@ -55,6 +59,7 @@ async function run(opts: RunOptions) {
           allowChanges: opts.allowChanges,
         }
       : { mode: 'sandbox' },
+    ...scenarioRuntimeOptions(opts.scenario, carrierPlans),
   });
   const stop = async (code: number) => {
     await runtime.stop();
@@ -63,13 +68,10 @@ async function run(opts: RunOptions) {
   process.once('SIGINT', () => void stop(130));
   log(`started in ${((performance.now() - started) / 1000).toFixed(1)} s; webhook ${runtime.webhookUrl}`);
 
+  let scenario: ScenarioRun | undefined;
   if (!real) {
-    await seedDemoStock();
-    const sandbox = runtime.sandbox;
-    for (let i = 0; i < opts.orders; i++) {
-      sandbox?.createPosting({ schema: i < Math.round(opts.orders * opts.rfbsShare) ? 'rfbs' : 'fbs' });
-    }
-    log(`sandbox created ${opts.orders} postings; Ozon pushes them to the webhook`);
+    scenario = await runScenario(runtime, opts.scenario, opts.orders, opts.rfbsShare, carrierPlans);
+    log(`sandbox created ${opts.orders} postings (scenario ${opts.scenario}); Ozon pushes them to the webhook`);
   } else {
     log('polling Ozon for unfulfilled postings; point a tunnel at the webhook to receive pushes');
     await runtime.poll();
@@ -109,6 +111,7 @@ async function run(opts: RunOptions) {
   }
   clearInterval(progress);
 
+  scenario?.stop();
   const summary = summarize(runtime, (performance.now() - started) / 1000);
   const table = new Table({ head: ['final state', 'postings'] });
   for (const [state, count] of Object.entries(summary.byFinalState)) table.push([state, count]);
@@ -143,10 +146,44 @@ program
   .option('--exit', 'stop when every posting is terminal (otherwise keep serving)', false)
   .option('--json', 'print the final summary as one JSON object on the last line of stdout', false)
   .option('--rfbs-share <0..1>', 'share of sandbox postings shipped rFBS by the seller’s carrier', share, 0.25)
+  .addOption(
+    new Option('--scenario <name>', 'happy: all goes well; mixed: every exception path at least once')
+      .choices(['happy', 'mixed'])
+      .default('happy'),
+  )
   .addOption(new Option('--language <lang>', 'language of seller alerts').choices(['en', 'ru', 'zh']).default('en'))
   .option('--allow-changes', 'with real Ozon credentials: allow ship, cancel and status changes', false)
   .option('--history <postingNumber>', 'print the execution history and order record of one posting')
   .option('--timeout <seconds>', 'with --exit: give up after this many seconds', positiveInt, 300)
-  .action((opts: RunOptions) => run(opts));
+  .action((opts: RunOptions, command: Command) => run(opts, command.getOptionValueSource('speed') === 'default'));
+
+program
+  .command('stock')
+  .description("add stock through the seller API, as the seller's warehouse system would (wakes postings short of it)")
+  .requiredOption('--url <sellerApiUrl>', 'the SellerApiUrl stack output followed by the webhook token')
+  .requiredOption('--warehouse <id>', 'Ozon warehouse id', positiveInt)
+  .requiredOption('--offer <offerId>', 'your offer_id')
+  .requiredOption('--quantity <n>', 'units arriving', positiveInt)
+  .action(async (o: { url: string; warehouse: number; offer: string; quantity: number }) => {
+    const response = await fetch(`${o.url.replace(/\/$/, '')}/stock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ warehouseId: o.warehouse, offerId: o.offer, quantity: o.quantity }),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      console.error(`Refused (HTTP ${response.status}): ${text}`);
+      process.exit(1);
+    }
+    console.log(`Stock added: ${text}`);
+  });
+
+program
+  .command('doctor')
+  .description('check the Ozon key (roles, expiry), warehouses and push settings; the sandbox without credentials')
+  .action(async () => {
+    const { doctor } = await import('./doctor');
+    process.exitCode = await doctor();
+  });
 
 await program.parseAsync();

@@ -11,12 +11,14 @@ import { resetAlerts } from '../functions/lib/alerts';
 import { useClock } from '../functions/lib/clock';
 import { resetConfig } from '../functions/lib/config';
 import { observeOzonCalls, resetOzonClient } from '../functions/lib/ozon/client';
+import { resetPushQueue } from '../functions/lib/push-queue';
 import { resetDb } from '../functions/lib/store/db';
 import { resetSfn } from '../functions/lib/tasks';
 import { type OzonSandbox, type SandboxOptions, startOzonSandbox } from '../sandbox/index';
 import { type CompressedClock, compressedClock } from './clock';
 import { type Endpoints, startEndpoints } from './endpoints';
 import { type Handler, LocalStepFunctions } from './engine';
+import { type EventSource, startSqsEventSource } from './event-source';
 import { createTableFromTemplate, LOCAL_CREDENTIALS, type LocalDynamo, startDynamo, startMessaging } from './services';
 import { startSfnApi } from './sfn-api';
 import { LOCAL_REGION, type ResolvedStack, resolveStackCached } from './template';
@@ -45,8 +47,17 @@ export interface RuntimeOptions {
   sellerLanguage?: 'en' | 'ru' | 'zh';
   /** Extra environment for the functions (configuration knobs). */
   environment?: Record<string, string>;
-  /** Simulated carrier for rFBS: it answers handover alerts with a tracking number, then delivers. */
-  carrier?: { handoverMs: number; transitMs: number } | false;
+  /**
+   * Simulated carrier for rFBS: it answers handover alerts with a tracking number, then delivers. `plan` lets a
+   * scenario make a carrier silent (no tracking number) or slow for a given posting.
+   */
+  carrier?:
+    | {
+        handoverMs: number;
+        transitMs: number;
+        plan?: (postingNumber: string) => { silent?: boolean; transitMs?: number };
+      }
+    | false;
   logLevel?: string;
 }
 
@@ -57,8 +68,16 @@ export interface Runtime {
   sandbox?: OzonSandbox;
   webhookUrl: string;
   carrierUrl: string;
+  /** Calls the seller API (`tracking`, `delivered`, `packed`, `stock`) as the seller's systems would. */
+  sellerApi(action: string, body: unknown): Promise<Response>;
+  onAlert(listener: (alert: ReceivedAlert) => void): void;
   alerts: ReceivedAlert[];
   ozonCalls: { path: string; status: number }[];
+  /**
+   * The queue between the webhook and the push processor (fauxqs), and its dead-letter queue. `drained()` resolves
+   * when no push is queued, waiting for redelivery or being processed.
+   */
+  pushQueue: { url: string; deadLetterUrl: string; drained(): Promise<void> };
   invoke(functionFolder: string, event: unknown): Promise<unknown>;
   poll(): Promise<unknown>;
   stop(): Promise<void>;
@@ -68,13 +87,43 @@ let cachedStack: ResolvedStack | undefined;
 const WEBHOOK_TOKEN = 'local-webhook-token-0123456789abcdef';
 const SANDBOX_CREDENTIALS = { clientId: '836123', apiKey: 'sandbox-api-key-2f9c1e7a' };
 
+export interface Invocation {
+  folder: string;
+  /** Real milliseconds the handler ran: what Lambda bills as duration. */
+  ms: number;
+  failed: boolean;
+}
+const invocationObservers = new Set<(i: Invocation) => void>();
+/** Lets the benchmark count and time every Lambda invocation (steps, webhook, carrier API, poller). */
+export function observeInvocations(observer: (i: Invocation) => void): () => void {
+  invocationObservers.add(observer);
+  return () => invocationObservers.delete(observer);
+}
+function observed(folder: string, handler: Handler): Handler {
+  return async (event, context) => {
+    if (invocationObservers.size === 0) return handler(event, context);
+    const started = performance.now();
+    let failed = true;
+    try {
+      const result = await handler(event, context);
+      failed = false;
+      return result;
+    } finally {
+      const invocation = { folder, ms: performance.now() - started, failed };
+      for (const observe of invocationObservers) observe(invocation);
+    }
+  };
+}
+
 async function loadHandlers(stack: ResolvedStack) {
   const byArn = new Map<string, Handler>();
   const byFolder = new Map<string, Handler>();
   for (const fn of stack.functions) {
     const mod = (await import(pathToFileURL(path.join(ROOT, fn.entry)).href)) as { handler: Handler };
-    byArn.set(fn.arn, mod.handler);
-    byFolder.set(fn.entry.split('/')[1] as string, mod.handler);
+    const folder = fn.entry.split('/')[1] as string;
+    const handler = observed(folder, mod.handler);
+    byArn.set(fn.arn, handler);
+    byFolder.set(folder, handler);
   }
   return { byArn, byFolder };
 }
@@ -119,6 +168,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     messaging.createTopic(stack.topicName, { region: LOCAL_REGION });
     messaging.createQueue('seller-inbox', { region: LOCAL_REGION });
     messaging.subscribe({ topic: stack.topicName, queue: 'seller-inbox', region: LOCAL_REGION });
+    const pushDlq = messaging.createQueue('push-dead-letters', { region: LOCAL_REGION });
+    const pushQueue = messaging.createQueue('push-queue', {
+      region: LOCAL_REGION,
+      attributes: {
+        // Real seconds (fauxqs does not know the compressed clock): a failed push comes back quickly.
+        VisibilityTimeout: '1',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: pushDlq.queueArn, maxReceiveCount: 5 }),
+      },
+    });
+    // fauxqs reports a virtual-host style URL; the SDK needs the path style the endpoint serves.
+    const queueUrlOf = (name: string) => `${messaging.address}/000000000000/${name}`;
 
     // Powertools reads its log level when a handler module loads: set it before the first import.
     process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'ERROR';
@@ -149,6 +209,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       POWERTOOLS_DEV: 'true',
       SELLER_LANGUAGE: options.sellerLanguage ?? 'en',
       OZON_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+      PUSH_QUEUE_URL: queueUrlOf('push-queue'),
+      // The sandbox pushes from loopback; in AWS only Ozon's networks are allowed (functions/lib/ip.ts).
+      WEBHOOK_ALLOWED_CIDRS: '195.34.21.0/24,185.73.192.0/22,91.223.93.0/24,127.0.0.0/8',
       OZON_READ_ONLY: ozon.mode === 'real' && !ozon.allowChanges ? 'true' : 'false',
       ...options.environment,
     };
@@ -158,6 +221,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     resetSfn();
     resetAlerts();
     resetOzonClient();
+    resetPushQueue();
 
     const s3 = new S3Client({
       region: LOCAL_REGION,
@@ -177,6 +241,25 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (!webhook || !carrierApi) throw new Error('The stack has no webhook or carrier-api function');
     routes.webhook = webhook;
     routes.carrier = carrierApi;
+    const processor = byFolder.get('push-processor');
+    if (!processor) throw new Error('The stack has no push-processor function');
+    const pushSqs = new SQSClient({
+      region: LOCAL_REGION,
+      endpoint: messaging.address,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const pushSource: EventSource = startSqsEventSource({
+      client: pushSqs,
+      queueUrl: queueUrlOf('push-queue'),
+      queueArn: pushQueue.queueArn,
+      region: LOCAL_REGION,
+      handler: processor,
+      functionName: 'push-processor',
+    });
+    stops.push(async () => {
+      await pushSource.stop();
+      pushSqs.destroy();
+    });
     const endpoints: Endpoints = await startEndpoints(routes);
     stops.push(() => endpoints.close());
     const webhookUrl = `${endpoints.url}/webhook/${WEBHOOK_TOKEN}`;
@@ -195,12 +278,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       });
       stops.push(() => sandbox?.close());
       Object.assign(process.env, {
+        // The sandbox's faults are random, not a real per-second window: retry at once (see ozon/client.ts).
+        OZON_RETRY_BACKOFF_MS: '5-50',
         OZON_API_URL: sandbox.url,
         OZON_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
         OZON_API_KEY: SANDBOX_CREDENTIALS.apiKey,
       });
     } else {
       Object.assign(process.env, {
+        OZON_RETRY_BACKOFF_MS: '200-2000',
         OZON_API_URL: ozon.apiUrl ?? 'https://api-seller.ozon.ru',
         OZON_CLIENT_ID: ozon.clientId,
         OZON_API_KEY: ozon.apiKey,
@@ -281,26 +367,57 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       sqs.destroy();
     });
 
+    const sellerApi = (action: string, body: unknown) =>
+      fetch(`${carrierUrl}/${action}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
     if (options.carrier !== false) {
       const carrier = options.carrier ?? { handoverMs: 2 * 3600_000, transitMs: 24 * 3600_000 };
-      const post = (action: string, body: unknown) =>
-        fetch(`${carrierUrl}/${action}`, {
-          method: 'POST',
-          body: JSON.stringify(body),
-          headers: { 'content-type': 'application/json' },
-        });
       listeners.push((alert) => {
         if (alert.kind !== 'rfbs_handover') return;
         const postingNumber = alert.postingNumber;
+        const plan = carrier.plan?.(postingNumber) ?? {};
+        if (plan.silent) return;
         clock.schedule(carrier.handoverMs, () => {
-          void post('tracking', { postingNumber, trackingNumber: `CN${postingNumber.replace(/\D/g, '')}` }).then(() =>
-            clock.schedule(carrier.transitMs, () => void post('delivered', { postingNumber }).catch(() => {})),
+          void sellerApi('tracking', { postingNumber, trackingNumber: `CN${postingNumber.replace(/\D/g, '')}` }).then(
+            () =>
+              clock.schedule(
+                plan.transitMs ?? carrier.transitMs,
+                () => void sellerApi('delivered', { postingNumber }).catch(() => {}),
+              ),
           );
         });
       });
     }
 
-    return { clock, stack, engine, sandbox, webhookUrl, carrierUrl, alerts, ozonCalls, invoke, poll, stop };
+    return {
+      clock,
+      stack,
+      engine,
+      sandbox,
+      webhookUrl,
+      carrierUrl,
+      sellerApi,
+      onAlert: (listener) => listeners.push(listener),
+      alerts,
+      ozonCalls,
+      pushQueue: {
+        url: queueUrlOf('push-queue'),
+        deadLetterUrl: queueUrlOf('push-dead-letters'),
+        drained: async () => {
+          const pending = () => {
+            const q = messaging.inspectQueue('push-queue')?.messages;
+            return (q?.ready.length ?? 0) + (q?.delayed.length ?? 0) + (q?.inflight.length ?? 0);
+          };
+          while (pending() > 0 || pushSource.busy() > 0) await new Promise((r) => setTimeout(r, 10));
+        },
+      },
+      invoke,
+      poll,
+      stop,
+    };
   } catch (error) {
     await services.catch(() => {});
     await stop();

@@ -47,7 +47,8 @@ export async function startDynamo(region: string): Promise<LocalDynamo> {
   exited.catch(() => {});
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
-  const deadline = Date.now() + 30_000;
+  // A JVM on a busy 2-core machine can take a long time to start; a slow start is not a failure.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     try {
       await Promise.race([client.send(new ListTablesCommand({})), exited]);

@@ -56,6 +56,7 @@ export interface Posting {
   shipFailsOnce: boolean;
   marksRequired: boolean;
   stall: false | 'awaiting_deliver' | 'delivering';
+  sortingCentre: 'not_accepted' | 'arbitration' | undefined;
   payoutSkew: number;
   noAccruals: boolean;
   deliveredAt: number | null;
@@ -199,10 +200,10 @@ export class Model {
       previous_substatus: '',
       tracking_number: '',
       createdAt: now,
-      shipmentDate: now + t.shipmentSla,
+      shipmentDate: now + (spec.shipmentSlaMs ?? t.shipmentSla),
       deliveringDate: null,
-      deliveryBegin: Math.max(now, now + t.deliveryWindow - 4 * 3_600_000),
-      deliveryEnd: now + t.deliveryWindow,
+      deliveryBegin: Math.max(now, now + (spec.deliveryWindowMs ?? t.deliveryWindow) - 4 * 3_600_000),
+      deliveryEnd: now + (spec.deliveryWindowMs ?? t.deliveryWindow),
       lastChangedAt: now,
       lines,
       cancellation: null,
@@ -211,6 +212,7 @@ export class Model {
       shipFailsOnce: !!spec.shipFailsOnce,
       marksRequired: !!spec.marksRequired,
       stall,
+      sortingCentre: spec.sortingCentre,
       payoutSkew: spec.payoutSkew ?? 0,
       noAccruals: !!spec.noAccruals,
       deliveredAt: null,
@@ -308,6 +310,18 @@ export class Model {
 
   private handOver(p: Posting) {
     if (p.status !== 'awaiting_deliver') return;
+    if (p.sortingCentre === 'not_accepted') {
+      this.setState(p, 'not_accepted', 'posting_not_in_sort_center');
+      return;
+    }
+    if (p.sortingCentre === 'arbitration') {
+      // The seller handed the parcel over but it was never scanned: a dispute, settled in the seller's favour.
+      this.setState(p, 'arbitration', 'posting_in_arbitration');
+      this.schedule(p, this.timing(p).transit, () => {
+        if (p.status === 'arbitration') this.deliver(p);
+      });
+      return;
+    }
     p.deliveringDate = this.now();
     this.setState(p, 'delivering', 'posting_on_way_to_city');
     if (p.stall) return;

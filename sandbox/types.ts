@@ -93,6 +93,15 @@ export interface CreatePostingSpec {
   marksRequired?: boolean;
   /** first async assembly ends with substatus ship_failed (status back to awaiting_packaging), second succeeds */
   shipFailsOnce?: boolean;
+  /**
+   * FBS, at hand-over: `not_accepted` — the sorting centre rejects the parcel (posting_not_in_sort_center);
+   * `arbitration` — the seller's dispute (posting_in_arbitration), resolved as delivered after the transit time.
+   */
+  sortingCentre?: 'not_accepted' | 'arbitration';
+  /** shipment_date = created + this (simulated ms), overriding timing.shipmentSla for this posting */
+  shipmentSlaMs?: number;
+  /** analytics_data.delivery_date_end = created + this (simulated ms), overriding timing.deliveryWindow */
+  deliveryWindowMs?: number;
 }
 
 export interface SandboxCall {

@@ -22,9 +22,14 @@ export interface LifecycleFunctions {
   settlePayout: lambda.IFunction;
   releaseStock: lambda.IFunction;
   cancelPosting: lambda.IFunction;
+  decideShortStock: lambda.IFunction;
+  cancelShortLines: lambda.IFunction;
+  remindPacking: lambda.IFunction;
+  trackingOverdue: lambda.IFunction;
+  deliveryProblem: lambda.IFunction;
 }
 
-type WaitKind = 'assembly' | 'tracking' | 'delivery' | 'payout';
+type WaitKind = 'restock' | 'packed' | 'assembly' | 'tracking' | 'delivery' | 'dispute' | 'payout';
 
 /** Errors keep the state's input (the posting number) next to them, under `$.error`. */
 const ERROR_PATH = '$.error';
@@ -77,9 +82,26 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
     cause: 'Ozon refused the assembly; the seller was alerted with what to fix',
   });
   const noTrackingNumber = new sfn.Fail(scope, 'NoTrackingNumber', {
-    error: 'TrackingNumberMissing',
-    cause: 'The carrier sent no tracking number before the shipment date',
+    error: E.TRACKING_NUMBER_MISSING,
+    cause: 'The carrier sent no tracking number despite three alerts',
   });
+  const markingCodesRequired = new sfn.Fail(scope, 'MarkingCodesRequired', {
+    error: E.MARKING_CODES_REQUIRED,
+    cause: 'Ozon needs marking codes before assembly; the seller was alerted',
+  });
+  const packingNeverConfirmed = new sfn.Fail(scope, 'PackingNeverConfirmed', {
+    error: E.PACKING_NEVER_CONFIRMED,
+    cause: 'The warehouse never confirmed the posting as packed',
+  });
+  const notAccepted = new sfn.Fail(scope, 'NotAcceptedAtSortingCentre', {
+    error: E.NOT_ACCEPTED,
+    cause: 'The sorting centre did not accept the parcel; the seller was alerted to collect it',
+  });
+  const stateFields = {
+    postingNumber: sfn.JsonPath.stringAt('$.postingNumber'),
+    schema: sfn.JsonPath.stringAt('$.schema'),
+    timeouts: sfn.JsonPath.objectAt('$.timeouts'),
+  };
 
   const onCancel = <T extends sfn.TaskStateBase>(task: T): T => {
     task.addCatch(releaseStock, { errors: [E.CANCELLED], resultPath: ERROR_PATH });
@@ -96,10 +118,38 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   receive.addCatch(unknownPosting, { errors: [E.POSTING_NOT_FOUND], resultPath: ERROR_PATH });
 
   const reserveStock = onCancel(step('ReserveStock', fns.reserveStock));
-  reserveStock.addCatch(cancelPosting, { errors: [E.STOCK_SHORT], resultPath: ERROR_PATH });
+
+  // Short stock: wait for a restock until the decision deadline, then decide (wait on, retry, cancel lines, cancel).
+  const awaitRestock = onCancel(wait('AwaitRestock', 'restock'));
+  reserveStock.addCatch(awaitRestock, { errors: [E.STOCK_SHORT], resultPath: ERROR_PATH });
+  awaitRestock.next(reserveStock);
+  const decideShortStock = onCancel(step('DecideShortStock', fns.decideShortStock));
+  awaitRestock.addCatch(decideShortStock, { errors: ['States.Timeout', E.DEADLINE_PASSED], resultPath: ERROR_PATH });
+  const cancelShortLines = onCancel(step('CancelShortLines', fns.cancelShortLines));
+  cancelShortLines.addCatch(cancelPosting, { errors: [E.NOTHING_TO_SHIP], resultPath: ERROR_PATH });
+  cancelShortLines.next(reserveStock);
+  decideShortStock.next(
+    new sfn.Choice(scope, 'ShortStockDecision')
+      .when(sfn.Condition.stringEquals('$.decision', 'wait'), awaitRestock)
+      .when(sfn.Condition.stringEquals('$.decision', 'retry'), reserveStock)
+      .when(sfn.Condition.stringEquals('$.decision', 'partial'), cancelShortLines)
+      .otherwise(cancelPosting),
+  );
 
   const confirm = onCancel(step('ConfirmPosting', fns.confirmPosting));
   confirm.addCatch(assemblyRefused, { errors: [E.SHIP_REFUSED], resultPath: ERROR_PATH });
+  confirm.addCatch(markingCodesRequired, { errors: [E.MARKING_CODES_REQUIRED], resultPath: ERROR_PATH });
+
+  // Optional policy: the warehouse confirms "packed" before the product asks Ozon to assemble; reminders meanwhile.
+  const awaitPacked = onCancel(wait('AwaitPackedConfirmation', 'packed'));
+  const remindPacking = onCancel(step('RemindPacking', fns.remindPacking));
+  awaitPacked.addCatch(remindPacking, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
+  remindPacking.addCatch(packingNeverConfirmed, { errors: [E.PACKING_NEVER_CONFIRMED], resultPath: ERROR_PATH });
+  remindPacking.next(awaitPacked);
+  awaitPacked.next(confirm);
+  const packingPolicy = new sfn.Choice(scope, 'PackingPolicy')
+    .when(sfn.Condition.booleanEquals('$.requirePacked', true), awaitPacked)
+    .otherwise(confirm);
 
   const awaitAssembly = onCancel(wait('AwaitAssembly', 'assembly'));
   // ship_failed, or no word from Ozon: ConfirmPosting ships again (it counts attempts and gives up after three).
@@ -115,13 +165,27 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
 
   const registerShipment = onCancel(step('RegisterShipment', fns.registerShipment));
 
+  // In transit: a timeout is the status SLA or the delivery window; CheckTracking looks once and escalates.
   const awaitDelivery = onCancel(wait('AwaitDelivery', 'delivery'));
   const checkTracking = onCancel(step('CheckTracking', fns.checkTracking));
   awaitDelivery.addCatch(checkTracking, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
   checkTracking.next(awaitDelivery);
+  const alertDispute = step('AlertDispute', fns.deliveryProblem, { ...stateFields, problem: 'arbitration' });
+  const awaitDispute = onCancel(wait('AwaitDisputeResolution', 'dispute'));
+  awaitDelivery.addCatch(alertDispute, { errors: [E.IN_ARBITRATION], resultPath: ERROR_PATH });
+  alertDispute.next(awaitDispute);
+  awaitDispute.addCatch(checkTracking, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
+  awaitDispute.next(awaitDelivery);
+  const alertNotAccepted = step('AlertNotAccepted', fns.deliveryProblem, { ...stateFields, problem: 'not_accepted' });
+  awaitDelivery.addCatch(alertNotAccepted, { errors: [E.NOT_ACCEPTED], resultPath: ERROR_PATH });
+  alertNotAccepted.next(notAccepted);
 
+  // rFBS: the carrier's tracking number; overdue ones are alerted up to three times.
   const awaitTracking = onCancel(wait('AwaitTrackingNumber', 'tracking'));
-  awaitTracking.addCatch(noTrackingNumber, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
+  const trackingOverdue = onCancel(step('TrackingOverdue', fns.trackingOverdue));
+  awaitTracking.addCatch(trackingOverdue, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
+  trackingOverdue.addCatch(noTrackingNumber, { errors: [E.TRACKING_NUMBER_MISSING], resultPath: ERROR_PATH });
+  trackingOverdue.next(awaitTracking);
   const setTracking = onCancel(step('SetTrackingNumber', fns.setTrackingNumber));
   setTracking.addCatch(assemblyRefused, { errors: [E.SHIP_REFUSED], resultPath: ERROR_PATH });
 
@@ -136,11 +200,6 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
 
   awaitDelivery.next(awaitPayout).next(settlePayout).next(completed);
 
-  return receive
-    .next(reserveStock)
-    .next(confirm)
-    .next(awaitAssembly)
-    .next(packAndLabel)
-    .next(registerShipment)
-    .next(bySchema);
+  confirm.next(awaitAssembly).next(packAndLabel).next(registerShipment).next(bySchema);
+  return receive.next(reserveStock).next(packingPolicy);
 }

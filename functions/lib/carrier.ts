@@ -1,13 +1,15 @@
 /**
- * The seller's carrier (rFBS) reports through this API: the tracking number once the parcel is handed over, and
- * delivery. Delivery is reported to Ozon; Ozon's status push then completes the wait like any other status.
+ * The seller's API, called by their carrier and warehouse systems: the rFBS tracking number once the parcel is
+ * handed over, delivery (reported to Ozon; Ozon's status push then completes the wait like any other status),
+ * the warehouse's "packed" confirmation, and restocks (which wake postings waiting for that stock).
  */
 import { z } from 'zod';
 import { nowIso } from './clock';
 import { ShipRefused } from './errors';
 import { recordStatus } from './lifecycle';
 import { ozon } from './ozon/client';
-import { recordEvent } from './store/orders';
+import { ordersInPhase, recordEvent } from './store/orders';
+import { addStock } from './store/stock';
 import { deliverToWait } from './tasks';
 
 export const CarrierEvent = z.discriminatedUnion('event', [
@@ -17,10 +19,34 @@ export const CarrierEvent = z.discriminatedUnion('event', [
     trackingNumber: z.string().min(3).max(64),
   }),
   z.object({ event: z.literal('delivered'), postingNumber: z.string().min(1) }),
+  z.object({ event: z.literal('packed'), postingNumber: z.string().min(1) }),
+  z.object({
+    event: z.literal('stock'),
+    warehouseId: z.number().int().positive(),
+    offerId: z.string().min(1).max(100),
+    quantity: z.number().int().positive().max(1_000_000),
+  }),
 ]);
 export type CarrierEvent = z.infer<typeof CarrierEvent>;
 
-export async function handleCarrierEvent(event: CarrierEvent): Promise<{ accepted: boolean; duplicate?: boolean }> {
+export async function handleCarrierEvent(
+  event: CarrierEvent,
+): Promise<{ accepted: boolean; duplicate?: boolean; woken?: number }> {
+  if (event.event === 'stock') {
+    await addStock(event.warehouseId, event.offerId, event.quantity);
+    return { accepted: true, woken: await wakePostingsWaitingFor(event.warehouseId, event.offerId) };
+  }
+  if (event.event === 'packed') {
+    const order = await recordEvent(
+      event.postingNumber,
+      'packed',
+      { type: 'packed', at: nowIso(), source: 'carrier' },
+      { packedAt: nowIso() },
+    );
+    if (order === undefined) return { accepted: true, duplicate: true };
+    if (order !== 'recorded-before-order') await deliverToWait(order);
+    return { accepted: true };
+  }
   if (event.event === 'tracking') {
     const order = await recordEvent(
       event.postingNumber,
@@ -41,4 +67,22 @@ export async function handleCarrierEvent(event: CarrierEvent): Promise<{ accepte
   // leave the posting waiting.
   await recordStatus(event.postingNumber, 'delivered', 'posting_delivered', nowIso(), 'carrier');
   return { accepted: true };
+}
+
+/** Postings short of this offer in this warehouse get a restock event; their AwaitRestock reserves again. */
+export async function wakePostingsWaitingFor(warehouseId: number, offerId: string): Promise<number> {
+  const waiting = (await ordersInPhase('awaiting_stock')).filter(
+    (o) => o.warehouseId === warehouseId && o.lines.some((l) => l.offerId === offerId),
+  );
+  const at = nowIso();
+  for (const order of waiting) {
+    const updated = await recordEvent(
+      order.postingNumber,
+      `restock#${offerId}#${at}`,
+      { type: 'restock', at, source: 'carrier' },
+      { restockedAt: at },
+    );
+    if (updated && updated !== 'recorded-before-order') await deliverToWait(updated);
+  }
+  return waiting.length;
 }

@@ -17,6 +17,30 @@ const Env = z.object({
   PAYOUT_TOLERANCE_RUB: z.coerce.number().nonnegative().default(1),
   SETTLEMENT_WINDOW_DAYS: z.coerce.number().positive().default(14),
   CONSOLE_REGION: z.string().default(process.env.AWS_REGION ?? 'eu-central-1'),
+  // Exception-path knobs (README "Exception paths").
+  ASSEMBLY_BUFFER_HOURS: z.coerce.number().nonnegative().default(4),
+  DEADLINE_WARNING_HOURS: z.coerce.number().nonnegative().default(6),
+  PACKED_REMINDER_HOURS: z.coerce.number().positive().default(2),
+  HANDOVER_STALL_HOURS: z.coerce.number().positive().default(24),
+  TRANSIT_STALL_DAYS: z.coerce.number().positive().default(5),
+  TRACKING_GRACE_HOURS: z.coerce.number().positive().default(24),
+  MAX_STALL_ESCALATIONS: z.coerce.number().int().positive().default(3),
+  PARTIAL_CANCEL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  REQUIRE_PACKED_CONFIRMATION: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Sent to the buyer (in Russian) through Ozon chat when a parcel stalls; {posting} is replaced. */
+  BUYER_STALL_MESSAGE: z
+    .string()
+    .min(1)
+    .max(1000)
+    .default(
+      'Здравствуйте! Ваш заказ {posting} задерживается в пути. Мы уже связались со службой доставки и следим за ним. Приносим извинения за ожидание.',
+    ),
 });
 export type Config = z.infer<typeof Env>;
 
@@ -41,5 +65,17 @@ export function resetConfig(): void {
 
 /** Wait timeouts with the seller's configured settlement window. */
 export function waitSettings(): WaitSettings {
-  return { ...DEFAULT_WAIT_SETTINGS, settlementWindowSeconds: config().SETTLEMENT_WINDOW_DAYS * 24 * 3600 };
+  const c = config();
+  const hour = 3600;
+  return {
+    ...DEFAULT_WAIT_SETTINGS,
+    assemblyBufferSeconds: c.ASSEMBLY_BUFFER_HOURS * hour,
+    packedReminderSeconds: c.PACKED_REMINDER_HOURS * hour,
+    handoverStallSeconds: c.HANDOVER_STALL_HOURS * hour,
+    transitStallSeconds: c.TRANSIT_STALL_DAYS * 24 * hour,
+    trackingGraceSeconds: c.TRACKING_GRACE_HOURS * hour,
+    settlementWindowSeconds: c.SETTLEMENT_WINDOW_DAYS * 24 * hour,
+  };
 }
+
+export const policy = () => ({ requirePacked: config().REQUIRE_PACKED_CONFIRMATION });

@@ -13,6 +13,8 @@ abstract class NamedError extends Error {
 export class OzonRateLimited extends NamedError {}
 /** Ozon answered 5xx, timed out or the connection failed: transient, retried with backoff. */
 export class OzonUnavailable extends NamedError {}
+/** DynamoDB, SNS, S3 or Step Functions throttled or timed out: transient, retried with backoff. */
+export class AwsUnavailable extends NamedError {}
 /** The key is invalid, expired, deactivated or lacks a role, or the method is obsolete: retrying cannot help. */
 export class OzonAuthError extends NamedError {}
 /** Ozon refused the request (4xx) with its own `code`/`message`, for example `HAS_INCORRECT_STATUS`. */
@@ -41,6 +43,21 @@ export class StockShort extends NamedError {}
 export class ShipFailed extends NamedError {}
 /** Ship failed too often or was refused for a reason the seller has to fix. */
 export class ShipRefused extends NamedError {}
+/** Ozon requires marking codes (Честный ЗНАК) before it assembles: the seller has to enter them. */
+export class MarkingCodesRequired extends NamedError {}
+/** Short stock and no line can be shipped: the whole posting is cancelled. */
+export class NothingToShip extends NamedError {}
+/** The warehouse never confirmed "packed" despite the reminders. */
+export class PackingNeverConfirmed extends NamedError {}
+/** The rFBS carrier sent no tracking number despite the alerts. */
+export class TrackingNumberMissing extends NamedError {}
+/**
+ * Raised through SendTaskFailure, never thrown by a step: a wait's deadline passed (the poller enforces deadlines
+ * that moved after the wait began), the parcel is in a dispute, or the sorting centre refused it.
+ */
+export class DeadlinePassed extends NamedError {}
+export class InArbitration extends NamedError {}
+export class NotAccepted extends NamedError {}
 /** The label is not ready yet (Ozon needs 45–60 s after ship). */
 export class LabelNotReady extends NamedError {}
 /** The order record is not where a step expects it: a bug or a record deleted by hand. */

@@ -7,6 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { AwsUnavailable } from './errors';
 
 export const logger = new Logger({ serviceName: 'ozon-autopilot' });
 
@@ -22,6 +23,33 @@ export function stepHandler<S extends z.ZodType, R>(schema: S, step: (input: z.i
     if (input && typeof input === 'object' && 'postingNumber' in input) {
       logger.appendKeys({ postingNumber: String(input.postingNumber) });
     }
-    return step(input);
+    try {
+      return await step(input);
+    } catch (error) {
+      throw asTransient(error);
+    }
   }).use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+/** AWS SDK errors the SDK itself calls retryable (throttling, 5xx, timeouts, transaction conflicts). */
+const TRANSIENT_AWS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TimeoutError',
+]);
+
+/**
+ * An AWS service that is briefly unavailable must not fail a posting's execution: such errors become
+ * AwsUnavailable, which the state machine retries with backoff like Ozon's transient errors. Everything else keeps
+ * its name for the Catches.
+ */
+function asTransient(error: unknown): unknown {
+  const e = error as Error & { $retryable?: unknown; code?: string };
+  const transient =
+    TRANSIENT_AWS.has(e?.name) || e?.$retryable !== undefined || e?.code === 'ECONNRESET' || e?.code === 'ECONNREFUSED';
+  return transient ? new AwsUnavailable(`${e.name}: ${e.message}`, { cause: e }) : error;
 }

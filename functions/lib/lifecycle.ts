@@ -6,7 +6,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { sendAlert } from './alerts';
 import { now, nowIso } from './clock';
-import { config, waitSettings } from './config';
+import { config, policy, waitSettings } from './config';
 import {
   cancellationOf,
   type ExecutionState,
@@ -15,11 +15,23 @@ import {
   isCancelled,
   type Order,
   orderFromPosting,
+  restockDeadline,
+  stallDeadline,
   WaitKind,
 } from './domain/order';
 import { type Accrual, settle } from './domain/settlement';
-import { packingList } from './domain/stock';
-import { LabelNotReady, OzonRequestRejected, PostingCancelled, ShipRefused, StockShort } from './errors';
+import { packingList, reservationLines, shortages, shortStockDecision } from './domain/stock';
+import {
+  LabelNotReady,
+  MarkingCodesRequired,
+  NothingToShip,
+  OzonRequestRejected,
+  PackingNeverConfirmed,
+  PostingCancelled,
+  ShipRefused,
+  StockShort,
+  TrackingNumberMissing,
+} from './errors';
 import { ozon } from './ozon/client';
 import { createOrder, getOrder, recordEvent, requireOrder, setWait, updateOrder } from './store/orders';
 import { consume, getStock, release, reserve } from './store/stock';
@@ -41,13 +53,16 @@ export const WaitInput = z.object({
 
 const MAX_SHIP_ATTEMPTS = 3;
 const WAIT_PHASE = {
+  restock: 'awaiting_stock',
+  packed: 'awaiting_packed',
   assembly: 'confirming',
   tracking: 'shipping',
   delivery: 'in_transit',
+  dispute: 'in_transit',
   payout: 'settling',
-} as const;
+} as const satisfies Record<WaitKind, Order['phase']>;
 
-const state = (order: Order): ExecutionState => executionState(order, now(), waitSettings());
+const state = (order: Order): ExecutionState => executionState(order, now(), waitSettings(), policy());
 
 async function activeOrder(postingNumber: string): Promise<Order> {
   const order = await requireOrder(postingNumber);
@@ -72,17 +87,18 @@ export async function reserveStock(input: z.infer<typeof StepInput>): Promise<Ex
   const order = await activeOrder(input.postingNumber);
   const result = await reserve(order, nowIso());
   if (!result.reserved) {
-    await sendAlert(order, {
+    const waiting = await updateOrder(order.postingNumber, { phase: 'awaiting_stock' });
+    await sendAlert(waiting, {
       kind: 'out_of_stock',
       lines: result.shortages.map((s) => ({ offerId: s.offerId, missing: s.missing })),
-      deadline: order.shipmentDate,
+      deadline: restockDeadline(order, waitSettings()),
     });
     throw new StockShort(JSON.stringify(result.shortages));
   }
   return state(order);
 }
 
-const SHIP_REFUSALS = ['HAS_INCORRECT_STATUS', 'EXEMPLAR_INFO_NOT_FILLED_COMPLETELY', 'HAS_INCORRECT_PRODUCT_QUANTITY'];
+const SHIP_REFUSALS = ['HAS_INCORRECT_STATUS', 'HAS_INCORRECT_PRODUCT_QUANTITY'];
 
 /**
  * ConfirmPosting: asks Ozon to assemble. Ozon assembles asynchronously, so the answer only means "accepted";
@@ -112,6 +128,9 @@ export async function confirmPosting(input: z.infer<typeof StepInput>): Promise<
     } else if (e.ozonMessage.includes('POSTING_ALREADY_CANCELLED')) {
       await updateOrder(order.postingNumber, { status: 'cancelled' });
       throw new PostingCancelled(`Ozon says ${order.postingNumber} is already cancelled`);
+    } else if (e.ozonMessage.includes('EXEMPLAR_INFO_NOT_FILLED_COMPLETELY')) {
+      await sendAlert(order, { kind: 'marking_codes_required', deadline: order.shipmentDate });
+      throw new MarkingCodesRequired(e.message, { cause: e });
     } else {
       const reason = SHIP_REFUSALS.find((r) => e.ozonMessage.includes(r)) ?? e.ozonMessage;
       await sendAlert(order, { kind: 'ship_refused', reason, deadline: order.shipmentDate });
@@ -133,11 +152,13 @@ export async function confirmPosting(input: z.infer<typeof StepInput>): Promise<
 export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ stored: true }> {
   const t = now();
   await updateOrder(input.postingNumber, { phase: WAIT_PHASE[input.waitFor] });
+  const current = await requireOrder(input.postingNumber);
   const order = await setWait(input.postingNumber, {
     on: input.waitFor,
     token: input.token,
     since: new Date(t).toISOString(),
     timeoutAt: new Date(t + input.timeoutSeconds * 1000).toISOString(),
+    deadlineAt: input.waitFor === 'restock' ? restockDeadline(current, waitSettings()) : undefined,
   });
   await deliverToWait(order);
   return { stored: true };
@@ -177,7 +198,8 @@ async function fetchLabel(order: Order): Promise<string | undefined> {
   } catch (e) {
     if (!(e instanceof OzonRequestRejected && /aren't ready|not ready/i.test(e.ozonMessage))) throw e;
     const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
-    if (isAssembled(posting.status) && posting.status !== 'awaiting_deliver') return undefined;
+    // Only `awaiting_deliver` serves a label; a parcel that already moved on (picked up, refused) needs none.
+    if (posting.status !== 'awaiting_deliver' && posting.status !== 'awaiting_packaging') return undefined;
     throw new LabelNotReady(e.message, { cause: e });
   }
   const key = `labels/${order.postingNumber}.pdf`;
@@ -223,23 +245,158 @@ export async function setTrackingNumber(input: z.infer<typeof StepInput>): Promi
 }
 
 /**
- * CheckTracking: a delivery wait timed out. Ask Ozon once (a push may have been lost); if the status moved,
- * record it — AwaitDelivery then resolves at once. If not, the seller hears about it.
+ * CheckTracking: a delivery wait timed out (the status SLA or the delivery window). Ask Ozon once — a push may
+ * have been lost; if the status moved, record it and AwaitDelivery resolves or waits on the new status. If not,
+ * escalate: alert the seller, tell the buyer through Ozon chat where that is allowed, and after the configured
+ * number of checks raise "possibly lost".
  */
 export async function checkTracking(input: z.infer<typeof StepInput>): Promise<ExecutionState> {
   const order = await activeOrder(input.postingNumber);
   const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
+  const actions = posting.available_actions ?? [];
   if (posting.status !== order.status) {
-    await recordStatus(order.postingNumber, posting.status, posting.substatus ?? undefined, nowIso(), 'poll');
-  } else {
-    await sendAlert(order, {
-      kind: 'delivery_stalled',
-      status: order.status,
-      since: order.lastStatusAt,
-      deadline: order.deliveryDateEnd,
+    await recordStatus(order.postingNumber, posting.status, posting.substatus ?? undefined, nowIso(), 'poll', {
+      availableActions: actions,
+    });
+    return state(await requireOrder(order.postingNumber));
+  }
+  const t = now();
+  const windowEnd = order.deliveryDateEnd ? Date.parse(order.deliveryDateEnd) : Number.NaN;
+  if (!Number.isNaN(windowEnd) && t >= windowEnd && order.status !== 'delivered') {
+    await sendAlert(order, { kind: 'delivery_window_passed', deadline: order.deliveryDateEnd });
+  }
+  const stalled = Date.parse(stallDeadline(order, waitSettings()) ?? '') <= t;
+  if (!stalled) return state(await updateOrder(order.postingNumber, { availableActions: actions }));
+
+  const checks = (order.escalations.stall ?? 0) + 1;
+  let updated = await updateOrder(order.postingNumber, {
+    availableActions: actions,
+    escalations: { ...order.escalations, stall: checks },
+    // The next check comes one SLA later: measure it from now, not from the last status change.
+    lastStatusAt: new Date(t).toISOString(),
+  });
+  await sendAlert(updated, {
+    kind: 'delivery_stalled',
+    status: order.status,
+    since: order.lastStatusAt,
+    deadline: order.deliveryDateEnd,
+  });
+  if (actions.includes('can_create_chat')) {
+    const { chat_id } = (await ozon().call('startChat', { posting_number: order.postingNumber })).result;
+    const text = config().BUYER_STALL_MESSAGE.replaceAll('{posting}', order.postingNumber);
+    await ozon().call('sendChatMessage', { chat_id, text });
+    updated = await updateOrder(order.postingNumber, {
+      escalations: { ...updated.escalations, buyerTold: (updated.escalations.buyerTold ?? 0) + 1 },
     });
   }
-  return state(await requireOrder(order.postingNumber));
+  if (checks >= config().MAX_STALL_ESCALATIONS) {
+    await sendAlert(updated, { kind: 'possibly_lost', status: order.status, since: order.lastStatusAt, checks });
+  }
+  return state(updated);
+}
+
+/**
+ * DecideShortStock: the restock wait ended without stock (deadline, or the deadline moved). Wait on if there is
+ * still time, reserve again if stock came in, cancel the missing lines if the seller allows it, else cancel.
+ */
+export async function decideShortStock(input: z.infer<typeof StepInput>) {
+  const order = await activeOrder(input.postingNumber);
+  const wanted = reservationLines(order.lines);
+  const short = shortages(
+    wanted,
+    await getStock(
+      order.warehouseId,
+      wanted.map((l) => l.offerId),
+    ),
+  );
+  const deadline = Date.parse(restockDeadline(order, waitSettings()) ?? '');
+  const decision = shortStockDecision(wanted, short, deadline <= now(), config().PARTIAL_CANCEL);
+  return { ...state(order), decision };
+}
+
+/** CancelShortLines: Ozon cancels only the missing quantities (reason 352); the posting then ships the rest. */
+export async function cancelShortLines(input: z.infer<typeof StepInput>): Promise<ExecutionState> {
+  const order = await activeOrder(input.postingNumber);
+  const wanted = reservationLines(order.lines);
+  const short = shortages(
+    wanted,
+    await getStock(
+      order.warehouseId,
+      wanted.map((l) => l.offerId),
+    ),
+  );
+  const remaining = order.lines
+    .map((line) => {
+      const s = short.find((x) => x.offerId === line.offerId);
+      return s ? { ...line, qty: Math.min(line.qty, s.available) } : line;
+    })
+    .filter((line) => line.qty > 0);
+  if (remaining.length === 0) throw new NothingToShip(`No line of ${order.postingNumber} can be shipped`);
+  const items = short.map((s) => ({
+    sku: order.lines.find((l) => l.offerId === s.offerId)?.sku,
+    quantity: s.missing,
+  }));
+  await ozon().call('cancelProducts', {
+    posting_number: order.postingNumber,
+    cancel_reason_id: 352,
+    cancel_reason_message: 'Product is out of stock',
+    items,
+  });
+  const updated = await updateOrder(order.postingNumber, { lines: remaining });
+  await sendAlert(updated, {
+    kind: 'partial_cancel',
+    lines: short.map((s) => ({ offerId: s.offerId, missing: s.missing })),
+  });
+  return state(updated);
+}
+
+/** RemindPacking: the warehouse has not confirmed "packed"; remind, and raise it when the deadline passed. */
+export async function remindPacking(input: z.infer<typeof StepInput>): Promise<ExecutionState> {
+  const order = await activeOrder(input.postingNumber);
+  const reminders = (order.escalations.packing ?? 0) + 1;
+  if (reminders > MAX_PACKING_REMINDERS) {
+    throw new PackingNeverConfirmed(`${order.postingNumber}: no packed confirmation after ${reminders - 1} reminders`);
+  }
+  const updated = await updateOrder(order.postingNumber, { escalations: { ...order.escalations, packing: reminders } });
+  const missed = order.shipmentDate && Date.parse(order.shipmentDate) <= now();
+  if (missed)
+    await sendAlert(updated, {
+      kind: 'confirmation_deadline_missed',
+      deadline: order.shipmentDate,
+      cost: lateCost(order),
+    });
+  else await sendAlert(updated, { kind: 'packing_reminder', deadline: order.shipmentDate });
+  return state(updated);
+}
+const MAX_PACKING_REMINDERS = 24;
+
+/** What a late shipment costs, from the posting's `tariffication`, in plain words for the alert. */
+export function lateCost(order: Order): string {
+  const t = order.tariffication;
+  if (!t?.nextRate) return 'Late shipment may be charged by Ozon.';
+  const from = t.nextStartsAt ? ` from ${t.nextStartsAt}` : '';
+  return `Ozon's tariff changes to ${t.nextRate}%${t.nextType ? ` (${t.nextType})` : ''}${from}.`;
+}
+
+/** TrackingOverdue (rFBS): the carrier's tracking number is late. Alert; after three alerts give up. */
+export async function trackingOverdue(input: z.infer<typeof StepInput>): Promise<ExecutionState> {
+  const order = await activeOrder(input.postingNumber);
+  const overdue = (order.escalations.tracking ?? 0) + 1;
+  if (overdue > 3)
+    throw new TrackingNumberMissing(`${order.postingNumber}: no tracking number after ${overdue - 1} alerts`);
+  const updated = await updateOrder(order.postingNumber, { escalations: { ...order.escalations, tracking: overdue } });
+  await sendAlert(updated, { kind: 'tracking_missing', deadline: order.shipmentDate });
+  return state(updated);
+}
+
+export const DeliveryProblemInput = StepInput.extend({ problem: z.enum(['arbitration', 'not_accepted']) });
+
+/** AlertDispute / AlertNotAccepted: Ozon or the buyer opened a dispute, or the sorting centre refused the parcel. */
+export async function reportDeliveryProblem(input: z.infer<typeof DeliveryProblemInput>): Promise<ExecutionState> {
+  const order = await requireOrder(input.postingNumber);
+  if (input.problem === 'not_accepted') await sendAlert(order, { kind: 'not_accepted' });
+  else await sendAlert(order, { kind: 'arbitration', status: order.status });
+  return state(order);
 }
 
 /** SettlePayout: sums the posting's accruals and compares them with the expected payout. */
@@ -268,7 +425,8 @@ export async function releaseStock(input: z.infer<typeof PostingRef>) {
   const order = await requireOrder(input.postingNumber);
   await release(order, nowIso());
   let cancellation = order.cancellation;
-  if (!cancellation) {
+  // A push says a posting was cancelled but not by whom; Ozon's posting does.
+  if (!cancellation || cancellation.initiator === 'unknown') {
     const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
     cancellation = cancellationOf(posting);
   }
@@ -292,7 +450,19 @@ export async function cancelPosting(input: z.infer<typeof PostingRef>) {
     }
   }
   const cancellation = { reasonId: 352, reason: 'out of stock', initiator: 'seller', afterShip: false };
-  await updateOrder(order.postingNumber, { status: 'cancelled', cancellation });
+  const updated = await updateOrder(order.postingNumber, { status: 'cancelled', cancellation });
+  const wanted = reservationLines(order.lines);
+  const short = shortages(
+    wanted,
+    await getStock(
+      order.warehouseId,
+      wanted.map((l) => l.offerId),
+    ),
+  );
+  await sendAlert(updated, {
+    kind: 'stock_cancelled',
+    lines: short.map((x) => ({ offerId: x.offerId, missing: x.missing })),
+  });
   return releaseStock(input);
 }
 

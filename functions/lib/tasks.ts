@@ -11,7 +11,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { now } from './clock';
-import { waitSettings } from './config';
+import { policy, waitSettings } from './config';
 import { evaluateWait, executionState, type Order } from './domain/order';
 import { clearWait } from './store/orders';
 
@@ -38,7 +38,7 @@ export async function deliverToWait(order: Order): Promise<Delivery> {
       await sfnClient().send(
         new SendTaskSuccessCommand({
           taskToken: wait.token,
-          output: JSON.stringify(executionState(order, now(), waitSettings())),
+          output: JSON.stringify(executionState(order, now(), waitSettings(), policy())),
         }),
       );
     } else {

@@ -4,13 +4,13 @@
  */
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { nowIso } from './clock';
-import { config } from './config';
-import { statusFromPushState as statusOf } from './domain/order';
+import { config, waitSettings } from './config';
+import { restockDeadline, statusFromPushState as statusOf } from './domain/order';
 import { ConfigError } from './errors';
 import { logger } from './handler';
 import { recordStatus } from './lifecycle';
-import { AnyPush, IGNORED_PUSH_TYPES, PostingPush } from './ozon/push';
-import { recordEvent } from './store/orders';
+import { AnyPush, isIgnoredPushType, PostingPush, type WorkPush } from './ozon/push';
+import { recordEvent, updateOrder } from './store/orders';
 import { sfnClient } from './tasks';
 
 export const APP = { name: 'ozon-autopilot', version: '0.1.0' };
@@ -40,24 +40,45 @@ export async function startPostingExecution(postingNumber: string): Promise<'sta
   }
 }
 
-export async function handlePush(body: unknown): Promise<PushAnswer> {
+const ACK: PushAnswer = { status: 200, body: { result: true } };
+
+/**
+ * What the endpoint can decide before any downstream call: a malformed body, TYPE_PING, ignored and unknown types
+ * get their answer here; a valid posting push is returned for the work after the acknowledgement.
+ */
+export type PushVerdict = { answer: PushAnswer } | { push: WorkPush };
+
+export function validatePush(body: unknown): PushVerdict {
   const envelope = AnyPush.safeParse(body);
-  if (!envelope.success) return ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', 'message_type is required');
+  if (!envelope.success) return { answer: ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', 'message_type is required') };
   const type = envelope.data.message_type;
-  if ((IGNORED_PUSH_TYPES as readonly string[]).includes(type)) return { status: 200, body: { result: true } };
+  if (isIgnoredPushType(type)) return { answer: ACK };
   if (!isKnownType(type)) {
     logger.warn('Unknown push type acknowledged and ignored', { messageType: type });
-    return { status: 200, body: { result: true } };
+    return { answer: ACK };
   }
   const parsed = PostingPush.safeParse(body);
   if (!parsed.success) {
     const problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-    return ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', `${type}: ${problem}`);
+    return { answer: ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', `${type}: ${problem}`) };
   }
-  const push = parsed.data;
+  if (parsed.data.message_type === 'TYPE_PING') {
+    return { answer: { status: 200, body: { version: APP.version, name: APP.name, time: nowIso() } } };
+  }
+  return { push: parsed.data };
+}
+
+/** Validates and applies a push in one go: the push processor's work, and the answer Ozon would get. */
+export async function handlePush(body: unknown): Promise<PushAnswer> {
+  const verdict = validatePush(body);
+  if ('answer' in verdict) return verdict.answer;
+  await applyPush(verdict.push);
+  return ACK;
+}
+
+/** The work after the acknowledgement. Throws on a downstream failure so the queue redelivers the push. */
+export async function applyPush(push: WorkPush): Promise<void> {
   switch (push.message_type) {
-    case 'TYPE_PING':
-      return { status: 200, body: { version: APP.version, name: APP.name, time: nowIso() } };
     case 'TYPE_NEW_POSTING':
       await startPostingExecution(push.posting_number);
       break;
@@ -90,12 +111,18 @@ export async function handlePush(body: unknown): Promise<PushAnswer> {
     case 'TYPE_CUTOFF_DATE_CHANGED':
       // Ozon sends it in test mode with an empty date, and sometimes after assembly: only a real date counts.
       if (push.new_cutoff_date) {
-        await recordEvent(
+        const order = await recordEvent(
           push.posting_number,
           `cutoff#${push.new_cutoff_date}`,
           { type: 'cutoff_changed', at: nowIso(), source: 'push' },
           { shipmentDate: new Date(push.new_cutoff_date).toISOString() },
         );
+        // A restock wait in flight gets the moved decision deadline; the poller's sweep enforces it.
+        if (order && order !== 'recorded-before-order' && order.wait?.on === 'restock') {
+          await updateOrder(order.postingNumber, {
+            wait: { ...order.wait, deadlineAt: restockDeadline(order, waitSettings()) },
+          });
+        }
       }
       break;
     case 'TYPE_DELIVERY_DATE_CHANGED':
@@ -109,7 +136,6 @@ export async function handlePush(body: unknown): Promise<PushAnswer> {
       }
       break;
   }
-  return { status: 200, body: { result: true } };
 }
 
 const KNOWN = new Set(PostingPush.options.map((o) => o.shape.message_type.value));

@@ -1,11 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { sweepDeadlines } from '../lib/deadlines';
 import { logger } from '../lib/handler';
 import { pollOnce } from '../lib/poller';
 
 /** Runs on a schedule (EventBridge Scheduler in AWS, a timer locally). */
 export const handler = middy(async () => {
   const report = await pollOnce();
-  logger.debug('Poll finished', { ...report });
-  return report;
+  const deadlines = await sweepDeadlines();
+  logger.debug('Poll finished', { ...report, ...deadlines });
+  return { ...report, ...deadlines };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -3,31 +3,42 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../lib/handler';
 import { json, readJsonBody, tokenMatches } from '../lib/http';
+import { isAllowed, webhookAllowList } from '../lib/ip';
 import { ozonCredentials } from '../lib/ozon/credentials';
-import { handlePush, ozonError } from '../lib/webhook';
+import { enqueuePush } from '../lib/push-queue';
+import { ozonError, validatePush } from '../lib/webhook';
 
-/** Ozon's push endpoint (Lambda Function URL). Requests without the secret path token are not Ozon's. */
+const answer = ({ status, body }: { status: number; body: unknown }) => json(status, body);
+
+/**
+ * Ozon's push endpoint (Lambda Function URL). It only decides and acknowledges: requests from outside Ozon's
+ * networks or without the secret path token are refused, a valid posting push goes on the queue and is answered at
+ * once. The work happens in the push processor, so Ozon's 5-second limit never depends on DynamoDB or Step Functions.
+ */
 export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const { webhookToken } = await ozonCredentials();
-  if (!tokenMatches(event.rawPath, webhookToken)) {
-    const e = ozonError(403, 'ERROR_UNKNOWN', 'Forbidden');
-    return json(e.status, e.body);
+  const sourceIp = event.requestContext.http.sourceIp;
+  if (!isAllowed(webhookAllowList(), sourceIp)) {
+    logger.warn('Push from outside Ozon networks refused', { sourceIp });
+    return answer(ozonError(403, 'ERROR_UNKNOWN', 'Forbidden'));
   }
+  const { webhookToken } = await ozonCredentials();
+  if (!tokenMatches(event.rawPath, webhookToken)) return answer(ozonError(403, 'ERROR_UNKNOWN', 'Forbidden'));
   const body = readJsonBody(event);
   if (!body.ok) {
-    const e =
+    return answer(
       body.reason === 'too_large'
         ? ozonError(413, 'ERROR_UNKNOWN', 'Body too large')
-        : ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', 'Body is not JSON');
-    return json(e.status, e.body);
+        : ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', 'Body is not JSON'),
+    );
   }
+  const verdict = validatePush(body.value);
+  if ('answer' in verdict) return answer(verdict.answer);
   try {
-    const answer = await handlePush(body.value);
-    return json(answer.status, answer.body);
+    await enqueuePush(verdict.push);
   } catch (error) {
-    // Ozon retries a 5xx: the push is not lost, and the product's steps are idempotent when it comes again.
-    logger.error('Push failed; Ozon will retry', { error: error as Error });
-    const e = ozonError(500, 'ERROR_UNKNOWN', 'Temporary failure, retry later');
-    return json(e.status, e.body);
+    // Only the enqueue can fail here; Ozon retries a 5xx, so the push is not lost.
+    logger.error('Push could not be queued; Ozon will retry', { error: error as Error });
+    return answer(ozonError(500, 'ERROR_UNKNOWN', 'Temporary failure, retry later'));
   }
+  return answer({ status: 200, body: { result: true } });
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,10 +1,11 @@
 /**
  * The product's Lambda defaults in one place: Node.js 22 on arm64, esbuild-bundled and minified, X-Ray tracing,
- * a log group with retention. The handler's entry is recorded as metadata so the local runtime can run the same
- * function in-process.
+ * a log group with retention and a role that may write only to it. The handler's entry is recorded as metadata so
+ * the local runtime can run the same function in-process.
  */
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -25,7 +26,19 @@ export interface StepFunctionProps {
 export class StepFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
     const entry = path.join('functions', props.folder, 'handler.ts');
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole, whose logs:* on every log group in the account is more
+    // than a function needs: this one may write to its own log group and nothing else.
+    const role = new iam.Role(scope, `${id}ServiceRole`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (${props.folder})`,
+    });
+    logGroup.grantWrite(role);
     super(scope, id, {
+      role,
       entry: path.join(ROOT, entry),
       projectRoot: ROOT,
       depsLockFilePath: path.join(ROOT, 'package-lock.json'),
@@ -41,10 +54,7 @@ export class StepFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'ozon-autopilot',
         ...props.environment,
       },
-      logGroup: new logs.LogGroup(scope, `${id}Logs`, {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup,
       bundling: {
         minify: true,
         sourceMap: true,

@@ -18,7 +18,7 @@ import {
   synth,
 } from './synth';
 
-type Need = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels';
+type Need = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels' | 'sendPushes' | 'receivePushes';
 const NEEDS: Record<Folder, Need[]> = {
   'receive-posting': ['ozon'],
   'reserve-stock': ['alerts'],
@@ -31,9 +31,15 @@ const NEEDS: Record<Folder, Need[]> = {
   'settle-payout': ['ozon', 'alerts'],
   'release-stock': ['ozon', 'alerts'],
   'cancel-posting': ['ozon', 'alerts'],
-  webhook: ['ozon', 'resumeWaits', 'startExecutions'],
+  webhook: ['ozon', 'sendPushes'],
   'carrier-api': ['ozon', 'resumeWaits'],
-  poller: ['ozon', 'resumeWaits', 'startExecutions'],
+  poller: ['ozon', 'alerts', 'resumeWaits', 'startExecutions'],
+  'push-processor': ['resumeWaits', 'startExecutions', 'receivePushes'],
+  'decide-short-stock': [],
+  'cancel-short-lines': ['ozon', 'alerts'],
+  'remind-packing': ['alerts'],
+  'tracking-overdue': ['alerts'],
+  'delivery-problem': ['alerts'],
 };
 const having = (need: Need) => FOLDERS.filter((f) => NEEDS[f].includes(need)).sort();
 
@@ -75,7 +81,7 @@ describe('who may do what', () => {
     const roles = new Set(
       FOLDERS.map((f) => resources[functionLogicalId(resources, f)].Properties.Role['Fn::GetAtt'][0]),
     );
-    expect(roles.size).toBe(14);
+    expect(roles.size).toBe(FOLDERS.length);
     for (const f of FOLDERS) expect(stmts(f).length, f).toBeGreaterThan(0);
   });
 
@@ -96,16 +102,16 @@ describe('who may do what', () => {
     }
   });
 
-  it('only webhook and poller can start executions, of OrderLifecycle only', () => {
-    expect(allowed('states:StartExecution')).toEqual(['poller', 'webhook']);
-    expect(having('startExecutions')).toEqual(['poller', 'webhook']);
-    for (const f of ['webhook', 'poller'] as const) {
+  it('only the push processor and the poller can start executions, of OrderLifecycle only', () => {
+    expect(allowed('states:StartExecution')).toEqual(['poller', 'push-processor']);
+    expect(having('startExecutions')).toEqual(['poller', 'push-processor']);
+    for (const f of ['push-processor', 'poller'] as const) {
       for (const s of grants(stmts(f), 'states:StartExecution')) expect(s.resources, f).toEqual([STATE_MACHINE_ARN]);
     }
   });
 
-  it('only await-event, check-tracking, webhook, poller and carrier-api can resolve task tokens', () => {
-    const expected: Folder[] = ['await-event', 'carrier-api', 'check-tracking', 'poller', 'webhook'];
+  it('only await-event, check-tracking, push-processor, poller and carrier-api can resolve task tokens', () => {
+    const expected: Folder[] = ['await-event', 'carrier-api', 'check-tracking', 'poller', 'push-processor'];
     expect(allowed('states:SendTaskSuccess')).toEqual(expected);
     expect(allowed('states:SendTaskFailure')).toEqual(expected);
     expect(having('resumeWaits')).toEqual(expected);
@@ -127,12 +133,17 @@ describe('who may do what', () => {
     expect(allowed('sns:Publish')).toEqual(having('alerts'));
     expect(having('alerts')).toEqual([
       'cancel-posting',
+      'cancel-short-lines',
       'check-tracking',
       'confirm-posting',
+      'delivery-problem',
+      'poller',
       'register-shipment',
       'release-stock',
+      'remind-packing',
       'reserve-stock',
       'settle-payout',
+      'tracking-overdue',
     ]);
     for (const f of having('alerts')) {
       for (const s of grants(stmts(f), 'sns:Publish')) expect(s.resources, f).toEqual([{ Ref: topicId }]);
@@ -152,7 +163,36 @@ describe('who may do what', () => {
 
   it('no function role has any other service than the ones above', () => {
     const services = new Set([...perFunction.values()].flat().flatMap((s) => s.actions.map((a) => a.split(':')[0])));
-    expect([...services].sort()).toEqual(['dynamodb', 's3', 'secretsmanager', 'sns', 'states', 'xray']);
+    expect([...services].sort()).toEqual(['dynamodb', 'logs', 's3', 'secretsmanager', 'sns', 'sqs', 'states', 'xray']);
+  });
+
+  it('every function may write logs to its own log group only (no AWSLambdaBasicExecutionRole)', () => {
+    for (const f of FOLDERS) {
+      const fn = resources[functionLogicalId(resources, f)];
+      const ownGroup = { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] };
+      const logStatements = stmts(f).filter((s) => s.actions.some((a) => a.startsWith('logs:')));
+      expect(logStatements.flatMap((s) => s.actions).sort(), f).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      for (const s of logStatements) expect(s.resources, f).toEqual([ownGroup]);
+      const role = resources[fn.Properties.Role['Fn::GetAtt'][0]];
+      expect(role.Properties.ManagedPolicyArns, f).toBeUndefined();
+    }
+  });
+
+  it('only the webhook can send to the push queue and only the push processor can receive from it', () => {
+    const queueId = must(
+      Object.keys(resources).find(
+        (id) => resources[id].Type === 'AWS::SQS::Queue' && resources[id].Properties.RedrivePolicy,
+      ),
+      'push queue',
+    );
+    expect(allowed('sqs:SendMessage')).toEqual(having('sendPushes'));
+    expect(allowed('sqs:ReceiveMessage')).toEqual(having('receivePushes'));
+    expect(allowed('sqs:DeleteMessage')).toEqual(having('receivePushes'));
+    for (const f of ['webhook', 'push-processor'] as const) {
+      for (const s of stmts(f).filter((s) => s.actions.some((a) => a.startsWith('sqs:')))) {
+        expect(s.resources, f).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+      }
+    }
   });
 });
 
@@ -198,7 +238,7 @@ describe('no wildcards that write', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('the state machine role may invoke exactly the 11 workflow functions', () => {
+  it('the state machine role may invoke exactly the workflow functions', () => {
     const smPolicy = Object.entries(resources).filter(
       ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('OrderLifecycleRole'),
     );
@@ -213,7 +253,9 @@ describe('no wildcards that write', () => {
         invoked.add(fnId);
       }
     }
-    const notInWorkflow = ['webhook', 'carrier-api', 'poller'].map((f) => functionLogicalId(resources, f));
+    const notInWorkflow = ['webhook', 'carrier-api', 'poller', 'push-processor'].map((f) =>
+      functionLogicalId(resources, f),
+    );
     const workflow = FOLDERS.map((f) => functionLogicalId(resources, f)).filter((id) => !notInWorkflow.includes(id));
     expect([...invoked].sort()).toEqual(workflow.sort());
   });

@@ -121,8 +121,8 @@ describe('data', () => {
 });
 
 describe('functions', () => {
-  it('there are exactly 14, one per folder, each with an existing handler.ts', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 14);
+  it('there is exactly one per folder, each with an existing handler.ts', () => {
+    template.resourceCountIs('AWS::Lambda::Function', FOLDERS.length);
     const entries = ofType('AWS::Lambda::Function').map(([, r]) => r.Metadata?.[ENTRY_METADATA]);
     expect(entries.sort()).toEqual(FOLDERS.map(entryOf).sort());
     for (const e of entries) expect(existsSync(path.join(ROOT, e)), e).toBe(true);
@@ -130,7 +130,7 @@ describe('functions', () => {
 
   it('every function: Node.js 22 on arm64, X-Ray active, its own log group with retention', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(14);
+    expect(fns).toHaveLength(FOLDERS.length);
     const logGroups = new Set<string>();
     for (const [id, fn] of fns) {
       const p = fn.Properties;
@@ -144,10 +144,10 @@ describe('functions', () => {
       expect(lg.Properties.RetentionInDays, id).toBe(30);
       logGroups.add(lgId);
     }
-    expect(logGroups.size).toBe(14);
-    // 14 function log groups + the state machine's: no stray never-expiring groups.
+    expect(logGroups.size).toBe(FOLDERS.length);
+    // One log group per function + the state machine's: no stray never-expiring groups.
     const allGroups = ofType('AWS::Logs::LogGroup');
-    expect(allGroups).toHaveLength(15);
+    expect(allGroups).toHaveLength(FOLDERS.length + 1);
     for (const [id, lg] of allGroups) expect(lg.Properties.RetentionInDays, id).toBeGreaterThan(0);
   });
 });
@@ -159,8 +159,9 @@ describe('workflow and endpoints', () => {
       StateMachineName: 'OrderLifecycle',
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
+      // ALL without execution data: every state's entry and exit for ops, no posting contents in the logs.
       LoggingConfiguration: Match.objectLike({
-        Level: 'ERROR',
+        Level: 'ALL',
         IncludeExecutionData: false,
         Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } }],
       }),
@@ -191,7 +192,7 @@ describe('workflow and endpoints', () => {
   it('an alarm on failed executions notifies the alerts topic', () => {
     const sm = first('AWS::StepFunctions::StateMachine')[0];
     const topic = first('AWS::SNS::Topic')[0];
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/States',
       MetricName: 'ExecutionsFailed',
@@ -203,7 +204,36 @@ describe('workflow and endpoints', () => {
     });
   });
 
-  it('outputs WebhookUrl, CarrierApiUrl and OzonSecretArn', () => {
+  it('the webhook queues pushes for the push processor; failures end in a dead-letter queue with an alarm', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues).toHaveLength(2);
+    const [queueId, queue] = must(
+      queues.find(([, q]) => q.Properties.RedrivePolicy),
+      'queue with a redrive policy',
+    );
+    const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+    expect(resources[dlqId].Type).toBe('AWS::SQS::Queue');
+    for (const [id, q] of queues) expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
+    // Redelivery must not start while the processor (30 s timeout) may still be working on the message.
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 30);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: functionLogicalId(resources, 'push-processor') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const webhookEnv = resources[functionLogicalId(resources, 'webhook')].Properties.Environment.Variables;
+    expect(webhookEnv.PUSH_QUEUE_URL).toEqual({ Ref: queueId });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: first('AWS::SNS::Topic')[0] }],
+    });
+  });
+
+  it('outputs WebhookUrl, SellerApiUrl and OzonSecretArn', () => {
     const outputs = template.toJSON().Outputs as Record<string, Json>;
     const urlOf = (folder: string) =>
       must(
@@ -213,7 +243,7 @@ describe('workflow and endpoints', () => {
         `${folder} URL`,
       )[0];
     expect(outputs.WebhookUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('webhook'), 'FunctionUrl'] });
-    expect(outputs.CarrierApiUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('carrier-api'), 'FunctionUrl'] });
+    expect(outputs.SellerApiUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('carrier-api'), 'FunctionUrl'] });
     expect(outputs.OzonSecretArn?.Value).toEqual({ Ref: first('AWS::SecretsManager::Secret')[0] });
   });
 });

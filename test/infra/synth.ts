@@ -58,6 +58,12 @@ export const FOLDERS = [
   'webhook',
   'carrier-api',
   'poller',
+  'push-processor',
+  'decide-short-stock',
+  'cancel-short-lines',
+  'remind-packing',
+  'tracking-overdue',
+  'delivery-problem',
 ] as const;
 export type Folder = (typeof FOLDERS)[number];
 

@@ -60,10 +60,47 @@ const STATE_NAMES = [
   'ReleaseStock',
   'CancelPosting',
   'Cancelled',
+  'AwaitRestock',
+  'DecideShortStock',
+  'ShortStockDecision',
+  'CancelShortLines',
+  'PackingPolicy',
+  'AwaitPackedConfirmation',
+  'RemindPacking',
+  'TrackingOverdue',
+  'AlertDispute',
+  'AwaitDisputeResolution',
+  'AlertNotAccepted',
 ];
-const WAITS = ['AwaitAssembly', 'AwaitTrackingNumber', 'AwaitDelivery', 'AwaitPayout'];
-/** Tasks that run when the posting is already cancelled or settled: no PostingCancelled catch is expected there. */
-const NOT_CANCELLABLE = ['ReleaseStock', 'CancelPosting', 'SettlePayout', 'AwaitPayout'];
+const FAIL_ENDINGS = [
+  'UnknownPosting',
+  'AssemblyRefused',
+  'NoTrackingNumber',
+  'MarkingCodesRequired',
+  'PackingNeverConfirmed',
+  'NotAcceptedAtSortingCentre',
+];
+const WAITS = [
+  'AwaitRestock',
+  'AwaitPackedConfirmation',
+  'AwaitAssembly',
+  'AwaitTrackingNumber',
+  'AwaitDelivery',
+  'AwaitDisputeResolution',
+  'AwaitPayout',
+];
+/**
+ * Tasks that run when the posting is already cancelled or settled, or only alert on the way to a wait or an ending
+ * that catches it: no PostingCancelled catch is expected there.
+ */
+const NOT_CANCELLABLE = [
+  'ReleaseStock',
+  'CancelPosting',
+  'SettlePayout',
+  'AwaitPayout',
+  'AlertDispute',
+  'AlertNotAccepted',
+];
 
 let raw: string;
 let definition: Json;
@@ -123,12 +160,13 @@ describe('the deployed definition', () => {
 
   it('has every state the seller sees, and only known states besides the Fail endings', () => {
     for (const n of STATE_NAMES) expect(states, n).toHaveProperty(n);
-    expect(Object.keys(states).sort()).toEqual(
-      [...STATE_NAMES, 'UnknownPosting', 'AssemblyRefused', 'NoTrackingNumber'].sort(),
-    );
+    expect(Object.keys(states).sort()).toEqual([...STATE_NAMES, ...FAIL_ENDINGS].sort());
     expect(states.Completed.Type).toBe('Succeed');
     expect(states.Cancelled.Type).toBe('Succeed');
     expect(states.ShipmentBySchema.Type).toBe('Choice');
+    expect(states.ShortStockDecision.Type).toBe('Choice');
+    expect(states.PackingPolicy.Type).toBe('Choice');
+    for (const n of FAIL_ENDINGS) expect(states[n].Type, n).toBe('Fail');
   });
 
   it('every state is reachable from StartAt', () => {
@@ -165,7 +203,7 @@ describe('the deployed definition', () => {
 });
 
 describe('waits for the outside world', () => {
-  it('the .waitForTaskToken tasks are exactly the four Await* states', () => {
+  it('the .waitForTaskToken tasks are exactly the Await* states', () => {
     const tokenTasks = tasks()
       .filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'))
       .map(([n]) => n);
@@ -174,9 +212,12 @@ describe('waits for the outside world', () => {
 
   it('each passes the task token, takes its timeout from the posting and catches States.Timeout', () => {
     const kinds: Record<string, string> = {
+      AwaitRestock: 'restock',
+      AwaitPackedConfirmation: 'packed',
       AwaitAssembly: 'assembly',
       AwaitTrackingNumber: 'tracking',
       AwaitDelivery: 'delivery',
+      AwaitDisputeResolution: 'dispute',
       AwaitPayout: 'payout',
     };
     for (const n of WAITS) {
@@ -191,8 +232,13 @@ describe('waits for the outside world', () => {
     }
     expect(catchTargets(states.AwaitAssembly, 'States.Timeout')).toEqual(['ConfirmPosting']);
     expect(catchTargets(states.AwaitDelivery, 'States.Timeout')).toEqual(['CheckTracking']);
-    expect(catchTargets(states.AwaitTrackingNumber, 'States.Timeout')).toEqual(['NoTrackingNumber']);
+    expect(catchTargets(states.AwaitTrackingNumber, 'States.Timeout')).toEqual(['TrackingOverdue']);
     expect(catchTargets(states.AwaitPayout, 'States.Timeout')).toEqual(['SettlePayout']);
+    expect(catchTargets(states.AwaitRestock, 'States.Timeout')).toEqual(['DecideShortStock']);
+    expect(catchTargets(states.AwaitRestock, 'DeadlinePassed')).toEqual(['DecideShortStock']);
+    expect(catchTargets(states.AwaitPackedConfirmation, 'States.Timeout')).toEqual(['RemindPacking']);
+    expect(catchTargets(states.AwaitDisputeResolution, 'States.Timeout')).toEqual(['CheckTracking']);
+    expect(catchTargets(states.TrackingOverdue, 'TrackingNumberMissing')).toEqual(['NoTrackingNumber']);
   });
 
   it('plain Lambda steps have a fixed timeout and return only the payload', () => {
@@ -210,13 +256,15 @@ describe('cancellation', () => {
       .filter(([, s]) => !catchTargets(s, 'PostingCancelled').includes('ReleaseStock'))
       .map(([n]) => n);
     expect(withoutCatch.sort()).toEqual([...NOT_CANCELLABLE].sort());
-    expect(tasks()).toHaveLength(14);
+    expect(tasks()).toHaveLength(23);
   });
 
   it('ReleaseStock and CancelPosting end in Cancelled', () => {
     expect(states.ReleaseStock.Next).toBe('Cancelled');
     expect(states.CancelPosting.Next).toBe('Cancelled');
-    expect(catchTargets(states.ReserveStock, 'StockShort')).toEqual(['CancelPosting']);
+    expect(catchTargets(states.ReserveStock, 'StockShort')).toEqual(['AwaitRestock']);
+    expect(states.ShortStockDecision.Default).toBe('CancelPosting');
+    expect(catchTargets(states.CancelShortLines, 'NothingToShip')).toEqual(['CancelPosting']);
   });
 });
 
@@ -261,6 +309,11 @@ describe('error names', () => {
       'ShipFailed',
       'ShipRefused',
       'LabelNotReady',
+      'MarkingCodesRequired',
+      'DeadlinePassed',
+      'InArbitration',
+      'NotAccepted',
+      'NothingToShip',
     ]) {
       expect(used, n).toContain(n);
     }
@@ -286,6 +339,7 @@ describe('path length', () => {
     expect(path).toEqual([
       'ReceivePosting',
       'ReserveStock',
+      'PackingPolicy',
       'ConfirmPosting',
       'AwaitAssembly',
       'PackAndLabel',
@@ -301,9 +355,9 @@ describe('path length', () => {
   it('the rFBS branch goes through the tracking number and rejoins at AwaitDelivery', () => {
     const path = walk((choice) => {
       const rfbs = choice.Choices.find((c: Json) => c.Variable === '$.schema' && c.StringEquals === 'rfbs');
-      expect(rfbs).toBeDefined();
-      return rfbs.Next;
+      return rfbs ? rfbs.Next : choice.Default;
     });
+    expect(path).toContain('ShipmentBySchema');
     expect(path.at(-1)).toBe('Completed');
     expect(path.slice(path.indexOf('ShipmentBySchema'))).toEqual([
       'ShipmentBySchema',

@@ -8,6 +8,8 @@ export async function waitForExecution(rt: Runtime, postingNumber: string, timeo
     const execution = [...rt.engine.executions.values()].find((e) => e.name === postingNumber);
     if (execution && execution.status !== 'RUNNING') {
       await execution.done;
+      // Alerts reach the seller's inbox through SNS → SQS; give the last one time to arrive.
+      await new Promise((r) => setTimeout(r, 300));
       return execution;
     }
     if (Date.now() > deadline) {

@@ -43,6 +43,7 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       expect(statesEntered(execution)).toEqual([
         'ReceivePosting',
         'ReserveStock',
+        'PackingPolicy',
         'ConfirmPosting',
         'AwaitAssembly',
         'PackAndLabel',

@@ -21,6 +21,18 @@ const FACTS: AlertFacts[] = [
   { kind: 'cancelled_after_ship', reason: 'buyer refused' },
   { kind: 'payout_mismatch', expected: 250.1, actual: 240.1, difference: -10, currency: 'RUB' },
   { kind: 'payout_missing', expected: 250.1, currency: 'RUB' },
+  { kind: 'partial_cancel', lines: [{ offerId: 'socks', missing: 1 }] },
+  { kind: 'stock_cancelled', lines: [{ offerId: 'socks', missing: 1 }] },
+  { kind: 'packing_reminder', deadline: '2021-11-23T10:00:00Z' },
+  { kind: 'confirmation_deadline', deadline: '2021-11-23T10:00:00Z' },
+  { kind: 'confirmation_deadline_missed', deadline: '2021-11-23T10:00:00Z', cost: "Ozon's tariff changes to 5%." },
+  { kind: 'marking_codes_required', deadline: '2021-11-23T10:00:00Z' },
+  { kind: 'tracking_missing', deadline: '2021-11-23T10:00:00Z' },
+  { kind: 'delivery_window_passed', deadline: '2021-11-28T10:00:00Z' },
+  { kind: 'possibly_lost', status: 'delivering', since: '2021-11-24T10:00:00Z', checks: 3 },
+  { kind: 'arbitration', status: 'arbitration' },
+  { kind: 'not_accepted' },
+  { kind: 'ozon_access', message: 'Invalid Api-Key, please contact support' },
 ];
 const TODO_LABEL: Record<Language, string> = { en: 'What to do', ru: 'Что сделать', zh: '处理办法' };
 const OZON_LABEL: Record<Language, string> = { en: 'Posting in Ozon', ru: 'Отправление в Ozon', zh: 'Ozon 订单' };
@@ -139,6 +151,14 @@ describe('buildAlert', () => {
 });
 
 describe('isRepeat', () => {
+  it('sends one-off alerts (a missed deadline) once per posting, however long ago the first was', () => {
+    const previous = [{ kind: 'confirmation_deadline_missed', at: '2000-01-01T00:00:00.000Z' }];
+
+    const result = isRepeat(previous, 'confirmation_deadline_missed', Date.parse('2021-11-20T12:00:00.000Z'));
+
+    expect(result).toBe(true);
+  });
+
   const NOW = Date.parse('2021-11-20T12:00:00.000Z');
   const at = (msBefore: number) => new Date(NOW - msBefore).toISOString();
 

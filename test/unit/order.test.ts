@@ -259,7 +259,46 @@ describe('evaluateWait', () => {
     expect(result).toEqual({ outcome: 'success' });
   });
 
-  it.each(['awaiting_deliver', 'delivering', 'driver_pickup', 'arbitration'])(
+  it.each([
+    ['arbitration', 'InArbitration'],
+    ['client_arbitration', 'InArbitration'],
+    ['not_accepted', 'NotAccepted'],
+  ])('delivery fails with %s → %s, so the execution can tell the seller', (status, error) => {
+    const disputed = order({ status });
+
+    const result = evaluateWait(disputed, 'delivery');
+
+    expect(result).toMatchObject({ outcome: 'failure', error });
+  });
+
+  it('a dispute wait ends when the posting leaves arbitration', () => {
+    const disputed = order({ status: 'arbitration' });
+    const resolved = order({ status: 'delivered' });
+
+    expect(evaluateWait(disputed, 'dispute')).toEqual({ outcome: 'pending' });
+    expect(evaluateWait(resolved, 'dispute')).toEqual({ outcome: 'success' });
+  });
+
+  it('a restock wait ends only on a restock after the wait began', () => {
+    const wait = {
+      on: 'restock' as const,
+      token: 't',
+      since: '2021-11-20T10:00:00.000Z',
+      timeoutAt: '2021-11-21T00:00:00.000Z',
+    };
+    const before = order({ wait, restockedAt: '2021-11-20T09:00:00.000Z' });
+    const after = order({ wait, restockedAt: '2021-11-20T11:00:00.000Z' });
+
+    expect(evaluateWait(before, 'restock')).toEqual({ outcome: 'pending' });
+    expect(evaluateWait(after, 'restock')).toEqual({ outcome: 'success' });
+  });
+
+  it('a packed wait ends on the warehouse confirmation', () => {
+    expect(evaluateWait(order(), 'packed')).toEqual({ outcome: 'pending' });
+    expect(evaluateWait(order({ packedAt: NOW_ISO }), 'packed')).toEqual({ outcome: 'success' });
+  });
+
+  it.each(['awaiting_deliver', 'delivering', 'driver_pickup'])(
     'delivery is pending while the status is %s',
     (status) => {
       const moving = order({ status });
@@ -317,7 +356,15 @@ describe('waitTimeouts', () => {
 
     const result = waitTimeouts(undated, NOW);
 
-    expect(result).toEqual({ assembly: 2 * HOUR, tracking: DAY, delivery: 7 * DAY, payout: 14 * DAY });
+    expect(result).toEqual({
+      restock: 2 * HOUR,
+      packed: 2 * HOUR,
+      assembly: 2 * HOUR,
+      tracking: DAY,
+      delivery: 5 * DAY,
+      dispute: 14 * DAY,
+      payout: 14 * DAY,
+    });
   });
 
   it.each([
@@ -325,7 +372,6 @@ describe('waitTimeouts', () => {
     ['2021-11-23T10:00:00.000Z', 3 * DAY],
     ['2021-11-20T10:00:00.500Z', 60],
     ['2021-11-20T10:30:00.250Z', 1801],
-    ['2021-11-19T10:00:00.000Z', 60],
   ])('the tracking timeout tracks shipmentDate %s', (shipmentDate, seconds) => {
     const shipping = order({ shipmentDate });
 
@@ -334,16 +380,43 @@ describe('waitTimeouts', () => {
     expect(result.tracking).toBe(seconds);
   });
 
-  it.each([
-    ['2021-11-21T10:00:00.000Z', 4 * DAY],
-    ['2021-12-30T10:00:00.000Z', 7 * DAY],
-    ['2021-11-01T10:00:00.000Z', HOUR],
-  ])('the delivery timeout is the window end %s plus three days, capped by the stall limit', (end, seconds) => {
-    const inTransit = order({ deliveryDateEnd: end });
+  it('after shipmentDate the tracking wait gets the grace period', () => {
+    const late = order({ shipmentDate: '2021-11-19T10:00:00.000Z' });
 
-    const result = waitTimeouts(inTransit, NOW);
+    const result = waitTimeouts(late, NOW);
 
-    expect(result.delivery).toBe(seconds);
+    expect(result.tracking).toBe(DAY);
+  });
+
+  it('the restock decision comes the assembly buffer (4 h) before shipmentDate', () => {
+    const short = order({ shipmentDate: '2021-11-21T10:00:00.000Z' });
+
+    const result = waitTimeouts(short, NOW);
+
+    expect(result.restock).toBe(20 * HOUR);
+  });
+
+  it('awaiting_deliver is stalled a day after shipmentDate; the delivery window ends the wait earlier', () => {
+    const handedOver = order({ status: 'awaiting_deliver', shipmentDate: '2021-11-21T10:00:00.000Z' });
+    const promised = { ...handedOver, deliveryDateEnd: '2021-11-20T22:00:00.000Z' };
+
+    const stall = waitTimeouts(handedOver, NOW).delivery;
+    const window = waitTimeouts(promised, NOW).delivery;
+
+    expect(stall).toBe(2 * DAY);
+    expect(window).toBe(12 * HOUR);
+  });
+
+  it('delivering is stalled five days after the last status change', () => {
+    const moving = order({
+      status: 'delivering',
+      lastStatusAt: '2021-11-19T10:00:00.000Z',
+      deliveryDateEnd: undefined,
+    });
+
+    const result = waitTimeouts(moving, NOW);
+
+    expect(result.delivery).toBe(4 * DAY);
   });
 
   it.each([
@@ -360,19 +433,16 @@ describe('waitTimeouts', () => {
 
   it('applies custom settings', () => {
     const undated = order({ shipmentDate: undefined, deliveryDateEnd: undefined, deliveredAt: undefined });
-    const settings = { assemblyWaitSeconds: 600, transitStallSeconds: 2 * DAY, settlementWindowSeconds: 3 * DAY };
+    const settings = {
+      ...DEFAULT_WAIT_SETTINGS,
+      assemblyWaitSeconds: 600,
+      transitStallSeconds: 2 * DAY,
+      settlementWindowSeconds: 3 * DAY,
+    };
 
     const result = waitTimeouts(undated, NOW, settings);
 
-    expect(result).toEqual({ assembly: 600, tracking: DAY, delivery: 2 * DAY, payout: 3 * DAY });
-  });
-
-  it('gives positive integers for the v3 get example', () => {
-    const fromExample = order();
-
-    const result = Object.values(waitTimeouts(fromExample, NOW));
-
-    expect(result).toEqual([2 * HOUR, 3 * DAY, 7 * DAY, 14 * DAY]);
+    expect(result).toMatchObject({ assembly: 600, tracking: DAY, delivery: 2 * DAY, payout: 3 * DAY });
   });
 
   it('every timeout is an integer ≥ 1 and the execution state parses, for any order and now', () => {
@@ -382,11 +452,14 @@ describe('waitTimeouts', () => {
       noInvalidDate: true,
     });
     const iso = date.map((d) => d.toISOString());
-    const settings = fc.record({
-      assemblyWaitSeconds: fc.integer({ min: 1, max: 30 * DAY }),
-      transitStallSeconds: fc.integer({ min: 1, max: 90 * DAY }),
-      settlementWindowSeconds: fc.integer({ min: 1, max: 90 * DAY }),
-    });
+    const settings = fc
+      .record({
+        assemblyWaitSeconds: fc.integer({ min: 1, max: 30 * DAY }),
+        transitStallSeconds: fc.integer({ min: 1, max: 90 * DAY }),
+        settlementWindowSeconds: fc.integer({ min: 1, max: 90 * DAY }),
+        assemblyBufferSeconds: fc.integer({ min: 0, max: 2 * DAY }),
+      })
+      .map((x) => ({ ...DEFAULT_WAIT_SETTINGS, ...x }));
     const arbitrary = fc.record({
       shipmentDate: fc.option(iso, { nil: undefined }),
       deliveryDateEnd: fc.option(iso, { nil: undefined }),
@@ -401,7 +474,7 @@ describe('waitTimeouts', () => {
       fc.property(arbitrary, ({ now, settings: s, ...patch }) => {
         const state = executionState(order(patch), now, s);
         const values = Object.values(state.timeouts);
-        const ok = values.length === 4 && values.every((v) => Number.isInteger(v) && v >= 1);
+        const ok = values.length === 7 && values.every((v) => Number.isInteger(v) && v >= 1);
         if (!ok || !ExecutionState.safeParse(state).success) failures.push({ patch, now, s, state });
         return ok && ExecutionState.safeParse(state).success;
       }),

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OrderLine } from '../../functions/lib/domain/order';
-import { type Handling, packingList, reservationLines, StockItem, shortages } from '../../functions/lib/domain/stock';
+import {
+  type Handling,
+  packingList,
+  reservationLines,
+  StockItem,
+  shortages,
+  shortStockDecision,
+} from '../../functions/lib/domain/stock';
 
 const line = (offerId: string, qty: number, name = offerId): OrderLine => ({ sku: 1, offerId, name, qty, price: 10 });
 const item = (offerId: string, available: number): StockItem =>
@@ -170,5 +177,54 @@ describe('packingList', () => {
     const result = packingList(lines, handling);
 
     expect(result).toEqual(['1 × a — A', '1 × b — B']);
+  });
+});
+
+describe('shortStockDecision', () => {
+  const wanted = [
+    { offerId: 'SOCKS', qty: 2 },
+    { offerId: 'TEA', qty: 1 },
+  ];
+  const socksGone = [{ offerId: 'SOCKS', wanted: 2, available: 0, missing: 2 }];
+
+  it('reserves again when nothing is short any more, even before the deadline', () => {
+    const result = shortStockDecision(wanted, [], false, false);
+
+    expect(result).toBe('retry');
+  });
+
+  it('waits on while the decision deadline has not passed', () => {
+    const result = shortStockDecision(wanted, socksGone, false, true);
+
+    expect(result).toBe('wait');
+  });
+
+  it('cancels the missing lines when allowed and another line can ship', () => {
+    const result = shortStockDecision(wanted, socksGone, true, true);
+
+    expect(result).toBe('partial');
+  });
+
+  it('cancels the posting when partial cancellation is not allowed', () => {
+    const result = shortStockDecision(wanted, socksGone, true, false);
+
+    expect(result).toBe('cancel');
+  });
+
+  it('cancels the posting when nothing at all can ship', () => {
+    const onlySocks = [{ offerId: 'SOCKS', qty: 2 }];
+
+    const result = shortStockDecision(onlySocks, socksGone, true, true);
+
+    expect(result).toBe('cancel');
+  });
+
+  it('a partly available line still counts as something to ship', () => {
+    const onlySocks = [{ offerId: 'SOCKS', qty: 2 }];
+    const oneLeft = [{ offerId: 'SOCKS', wanted: 2, available: 1, missing: 1 }];
+
+    const result = shortStockDecision(onlySocks, oneLeft, true, true);
+
+    expect(result).toBe('partial');
   });
 });

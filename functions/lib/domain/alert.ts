@@ -12,7 +12,19 @@ export type AlertFacts =
   | { kind: 'delivery_stalled'; status: string; since: string; deadline?: string }
   | { kind: 'cancelled_after_ship'; reason: string }
   | { kind: 'payout_mismatch'; expected: number; actual: number; difference: number; currency: string }
-  | { kind: 'payout_missing'; expected: number; currency: string };
+  | { kind: 'payout_missing'; expected: number; currency: string }
+  | { kind: 'ozon_access'; message: string }
+  | { kind: 'partial_cancel'; lines: { offerId: string; missing: number }[] }
+  | { kind: 'stock_cancelled'; lines: { offerId: string; missing: number }[] }
+  | { kind: 'packing_reminder'; deadline?: string }
+  | { kind: 'confirmation_deadline'; deadline?: string }
+  | { kind: 'confirmation_deadline_missed'; deadline?: string; cost: string }
+  | { kind: 'marking_codes_required'; deadline?: string }
+  | { kind: 'tracking_missing'; deadline?: string }
+  | { kind: 'delivery_window_passed'; deadline?: string }
+  | { kind: 'possibly_lost'; status: string; since: string; checks: number }
+  | { kind: 'arbitration'; status: string }
+  | { kind: 'not_accepted' };
 export type AlertKind = AlertFacts['kind'];
 
 export const SEVERITY: Record<AlertKind, Severity> = {
@@ -23,6 +35,18 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   cancelled_after_ship: 'warning',
   payout_mismatch: 'warning',
   payout_missing: 'warning',
+  ozon_access: 'critical',
+  partial_cancel: 'info',
+  stock_cancelled: 'warning',
+  packing_reminder: 'warning',
+  confirmation_deadline: 'warning',
+  confirmation_deadline_missed: 'critical',
+  marking_codes_required: 'critical',
+  tracking_missing: 'critical',
+  delivery_window_passed: 'warning',
+  possibly_lost: 'critical',
+  arbitration: 'warning',
+  not_accepted: 'critical',
 };
 
 type Text = { what: string; todo: string };
@@ -61,6 +85,54 @@ const TEMPLATES: Record<Language, Templates> = {
       what: `No accruals from Ozon within the settlement window (expected ${f.expected} ${f.currency}).`,
       todo: 'Check Finance → Accruals; contact Ozon support if the posting is missing.',
     }),
+    ozon_access: (f) => ({
+      what: `Ozon refuses the product's API key: ${f.message}. No posting can be read or changed until this is fixed.`,
+      todo: 'Create or extend the key in the seller cabinet (Settings → API keys) with the roles `npm run doctor` lists, and store it in the OzonCredentials secret.',
+    }),
+    partial_cancel: (f) => ({
+      what: `Cancelled on Ozon the lines that could not be stocked in time: ${lines(f)}. The rest ships.`,
+      todo: 'Nothing for this posting; restock these items to avoid further cancellations.',
+    }),
+    stock_cancelled: (f) => ({
+      what: `Cancelled on Ozon as out of stock (reason 352): ${lines(f)} missing at the decision deadline.`,
+      todo: 'Restock these items and check the stock you publish to Ozon: seller-fault cancellations count against your rating.',
+    }),
+    packing_reminder: () => ({
+      what: 'The warehouse has not confirmed the posting as packed.',
+      todo: 'Pack it and confirm (POST <SellerApiUrl>/<token>/packed); it is shipped on Ozon right after.',
+    }),
+    confirmation_deadline: () => ({
+      what: 'The posting is not assembled yet and its shipping deadline is near.',
+      todo: 'Pack it now; after the deadline Ozon charges late-shipment tariffs and may cancel it.',
+    }),
+    confirmation_deadline_missed: (f) => ({
+      what: `The shipping deadline passed before the posting was assembled. ${f.cost}`,
+      todo: 'Assemble and hand it over today, or cancel it yourself before Ozon does.',
+    }),
+    marking_codes_required: () => ({
+      what: 'Ozon requires marking codes (Честный ЗНАК) for items in this posting before assembly.',
+      todo: 'Enter the marking codes for each item in the seller cabinet, then assemble the posting.',
+    }),
+    tracking_missing: () => ({
+      what: 'Your carrier has not sent a tracking number for this rFBS posting.',
+      todo: 'Get the tracking number from the carrier and send it (POST <SellerApiUrl>/<token>/tracking).',
+    }),
+    delivery_window_passed: () => ({
+      what: 'The delivery window promised to the buyer has passed and the posting is not delivered.',
+      todo: 'Ask the carrier for the parcel status and tell the buyer when it will arrive.',
+    }),
+    possibly_lost: (f) => ({
+      what: `Possibly lost: status "${f.status}" since ${f.since}, ${f.checks} checks without progress.`,
+      todo: 'Open a search or claim with the carrier (or Ozon support for FBS); prepare a refund or a replacement.',
+    }),
+    arbitration: (f) => ({
+      what: `The posting is in a dispute (${f.status}).`,
+      todo: 'Send Ozon the hand-over documents (act, photos) in the seller cabinet to win the dispute.',
+    }),
+    not_accepted: () => ({
+      what: 'The sorting centre did not accept the parcel.',
+      todo: 'Collect the parcel from the sorting centre and check the packaging and label before shipping again.',
+    }),
   },
   ru: {
     out_of_stock: (f) => ({
@@ -91,6 +163,54 @@ const TEMPLATES: Record<Language, Templates> = {
       what: `Начисления от Ozon не поступили в срок (ожидалось ${f.expected} ${f.currency}).`,
       todo: 'Проверьте раздел «Финансы»; обратитесь в поддержку Ozon.',
     }),
+    ozon_access: (f) => ({
+      what: `Ozon отклоняет API-ключ: ${f.message}. Пока это не исправлено, отправления не читаются и не меняются.`,
+      todo: 'Создайте или продлите ключ в личном кабинете (Настройки → API-ключи) с ролями из `npm run doctor` и сохраните его в секрете OzonCredentials.',
+    }),
+    partial_cancel: (f) => ({
+      what: `Отменены позиции, которых не было в наличии к сроку: ${lines(f)}. Остальное отправляется.`,
+      todo: 'По этому отправлению ничего не нужно; пополните остатки этих товаров.',
+    }),
+    stock_cancelled: (f) => ({
+      what: `Отправление отменено как «нет в наличии» (причина 352): к сроку не хватило ${lines(f)}.`,
+      todo: 'Пополните остатки и проверьте остатки на Ozon: отмены по вине продавца снижают рейтинг.',
+    }),
+    packing_reminder: () => ({
+      what: 'Склад не подтвердил, что отправление упаковано.',
+      todo: 'Упакуйте и подтвердите (POST <SellerApiUrl>/<token>/packed); сборка на Ozon начнётся сразу.',
+    }),
+    confirmation_deadline: () => ({
+      what: 'Отправление ещё не собрано, а срок отгрузки близко.',
+      todo: 'Соберите его сейчас: после срока Ozon применяет тарифы за опоздание и может отменить заказ.',
+    }),
+    confirmation_deadline_missed: (f) => ({
+      what: `Срок отгрузки прошёл, а отправление не собрано. ${f.cost}`,
+      todo: 'Соберите и передайте его сегодня или отмените сами, пока не отменил Ozon.',
+    }),
+    marking_codes_required: () => ({
+      what: 'Для сборки Ozon требует коды маркировки (Честный ЗНАК).',
+      todo: 'Укажите коды маркировки для каждого товара в личном кабинете и соберите отправление.',
+    }),
+    tracking_missing: () => ({
+      what: 'Служба доставки не прислала трек-номер для отправления rFBS.',
+      todo: 'Получите трек-номер у перевозчика и отправьте его (POST <SellerApiUrl>/<token>/tracking).',
+    }),
+    delivery_window_passed: () => ({
+      what: 'Срок доставки, обещанный покупателю, прошёл, а заказ не доставлен.',
+      todo: 'Уточните статус у перевозчика и сообщите покупателю новый срок.',
+    }),
+    possibly_lost: (f) => ({
+      what: `Возможно, посылка утеряна: статус «${f.status}» с ${f.since}, проверок без изменений: ${f.checks}.`,
+      todo: 'Откройте розыск или претензию у перевозчика (для FBS — в поддержке Ozon); подготовьте возврат денег или замену.',
+    }),
+    arbitration: (f) => ({
+      what: `По отправлению открыт спор (${f.status}).`,
+      todo: 'Отправьте Ozon документы о передаче (акт, фото) в личном кабинете.',
+    }),
+    not_accepted: () => ({
+      what: 'Сортировочный центр не принял посылку.',
+      todo: 'Заберите посылку из сортировочного центра и проверьте упаковку и этикетку.',
+    }),
   },
   zh: {
     out_of_stock: (f) => ({
@@ -120,6 +240,54 @@ const TEMPLATES: Record<Language, Templates> = {
     payout_missing: (f) => ({
       what: `结算期内未收到 Ozon 的结算（预期 ${f.expected} ${f.currency}）。`,
       todo: '请查看「财务 → 结算」，必要时联系 Ozon 客服。',
+    }),
+    ozon_access: (f) => ({
+      what: `Ozon 拒绝了本系统的 API 密钥：${f.message}。修复之前无法读取或处理任何订单。`,
+      todo: '请在卖家后台（设置 → API 密钥）创建或续期密钥，授予 `npm run doctor` 列出的角色，并保存到 OzonCredentials 密钥中。',
+    }),
+    partial_cancel: (f) => ({
+      what: `已在 Ozon 取消未能按时备货的商品：${lines(f)}，其余商品照常发货。`,
+      todo: '此订单无需操作；请为这些商品补货。',
+    }),
+    stock_cancelled: (f) => ({
+      what: `因缺货已在 Ozon 取消订单（原因 352）：截止时缺少 ${lines(f)}。`,
+      todo: '请补货并核对在 Ozon 上公布的库存：卖家原因的取消会影响评分。',
+    }),
+    packing_reminder: () => ({
+      what: '仓库尚未确认该订单已打包。',
+      todo: '请打包并确认（POST <SellerApiUrl>/<token>/packed），随后系统会在 Ozon 上备货。',
+    }),
+    confirmation_deadline: () => ({
+      what: '订单尚未备货，发货截止时间临近。',
+      todo: '请立即打包；超过截止时间 Ozon 会收取延迟费用并可能取消订单。',
+    }),
+    confirmation_deadline_missed: (f) => ({
+      what: `发货截止时间已过，订单仍未备货。${f.cost}`,
+      todo: '请今天完成备货并交接，或在 Ozon 取消之前自行取消。',
+    }),
+    marking_codes_required: () => ({
+      what: 'Ozon 要求在备货前填写商品标记码（Честный ЗНАК）。',
+      todo: '请在卖家后台为每件商品填写标记码，然后备货。',
+    }),
+    tracking_missing: () => ({
+      what: '物流商尚未提供该 rFBS 订单的运单号。',
+      todo: '请向物流商索取运单号并发送（POST <SellerApiUrl>/<token>/tracking）。',
+    }),
+    delivery_window_passed: () => ({
+      what: '承诺给买家的送达时间已过，订单仍未送达。',
+      todo: '请向物流商确认包裹状态，并告知买家新的送达时间。',
+    }),
+    possibly_lost: (f) => ({
+      what: `包裹可能丢失：自 ${f.since} 起状态为「${f.status}」，已检查 ${f.checks} 次无进展。`,
+      todo: '请向物流商（FBS 则向 Ozon 客服）发起查件或索赔，并准备退款或补发。',
+    }),
+    arbitration: (f) => ({
+      what: `该订单处于争议中（${f.status}）。`,
+      todo: '请在卖家后台向 Ozon 提交交接凭证（交接单、照片）。',
+    }),
+    not_accepted: () => ({
+      what: '分拣中心未接收该包裹。',
+      todo: '请从分拣中心取回包裹，检查包装和标签后重新发货。',
     }),
   },
 };
@@ -170,8 +338,38 @@ export function buildAlert(facts: AlertFacts, ctx: AlertContext): Alert {
   return { kind: facts.kind, severity, postingNumber: ctx.postingNumber, subject, message };
 }
 
+/** An alert about the seller's Ozon account as a whole (no posting): same text and severity, no posting links. */
+export function buildAccountAlert(facts: AlertFacts, language: Language): Omit<Alert, 'postingNumber'> {
+  const text = (TEMPLATES[language][facts.kind] as (f: AlertFacts) => Text)(facts);
+  const severity = SEVERITY[facts.kind];
+  const message = [`[${severity.toUpperCase()}] ${text.what}`, `${LABELS[language].todo}: ${text.todo}`].join('\n');
+  return { kind: facts.kind, severity, subject: `[${severity}] ${facts.kind}`, message };
+}
+
 /** The same kind for the same posting is not repeated within this window. */
 export const ALERT_REPEAT_WINDOW_MS = 6 * 3600 * 1000;
+
+/** Alerts about something that happened once are sent once per posting, however often it is noticed. */
+const ONCE: ReadonlySet<AlertKind> = new Set([
+  'confirmation_deadline_missed',
+  'confirmation_deadline',
+  'delivery_window_passed',
+  'not_accepted',
+  'cancelled_after_ship',
+  'partial_cancel',
+  'stock_cancelled',
+  'rfbs_handover',
+  'payout_mismatch',
+  'payout_missing',
+]);
+
+/**
+ * The earliest time a previous alert of this kind must be older than for a new one to go out; `null` means any
+ * previous alert of the kind blocks it (one-off facts). The store applies this as a write condition.
+ */
+export function repeatCutoff(kind: AlertKind, nowMs: number, windowMs = ALERT_REPEAT_WINDOW_MS): number | null {
+  return ONCE.has(kind) ? null : nowMs - windowMs;
+}
 
 export function isRepeat(
   previous: { kind: string; at: string }[],
@@ -179,5 +377,6 @@ export function isRepeat(
   nowMs: number,
   windowMs = ALERT_REPEAT_WINDOW_MS,
 ): boolean {
+  if (ONCE.has(kind)) return previous.some((a) => a.kind === kind);
   return previous.some((a) => a.kind === kind && nowMs - Date.parse(a.at) < windowMs);
 }

@@ -8,7 +8,7 @@ import type { Posting } from '../ozon/schemas';
 export const Schema = z.enum(['fbs', 'rfbs']);
 export type Schema = z.infer<typeof Schema>;
 
-export const WaitKind = z.enum(['assembly', 'tracking', 'delivery', 'payout']);
+export const WaitKind = z.enum(['restock', 'packed', 'assembly', 'tracking', 'delivery', 'dispute', 'payout']);
 export type WaitKind = z.infer<typeof WaitKind>;
 
 export const OrderLine = z.object({
@@ -29,12 +29,21 @@ export const OrderEvent = z.object({
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
-export const Wait = z.object({ on: WaitKind, token: z.string(), since: z.string(), timeoutAt: z.string() });
+export const Wait = z.object({
+  on: WaitKind,
+  token: z.string(),
+  since: z.string(),
+  timeoutAt: z.string(),
+  /** A deadline that can move while the wait is in flight (TYPE_CUTOFF_DATE_CHANGED); the poller enforces it. */
+  deadlineAt: z.string().optional(),
+});
 export type Wait = z.infer<typeof Wait>;
 
 export const Phase = z.enum([
   'received',
+  'awaiting_stock',
   'reserved',
+  'awaiting_packed',
   'confirming',
   'packing',
   'shipping',
@@ -63,6 +72,14 @@ export const Order = z.object({
   events: z.record(z.string(), OrderEvent).default({}),
   lastStatusAt: z.string(),
   deliveredAt: z.string().optional(),
+  restockedAt: z.string().optional(),
+  packedAt: z.string().optional(),
+  availableActions: z.array(z.string()).default([]),
+  /** How often each kind of escalation (stalled parcel, missing tracking number) has fired. */
+  escalations: z.record(z.string(), z.number().int()).default({}),
+  tariffication: z
+    .object({ nextRate: z.number().optional(), nextType: z.string().optional(), nextStartsAt: z.string().optional() })
+    .optional(),
   executionArn: z.string().optional(),
   reservedAt: z.string().optional(),
   shipAttempts: z.number().int().default(0),
@@ -148,9 +165,21 @@ export function orderFromPosting(posting: Posting, nowIso: string): Order {
     expectedPayout,
     currency: posting.products[0]?.currency_code ?? 'RUB',
     trackingNumber: posting.tracking_number || undefined,
+    availableActions: posting.available_actions ?? [],
+    tariffication: tarifficationOf(posting),
     lastStatusAt: nowIso,
     cancellation: isCancelled(posting.status) ? cancellationOf(posting) : undefined,
   });
+}
+
+function tarifficationOf(posting: Posting): Order['tariffication'] {
+  const t = [posting.tariffication].flat()[0];
+  if (!t) return undefined;
+  return {
+    nextRate: t.next_tariff_rate ?? undefined,
+    nextType: t.next_tariff_type || undefined,
+    nextStartsAt: t.next_tariff_starts_at || undefined,
+  };
 }
 
 export function cancellationOf(posting: Pick<Posting, 'cancellation'>): NonNullable<Order['cancellation']> {
@@ -177,7 +206,12 @@ export function evaluateWait(order: Order, kind: WaitKind): WaitOutcome {
   if (isCancelled(order.status)) {
     return { outcome: 'failure', error: 'PostingCancelled', cause: `Posting ${order.postingNumber} was cancelled` };
   }
+  const since = order.wait?.on === kind ? order.wait.since : '';
   switch (kind) {
+    case 'restock':
+      return order.restockedAt && order.restockedAt >= since ? { outcome: 'success' } : { outcome: 'pending' };
+    case 'packed':
+      return order.packedAt ? { outcome: 'success' } : { outcome: 'pending' };
     case 'assembly':
       if (isAssembled(order.status)) return { outcome: 'success' };
       if (order.substatus === 'ship_failed') {
@@ -187,7 +221,16 @@ export function evaluateWait(order: Order, kind: WaitKind): WaitOutcome {
     case 'tracking':
       return order.trackingNumber ? { outcome: 'success' } : { outcome: 'pending' };
     case 'delivery':
-      return order.status === 'delivered' ? { outcome: 'success' } : { outcome: 'pending' };
+      if (order.status === 'delivered') return { outcome: 'success' };
+      if (order.status === 'not_accepted') {
+        return { outcome: 'failure', error: 'NotAccepted', cause: 'The sorting centre did not accept the parcel' };
+      }
+      if (DISPUTED.has(order.status)) {
+        return { outcome: 'failure', error: 'InArbitration', cause: `The posting is in ${order.status}` };
+      }
+      return { outcome: 'pending' };
+    case 'dispute':
+      return DISPUTED.has(order.status) ? { outcome: 'pending' } : { outcome: 'success' };
     case 'payout':
       return order.accrued !== undefined && Math.abs(order.accrued - order.expectedPayout) < 0.005
         ? { outcome: 'success' }
@@ -195,18 +238,34 @@ export function evaluateWait(order: Order, kind: WaitKind): WaitOutcome {
   }
 }
 
+const DISPUTED = new Set(['arbitration', 'client_arbitration']);
+
 export interface WaitSettings {
+  /** Decide about short stock this long before shipment_date: assembly still has to happen after it. */
+  assemblyBufferSeconds: number;
+  /** Remind the warehouse this often while a required "packed" confirmation is missing. */
+  packedReminderSeconds: number;
   assemblyWaitSeconds: number;
-  /** How long a parcel may sit in one transit status before the product checks on it. */
+  /** After shipment_date, how long the seller's carrier may take to send the tracking number. */
+  trackingGraceSeconds: number;
+  /** SLA: `awaiting_deliver` this long past shipment_date is stalled. */
+  handoverStallSeconds: number;
+  /** SLA: `delivering` (or any transit status) this long without a change is stalled. */
   transitStallSeconds: number;
+  disputeWaitSeconds: number;
   settlementWindowSeconds: number;
 }
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 export const DEFAULT_WAIT_SETTINGS: WaitSettings = {
+  assemblyBufferSeconds: 4 * HOUR,
+  packedReminderSeconds: 2 * HOUR,
   assemblyWaitSeconds: 2 * HOUR,
-  transitStallSeconds: 7 * DAY,
+  trackingGraceSeconds: DAY,
+  handoverStallSeconds: DAY,
+  transitStallSeconds: 5 * DAY,
+  disputeWaitSeconds: 14 * DAY,
   settlementWindowSeconds: 14 * DAY,
 };
 
@@ -219,22 +278,47 @@ const parsedOr = (iso: string | undefined, fallback: number) => {
   const at = iso ? Date.parse(iso) : Number.NaN;
   return Number.isNaN(at) ? fallback : at;
 };
+const plusSeconds = (iso: string | undefined, seconds: number) => {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(at) ? undefined : new Date(at + seconds * 1000).toISOString();
+};
+
+/** When short stock must be decided: shipment_date minus the assembly buffer. */
+export function restockDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTINGS): string | undefined {
+  return plusSeconds(order.shipmentDate, -s.assemblyBufferSeconds);
+}
+
+/** When the parcel counts as stalled in its current status (the per-status SLA). */
+export function stallDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTINGS): string | undefined {
+  if (order.status === 'awaiting_deliver' || isCancelled(order.status) || order.status === 'awaiting_packaging') {
+    return plusSeconds(order.shipmentDate, s.handoverStallSeconds);
+  }
+  return plusSeconds(order.lastStatusAt, s.transitStallSeconds);
+}
 
 /**
  * Each wait's timeout, in seconds from now, derived from the posting. Passed in the execution's state so the
  * `TimeoutSecondsPath` of every wait reads a value computed by this one function.
  */
 export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFAULT_WAIT_SETTINGS) {
-  const deliveryEnd = parsedOr(order.deliveryDateEnd, Number.NaN);
-  const deliveryBy = Number.isNaN(deliveryEnd) ? undefined : deliveryEnd + 3 * DAY * 1000;
   const settleFrom = parsedOr(order.deliveredAt, nowMs);
+  const shipment = parsedOr(order.shipmentDate, Number.NaN);
+  const trackingBy = Number.isNaN(shipment) || shipment < nowMs ? undefined : order.shipmentDate;
+  const deliveryEnd = parsedOr(order.deliveryDateEnd, Number.NaN);
+  const stall = secondsUntil(stallDeadline(order, s), nowMs, s.transitStallSeconds);
+  // The delivery window promised to the buyer also ends a wait, so its passing is noticed on time.
+  const window =
+    Number.isNaN(deliveryEnd) || deliveryEnd < nowMs ? stall : secondsUntil(order.deliveryDateEnd, nowMs, stall);
   return {
+    restock: secondsUntil(restockDeadline(order, s), nowMs, s.packedReminderSeconds),
+    // Remind at the reminder interval, and once exactly at shipment_date; after it, keep the interval.
+    packed: trackingBy
+      ? Math.min(s.packedReminderSeconds, secondsUntil(trackingBy, nowMs, DAY))
+      : s.packedReminderSeconds,
     assembly: s.assemblyWaitSeconds,
-    tracking: secondsUntil(order.shipmentDate, nowMs, DAY),
-    delivery: Math.min(
-      s.transitStallSeconds,
-      deliveryBy ? Math.max(HOUR, Math.ceil((deliveryBy - nowMs) / 1000)) : s.transitStallSeconds,
-    ),
+    tracking: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : s.trackingGraceSeconds,
+    delivery: Math.min(stall, window),
+    dispute: s.disputeWaitSeconds,
     payout: Math.max(HOUR, Math.ceil((settleFrom + s.settlementWindowSeconds * 1000 - nowMs) / 1000)),
   } satisfies Record<WaitKind, number>;
 }
@@ -244,11 +328,23 @@ export const ExecutionState = z.object({
   postingNumber: z.string(),
   schema: Schema,
   timeouts: z.record(WaitKind, z.number().int().positive()),
+  /** The seller's policy: the warehouse confirms "packed" before the product asks Ozon to assemble. */
+  requirePacked: z.boolean(),
 });
 export type ExecutionState = z.infer<typeof ExecutionState>;
 
-export function executionState(order: Order, nowMs: number, settings?: WaitSettings): ExecutionState {
-  return { postingNumber: order.postingNumber, schema: order.schema, timeouts: waitTimeouts(order, nowMs, settings) };
+export function executionState(
+  order: Order,
+  nowMs: number,
+  settings?: WaitSettings,
+  policy: { requirePacked: boolean } = { requirePacked: false },
+): ExecutionState {
+  return {
+    postingNumber: order.postingNumber,
+    schema: order.schema,
+    timeouts: waitTimeouts(order, nowMs, settings),
+    requirePacked: policy.requirePacked,
+  };
 }
 
 export const round2 = (n: number) => Math.round(n * 100) / 100;

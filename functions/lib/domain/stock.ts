@@ -51,3 +51,22 @@ export function packingList(lines: OrderLine[], handling: Map<string, Handling[]
     return [`${line.qty} × ${line.offerId} — ${line.name}`, ...notes.map((h) => `    ${HANDLING_TEXT[h]}`)];
   });
 }
+
+export type ShortStockDecision = 'retry' | 'wait' | 'partial' | 'cancel';
+
+/**
+ * What to do about short stock when the restock wait ends: reserve again if the stock is there now; wait on if the
+ * decision deadline has not passed (it moved); else cancel the missing lines if the seller allows it and something
+ * can still ship; else cancel the posting.
+ */
+export function shortStockDecision(
+  wanted: { offerId: string; qty: number }[],
+  short: Shortage[],
+  deadlinePassed: boolean,
+  partialAllowed: boolean,
+): ShortStockDecision {
+  if (short.length === 0) return 'retry';
+  if (!deadlinePassed) return 'wait';
+  const canShipSome = wanted.some((w) => (short.find((s) => s.offerId === w.offerId)?.available ?? w.qty) > 0);
+  return partialAllowed && canShipSome ? 'partial' : 'cancel';
+}

@@ -4,7 +4,7 @@
  */
 import Bottleneck from 'bottleneck';
 import pRetry, { AbortError } from 'p-retry';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { config } from '../config';
 import {
   MutationNotAllowed,
@@ -22,12 +22,17 @@ interface Endpoint<T extends z.ZodType> {
   path: string;
   schema: T;
   mutates: boolean;
+  /** Ozon's stricter per-method limit for the account (ozon-api.md §1), on top of the global 50/s. */
+  perMinute?: number;
+  /** Set when no workflow step calls it yet: the feature it is for (doctor warns instead of failing). */
+  optionalFor?: string;
 }
-const endpoint = <T extends z.ZodType>(path: string, schema: T, mutates: boolean): Endpoint<T> => ({
-  path,
-  schema,
-  mutates,
-});
+const endpoint = <T extends z.ZodType>(
+  path: string,
+  schema: T,
+  mutates: boolean,
+  limits: { perMinute?: number; optionalFor?: string } = {},
+): Endpoint<T> => ({ path, schema, mutates, ...limits });
 
 export const ENDPOINTS = {
   getPosting: endpoint('/v3/posting/fbs/get', S.GetPostingResponse, false),
@@ -42,7 +47,14 @@ export const ENDPOINTS = {
   markDelivered: endpoint('/v2/fbs/posting/delivered', S.PerPostingResults, true),
   accruals: endpoint('/v1/finance/accrual/postings', S.AccrualPostingsResponse, false),
   roles: endpoint('/v1/roles', S.RolesResponse, false),
+  startChat: endpoint('/v1/chat/start', S.StartChatResponse, true),
+  sendChatMessage: endpoint('/v1/chat/send/message', S.StringResult, true),
   warehouses: endpoint('/v2/warehouse/list', S.WarehouseListResponse, false),
+  notifications: endpoint('/v1/notification/list', S.NotificationListResponse, false),
+  updateStocks: endpoint('/v2/products/stocks', S.StocksUpdateResponse, true, {
+    perMinute: 80,
+    optionalFor: 'publishing stock to Ozon',
+  }),
 } as const;
 export type EndpointName = keyof typeof ENDPOINTS;
 
@@ -56,15 +68,24 @@ const AUTH_MESSAGES = [
 const OBSOLETE_MESSAGES = [/obsolete method/i, /method .* is unavailable/i];
 
 /**
- * Ozon allows 50 requests/s per Client-Id. A fixed window of 40 leaves room for the clock skew between our
- * window and Ozon's, and for other tools the seller runs with the same key.
+ * Ozon allows 50 requests/s per Client-Id, counted over any second. Starts spaced 25 ms apart (40/s) stay under it
+ * in every sliding window, which a fixed reservoir of 40 per second does not (40 at the end of one second and 40
+ * at the start of the next); the margin is for other tools the seller runs with the same key.
  */
-const limiter = new Bottleneck({
-  reservoir: 40,
-  reservoirRefreshAmount: 40,
-  reservoirRefreshInterval: 1000,
-  maxConcurrent: 16,
-});
+const limiter = new Bottleneck({ minTime: 25, maxConcurrent: 16 });
+
+/** One spacing limiter per method with its own limit, chained to the global one. */
+const methodLimiters = new Map<string, Bottleneck>();
+function limiterFor(path: string): Bottleneck {
+  const perMinute = Object.values(ENDPOINTS).find((e) => e.path === path)?.perMinute;
+  if (!perMinute) return limiter;
+  let own = methodLimiters.get(path);
+  if (!own) {
+    own = new Bottleneck({ minTime: Math.ceil(60_000 / perMinute), maxConcurrent: 1 }).chain(limiter);
+    methodLimiters.set(path, own);
+  }
+  return own;
+}
 
 export type CallObserver = (call: { path: string; status: number; ms: number }) => void;
 const observers = new Set<CallObserver>();
@@ -107,7 +128,23 @@ export interface OzonClientOptions {
   /** Attempts per call for 429/5xx/timeouts before the error reaches the state machine's own Retry. */
   attempts?: number;
   timeoutMs?: number;
+  /** First and largest backoff before a retry; jittered. Default from OZON_RETRY_BACKOFF_MS ("min-max"), 200-2000. */
+  backoffMs?: { min: number; max: number };
 }
+
+/**
+ * Backoff is real time (Ozon's limits count real seconds). The local runtime shortens it against the sandbox,
+ * whose faults are random rather than a real window: at 10,000× compression 2 s of backoff would be 5 simulated
+ * hours in which no wait hears anything.
+ */
+const Backoff = z
+  .string()
+  .regex(/^\d+-\d+$/, 'expected "min-max" in ms')
+  .transform((v) => {
+    const [min, max] = v.split('-').map(Number) as [number, number];
+    return { min, max };
+  });
+const backoffFromEnv = () => Backoff.parse(process.env.OZON_RETRY_BACKOFF_MS || '200-2000');
 
 export class OzonClient {
   private readonly baseUrl: string;
@@ -115,6 +152,7 @@ export class OzonClient {
   private readonly readOnly: boolean;
   private readonly attempts: number;
   private readonly timeoutMs: number;
+  private readonly backoff: { min: number; max: number };
 
   constructor(options: OzonClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? config().OZON_API_URL).replace(/\/$/, '');
@@ -122,6 +160,7 @@ export class OzonClient {
     this.readOnly = options.readOnly ?? config().OZON_READ_ONLY;
     this.attempts = options.attempts ?? 3;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.backoff = options.backoffMs ?? backoffFromEnv();
   }
 
   async call<N extends EndpointName>(name: N, body: unknown): Promise<z.infer<(typeof ENDPOINTS)[N]['schema']>> {
@@ -153,7 +192,7 @@ export class OzonClient {
         const started = performance.now();
         let response: Response;
         try {
-          response = await limiter.schedule(() =>
+          response = await limiterFor(path).schedule(() =>
             fetch(`${this.baseUrl}${path}`, {
               method: 'POST',
               headers: { 'Client-Id': creds.clientId, 'Api-Key': creds.apiKey, 'Content-Type': 'application/json' },
@@ -171,7 +210,7 @@ export class OzonClient {
         if (!isTransient(error)) throw new AbortError(error);
         throw error;
       },
-      { retries: this.attempts - 1, minTimeout: 200, maxTimeout: 2_000, randomize: true },
+      { retries: this.attempts - 1, minTimeout: this.backoff.min, maxTimeout: this.backoff.max, randomize: true },
     );
   }
 }

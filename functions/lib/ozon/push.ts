@@ -63,7 +63,11 @@ export const DeliveryDateChangedPush = z.looseObject({
  * Ozon keeps the endpoint healthy, and ignored:
  * - chat (TYPE_NEW_MESSAGE, TYPE_UPDATE_MESSAGE, TYPE_MESSAGE_READ, TYPE_CHAT_CLOSED): buyer messaging is separate;
  * - catalogue and prices (TYPE_CREATE_OR_UPDATE_ITEM, TYPE_CREATE_ITEM, TYPE_UPDATE_ITEM, TYPE_PRICE_INDEX_CHANGED);
- * - TYPE_STOCKS_CHANGED: Ozon's view of stock; the seller's own stock in DynamoDB is the truth we reserve from.
+ * - TYPE_STOCKS_CHANGED: Ozon's view of stock; the seller's own stock in DynamoDB is the truth we reserve from;
+ * - TYPE_ORDER_NEW, TYPE_ORDER_CANCELLED, TYPE_ORDER_STATE_CHANGED: appear only in one later enum with unconfirmed
+ *   payloads; the product works per posting, and each posting of an order has its own posting pushes (and the poller);
+ * - TYPE_FBO_POSTING_* (a family, matched by prefix): FBO postings are shipped by Ozon from its own warehouses, so
+ *   there is nothing for the seller's workflow to do.
  */
 export const IGNORED_PUSH_TYPES = [
   'TYPE_NEW_MESSAGE',
@@ -75,7 +79,14 @@ export const IGNORED_PUSH_TYPES = [
   'TYPE_UPDATE_ITEM',
   'TYPE_PRICE_INDEX_CHANGED',
   'TYPE_STOCKS_CHANGED',
+  'TYPE_ORDER_NEW',
+  'TYPE_ORDER_CANCELLED',
+  'TYPE_ORDER_STATE_CHANGED',
 ] as const;
+const IGNORED_PUSH_PREFIXES = ['TYPE_FBO_POSTING_'];
+
+export const isIgnoredPushType = (type: string) =>
+  (IGNORED_PUSH_TYPES as readonly string[]).includes(type) || IGNORED_PUSH_PREFIXES.some((p) => type.startsWith(p));
 
 export const PostingPush = z.discriminatedUnion('message_type', [
   PingPush,
@@ -86,5 +97,7 @@ export const PostingPush = z.discriminatedUnion('message_type', [
   DeliveryDateChangedPush,
 ]);
 export type PostingPush = z.infer<typeof PostingPush>;
+/** A push that means work after the acknowledgement (TYPE_PING is answered by the endpoint itself). */
+export type WorkPush = Exclude<PostingPush, { message_type: 'TYPE_PING' }>;
 
 export const AnyPush = z.looseObject({ message_type: z.string().min(1) });

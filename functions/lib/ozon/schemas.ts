@@ -113,6 +113,7 @@ export const BooleanResult = z.looseObject({
   result: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]),
 });
 export const StringResult = z.looseObject({ result: z.string() });
+export const StartChatResponse = z.looseObject({ result: z.looseObject({ chat_id: z.string().min(1) }) });
 
 /** rFBS status and tracking-number calls report success per posting. */
 export const PerPostingResults = z.looseObject({
@@ -162,6 +163,32 @@ export const WarehouseListResponse = z.looseObject({
   ),
   cursor: z.string().nullish(),
   has_next: z.boolean().nullish(),
+});
+
+/** `/v1/notification/list`: the push URLs connected to the account and the types each receives. */
+export const NotificationListResponse = z.looseObject({
+  urls: z.array(
+    z.looseObject({
+      url: z.string(),
+      enable: z.boolean().nullish(),
+      created_at: isoDate,
+      types: z.array(z.looseObject({ type: z.string(), description: z.string().nullish() })).nullish(),
+    }),
+  ),
+});
+export type NotificationListResponse = z.infer<typeof NotificationListResponse>;
+
+/** `/v2/products/stocks`: per (offer, warehouse) whether the update was taken, with Ozon's error codes if not. */
+export const StocksUpdateResponse = z.looseObject({
+  result: z.array(
+    z.looseObject({
+      offer_id: z.string().nullish(),
+      product_id: z.number().nullish(),
+      warehouse_id: z.number().nullish(),
+      updated: z.boolean(),
+      errors: z.array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() })).nullish(),
+    }),
+  ),
 });
 
 /** Ozon's error body (`rpcStatus`); legacy envelopes nest it under `error`. */

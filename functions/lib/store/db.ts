@@ -10,14 +10,18 @@ export const keys = {
   stock: (warehouseId: number, offerId: string) => ({ pk: `STOCK#${warehouseId}#${offerId}`, sk: 'STOCK' }),
   phaseIndex: (phase: string) => `PHASE#${phase}`,
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
+  /** Account-level alerts (no posting) and when each kind was last sent, for the repeat window. */
+  accountAlert: (kind: string) => ({ pk: 'ACCOUNT', sk: `ALERT#${kind}` }),
 };
 export const PHASE_INDEX = 'byPhase';
 
 let client: DynamoDBDocumentClient | undefined;
 export function db(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  client ??= withCapacityHook(
+    DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+  );
   return client;
 }
 /** The local runtime moves the endpoint between runs. */
@@ -25,4 +29,67 @@ export function resetDb(): void {
   client = undefined;
 }
 
-export type CapacityObserver = (units: { read: number; write: number }) => void;
+/**
+ * What one request consumed. `conditionFailed` marks a write refused by its condition (or a cancelled transaction):
+ * DynamoDB bills those too but returns no figure, so `items` says how many items it touched.
+ */
+export type CapacityObserver = (units: {
+  command: string;
+  read: number;
+  write: number;
+  conditionFailed?: boolean;
+  items?: number;
+}) => void;
+
+const capacityObservers = new Set<CapacityObserver>();
+/**
+ * Lets the benchmark count read and write units as DynamoDB reports them. Only while someone observes does every
+ * request carry `ReturnConsumedCapacity: TOTAL` (table and indexes together), so production requests are unchanged.
+ */
+export function observeDynamoCapacity(observer: CapacityObserver): () => void {
+  capacityObservers.add(observer);
+  return () => capacityObservers.delete(observer);
+}
+
+type Consumed = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+const READS = new Set([
+  'GetItemCommand',
+  'BatchGetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'TransactGetItemsCommand',
+]);
+
+function withCapacityHook(documentClient: DynamoDBDocumentClient): DynamoDBDocumentClient {
+  documentClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (capacityObservers.size === 0) return next(args);
+      const command = String(context.commandName ?? '');
+      const notify = (units: Parameters<CapacityObserver>[0]) => {
+        for (const observe of capacityObservers) observe(units);
+      };
+      try {
+        const result = await next({ ...args, input: { ...(args.input as object), ReturnConsumedCapacity: 'TOTAL' } });
+        const consumed = (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
+        let read = 0;
+        let write = 0;
+        for (const c of [consumed ?? []].flat()) {
+          const total = c.CapacityUnits ?? 0;
+          read += c.ReadCapacityUnits ?? (READS.has(command) ? total : 0);
+          write += c.WriteCapacityUnits ?? (READS.has(command) ? 0 : total);
+        }
+        notify({ command, read, write });
+        return result;
+      } catch (e) {
+        const name = (e as Error).name;
+        if (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException') {
+          const items = (args.input as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
+          notify({ command, read: 0, write: 0, conditionFailed: true, items });
+        }
+        throw e;
+      }
+    },
+    { step: 'initialize', name: 'observeDynamoCapacity' },
+  );
+  return documentClient;
+}

@@ -12,6 +12,8 @@ import { db, keys, PHASE_INDEX } from './db';
  * making the write itself the deduplication.
  */
 const EVENT_PREFIX = 'ev#';
+/** When an alert of each kind was last sent for the posting: the atomic repeat check (see claimAlert). */
+const ALERT_PREFIX = 'alert#';
 const RESERVED = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
 
 function fromItem(item: Record<string, unknown>): Order {
@@ -19,7 +21,7 @@ function fromItem(item: Record<string, unknown>): Order {
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) {
     if (k.startsWith(EVENT_PREFIX)) events[k.slice(EVENT_PREFIX.length)] = v;
-    else if (!RESERVED.has(k)) rest[k] = v;
+    else if (!RESERVED.has(k) && !k.startsWith(ALERT_PREFIX)) rest[k] = v;
   }
   return Order.parse({ ...rest, events });
 }
@@ -191,4 +193,50 @@ export async function ordersInPhase(phase: Order['phase'], limit = 200): Promise
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey && orders.length < limit);
   return orders;
+}
+
+/**
+ * Claims the right to send an alert of this kind for this posting, atomically: concurrent steps and the poller
+ * noticing the same fact send it once. `cutoff` null = once per posting; otherwise a previous alert of the kind
+ * must be older than it. The alert is appended to the order's history in the same write.
+ */
+export async function claimAlert(
+  postingNumber: string,
+  alert: { kind: string; severity: string; at: string },
+  cutoff: string | null,
+): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.order(postingNumber),
+        UpdateExpression: 'SET #last = :at, alerts = list_append(if_not_exists(alerts, :empty), :entry)',
+        ConditionExpression:
+          cutoff === null ? 'attribute_not_exists(#last)' : 'attribute_not_exists(#last) OR #last < :cutoff',
+        ExpressionAttributeNames: { '#last': `${ALERT_PREFIX}${alert.kind}` },
+        ExpressionAttributeValues: {
+          ':at': alert.at,
+          ':empty': [],
+          ':entry': [alert],
+          ...(cutoff === null ? {} : { ':cutoff': cutoff }),
+        },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/** Gives a claim back when the alert could not be published, so a retry sends it instead of staying silent. */
+export async function releaseAlertClaim(postingNumber: string, kind: string): Promise<void> {
+  await db().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.order(postingNumber),
+      UpdateExpression: 'REMOVE #last',
+      ExpressionAttributeNames: { '#last': `${ALERT_PREFIX}${kind}` },
+    }),
+  );
 }

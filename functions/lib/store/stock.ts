@@ -7,6 +7,7 @@ import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/l
 import { config } from '../config';
 import type { Order } from '../domain/order';
 import { type Handling, reservationLines, type Shortage, StockItem, shortages } from '../domain/stock';
+import { AwsUnavailable } from '../errors';
 import { db, keys } from './db';
 
 const table = () => config().TABLE_NAME;
@@ -69,7 +70,10 @@ export async function reserve(order: Order, at: string): Promise<ReserveResult> 
       lines.map((l) => l.offerId),
     );
     const short = shortages(lines, stock);
-    if (short.length === 0) throw e; // a conflict, not a shortage: let the state machine retry
+    if (short.length === 0) {
+      // Another posting's transaction touched the same stock at the same moment: a conflict, not a shortage.
+      throw new AwsUnavailable('The reservation conflicted with a concurrent one', { cause: e });
+    }
     return { reserved: false, shortages: short };
   }
 }

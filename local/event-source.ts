@@ -1,0 +1,105 @@
+/**
+ * A local SQS → Lambda event source mapping: polls a fauxqs queue, invokes the handler with real SQS event records,
+ * deletes the records that succeeded and leaves the `batchItemFailures` for redelivery (and, through the queue's
+ * redrive policy, the dead-letter queue), the way Lambda's mapping with ReportBatchItemFailures does.
+ */
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type Handler, lambdaContext } from './engine';
+
+export interface EventSourceOptions {
+  client: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  handler: Handler;
+  functionName: string;
+  /** Parallel pollers, like Lambda's concurrent batches. */
+  concurrency?: number;
+  batchSize?: number;
+}
+
+export interface EventSource {
+  /** Batches being processed right now. */
+  busy(): number;
+  stop(): Promise<void>;
+}
+
+function toRecord(m: Message, o: EventSourceOptions): SQSRecord {
+  const attrs = m.Attributes ?? {};
+  return {
+    messageId: m.MessageId ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    body: m.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attrs.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attrs.SentTimestamp ?? String(Date.now()),
+      SenderId: attrs.SenderId ?? '000000000000',
+      ApproximateFirstReceiveTimestamp: attrs.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: m.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: o.queueArn,
+    awsRegion: o.region,
+  };
+}
+
+export function startSqsEventSource(o: EventSourceOptions): EventSource {
+  let running = true;
+  // Long polls end at once when stopping instead of after their wait.
+  const stopping = new AbortController();
+  let busy = 0;
+  const context = lambdaContext(`arn:aws:lambda:${o.region}:000000000000:function:${o.functionName}`);
+
+  const worker = async () => {
+    while (running) {
+      // Long polling, like Lambda's pollers: busy polling an in-process fauxqs would starve the event loop.
+      const { Messages = [] } = await o.client
+        .send(
+          new ReceiveMessageCommand({
+            QueueUrl: o.queueUrl,
+            MaxNumberOfMessages: o.batchSize ?? 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
+          { abortSignal: stopping.signal },
+        )
+        .catch(() => ({ Messages: [] as Message[] }));
+      if (Messages.length === 0) continue;
+      busy++;
+      try {
+        const event: SQSEvent = { Records: Messages.map((m) => toRecord(m, o)) };
+        let failed = new Set<string>();
+        try {
+          const response = (await o.handler(event, context)) as SQSBatchResponse | undefined;
+          failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        } catch {
+          // A thrown error fails the whole batch, as in Lambda.
+          failed = new Set(event.Records.map((r) => r.messageId));
+        }
+        const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+        if (done.length) {
+          await o.client.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: o.queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+            }),
+          );
+        }
+      } finally {
+        busy--;
+      }
+    }
+  };
+  const workers = Array.from({ length: o.concurrency ?? 4 }, () => worker());
+
+  return {
+    busy: () => busy,
+    async stop() {
+      running = false;
+      stopping.abort();
+      await Promise.all(workers);
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Exactly once: Ozon retries pushes and delivers them out of order. Pushes for many postings — a share of them
+ * duplicated, all shuffled — go to the real webhook over HTTP, on top of the sandbox's own pushes. Each posting gets
+ * exactly one execution, ends where it should, and every status and date push is in the order's events once.
+ * The webhook queues pushes (SQS) for the push processor, so the check waits for the queue's work to show.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getOrder } from '../../functions/lib/store/orders';
+import { type Runtime, startRuntime } from '../../local/runtime';
+import { seedDemoStock } from '../../local/seed';
+import { executionsNamed, FBS_WAREHOUSE, FULL, lastState, tally, waitUntil } from './helpers';
+
+const POSTINGS = FULL ? 500 : 200;
+const PUSHES = FULL ? 2_000 : 800;
+const DUPLICATE_SHARE = 0.3;
+const HOUR = 3600_000;
+
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await startRuntime({
+    speed: 1000,
+    // Hours instead of days between hand-over, delivery and payout: the same steps, a shorter wait for the test.
+    ozon: { mode: 'sandbox', sandbox: { timing: { handover: HOUR, transit: 2 * HOUR, settlement: HOUR } } },
+  });
+  await seedDemoStock(POSTINGS * 2);
+});
+afterAll(async () => {
+  await rt?.stop();
+});
+
+/** A seeded shuffle, so a failure can be replayed. */
+function shuffle<T>(xs: T[], seed = 42): T[] {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+interface Push {
+  body: Record<string, unknown>;
+  /** Where it must show on the order: an event key ending, or an execution. */
+  expect: { postingNumber: string; eventSuffix?: string };
+}
+
+describe(`${PUSHES} pushes for ${POSTINGS} postings, ${DUPLICATE_SHARE * 100}% duplicates, shuffled`, () => {
+  it('one execution per posting, each Completed, every push recorded once', async () => {
+    const postings = Array.from(
+      { length: POSTINGS },
+      () => rt.sandbox?.createPosting({ schema: 'fbs' }).posting_number ?? '',
+    );
+    const unique: Push[] = [];
+    const distinct = Math.round(PUSHES * (1 - DUPLICATE_SHARE));
+    for (const [i, pn] of postings.entries()) {
+      const p = rt.sandbox?.posting(pn) as { in_process_at: string; analytics_data: { delivery_date_end: string } };
+      const base = { posting_number: pn, seller_id: 836123 };
+      unique.push({
+        body: {
+          ...base,
+          message_type: 'TYPE_NEW_POSTING',
+          in_process_at: p.in_process_at,
+          warehouse_id: FBS_WAREHOUSE,
+          products: [],
+        },
+        expect: { postingNumber: pn },
+      });
+      const at = new Date(p.in_process_at).toISOString();
+      unique.push({
+        body: {
+          ...base,
+          message_type: 'TYPE_STATE_CHANGED',
+          new_state: 'awaiting_packaging',
+          changed_state_date: at,
+          warehouse_id: FBS_WAREHOUSE,
+        },
+        expect: { postingNumber: pn, eventSuffix: `#awaiting_packaging#${at}` },
+      });
+      // The same delivery date again: a real push that changes nothing but must still be recorded.
+      if (i < distinct - 2 * POSTINGS) {
+        const end = p.analytics_data.delivery_date_end;
+        unique.push({
+          body: {
+            ...base,
+            message_type: 'TYPE_DELIVERY_DATE_CHANGED',
+            new_delivery_date_begin: end,
+            new_delivery_date_end: end,
+          },
+          expect: { postingNumber: pn, eventSuffix: `delivery_date#${end}` },
+        });
+      }
+    }
+    const duplicates = shuffle(unique, 7).slice(0, PUSHES - unique.length);
+    const all = shuffle([...unique, ...duplicates]);
+    expect(all).toHaveLength(PUSHES);
+
+    const statuses: number[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < all.length) {
+          const push = all[next++] as Push;
+          const res = await fetch(rt.webhookUrl, {
+            method: 'POST',
+            body: JSON.stringify(push.body),
+            headers: { 'content-type': 'application/json' },
+          });
+          await res.arrayBuffer();
+          statuses.push(res.status);
+        }
+      }),
+    );
+    expect(tally(statuses, String)).toEqual({ 200: PUSHES });
+
+    await waitUntil(
+      () => postings.every((pn) => executionsNamed(rt, pn).some((e) => e.status !== 'RUNNING')),
+      FULL ? 400_000 : 200_000,
+      () =>
+        JSON.stringify(
+          tally(postings, (pn) => {
+            const e = executionsNamed(rt, pn)[0];
+            return e ? lastState(e) : 'none';
+          }),
+        ),
+    );
+
+    for (const pn of postings) expect(executionsNamed(rt, pn), pn).toHaveLength(1);
+    expect(tally(postings, (pn) => lastState(executionsNamed(rt, pn)[0] as never))).toEqual({ Completed: POSTINGS });
+    const missing: string[] = [];
+    for (const push of unique.filter((u) => u.expect.eventSuffix)) {
+      const order = await getOrder(push.expect.postingNumber);
+      const keys = Object.keys(order?.events ?? {}).filter((k) => k.endsWith(push.expect.eventSuffix as string));
+      if (keys.length !== 1) missing.push(`${push.expect.postingNumber} ${push.expect.eventSuffix} ×${keys.length}`);
+    }
+    expect(missing).toEqual([]);
+  }, 600_000);
+});
