@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOrder } from '../../functions/lib/store/orders';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
-import { executionsNamed, FBS_WAREHOUSE, FULL, lastState, tally, waitUntil } from './helpers';
+import { endOf, executionsNamed, FBS_WAREHOUSE, FULL, lastState, tally, waitUntil } from './helpers';
 
 const POSTINGS = FULL ? 500 : 200;
 const PUSHES = FULL ? 2_000 : 800;
@@ -130,7 +130,7 @@ describe(`${PUSHES} pushes for ${POSTINGS} postings, ${DUPLICATE_SHARE * 100}% d
     );
 
     for (const pn of postings) expect(executionsNamed(rt, pn), pn).toHaveLength(1);
-    expect(tally(postings, (pn) => lastState(executionsNamed(rt, pn)[0] as never))).toEqual({ Completed: POSTINGS });
+    expect(tally(postings, (pn) => endOf(executionsNamed(rt, pn)[0]))).toEqual({ Completed: POSTINGS });
     const missing: string[] = [];
     for (const push of unique.filter((u) => u.expect.eventSuffix)) {
       const order = await getOrder(push.expect.postingNumber);

@@ -30,3 +30,7 @@ export function tally<T>(xs: T[], key: (x: T) => string): Record<string, number>
   for (const x of xs) out[key(x)] = (out[key(x)] ?? 0) + 1;
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/** Where an execution ended, with the error when it failed, e.g. `Completed` or `PackAndLabel:OzonUnavailable`. */
+export const endOf = (e: Execution | undefined) =>
+  e ? `${lastState(e)}${e.status === 'FAILED' ? `:${e.error ?? 'unknown'}` : ''}` : 'not started';

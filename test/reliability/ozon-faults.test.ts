@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { RATE_LIMIT_PER_SECOND } from '../../sandbox/index';
-import { executionsNamed, FULL, lastState, tally, waitUntil } from './helpers';
+import { endOf, executionsNamed, FULL, lastState, tally, waitUntil } from './helpers';
 
 const POSTINGS = FULL ? 300 : 60;
 const HOUR = 3600_000;
@@ -49,7 +49,7 @@ describe(`${POSTINGS} postings while 20% of Ozon's answers are faults`, () => {
         ),
     );
 
-    expect(tally(postings, (pn) => lastState(executionsNamed(rt, pn)[0] as never))).toEqual({ Completed: POSTINGS });
+    expect(tally(postings, (pn) => endOf(executionsNamed(rt, pn)[0]))).toEqual({ Completed: POSTINGS });
     const calls = rt.sandbox?.calls ?? [];
     const faults = calls.filter((c) => [429, 500, 503].includes(c.status)).length;
     // The faults really happened: roughly a fifth of all calls (the rest of the range is sampling noise).
