@@ -122,6 +122,10 @@ async function run(opts: RunOptions, speedIsDefault: boolean) {
   log(
     `${summary.postings} postings in ${summary.elapsedSeconds} s; ${summary.stateTransitions.perPosting} state transitions and ${summary.ozonCalls.perPosting} Ozon calls per posting`,
   );
+  for (const e of runtime.engine.executions.values()) {
+    if (e.status === 'FAILED' && summary.byFinalState[`failed:${e.error}`])
+      log(`failed: ${e.name} ${e.error}: ${e.cause}`);
+  }
   if (opts.history) {
     const execution = [...runtime.engine.executions.values()].find((e) => e.name === opts.history);
     if (execution) {

@@ -61,7 +61,7 @@ const MIXED_CASES: Case[] = [
     spec: { schema: 'rfbs', deliveryWindowMs: 2 * DAY },
     carrier: { transitMs: 3 * DAY },
   },
-  { path: 'stalled in transit, possibly lost', spec: { stall: 'delivering', cancelByBuyerAfterMs: 5 * DAY } },
+  { path: 'stalled in transit, possibly lost', spec: { stall: 'delivering', cancelByBuyerAfterMs: 8 * DAY } },
   { path: 'never handed over', spec: { stall: 'awaiting_deliver', cancelByBuyerAfterMs: 3 * DAY } },
   { path: 'payout underpaid', spec: { payoutSkew: -80 } },
   { path: 'payout missing', spec: { noAccruals: true } },
@@ -71,7 +71,8 @@ const MIXED_CASES: Case[] = [
 export const MIXED_ENVIRONMENT: Record<string, string> = {
   REQUIRE_PACKED_CONFIRMATION: 'true',
   PARTIAL_CANCEL: 'true',
-  TRANSIT_STALL_DAYS: '1',
+  // The sandbox delivers a day after pick-up: a parcel still moving after two days is stalled.
+  TRANSIT_STALL_DAYS: '2',
   HANDOVER_STALL_HOURS: '12',
   SETTLEMENT_WINDOW_DAYS: '2',
   TRACKING_GRACE_HOURS: '6',
@@ -159,10 +160,8 @@ export function startWarehouse(runtime: Runtime, packAfterMs: (postingNumber: st
       const waiting = now - (firstSeen.get(o.postingNumber) ?? now);
       return after !== undefined && !sent.has(o.postingNumber) && waiting >= after;
     });
-    for (const o of due) {
-      sent.add(o.postingNumber);
-      await runtime.sellerApi('packed', { postingNumber: o.postingNumber }).catch(() => {});
-    }
+    for (const o of due) sent.add(o.postingNumber);
+    await Promise.all(due.map((o) => runtime.sellerApi('packed', { postingNumber: o.postingNumber }).catch(() => {})));
     if (running) runtime.clock.schedule(15 * 60_000, () => void round());
   };
   void round();

@@ -281,7 +281,8 @@ export async function checkTracking(input: z.infer<typeof StepInput>): Promise<E
     since: order.lastStatusAt,
     deadline: order.deliveryDateEnd,
   });
-  if (actions.includes('can_create_chat')) {
+  // The buyer hears it once; the seller hears every escalation.
+  if (actions.includes('can_create_chat') && !order.escalations.buyerTold) {
     const { chat_id } = (await ozon().call('startChat', { posting_number: order.postingNumber })).result;
     const text = config().BUYER_STALL_MESSAGE.replaceAll('{posting}', order.postingNumber);
     await ozon().call('sendChatMessage', { chat_id, text });
@@ -342,7 +343,15 @@ export async function cancelShortLines(input: z.infer<typeof StepInput>): Promis
     cancel_reason_message: 'Product is out of stock',
     items,
   });
-  const updated = await updateOrder(order.postingNumber, { lines: remaining });
+  // What Ozon will pay changes with the lines: take the new expected payout from Ozon, not from our arithmetic.
+  const { result: posting } = await ozon().call('getPosting', {
+    posting_number: order.postingNumber,
+    with: { financial_data: true },
+  });
+  const updated = await updateOrder(order.postingNumber, {
+    lines: remaining,
+    expectedPayout: orderFromPosting(posting, nowIso()).expectedPayout,
+  });
   await sendAlert(updated, {
     kind: 'partial_cancel',
     lines: short.map((s) => ({ offerId: s.offerId, missing: s.missing })),

@@ -25,7 +25,9 @@ let rt: Runtime;
 let warehouse: { stop(): void };
 
 beforeAll(async () => {
-  rt = await startRuntime({ speed: 5_000, ...scenarioRuntimeOptions('mixed', carrierPlans) });
+  const mixed = scenarioRuntimeOptions('mixed', carrierPlans);
+  // One day of no progress counts as stalled here, so three escalations fit into the test.
+  rt = await startRuntime({ speed: 5_000, ...mixed, environment: { ...mixed.environment, TRANSIT_STALL_DAYS: '1' } });
   await seedDemoStock(100, { 'NOTE-A5-DOT': 0, 'SOCKS-WOOL-42': 0 });
   warehouse = startWarehouse(rt, (pn) => (neverPacked.has(pn) ? undefined : 30 * 60_000));
   let restocked = false;

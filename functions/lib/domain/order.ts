@@ -137,7 +137,10 @@ const PUSH_STATE_TO_STATUS: Record<string, string> = {
   posting_driver_pick_up: 'driver_pickup',
 };
 export function statusFromPushState(state: string): string {
-  return PUSH_STATE_TO_STATUS[state] ?? state.replace(/^posting_/, '');
+  // Own properties only: a push saying "constructor" must not find Object.prototype's.
+  return Object.hasOwn(PUSH_STATE_TO_STATUS, state)
+    ? (PUSH_STATE_TO_STATUS[state] as string)
+    : state.replace(/^posting_/, '');
 }
 
 export function orderFromPosting(posting: Posting, nowIso: string): Order {
@@ -291,7 +294,15 @@ export function restockDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SET
 /** When the parcel counts as stalled in its current status (the per-status SLA). */
 export function stallDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTINGS): string | undefined {
   if (order.status === 'awaiting_deliver' || isCancelled(order.status) || order.status === 'awaiting_packaging') {
-    return plusSeconds(order.shipmentDate, s.handoverStallSeconds);
+    // Not picked up: stalled one grace period after shipment_date, and one more after each check that escalated
+    // (CheckTracking moves lastStatusAt), so checks do not repeat back to back once the first grace has passed.
+    const fromShipment = plusSeconds(order.shipmentDate, s.handoverStallSeconds);
+    const fromLastCheck = plusSeconds(order.lastStatusAt, s.handoverStallSeconds);
+    return fromShipment && fromLastCheck
+      ? fromShipment > fromLastCheck
+        ? fromShipment
+        : fromLastCheck
+      : (fromShipment ?? fromLastCheck);
   }
   return plusSeconds(order.lastStatusAt, s.transitStallSeconds);
 }
