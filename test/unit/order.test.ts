@@ -361,7 +361,8 @@ describe('waitTimeouts', () => {
       packed: 2 * HOUR,
       assembly: 2 * HOUR,
       tracking: DAY,
-      delivery: 5 * DAY,
+      // Not picked up and no shipment date: one handover grace from the last status change.
+      delivery: DAY,
       dispute: 14 * DAY,
       payout: 14 * DAY,
     });
@@ -432,7 +433,12 @@ describe('waitTimeouts', () => {
   });
 
   it('applies custom settings', () => {
-    const undated = order({ shipmentDate: undefined, deliveryDateEnd: undefined, deliveredAt: undefined });
+    const undated = order({
+      status: 'delivering',
+      shipmentDate: undefined,
+      deliveryDateEnd: undefined,
+      deliveredAt: undefined,
+    });
     const settings = {
       ...DEFAULT_WAIT_SETTINGS,
       assemblyWaitSeconds: 600,
@@ -513,5 +519,20 @@ describe('waitTimeouts with unreadable dates', () => {
     const timeouts = waitTimeouts(order, Date.parse('2026-11-26T00:00:00Z'));
 
     for (const seconds of Object.values(timeouts)) expect(Number.isInteger(seconds) && seconds >= 1).toBe(true);
+  });
+});
+
+describe('stallDeadline', () => {
+  it('after an escalation past the handover grace, the next check is one grace later, not at once', () => {
+    const settings = DEFAULT_WAIT_SETTINGS;
+    const checkedNow = order({
+      status: 'awaiting_deliver',
+      shipmentDate: '2021-11-18T10:00:00.000Z',
+      lastStatusAt: NOW_ISO,
+    });
+
+    const timeout = waitTimeouts(checkedNow, NOW, settings).delivery;
+
+    expect(timeout).toBe(settings.handoverStallSeconds);
   });
 });
