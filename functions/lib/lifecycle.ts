@@ -151,15 +151,21 @@ export async function confirmPosting(input: z.infer<typeof StepInput>): Promise<
  */
 export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ stored: true }> {
   const t = now();
-  await updateOrder(input.postingNumber, { phase: WAIT_PHASE[input.waitFor] });
-  const current = await requireOrder(input.postingNumber);
-  const order = await setWait(input.postingNumber, {
-    on: input.waitFor,
-    token: input.token,
-    since: new Date(t).toISOString(),
-    timeoutAt: new Date(t + input.timeoutSeconds * 1000).toISOString(),
-    deadlineAt: input.waitFor === 'restock' ? restockDeadline(current, waitSettings()) : undefined,
-  });
+  // Only the restock wait has a deadline that can move (a cutoff change); only it needs the order first.
+  const deadlineAt =
+    input.waitFor === 'restock' ? restockDeadline(await requireOrder(input.postingNumber), waitSettings()) : undefined;
+  // Phase and wait in one write: the order item is billed per write, and this runs for every wait of every posting.
+  const order = await setWait(
+    input.postingNumber,
+    {
+      on: input.waitFor,
+      token: input.token,
+      since: new Date(t).toISOString(),
+      timeoutAt: new Date(t + input.timeoutSeconds * 1000).toISOString(),
+      deadlineAt,
+    },
+    WAIT_PHASE[input.waitFor],
+  );
   await deliverToWait(order);
   return { stored: true };
 }
@@ -178,13 +184,10 @@ export async function packAndLabel(input: z.infer<typeof StepInput>): Promise<Ex
   if (!labelKey && order.schema === 'fbs') {
     labelKey = await fetchLabel(order);
   }
-  await consume(order, nowIso());
-  const updated = await updateOrder(order.postingNumber, {
-    phase: 'packing',
-    packingList: packingList(order.lines, handling),
-    labelKey,
-  });
-  return state(updated);
+  const packed = { packingList: packingList(order.lines, handling), labelKey };
+  // A retry finds the stock already taken; then only the packing result is written.
+  if (!(await consume(order, nowIso(), packed))) await updateOrder(order.postingNumber, { phase: 'packing', ...packed });
+  return state(await requireOrder(order.postingNumber));
 }
 
 /**

@@ -150,8 +150,8 @@ export async function recordEvent(
   }
 }
 
-export async function setWait(postingNumber: string, wait: Wait): Promise<Order> {
-  return updateOrder(postingNumber, { wait });
+export async function setWait(postingNumber: string, wait: Wait, phase: Order['phase']): Promise<Order> {
+  return updateOrder(postingNumber, { wait, phase });
 }
 
 /** Clears the wait only if it is still the one that was resolved: a newer wait must not be lost. */

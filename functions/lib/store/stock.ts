@@ -143,7 +143,11 @@ export async function addStock(
 }
 
 /** The parcel left the warehouse: reserved units leave the shelf. Once per posting. */
-export async function consume(order: Order, at: string): Promise<boolean> {
+export async function consume(
+  order: Order,
+  at: string,
+  packed: { packingList: string[]; labelKey?: string },
+): Promise<boolean> {
   try {
     await db().send(
       new TransactWriteCommand({
@@ -160,9 +164,18 @@ export async function consume(order: Order, at: string): Promise<boolean> {
             Update: {
               TableName: table(),
               Key: keys.order(order.postingNumber),
-              UpdateExpression: 'REMOVE reservedAt SET shippedFromStockAt = :at',
+              // The packing result rides in the same write: the order item is billed per write.
+              UpdateExpression:
+                'REMOVE reservedAt SET shippedFromStockAt = :at, phase = :phase, gsi1pk = :gsi, packingList = :list' +
+                (packed.labelKey ? ', labelKey = :label' : ''),
               ConditionExpression: 'attribute_exists(reservedAt)',
-              ExpressionAttributeValues: { ':at': at },
+              ExpressionAttributeValues: {
+                ':at': at,
+                ':phase': 'packing',
+                ':gsi': keys.phaseIndex('packing'),
+                ':list': packed.packingList,
+                ...(packed.labelKey ? { ':label': packed.labelKey } : {}),
+              },
             },
           },
         ],
