@@ -186,7 +186,9 @@ export async function packAndLabel(input: z.infer<typeof StepInput>): Promise<Ex
   }
   const packed = { packingList: packingList(order.lines, handling), labelKey };
   // A retry finds the stock already taken; then only the packing result is written.
-  if (!(await consume(order, nowIso(), packed))) await updateOrder(order.postingNumber, { phase: 'packing', ...packed });
+  if (!(await consume(order, nowIso(), packed))) {
+    await updateOrder(order.postingNumber, { phase: 'packing', ...packed });
+  }
   return state(await requireOrder(order.postingNumber));
 }
 
