@@ -28,20 +28,8 @@ export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolea
     cutoff === null ? null : new Date(cutoff).toISOString(),
   );
   if (!claimed) return false;
-  sns ??= new SNSClient({});
   try {
-    await sns.send(
-      new PublishCommand({
-        TopicArn: cfg.ALERTS_TOPIC_ARN,
-        Subject: alert.subject,
-        Message: alert.message,
-        MessageAttributes: {
-          severity: { DataType: 'String', StringValue: alert.severity },
-          kind: { DataType: 'String', StringValue: alert.kind },
-          postingNumber: { DataType: 'String', StringValue: order.postingNumber },
-        },
-      }),
-    );
+    await publish(alert, { postingNumber: order.postingNumber });
   } catch (e) {
     await releaseAlertClaim(order.postingNumber, alert.kind);
     throw e;
@@ -73,25 +61,33 @@ export async function sendAccountAlert(facts: AlertFacts): Promise<boolean> {
     throw e;
   }
   const alert = buildAccountAlert(facts, cfg.SELLER_LANGUAGE);
-  sns ??= new SNSClient({});
   try {
-    await sns.send(
-      new PublishCommand({
-        TopicArn: cfg.ALERTS_TOPIC_ARN,
-        Subject: alert.subject,
-        Message: alert.message,
-        MessageAttributes: {
-          severity: { DataType: 'String', StringValue: alert.severity },
-          kind: { DataType: 'String', StringValue: alert.kind },
-        },
-      }),
-    );
+    await publish(alert);
   } catch (e) {
     // Not sent: give the claim back so the next attempt can send it instead of staying silent for an hour.
     await db().send(new DeleteCommand({ TableName: cfg.TABLE_NAME, Key: item }));
     throw e;
   }
   return true;
+}
+
+/** One SNS message per alert; `severity`, `kind` (and the posting) as attributes so subscriptions can filter. */
+async function publish(
+  alert: { subject: string; message: string; severity: string; kind: string },
+  extra: Record<string, string> = {},
+): Promise<void> {
+  sns ??= new SNSClient({});
+  const attributes = { severity: alert.severity, kind: alert.kind, ...extra };
+  await sns.send(
+    new PublishCommand({
+      TopicArn: config().ALERTS_TOPIC_ARN,
+      Subject: alert.subject,
+      Message: alert.message,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+      ),
+    }),
+  );
 }
 
 export function resetAlerts(): void {

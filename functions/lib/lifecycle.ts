@@ -307,30 +307,31 @@ export async function checkTracking(input: z.infer<typeof StepInput>): Promise<E
  */
 export async function decideShortStock(input: z.infer<typeof StepInput>) {
   const order = await activeOrder(input.postingNumber);
-  const wanted = reservationLines(order.lines);
-  const short = shortages(
-    wanted,
-    await getStock(
-      order.warehouseId,
-      wanted.map((l) => l.offerId),
-    ),
-  );
+  const { wanted, short } = await currentShortages(order);
   const deadline = Date.parse(restockDeadline(order, waitSettings()) ?? '');
   const decision = shortStockDecision(wanted, short, deadline <= now(), config().PARTIAL_CANCEL);
   return { ...state(order), decision };
 }
 
+/** What the posting wants per offer, and what of it the seller's stock cannot cover right now. */
+async function currentShortages(order: Order) {
+  const wanted = reservationLines(order.lines);
+  return {
+    wanted,
+    short: shortages(
+      wanted,
+      await getStock(
+        order.warehouseId,
+        wanted.map((l) => l.offerId),
+      ),
+    ),
+  };
+}
+
 /** CancelShortLines: Ozon cancels only the missing quantities (reason 352); the posting then ships the rest. */
 export async function cancelShortLines(input: z.infer<typeof StepInput>): Promise<ExecutionState> {
   const order = await activeOrder(input.postingNumber);
-  const wanted = reservationLines(order.lines);
-  const short = shortages(
-    wanted,
-    await getStock(
-      order.warehouseId,
-      wanted.map((l) => l.offerId),
-    ),
-  );
+  const { short } = await currentShortages(order);
   const remaining = order.lines
     .map((line) => {
       const s = short.find((x) => x.offerId === line.offerId);
@@ -465,14 +466,7 @@ export async function cancelPosting(input: z.infer<typeof PostingRef>) {
   }
   const cancellation = { reasonId: 352, reason: 'out of stock', initiator: 'seller', afterShip: false };
   const updated = await updateOrder(order.postingNumber, { status: 'cancelled', cancellation });
-  const wanted = reservationLines(order.lines);
-  const short = shortages(
-    wanted,
-    await getStock(
-      order.warehouseId,
-      wanted.map((l) => l.offerId),
-    ),
-  );
+  const { short } = await currentShortages(order);
   await sendAlert(updated, {
     kind: 'stock_cancelled',
     lines: short.map((x) => ({ offerId: x.offerId, missing: x.missing })),

@@ -296,13 +296,11 @@ export function stallDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTI
   if (order.status === 'awaiting_deliver' || isCancelled(order.status) || order.status === 'awaiting_packaging') {
     // Not picked up: stalled one grace period after shipment_date, and one more after each check that escalated
     // (CheckTracking moves lastStatusAt), so checks do not repeat back to back once the first grace has passed.
-    const fromShipment = plusSeconds(order.shipmentDate, s.handoverStallSeconds);
-    const fromLastCheck = plusSeconds(order.lastStatusAt, s.handoverStallSeconds);
-    return fromShipment && fromLastCheck
-      ? fromShipment > fromLastCheck
-        ? fromShipment
-        : fromLastCheck
-      : (fromShipment ?? fromLastCheck);
+    const candidates = [order.shipmentDate, order.lastStatusAt]
+      .map((iso) => plusSeconds(iso, s.handoverStallSeconds))
+      .filter((iso): iso is string => iso !== undefined)
+      .sort();
+    return candidates.at(-1);
   }
   return plusSeconds(order.lastStatusAt, s.transitStallSeconds);
 }
