@@ -65,7 +65,9 @@ async function run(opts: RunOptions, speedIsDefault: boolean) {
     await runtime.stop();
     process.exit(code);
   };
+  // DynamoDB Local is a separate Java process: stop it on Ctrl-C and on a plain `kill` alike.
   process.once('SIGINT', () => void stop(130));
+  process.once('SIGTERM', () => void stop(143));
   log(`started in ${((performance.now() - started) / 1000).toFixed(1)} s; webhook ${runtime.webhookUrl}`);
 
   let scenario: ScenarioRun | undefined;

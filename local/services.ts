@@ -45,6 +45,9 @@ export async function startDynamo(region: string): Promise<LocalDynamo> {
     ),
   );
   exited.catch(() => {});
+  // If this process dies without stopping the runtime (an uncaught error, process.exit), the JVM must not outlive it.
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
   // A JVM on a busy 2-core machine can take a long time to start; a slow start is not a failure.
@@ -65,6 +68,7 @@ export async function startDynamo(region: string): Promise<LocalDynamo> {
     endpoint,
     client,
     stop: async () => {
+      process.off('exit', killOnExit);
       client.destroy();
       if (child.exitCode === null) {
         const gone = new Promise((r) => child.once('exit', r));
