@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { getOrder } from '../functions/lib/store/orders';
-import { printHistory, summarize } from './report';
+import { lastState, printHistory, summarize } from './report';
 import { type Runtime, startRuntime } from './runtime';
 import { runScenario, type ScenarioName, type ScenarioRun, scenarioRuntimeOptions } from './scenarios';
 
@@ -85,7 +85,7 @@ async function run(opts: RunOptions, speedIsDefault: boolean) {
     const all = [...runtime.engine.executions.values()];
     const byPhase = new Map<string, number>();
     for (const e of all.filter((x) => x.status === 'RUNNING')) {
-      const state = e.history.filter((h) => h.type === 'StateEntered').at(-1)?.state ?? 'starting';
+      const state = lastState(e) ?? 'starting';
       byPhase.set(state, (byPhase.get(state) ?? 0) + 1);
     }
     const simDate = new Date(runtime.clock.now()).toISOString().slice(0, 16).replace('T', ' ');

@@ -16,13 +16,17 @@ export interface RunSummary {
 
 /** The state an execution ended in (its last entered state), e.g. Completed, Cancelled, AssemblyRefused. */
 export function finalState(e: Execution, failStates: ReadonlySet<string>): string {
-  const last = lastState(e);
+  const last = lastState(e) ?? 'none';
   if (e.status === 'RUNNING') return `running:${last}`;
   if (e.status === 'SUCCEEDED' || failStates.has(last)) return last;
   return `failed:${e.error ?? 'unknown'}`;
 }
 
-const lastState = (e: Execution) => e.history.filter((h) => h.type === 'StateEntered').at(-1)?.state ?? 'none';
+/** The states an execution entered, in order: what the console's graph shows and what AWS bills. */
+export const statesEntered = (e: Execution): string[] =>
+  e.history.filter((h) => h.type === 'StateEntered').map((h) => h.state ?? '');
+
+export const lastState = (e: Execution): string | undefined => statesEntered(e).at(-1);
 
 const countBy = <T>(items: T[], key: (t: T) => string) =>
   items.reduce<Record<string, number>>((acc, t) => {

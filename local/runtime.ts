@@ -17,7 +17,7 @@ import { resetSfn } from '../functions/lib/tasks';
 import { type OzonSandbox, type SandboxOptions, startOzonSandbox } from '../sandbox/index';
 import { type CompressedClock, compressedClock } from './clock';
 import { type Endpoints, startEndpoints } from './endpoints';
-import { type Handler, LocalStepFunctions } from './engine';
+import { type Handler, LocalStepFunctions, lambdaContext } from './engine';
 import { type EventSource, startSqsEventSource } from './event-source';
 import { createTableFromTemplate, LOCAL_CREDENTIALS, type LocalDynamo, startDynamo, startMessaging } from './services';
 import { startSfnApi } from './sfn-api';
@@ -300,7 +300,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const invoke = async (folder: string, event: unknown) => {
       const handler = byFolder.get(folder);
       if (!handler) throw new Error(`No function ${folder}`);
-      const { lambdaContext } = await import('./engine');
       return handler(event, lambdaContext(`arn:aws:lambda:local:000000000000:function:${folder}`));
     };
 

@@ -1,4 +1,5 @@
 import type { Execution } from '../../local/engine';
+import { statesEntered } from '../../local/report';
 import type { Runtime } from '../../local/runtime';
 
 /** Waits (real time) until the posting's execution has ended; fails with its history if it does not. */
@@ -13,7 +14,7 @@ export async function waitForExecution(rt: Runtime, postingNumber: string, timeo
       return execution;
     }
     if (Date.now() > deadline) {
-      const states = execution?.history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
+      const states = execution && statesEntered(execution);
       throw new Error(
         `${postingNumber} did not finish in ${timeoutMs} ms; states: ${states?.join(' > ') ?? 'not started'}`,
       );
@@ -22,7 +23,7 @@ export async function waitForExecution(rt: Runtime, postingNumber: string, timeo
   }
 }
 
-export const statesEntered = (e: Execution) => e.history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
+export { statesEntered };
 
 /** The Ozon calls the sandbox received that concern one posting. */
 export function ozonCallsFor(rt: Runtime, postingNumber: string) {

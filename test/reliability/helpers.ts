@@ -1,5 +1,6 @@
 /** Shared by the reliability tests: the full-size switch, waiting on the runtime, and reading executions. */
 import type { Execution } from '../../local/engine';
+import { statesEntered } from '../../local/report';
 import type { Runtime } from '../../local/runtime';
 import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
 
@@ -20,9 +21,9 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 export const executionsNamed = (rt: Runtime, name: string) =>
   [...rt.engine.executions.values()].filter((e) => e.name === name);
 
-export const statesOf = (e: Execution) => e.history.filter((h) => h.type === 'StateEntered').map((h) => h.state ?? '');
+export { statesEntered as statesOf };
 
-export const lastState = (e: Execution) => statesOf(e).at(-1) ?? '';
+export const lastState = (e: Execution) => statesEntered(e).at(-1) ?? '';
 
 /** Counts by key, sorted for readable failure messages. */
 export function tally<T>(xs: T[], key: (x: T) => string): Record<string, number> {
