@@ -15,7 +15,7 @@ import {
 } from '../../functions/lib/domain/order';
 import { Posting } from '../../functions/lib/ozon/schemas';
 
-const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/ozon/examples');
+const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 const NOW_ISO = '2021-11-20T10:00:00.000Z';

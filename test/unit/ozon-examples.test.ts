@@ -1,5 +1,6 @@
 /**
- * Regression over the real Ozon payload corpus in shared/ozon/examples (see its SOURCES.md). Every file is covered by
+ * Regression over the real Ozon payload corpus, copied from shared/ozon/examples into test/fixtures/ozon-examples so
+ * `npm test` works from any clone (see its SOURCES.md). Every file is covered by
  * exactly one rule below; a new file without a rule fails the "every file has a rule" test, which forces a decision.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { OzonClient } from '../../functions/lib/ozon/client';
 import { AnyPush, IGNORED_PUSH_TYPES, PostingPush } from '../../functions/lib/ozon/push';
 import { BooleanResult, PerPostingResults, Posting, ShipResponse } from '../../functions/lib/ozon/schemas';
 
-const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/ozon/examples');
+const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const FILES = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.json'))
   .sort();

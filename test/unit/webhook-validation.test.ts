@@ -9,7 +9,7 @@ import { json, MAX_BODY_BYTES, readJsonBody, tokenMatches } from '../../function
 import { IGNORED_PUSH_TYPES } from '../../functions/lib/ozon/push';
 import { APP, handlePush } from '../../functions/lib/webhook';
 
-const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/ozon/examples');
+const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const load = (file: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8'));
 
 afterEach(() => {
