@@ -1,6 +1,6 @@
 /**
  * The whole product as one stack: table, alerts topic, labels bucket, the Ozon secret, one function per step,
- * the OrderLifecycle state machine, the webhook and carrier endpoints and the poller's schedule.
+ * the OrderLifecycle state machine, the webhook and seller API endpoints and the poller's schedule.
  */
 import { Arn, ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -19,7 +19,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type LifecycleFunctions, orderLifecycleDefinition } from '../workflows/order-lifecycle';
-import { StepFunction } from './constructs/step-function';
+import { AutopilotFunction } from './constructs/autopilot-function';
 import { acknowledgeNagFindings } from './nag';
 
 export const STATE_MACHINE_NAME = 'OrderLifecycle';
@@ -96,12 +96,12 @@ export class OzonAutopilotStack extends Stack {
 
     // Each function gets exactly the grants it uses.
     type Need = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels';
-    const make = (id: string, folder: string, description: string, needs: Need[]) => {
+    const make = (id: string, entry: string, description: string, needs: Need[]) => {
       const env: Record<string, string> = { ...baseEnv };
       if (needs.includes('ozon')) env.OZON_SECRET_ARN = ozonSecret.secretArn;
       if (needs.includes('labels')) env.LABELS_BUCKET = labels.bucketName;
       if (needs.includes('startExecutions')) env.STATE_MACHINE_ARN = stateMachineArn;
-      const fn = new StepFunction(this, id, { folder, description, environment: env });
+      const fn = new AutopilotFunction(this, id, { entry, description, environment: env });
       this.table.grantReadWriteData(fn);
       if (needs.includes('ozon')) ozonSecret.grantRead(fn);
       if (needs.includes('alerts')) this.alerts.grantPublish(fn);
@@ -129,43 +129,73 @@ export class OzonAutopilotStack extends Stack {
     };
 
     const fns: LifecycleFunctions = {
-      receivePosting: make('ReceivePostingFn', 'receive-posting', 'Fetch the posting and create the order', ['ozon']),
-      reserveStock: make('ReserveStockFn', 'reserve-stock', "Reserve every line from the seller's stock", ['alerts']),
-      confirmPosting: make('ConfirmPostingFn', 'confirm-posting', 'Ask Ozon to assemble (v4 ship)', ['ozon', 'alerts']),
-      awaitEvent: make('AwaitEventFn', 'await-event', 'Store a wait token and resolve it if the event already came', [
+      receivePosting: make('ReceivePostingFn', 'fulfilment/receive-posting', 'Fetch the posting and create the order', [
+        'ozon',
+      ]),
+      reserveStock: make('ReserveStockFn', 'stock/reserve-stock', "Reserve every line from the seller's stock", [
+        'alerts',
+      ]),
+      confirmPosting: make('ConfirmPostingFn', 'fulfilment/confirm-posting', 'Ask Ozon to assemble (v4 ship)', [
+        'ozon',
+        'alerts',
+      ]),
+      awaitEvent: make(
+        'AwaitEventFn',
+        'waits/await-event',
+        'Store a wait token and resolve it if the event already came',
+        ['resumeWaits'],
+      ),
+      packAndLabel: make('PackAndLabelFn', 'fulfilment/pack-and-label', 'Packing list and label PDF', [
+        'ozon',
+        'labels',
+      ]),
+      registerShipment: make(
+        'RegisterShipmentFn',
+        'fulfilment/register-shipment',
+        'Ready for handover; rFBS carrier request',
+        ['alerts'],
+      ),
+      setTrackingNumber: make(
+        'SetTrackingNumberFn',
+        'delivery/set-tracking-number',
+        'rFBS tracking number and delivering',
+        ['ozon'],
+      ),
+      checkTracking: make('CheckTrackingFn', 'delivery/check-tracking', 'Look at a stalled parcel once', [
+        'ozon',
+        'alerts',
         'resumeWaits',
       ]),
-      packAndLabel: make('PackAndLabelFn', 'pack-and-label', 'Packing list and label PDF', ['ozon', 'labels']),
-      registerShipment: make('RegisterShipmentFn', 'register-shipment', 'Ready for handover; rFBS carrier request', [
-        'alerts',
-      ]),
-      setTrackingNumber: make('SetTrackingNumberFn', 'set-tracking-number', 'rFBS tracking number and delivering', [
-        'ozon',
-      ]),
-      checkTracking: make('CheckTrackingFn', 'check-tracking', 'Look at a stalled parcel once', [
-        'ozon',
-        'alerts',
-        'resumeWaits',
-      ]),
-      settlePayout: make('SettlePayoutFn', 'settle-payout', 'Compare accruals with the expected payout', [
+      settlePayout: make('SettlePayoutFn', 'settlement/settle-payout', 'Compare accruals with the expected payout', [
         'ozon',
         'alerts',
       ]),
-      releaseStock: make('ReleaseStockFn', 'release-stock', 'Give reserved stock back on cancellation', [
+      releaseStock: make('ReleaseStockFn', 'stock/release-stock', 'Give reserved stock back on cancellation', [
         'ozon',
         'alerts',
       ]),
-      cancelPosting: make('CancelPostingFn', 'cancel-posting', 'Cancel on Ozon as out of stock', ['ozon', 'alerts']),
-      decideShortStock: make('DecideShortStockFn', 'decide-short-stock', 'Wait, retry or cancel on short stock', []),
-      cancelShortLines: make('CancelShortLinesFn', 'cancel-short-lines', 'Cancel only the missing lines', [
+      cancelPosting: make('CancelPostingFn', 'stock/cancel-posting', 'Cancel on Ozon as out of stock', [
         'ozon',
         'alerts',
       ]),
-      remindPacking: make('RemindPackingFn', 'remind-packing', 'Remind the warehouse to confirm packing', ['alerts']),
-      trackingOverdue: make('TrackingOverdueFn', 'tracking-overdue', 'Alert on a late rFBS tracking number', [
+      decideShortStock: make(
+        'DecideShortStockFn',
+        'stock/decide-short-stock',
+        'Wait, retry or cancel on short stock',
+        [],
+      ),
+      cancelShortLines: make('CancelShortLinesFn', 'stock/cancel-short-lines', 'Cancel only the missing lines', [
+        'ozon',
         'alerts',
       ]),
-      deliveryProblem: make('DeliveryProblemFn', 'delivery-problem', 'Alert on a dispute or a refused parcel', [
+      remindPacking: make('RemindPackingFn', 'fulfilment/remind-packing', 'Remind the warehouse to confirm packing', [
+        'alerts',
+      ]),
+      trackingOverdue: make('TrackingOverdueFn', 'delivery/tracking-overdue', 'Alert on a late rFBS tracking number', [
+        'alerts',
+      ]),
+      alertDispute: make('AlertDisputeFn', 'delivery/alert-dispute', 'Alert on a dispute about the parcel', ['alerts']),
+      alertNotAccepted: make('AlertNotAcceptedFn', 'delivery/alert-not-accepted', 'Alert on a refused parcel', [
         'alerts',
       ]),
     };
@@ -199,21 +229,23 @@ export class OzonAutopilotStack extends Stack {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       deadLetterQueue: { queue: pushDlq, maxReceiveCount: 5 },
     });
-    const webhook = make('WebhookFn', 'webhook', "Ozon's push notifications: validate, enqueue, acknowledge", ['ozon']);
+    const webhook = make('WebhookFn', 'intake/webhook', "Ozon's push notifications: validate, enqueue, acknowledge", [
+      'ozon',
+    ]);
     webhook.addEnvironment('PUSH_QUEUE_URL', pushQueue.queueUrl);
     pushQueue.grantSendMessages(webhook);
     const webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    const pushProcessor = make('PushProcessorFn', 'push-processor', 'Apply queued Ozon pushes to postings', [
+    const pushProcessor = make('PushProcessorFn', 'intake/push-processor', 'Apply queued Ozon pushes to postings', [
       'resumeWaits',
       'startExecutions',
     ]);
     pushProcessor.addEventSource(new SqsEventSource(pushQueue, { batchSize: 10, reportBatchItemFailures: true }));
-    const carrier = make('CarrierApiFn', 'carrier-api', 'Tracking numbers and delivery from the seller carrier', [
+    const sellerApi = make('SellerApiFn', 'intake/seller-api', "The seller's API: stock, tracking, delivery, packing", [
       'ozon',
       'resumeWaits',
     ]);
-    const carrierUrl = carrier.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    const poller = make('PollerFn', 'poller', 'Catch-up poll: missed postings, status changes and payouts', [
+    const sellerApiUrl = sellerApi.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    const poller = make('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes and payouts', [
       'ozon',
       'alerts',
       'resumeWaits',
@@ -246,7 +278,7 @@ export class OzonAutopilotStack extends Stack {
       value: webhookUrl.url,
       description: 'Ozon push URL = this URL + the webhookToken from the OzonCredentials secret',
     });
-    new CfnOutput(this, 'SellerApiUrl', { value: carrierUrl.url });
+    new CfnOutput(this, 'SellerApiUrl', { value: sellerApiUrl.url });
     new CfnOutput(this, 'OzonSecretArn', { value: ozonSecret.secretArn });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topicArn });
 

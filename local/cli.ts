@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { getOrder } from '../functions/lib/store/orders';
+import { getOrder } from '#shared/order-store';
 import { lastState, printHistory, summarize } from './report';
 import { type Runtime, startRuntime } from './runtime';
 import { runScenario, type ScenarioName, type ScenarioRun, scenarioRuntimeOptions } from './scenarios';

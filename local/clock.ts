@@ -1,6 +1,6 @@
 /**
  * A compressed clock: `speed` simulated milliseconds pass per real millisecond. The product (through
- * functions/lib/clock.ts), the Ozon sandbox and the runtime's timers all read this one clock.
+ * functions/shared/clock.ts), the Ozon sandbox and the runtime's timers all read this one clock.
  */
 export interface CompressedClock {
   readonly speed: number;

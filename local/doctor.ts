@@ -5,12 +5,12 @@
  * Ozon sandbox and says so.
  */
 import { existsSync } from 'node:fs';
-import { useClock } from '../functions/lib/clock';
-import { ENDPOINTS, OzonClient } from '../functions/lib/ozon/client';
+import { useClock } from '#shared/clock';
+import { ENDPOINTS, OzonClient } from '#shared/ozon/client';
 import { startOzonSandbox } from '../sandbox/index';
 
 const EXPIRY_WARNING_DAYS = 14;
-/** The push types the product acts on (functions/lib/webhook.ts); without them it depends on the poller alone. */
+/** The push types the product acts on (functions/intake/pushes.ts); without them it depends on the poller alone. */
 const NEEDED_PUSHES = ['TYPE_NEW_POSTING', 'TYPE_STATE_CHANGED', 'TYPE_POSTING_CANCELLED'];
 /** The package label is fetched outside the JSON endpoint table (it answers a PDF). */
 const LABEL_PATH = '/v2/posting/fbs/package-label';

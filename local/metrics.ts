@@ -5,7 +5,7 @@
  * before and inspect results after without its own requests showing up in the figures.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { observeDynamoCapacity } from '../functions/lib/store/db';
+import { observeDynamoCapacity } from '#shared/db';
 import type { Execution } from './engine';
 import { type Invocation, observeInvocations, type Runtime } from './runtime';
 

@@ -7,13 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
-import { resetAlerts } from '../functions/lib/alerts';
-import { useClock } from '../functions/lib/clock';
-import { resetConfig } from '../functions/lib/config';
-import { observeOzonCalls, resetOzonClient } from '../functions/lib/ozon/client';
-import { resetPushQueue } from '../functions/lib/push-queue';
-import { resetDb } from '../functions/lib/store/db';
-import { resetSfn } from '../functions/lib/tasks';
+import { resetPushQueue } from '#intake/push-queue';
+import { resetAlerts } from '#shared/alerts';
+import { useClock } from '#shared/clock';
+import { resetConfig } from '#shared/config';
+import { resetDb } from '#shared/db';
+import { observeOzonCalls, resetOzonClient } from '#shared/ozon/client';
+import { resetSfn } from '#waits/deliver-to-wait';
 import { type OzonSandbox, type SandboxOptions, startOzonSandbox } from '../sandbox/index';
 import { type CompressedClock, compressedClock } from './clock';
 import { type Endpoints, startEndpoints } from './endpoints';
@@ -122,7 +122,7 @@ async function loadHandlers(stack: ResolvedStack) {
   const byFolder = new Map<string, Handler>();
   for (const fn of stack.functions) {
     const mod = (await import(pathToFileURL(path.join(ROOT, fn.entry)).href)) as { handler: Handler };
-    const folder = fn.entry.split('/')[1] as string;
+    const folder = path.basename(fn.entry, '.ts');
     const handler = observed(folder, mod.handler);
     byArn.set(fn.arn, handler);
     byFolder.set(folder, handler);
@@ -212,7 +212,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SELLER_LANGUAGE: options.sellerLanguage ?? 'en',
       OZON_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
       PUSH_QUEUE_URL: queueUrlOf('push-queue'),
-      // The sandbox pushes from loopback; in AWS only Ozon's networks are allowed (functions/lib/ip.ts).
+      // The sandbox pushes from loopback; in AWS only Ozon's networks are allowed (functions/intake/ip.ts).
       WEBHOOK_ALLOWED_CIDRS: '195.34.21.0/24,185.73.192.0/22,91.223.93.0/24,127.0.0.0/8',
       OZON_READ_ONLY: ozon.mode === 'real' && !ozon.allowChanges ? 'true' : 'false',
       ...options.environment,
@@ -239,8 +239,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const routes: Record<string, Handler> = {};
     const webhook = byFolder.get('webhook');
-    const carrierApi = byFolder.get('carrier-api');
-    if (!webhook || !carrierApi) throw new Error('The stack has no webhook or carrier-api function');
+    const carrierApi = byFolder.get('seller-api');
+    if (!webhook || !carrierApi) throw new Error('The stack has no webhook or seller-api function');
     routes.webhook = webhook;
     routes.carrier = carrierApi;
     const processor = byFolder.get('push-processor');

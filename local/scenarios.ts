@@ -3,7 +3,7 @@
  * exception path of OrderLifecycle at least once, driven by the sandbox (Ozon's side), a simulated carrier and a
  * simulated warehouse (the seller's side) — nothing reaches into the product except through its APIs.
  */
-import { ordersInPhase } from '../functions/lib/store/orders';
+import { ordersInPhase } from '#shared/order-store';
 import { DEFAULT_WAREHOUSES } from '../sandbox/index';
 import type { CreatePostingSpec } from '../sandbox/types';
 import type { Runtime, RuntimeOptions } from './runtime';

@@ -1,6 +1,6 @@
 /** The demo seller's stock for local runs: every sandbox product in every warehouse, glass and ceramics fragile. */
-import type { Handling } from '../functions/lib/domain/stock';
-import { addStock } from '../functions/lib/store/stock';
+import type { Handling } from '#stock/rules';
+import { addStock } from '#stock/stock-store';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
 
 export const DEMO_HANDLING: Record<string, Handling[]> = {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ENTRY_METADATA } from '../infra/constructs/step-function';
+import { ENTRY_METADATA } from '../infra/constructs/autopilot-function';
 import { OzonAutopilotStack } from '../infra/stack';
 
 export const LOCAL_ACCOUNT = '000000000000';

@@ -1,5 +1,5 @@
 /**
- * Error names the state machine matches. They are the `name`s of the classes in functions/lib/errors.ts; a test
+ * Error names the state machine matches. They are the `name`s of the classes in functions/shared/errors.ts; a test
  * checks the two lists agree, so a renamed class cannot silently break a Retry or Catch.
  */
 export const TRANSIENT = ['OzonRateLimited', 'OzonUnavailable', 'AwsUnavailable'] as const;

@@ -1,7 +1,7 @@
 /**
  * OrderLifecycle: one Standard execution per Ozon posting, named by the posting number. States carry the words a
  * seller uses; every wait for the outside world is a `.waitForTaskToken` task with a timeout taken from the
- * posting (see `waitTimeouts` in functions/lib/domain/order.ts), resolved by whoever sees the event.
+ * posting (see `waitTimeouts` in functions/shared/order.ts), resolved by whoever sees the event.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -26,7 +26,8 @@ export interface LifecycleFunctions {
   cancelShortLines: lambda.IFunction;
   remindPacking: lambda.IFunction;
   trackingOverdue: lambda.IFunction;
-  deliveryProblem: lambda.IFunction;
+  alertDispute: lambda.IFunction;
+  alertNotAccepted: lambda.IFunction;
 }
 
 type WaitKind = 'restock' | 'packed' | 'assembly' | 'tracking' | 'delivery' | 'dispute' | 'payout';
@@ -97,11 +98,6 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
     error: E.NOT_ACCEPTED,
     cause: 'The sorting centre did not accept the parcel; the seller was alerted to collect it',
   });
-  const stateFields = {
-    postingNumber: sfn.JsonPath.stringAt('$.postingNumber'),
-    schema: sfn.JsonPath.stringAt('$.schema'),
-    timeouts: sfn.JsonPath.objectAt('$.timeouts'),
-  };
 
   const onCancel = <T extends sfn.TaskStateBase>(task: T): T => {
     task.addCatch(releaseStock, { errors: [E.CANCELLED], resultPath: ERROR_PATH });
@@ -170,13 +166,13 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   const checkTracking = onCancel(step('CheckTracking', fns.checkTracking));
   awaitDelivery.addCatch(checkTracking, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
   checkTracking.next(awaitDelivery);
-  const alertDispute = step('AlertDispute', fns.deliveryProblem, { ...stateFields, problem: 'arbitration' });
+  const alertDispute = step('AlertDispute', fns.alertDispute);
   const awaitDispute = onCancel(wait('AwaitDisputeResolution', 'dispute'));
   awaitDelivery.addCatch(alertDispute, { errors: [E.IN_ARBITRATION], resultPath: ERROR_PATH });
   alertDispute.next(awaitDispute);
   awaitDispute.addCatch(checkTracking, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
   awaitDispute.next(awaitDelivery);
-  const alertNotAccepted = step('AlertNotAccepted', fns.deliveryProblem, { ...stateFields, problem: 'not_accepted' });
+  const alertNotAccepted = step('AlertNotAccepted', fns.alertNotAccepted);
   awaitDelivery.addCatch(alertNotAccepted, { errors: [E.NOT_ACCEPTED], resultPath: ERROR_PATH });
   alertNotAccepted.next(notAccepted);
 

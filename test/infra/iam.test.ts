@@ -20,26 +20,27 @@ import {
 
 type Need = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels' | 'sendPushes' | 'receivePushes';
 const NEEDS: Record<Folder, Need[]> = {
-  'receive-posting': ['ozon'],
-  'reserve-stock': ['alerts'],
-  'confirm-posting': ['ozon', 'alerts'],
-  'await-event': ['resumeWaits'],
-  'pack-and-label': ['ozon', 'labels'],
-  'register-shipment': ['alerts'],
-  'set-tracking-number': ['ozon'],
-  'check-tracking': ['ozon', 'alerts', 'resumeWaits'],
-  'settle-payout': ['ozon', 'alerts'],
-  'release-stock': ['ozon', 'alerts'],
-  'cancel-posting': ['ozon', 'alerts'],
-  webhook: ['ozon', 'sendPushes'],
-  'carrier-api': ['ozon', 'resumeWaits'],
-  poller: ['ozon', 'alerts', 'resumeWaits', 'startExecutions'],
-  'push-processor': ['resumeWaits', 'startExecutions', 'receivePushes'],
-  'decide-short-stock': [],
-  'cancel-short-lines': ['ozon', 'alerts'],
-  'remind-packing': ['alerts'],
-  'tracking-overdue': ['alerts'],
-  'delivery-problem': ['alerts'],
+  'fulfilment/receive-posting': ['ozon'],
+  'stock/reserve-stock': ['alerts'],
+  'fulfilment/confirm-posting': ['ozon', 'alerts'],
+  'waits/await-event': ['resumeWaits'],
+  'fulfilment/pack-and-label': ['ozon', 'labels'],
+  'fulfilment/register-shipment': ['alerts'],
+  'delivery/set-tracking-number': ['ozon'],
+  'delivery/check-tracking': ['ozon', 'alerts', 'resumeWaits'],
+  'settlement/settle-payout': ['ozon', 'alerts'],
+  'stock/release-stock': ['ozon', 'alerts'],
+  'stock/cancel-posting': ['ozon', 'alerts'],
+  'intake/webhook': ['ozon', 'sendPushes'],
+  'intake/seller-api': ['ozon', 'resumeWaits'],
+  'intake/poller': ['ozon', 'alerts', 'resumeWaits', 'startExecutions'],
+  'intake/push-processor': ['resumeWaits', 'startExecutions', 'receivePushes'],
+  'stock/decide-short-stock': [],
+  'stock/cancel-short-lines': ['ozon', 'alerts'],
+  'fulfilment/remind-packing': ['alerts'],
+  'delivery/tracking-overdue': ['alerts'],
+  'delivery/alert-dispute': ['alerts'],
+  'delivery/alert-not-accepted': ['alerts'],
 };
 const having = (need: Need) => FOLDERS.filter((f) => NEEDS[f].includes(need)).sort();
 
@@ -95,7 +96,7 @@ describe('who may do what', () => {
   });
 
   it('reserve-stock, register-shipment and await-event cannot read the secret at all', () => {
-    for (const f of ['reserve-stock', 'register-shipment', 'await-event'] as const) {
+    for (const f of ['stock/reserve-stock', 'fulfilment/register-shipment', 'waits/await-event'] as const) {
       const secretsActions = stmts(f).flatMap((s) => s.actions.filter((a) => a.startsWith('secretsmanager:')));
       expect(secretsActions, f).toEqual([]);
       expect(JSON.stringify(stmts(f).map((s) => s.resources)), f).not.toContain(secretId);
@@ -103,15 +104,21 @@ describe('who may do what', () => {
   });
 
   it('only the push processor and the poller can start executions, of OrderLifecycle only', () => {
-    expect(allowed('states:StartExecution')).toEqual(['poller', 'push-processor']);
-    expect(having('startExecutions')).toEqual(['poller', 'push-processor']);
-    for (const f of ['push-processor', 'poller'] as const) {
+    expect(allowed('states:StartExecution')).toEqual(['intake/poller', 'intake/push-processor']);
+    expect(having('startExecutions')).toEqual(['intake/poller', 'intake/push-processor']);
+    for (const f of ['intake/push-processor', 'intake/poller'] as const) {
       for (const s of grants(stmts(f), 'states:StartExecution')) expect(s.resources, f).toEqual([STATE_MACHINE_ARN]);
     }
   });
 
-  it('only await-event, check-tracking, push-processor, poller and carrier-api can resolve task tokens', () => {
-    const expected: Folder[] = ['await-event', 'carrier-api', 'check-tracking', 'poller', 'push-processor'];
+  it('only await-event, check-tracking, push-processor, poller and seller-api can resolve task tokens', () => {
+    const expected: Folder[] = [
+      'waits/await-event',
+      'intake/seller-api',
+      'delivery/check-tracking',
+      'intake/poller',
+      'intake/push-processor',
+    ].sort();
     expect(allowed('states:SendTaskSuccess')).toEqual(expected);
     expect(allowed('states:SendTaskFailure')).toEqual(expected);
     expect(having('resumeWaits')).toEqual(expected);
@@ -121,8 +128,8 @@ describe('who may do what', () => {
   });
 
   it('only pack-and-label can put objects, and only under labels/', () => {
-    expect(allowed('s3:PutObject')).toEqual(['pack-and-label']);
-    for (const s of grants(stmts('pack-and-label'), 's3:PutObject')) {
+    expect(allowed('s3:PutObject')).toEqual(['fulfilment/pack-and-label']);
+    for (const s of grants(stmts('fulfilment/pack-and-label'), 's3:PutObject')) {
       expect(s.resources).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/labels/*']] }]);
     }
     // Nobody can read, list or delete labels.
@@ -132,19 +139,20 @@ describe('who may do what', () => {
   it('only functions that alert can publish, to the alerts topic only', () => {
     expect(allowed('sns:Publish')).toEqual(having('alerts'));
     expect(having('alerts')).toEqual([
-      'cancel-posting',
-      'cancel-short-lines',
-      'check-tracking',
-      'confirm-posting',
-      'delivery-problem',
-      'poller',
-      'register-shipment',
-      'release-stock',
-      'remind-packing',
-      'reserve-stock',
-      'settle-payout',
-      'tracking-overdue',
-    ]);
+      'stock/cancel-posting',
+      'stock/cancel-short-lines',
+      'delivery/check-tracking',
+      'fulfilment/confirm-posting',
+      'delivery/alert-dispute',
+      'delivery/alert-not-accepted',
+      'intake/poller',
+      'fulfilment/register-shipment',
+      'stock/release-stock',
+      'fulfilment/remind-packing',
+      'stock/reserve-stock',
+      'settlement/settle-payout',
+      'delivery/tracking-overdue',
+    ].sort());
     for (const f of having('alerts')) {
       for (const s of grants(stmts(f), 'sns:Publish')) expect(s.resources, f).toEqual([{ Ref: topicId }]);
     }
@@ -188,7 +196,7 @@ describe('who may do what', () => {
     expect(allowed('sqs:SendMessage')).toEqual(having('sendPushes'));
     expect(allowed('sqs:ReceiveMessage')).toEqual(having('receivePushes'));
     expect(allowed('sqs:DeleteMessage')).toEqual(having('receivePushes'));
-    for (const f of ['webhook', 'push-processor'] as const) {
+    for (const f of ['intake/webhook', 'intake/push-processor'] as const) {
       for (const s of stmts(f).filter((s) => s.actions.some((a) => a.startsWith('sqs:')))) {
         expect(s.resources, f).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
       }
@@ -253,7 +261,7 @@ describe('no wildcards that write', () => {
         invoked.add(fnId);
       }
     }
-    const notInWorkflow = ['webhook', 'carrier-api', 'poller', 'push-processor'].map((f) =>
+    const notInWorkflow = ['intake/webhook', 'intake/seller-api', 'intake/poller', 'intake/push-processor'].map((f) =>
       functionLogicalId(resources, f),
     );
     const workflow = FOLDERS.map((f) => functionLogicalId(resources, f)).filter((id) => !notInWorkflow.includes(id));

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENTRY_METADATA } from '../../infra/constructs/step-function';
+import { ENTRY_METADATA } from '../../infra/constructs/autopilot-function';
 import { entryOf, FOLDERS, functionLogicalId, type Json, must, synth } from './synth';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -176,7 +176,7 @@ describe('workflow and endpoints', () => {
       return u.Properties.TargetFunctionArn['Fn::GetAtt'][0];
     });
     expect(targets.sort()).toEqual(
-      [functionLogicalId(resources, 'webhook'), functionLogicalId(resources, 'carrier-api')].sort(),
+      [functionLogicalId(resources, 'intake/webhook'), functionLogicalId(resources, 'intake/seller-api')].sort(),
     );
   });
 
@@ -185,7 +185,7 @@ describe('workflow and endpoints', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(10 minutes)',
       State: 'ENABLED',
-      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [functionLogicalId(resources, 'poller'), 'Arn'] } }),
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [functionLogicalId(resources, 'intake/poller'), 'Arn'] } }),
     });
   });
 
@@ -219,10 +219,10 @@ describe('workflow and endpoints', () => {
     expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 30);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-      FunctionName: { Ref: functionLogicalId(resources, 'push-processor') },
+      FunctionName: { Ref: functionLogicalId(resources, 'intake/push-processor') },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    const webhookEnv = resources[functionLogicalId(resources, 'webhook')].Properties.Environment.Variables;
+    const webhookEnv = resources[functionLogicalId(resources, 'intake/webhook')].Properties.Environment.Variables;
     expect(webhookEnv.PUSH_QUEUE_URL).toEqual({ Ref: queueId });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -242,8 +242,8 @@ describe('workflow and endpoints', () => {
         ),
         `${folder} URL`,
       )[0];
-    expect(outputs.WebhookUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('webhook'), 'FunctionUrl'] });
-    expect(outputs.SellerApiUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('carrier-api'), 'FunctionUrl'] });
+    expect(outputs.WebhookUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('intake/webhook'), 'FunctionUrl'] });
+    expect(outputs.SellerApiUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('intake/seller-api'), 'FunctionUrl'] });
     expect(outputs.OzonSecretArn?.Value).toEqual({ Ref: first('AWS::SecretsManager::Secret')[0] });
   });
 });

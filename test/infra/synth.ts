@@ -4,7 +4,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ENTRY_METADATA } from '../../infra/constructs/step-function';
+import { ENTRY_METADATA } from '../../infra/constructs/autopilot-function';
 import { OzonAutopilotStack } from '../../infra/stack';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is loosely typed
@@ -44,30 +44,31 @@ export function synth(opts: { cfnValidation?: boolean } = {}): {
 
 /** Every function folder under functions/ that infra/stack.ts deploys. */
 export const FOLDERS = [
-  'receive-posting',
-  'reserve-stock',
-  'confirm-posting',
-  'await-event',
-  'pack-and-label',
-  'register-shipment',
-  'set-tracking-number',
-  'check-tracking',
-  'settle-payout',
-  'release-stock',
-  'cancel-posting',
-  'webhook',
-  'carrier-api',
-  'poller',
-  'push-processor',
-  'decide-short-stock',
-  'cancel-short-lines',
-  'remind-packing',
-  'tracking-overdue',
-  'delivery-problem',
+  'fulfilment/receive-posting',
+  'stock/reserve-stock',
+  'fulfilment/confirm-posting',
+  'waits/await-event',
+  'fulfilment/pack-and-label',
+  'fulfilment/register-shipment',
+  'delivery/set-tracking-number',
+  'delivery/check-tracking',
+  'settlement/settle-payout',
+  'stock/release-stock',
+  'stock/cancel-posting',
+  'intake/webhook',
+  'intake/seller-api',
+  'intake/poller',
+  'intake/push-processor',
+  'stock/decide-short-stock',
+  'stock/cancel-short-lines',
+  'fulfilment/remind-packing',
+  'delivery/tracking-overdue',
+  'delivery/alert-dispute',
+  'delivery/alert-not-accepted',
 ] as const;
 export type Folder = (typeof FOLDERS)[number];
 
-export const entryOf = (folder: string) => `functions/${folder}/handler.ts`;
+export const entryOf = (entry: string) => `functions/${entry}.ts`;
 
 /** Logical id of the AWS::Lambda::Function whose entry metadata is functions/<folder>/handler.ts. */
 export function functionLogicalId(resources: Record<string, Json>, folder: string): string {

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as errorClasses from '../../functions/lib/errors';
+import * as errorClasses from '#shared/errors';
 import * as workflowErrors from '../../workflows/errors';
 import { ENV, type Json, must, synth } from './synth';
 
@@ -269,7 +269,7 @@ describe('cancellation', () => {
 });
 
 describe('error names', () => {
-  /** The `name` of every error class functions/lib/errors.ts exports, read off an instance. */
+  /** The `name` of every error class functions/shared/errors.ts exports, read off an instance. */
   const classNames = () => {
     const names: string[] = [];
     for (const [exportName, value] of Object.entries(errorClasses)) {
@@ -282,7 +282,7 @@ describe('error names', () => {
     return names;
   };
 
-  it('functions/lib/errors.ts exports the classes the workflow relies on', () => {
+  it('functions/shared/errors.ts exports the classes the workflow relies on', () => {
     const names = classNames();
     expect(names.length).toBeGreaterThanOrEqual(10);
     for (const n of workflowErrors.ALL) expect(names, n).toContain(n);

@@ -3,7 +3,7 @@
  * and a key that stops working. One runtime with all transport faults on at once; the postings run side by side.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOrder } from '../../functions/lib/store/orders';
+import { getOrder } from '#shared/order-store';
 import type { Execution } from '../../local/engine';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';

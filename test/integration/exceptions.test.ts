@@ -5,8 +5,8 @@
  * required, partial cancellation allowed, short SLAs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOrder } from '../../functions/lib/store/orders';
-import { getStock } from '../../functions/lib/store/stock';
+import { getOrder } from '#shared/order-store';
+import { getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { scenarioRuntimeOptions, startWarehouse } from '../../local/scenarios';
 import { seedDemoStock } from '../../local/seed';

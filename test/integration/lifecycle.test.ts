@@ -4,8 +4,8 @@
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOrder } from '../../functions/lib/store/orders';
-import { addStock, getStock } from '../../functions/lib/store/stock';
+import { getOrder } from '#shared/order-store';
+import { addStock, getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';

@@ -1,17 +1,17 @@
 /**
  * Bad input: thousands of malformed and hostile webhook bodies, generated from the push schemas the webhook
- * validates with (functions/lib/ozon/push.ts) and then broken field by field, plus arbitrary JSON. Each gets a 4xx
+ * validates with (functions/shared/ozon/push.ts) and then broken field by field, plus arbitrary JSON. Each gets a 4xx
  * in Ozon's error format or the plain acknowledgement, none makes handlePush throw, and a rejected body leaves
  * nothing behind: no item for its posting number in DynamoDB and no execution.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { config } from '../../functions/lib/config';
-import { logger } from '../../functions/lib/handler';
-import { PostingPush } from '../../functions/lib/ozon/push';
-import { db, keys } from '../../functions/lib/store/db';
-import { handlePush } from '../../functions/lib/webhook';
+import { handlePush } from '#intake/pushes';
+import { config } from '#shared/config';
+import { db, keys } from '#shared/db';
+import { logger } from '#shared/handler';
+import { PostingPush } from '#shared/ozon/push';
 import { type Runtime, startRuntime } from '../../local/runtime';
 
 // The full size, also by default: 10,000 bodies take about 35 s.

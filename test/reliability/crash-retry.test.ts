@@ -4,8 +4,8 @@
  * directly, the way Step Functions invokes them; the "crash" is undoing the step's own record between the runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOrder, updateOrder } from '../../functions/lib/store/orders';
-import { addStock, getStock } from '../../functions/lib/store/stock';
+import { getOrder, updateOrder } from '#shared/order-store';
+import { addStock, getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { FBS_WAREHOUSE } from './helpers';
 

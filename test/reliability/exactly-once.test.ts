@@ -5,7 +5,7 @@
  * The webhook queues pushes (SQS) for the push processor, so the check waits for the queue's work to show.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOrder } from '../../functions/lib/store/orders';
+import { getOrder } from '#shared/order-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { endOf, executionsNamed, FBS_WAREHOUSE, FULL, lastState, tally, waitUntil } from './helpers';

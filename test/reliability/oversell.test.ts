@@ -5,7 +5,7 @@
  * race runs, not only at the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStock, getStock } from '../../functions/lib/store/stock';
+import { addStock, getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { FBS_WAREHOUSE, FULL, lastState, statesOf, waitUntil } from './helpers';
 

@@ -6,7 +6,7 @@ import {
   isRepeat,
   type Language,
   SEVERITY,
-} from '../../functions/lib/domain/alert';
+} from '#shared/alert-text';
 
 const POSTING = '57195475-0050-3';
 const ARN = 'arn:aws:states:eu-central-1:000000000000:execution:OrderLifecycle:57195475-0050-3';

@@ -12,8 +12,8 @@ import {
   statusFromPushState,
   WaitKind,
   waitTimeouts,
-} from '../../functions/lib/domain/order';
-import { Posting } from '../../functions/lib/ozon/schemas';
+} from '#shared/order';
+import { Posting } from '#shared/ozon/schemas';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const HOUR = 3600;

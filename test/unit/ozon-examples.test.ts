@@ -8,9 +8,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OzonClient } from '../../functions/lib/ozon/client';
-import { AnyPush, IGNORED_PUSH_TYPES, PostingPush } from '../../functions/lib/ozon/push';
-import { BooleanResult, PerPostingResults, Posting, ShipResponse } from '../../functions/lib/ozon/schemas';
+import { OzonClient } from '#shared/ozon/client';
+import { AnyPush, IGNORED_PUSH_TYPES, PostingPush } from '#shared/ozon/push';
+import { BooleanResult, PerPostingResults, Posting, ShipResponse } from '#shared/ozon/schemas';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const FILES = readdirSync(EXAMPLES)

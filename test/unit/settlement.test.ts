@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { settle } from '../../functions/lib/domain/settlement';
+import { settle } from '#settlement/rules';
 
 describe('settle', () => {
   it('is missing when Ozon accrued nothing', () => {

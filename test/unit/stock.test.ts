@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OrderLine } from '../../functions/lib/domain/order';
-import {
-  type Handling,
-  packingList,
-  reservationLines,
-  StockItem,
-  shortages,
-  shortStockDecision,
-} from '../../functions/lib/domain/stock';
+import type { OrderLine } from '#shared/order';
+import { type Handling, packingList, reservationLines, StockItem, shortages, shortStockDecision } from '#stock/rules';
 
 const line = (offerId: string, qty: number, name = offerId): OrderLine => ({ sku: 1, offerId, name, qty, price: 10 });
 const item = (offerId: string, available: number): StockItem =>

@@ -1,18 +1,18 @@
 /** The push endpoint's contract without AWS: source networks, token, size, JSON, and enqueue-then-acknowledge. */
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { allowList, isAllowed } from '../../functions/lib/ip';
-import { processPushBatch } from '../../functions/lib/push-queue';
+import { allowList, isAllowed } from '#intake/ip';
+import { processPushBatch } from '#intake/push-queue';
 
 const enqueued: unknown[] = [];
-vi.mock('../../functions/lib/push-queue', async (original) => ({
-  ...(await original<typeof import('../../functions/lib/push-queue')>()),
+vi.mock('../../functions/intake/push-queue', async (original) => ({
+  ...(await original<typeof import('#intake/push-queue')>()),
   enqueuePush: async (push: unknown) => {
     if ((push as { posting_number?: string }).posting_number === 'QUEUE-DOWN') throw new Error('SQS unavailable');
     enqueued.push(push);
   },
 }));
-const { handler } = await import('../../functions/webhook/handler');
+const { handler } = await import('#intake/webhook');
 
 const TOKEN = 'unit-webhook-token-0123456789';
 const OZON_IP = '195.34.21.7';

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { useClock } from '../../functions/lib/clock';
-import { logger } from '../../functions/lib/handler';
-import { json, MAX_BODY_BYTES, readJsonBody, tokenMatches } from '../../functions/lib/http';
-import { IGNORED_PUSH_TYPES } from '../../functions/lib/ozon/push';
-import { APP, handlePush } from '../../functions/lib/webhook';
+import { APP, handlePush } from '#intake/pushes';
+import { useClock } from '#shared/clock';
+import { logger } from '#shared/handler';
+import { json, MAX_BODY_BYTES, readJsonBody, tokenMatches } from '#shared/http';
+import { IGNORED_PUSH_TYPES } from '#shared/ozon/push';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const load = (file: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8'));

@@ -1,4 +1,0 @@
-import { stepHandler } from '../lib/handler';
-import { awaitEvent, WaitInput } from '../lib/lifecycle';
-
-export const handler = stepHandler(WaitInput, awaitEvent);

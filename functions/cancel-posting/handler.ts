@@ -1,4 +1,0 @@
-import { stepHandler } from '../lib/handler';
-import { cancelPosting, PostingRef } from '../lib/lifecycle';
-
-export const handler = stepHandler(PostingRef, cancelPosting);

@@ -1,4 +1,0 @@
-import { stepHandler } from '../lib/handler';
-import { cancelShortLines, StepInput } from '../lib/lifecycle';
-
-export const handler = stepHandler(StepInput, cancelShortLines);

@@ -1,0 +1,30 @@
+/** RemindPacking: the warehouse has not confirmed "packed"; remind, and raise it when the deadline passed. */
+import { sendAlert } from '#shared/alerts';
+import { now } from '#shared/clock';
+import { PackingNeverConfirmed } from '#shared/errors';
+import { stepHandler } from '#shared/handler';
+import { updateOrder } from '#shared/order-store';
+import { activeOrder, StepInput, stateOf } from '#shared/steps';
+import { lateCost, MAX_PACKING_REMINDERS } from './rules';
+
+export async function remindPacking(input: StepInput) {
+  const order = await activeOrder(input.postingNumber);
+  const reminders = (order.escalations.packing ?? 0) + 1;
+  if (reminders > MAX_PACKING_REMINDERS) {
+    throw new PackingNeverConfirmed(`${order.postingNumber}: no packed confirmation after ${reminders - 1} reminders`);
+  }
+  const updated = await updateOrder(order.postingNumber, { escalations: { ...order.escalations, packing: reminders } });
+  const missed = order.shipmentDate && Date.parse(order.shipmentDate) <= now();
+  if (missed) {
+    await sendAlert(updated, {
+      kind: 'confirmation_deadline_missed',
+      deadline: order.shipmentDate,
+      cost: lateCost(order),
+    });
+  } else {
+    await sendAlert(updated, { kind: 'packing_reminder', deadline: order.shipmentDate });
+  }
+  return stateOf(updated);
+}
+
+export const handler = stepHandler(StepInput, remindPacking);

@@ -1,0 +1,189 @@
+/**
+ * The catch-up poller: what pushes do not cover. Ozon says new-posting pushes can come late and any push can be
+ * lost, so each run (1) starts executions for unfulfilled postings the product does not know, (2) delivers the
+ * status changes since its last run that the order records do not show yet, and (3) sums the accruals of postings
+ * waiting for their payout (Ozon has no push for finance). An access error from Ozon becomes one critical alert.
+ */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { sendAccountAlert } from '#shared/alerts';
+import { now } from '#shared/clock';
+import { config } from '#shared/config';
+import { db, keys } from '#shared/db';
+import { OzonAuthError } from '#shared/errors';
+import { logger } from '#shared/handler';
+import { type Order, round2 } from '#shared/order';
+import { getOrder, ordersInPhase, updateOrder } from '#shared/order-store';
+import { ozon } from '#shared/ozon/client';
+import type { V4ListPosting } from '#shared/ozon/schemas';
+import { deliverToWait } from '#waits/deliver-to-wait';
+import { startPostingExecution } from './pushes';
+import { recordStatus } from './record-status';
+
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+const CUTOFF_LOOKBACK_MS = 7 * DAY_MS;
+/** The status pass starts this far before the stored mark: recordStatus deduplicates, a gap would lose a change. */
+export const STATUS_OVERLAP_MS = 5 * 60 * 1000;
+/** With no mark yet (first run after deploy), look back this far for status changes. */
+const FIRST_RUN_LOOKBACK_MS = DAY_MS;
+/** `/v4/posting/fbs/list` needs a creation period (`since`/`to`); a posting's life until payout fits in this. */
+const POSTING_AGE_MS = 120 * DAY_MS;
+/** Statuses the workflow waits on the substatus of, though the status itself stays the same. */
+const ACTIONABLE_SUBSTATUS = new Set(['ship_failed']);
+const FINISHED = new Set(['delivered', 'cancelled', 'cancelled_from_split_pending', 'not_accepted']);
+
+export interface PollReport {
+  unfulfilledSeen: number;
+  executionsStarted: number;
+  statusChangesSeen: number;
+  statusesDelivered: number;
+  payoutsChecked: number;
+  payoutsDelivered: number;
+  /** Ozon's message when it refused the key; the seller got an `ozon_access` alert. */
+  accessError?: string;
+}
+
+export async function pollOnce(): Promise<PollReport> {
+  const report: PollReport = {
+    unfulfilledSeen: 0,
+    executionsStarted: 0,
+    statusChangesSeen: 0,
+    statusesDelivered: 0,
+    payoutsChecked: 0,
+    payoutsDelivered: 0,
+  };
+  try {
+    await startMissingExecutions(report);
+    await deliverStatusChanges(report);
+    await checkPayouts(report);
+  } catch (error) {
+    // Retrying cannot fix a refused key and a failed run would be retried by the scheduler: alert and end the run.
+    if (!(error instanceof OzonAuthError)) throw error;
+    report.accessError = error.message;
+    const sent = await sendAccountAlert({ kind: 'ozon_access', message: error.message });
+    if (sent) logger.error('Ozon refused the key; the seller was alerted', { error });
+    else logger.warn('Ozon still refuses the key; alerted within the last hour', { error: error.message });
+  }
+  return report;
+}
+
+/** Postings are independent: a page is handled ten at a time so a run stays short when many postings changed. */
+async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, limit = 10): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+async function startMissingExecutions(report: PollReport) {
+  let cursor: string | undefined;
+  do {
+    const page = await ozon().call('listUnfulfilled', {
+      cursor,
+      limit: 100,
+      sort_dir: 'ASC',
+      filter: {
+        cutoff_from: new Date(now() - CUTOFF_LOOKBACK_MS).toISOString(),
+        cutoff_to: new Date(now() + CUTOFF_LOOKBACK_MS * 4).toISOString(),
+      },
+    });
+    report.unfulfilledSeen += page.postings.length;
+    await eachLimited(page.postings, async (posting) => {
+      if (!(await getOrder(posting.posting_number))) {
+        if ((await startPostingExecution(posting.posting_number)) === 'started') report.executionsStarted++;
+      }
+    });
+    cursor = page.has_next ? (page.cursor ?? undefined) : undefined;
+  } while (cursor);
+}
+
+const Mark = z.object({ statusChangesUntil: z.number() });
+const POLLER_MARK = keys.cursor('poller');
+
+async function readMark(): Promise<number | undefined> {
+  const { Item } = await db().send(new GetCommand({ TableName: config().TABLE_NAME, Key: POLLER_MARK }));
+  const parsed = Mark.safeParse(Item);
+  return parsed.success ? parsed.data.statusChangesUntil : undefined;
+}
+
+/** Moves the mark forward only: two overlapping runs (the schedule and a manual one) cannot move it back. */
+async function writeMark(until: number) {
+  try {
+    await db().send(
+      new PutCommand({
+        TableName: config().TABLE_NAME,
+        Item: { ...POLLER_MARK, statusChangesUntil: until, at: new Date(until).toISOString() },
+        ConditionExpression: 'attribute_not_exists(statusChangesUntil) OR statusChangesUntil < :until',
+        ExpressionAttributeValues: { ':until': until },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
+}
+
+/** What the order does not know yet: another status, or a substatus a wait acts on. */
+export function statusNews(order: Pick<Order, 'status' | 'substatus'>, posting: V4ListPosting): boolean {
+  if (posting.status !== order.status) return true;
+  return ACTIONABLE_SUBSTATUS.has(posting.substatus ?? '') && order.substatus !== posting.substatus;
+}
+
+/**
+ * Status changes from the stored mark (minus an overlap) until now. The mark is written only after every page was
+ * handled, so a run that fails halfway is repeated from the same mark: no gap, and no repeat that matters because
+ * only news reaches recordStatus. The list has no change date, so a change is recorded as seen at the end of the
+ * window: it happened no later than that, and a push with an older date cannot move the order back past it.
+ */
+async function deliverStatusChanges(report: PollReport) {
+  const until = now();
+  const from = ((await readMark()) ?? until - FIRST_RUN_LOOKBACK_MS) - STATUS_OVERLAP_MS;
+  const seenAt = new Date(until).toISOString();
+  let cursor: string | undefined;
+  do {
+    const page = await ozon().call('listPostings', {
+      cursor,
+      limit: 100,
+      sort_dir: 'ASC',
+      filter: {
+        since: new Date(from - POSTING_AGE_MS).toISOString(),
+        to: seenAt,
+        last_changed_status_date: { from: new Date(from).toISOString(), to: seenAt },
+      },
+    });
+    report.statusChangesSeen += page.postings.length;
+    await eachLimited(page.postings, async (posting) => {
+      const order = await getOrder(posting.posting_number);
+      if (!order) {
+        // The new-posting push and the unfulfilled list both missed it (it moved on quickly): start it here.
+        if (!FINISHED.has(posting.status) && (await startPostingExecution(posting.posting_number)) === 'started') {
+          report.executionsStarted++;
+        }
+        return;
+      }
+      if (!statusNews(order, posting)) return;
+      await recordStatus(posting.posting_number, posting.status, posting.substatus ?? undefined, seenAt, 'poll');
+      report.statusesDelivered++;
+    });
+    cursor = page.has_next ? (page.cursor ?? undefined) : undefined;
+  } while (cursor);
+  await writeMark(until);
+}
+
+async function checkPayouts(report: PollReport) {
+  const settling = await ordersInPhase('settling');
+  for (let i = 0; i < settling.length; i += 200) {
+    const batch = settling.slice(i, i + 200);
+    const { posting_accruals } = await ozon().call('accruals', { posting_numbers: batch.map((o) => o.postingNumber) });
+    for (const order of batch) {
+      report.payoutsChecked++;
+      const accruals = posting_accruals.find((p) => p.posting_number === order.postingNumber)?.accruals ?? [];
+      if (accruals.length === 0) continue;
+      const accrued = round2(accruals.reduce((sum, a) => sum + Number(a.accrued.amount), 0));
+      if (accrued === order.accrued) continue;
+      const updated = await updateOrder(order.postingNumber, { accrued });
+      if ((await deliverToWait(updated)) !== 'none') report.payoutsDelivered++;
+    }
+  }
+}

@@ -1,4 +1,0 @@
-import { stepHandler } from '../lib/handler';
-import { packAndLabel, StepInput } from '../lib/lifecycle';
-
-export const handler = stepHandler(StepInput, packAndLabel);

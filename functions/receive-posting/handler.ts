@@ -1,4 +1,0 @@
-import { stepHandler } from '../lib/handler';
-import { ReceiveInput, receivePosting } from '../lib/lifecycle';
-
-export const handler = stepHandler(ReceiveInput, receivePosting);

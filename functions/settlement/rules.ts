@@ -1,0 +1,42 @@
+/** Settlement math, pure: is what Ozon accrued for a posting what its financial data promised? */
+import { round2 } from '#shared/order';
+import type { AccrualPostingsResponse } from '#shared/ozon/schemas';
+
+export interface Accrual {
+  typeId: number;
+  amount: number;
+}
+
+export type Verdict = 'settled' | 'underpaid' | 'overpaid' | 'missing';
+
+export interface SettlementResult {
+  expected: number;
+  actual: number;
+  difference: number;
+  verdict: Verdict;
+}
+
+/**
+ * Accruals arrive in parts (sale, commission, logistics, sometimes days apart); they are summed before judging.
+ * Within the tolerance counts as settled: Ozon rounds commissions per line.
+ */
+export function settle(expected: number, accruals: Accrual[], tolerance: number): SettlementResult {
+  const actual = accruedTotal(accruals);
+  const difference = round2(actual - expected);
+  let verdict: Verdict;
+  if (accruals.length === 0) verdict = 'missing';
+  else if (Math.abs(difference) <= tolerance) verdict = 'settled';
+  else verdict = difference < 0 ? 'underpaid' : 'overpaid';
+  return { expected: round2(expected), actual, difference, verdict };
+}
+
+/** One posting's accruals out of Ozon's answer for many (`/v1/finance/accrual/postings`). */
+export function accrualsOf(answer: AccrualPostingsResponse['posting_accruals'], postingNumber: string): Accrual[] {
+  return (answer.find((p) => p.posting_number === postingNumber)?.accruals ?? []).map((a) => ({
+    typeId: a.type_id,
+    amount: Number(a.accrued.amount),
+  }));
+}
+
+/** What Ozon accrued so far, summed: the one sum the poller and SettlePayout both use. */
+export const accruedTotal = (accruals: Accrual[]) => round2(accruals.reduce((sum, a) => sum + a.amount, 0));

@@ -1,0 +1,32 @@
+/** SettlePayout: sums the posting's accruals and compares them with the expected payout. */
+import { sendAlert } from '#shared/alerts';
+import { nowIso } from '#shared/clock';
+import { config } from '#shared/config';
+import { stepHandler } from '#shared/handler';
+import { requireOrder, updateOrder } from '#shared/order-store';
+import { ozon } from '#shared/ozon/client';
+import { StepInput, stateOf } from '#shared/steps';
+import { accrualsOf, settle } from './rules';
+
+export async function settlePayout(input: StepInput) {
+  const order = await requireOrder(input.postingNumber);
+  const { posting_accruals } = await ozon().call('accruals', { posting_numbers: [order.postingNumber] });
+  const result = settle(
+    order.expectedPayout,
+    accrualsOf(posting_accruals, order.postingNumber),
+    config().PAYOUT_TOLERANCE_RUB,
+  );
+  const updated = await updateOrder(order.postingNumber, {
+    phase: 'completed',
+    accrued: result.actual,
+    payout: { ...result, at: nowIso() },
+  });
+  if (result.verdict === 'missing') {
+    await sendAlert(updated, { kind: 'payout_missing', expected: result.expected, currency: order.currency });
+  } else if (result.verdict !== 'settled') {
+    await sendAlert(updated, { kind: 'payout_mismatch', ...result, currency: order.currency });
+  }
+  return { ...stateOf(updated), verdict: result.verdict };
+}
+
+export const handler = stepHandler(StepInput, settlePayout);

@@ -1,0 +1,95 @@
+/** Publishes alerts to the seller's SNS topic and records each on the order; repeats within the window are dropped. */
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type AlertFacts, buildAccountAlert, buildAlert, isRepeat, repeatCutoff } from './alert-text';
+import { now, nowIso } from './clock';
+import { config } from './config';
+import { db, keys } from './db';
+import type { Order } from './order';
+import { claimAlert, releaseAlertClaim } from './order-store';
+
+let sns: SNSClient | undefined;
+
+export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolean> {
+  const t = now();
+  // The order in hand may be stale; the atomic claim below is the real repeat check, this only saves a write.
+  if (isRepeat(order.alerts, facts.kind, t)) return false;
+  const cfg = config();
+  const alert = buildAlert(facts, {
+    postingNumber: order.postingNumber,
+    language: cfg.SELLER_LANGUAGE,
+    executionArn: order.executionArn,
+    region: cfg.CONSOLE_REGION,
+  });
+  const cutoff = repeatCutoff(facts.kind, t);
+  const claimed = await claimAlert(
+    order.postingNumber,
+    { kind: alert.kind, severity: alert.severity, at: nowIso() },
+    cutoff === null ? null : new Date(cutoff).toISOString(),
+  );
+  if (!claimed) return false;
+  try {
+    await publish(alert, { postingNumber: order.postingNumber });
+  } catch (e) {
+    await releaseAlertClaim(order.postingNumber, alert.kind);
+    throw e;
+  }
+  return true;
+}
+
+/** An account-level alert (a broken key, say) is repeated at most hourly however many functions run into it. */
+export const ACCOUNT_ALERT_WINDOW_MS = 3600 * 1000;
+
+/**
+ * Publishes an alert that concerns the Ozon account, not one posting. The repeat check is a conditional put on one
+ * item per kind, so concurrent pollers and processors that hit the same broken key send it once.
+ */
+export async function sendAccountAlert(facts: AlertFacts): Promise<boolean> {
+  const cfg = config();
+  const item = keys.accountAlert(facts.kind);
+  try {
+    await db().send(
+      new PutCommand({
+        TableName: cfg.TABLE_NAME,
+        Item: { ...item, kind: facts.kind, sentAt: now(), at: nowIso() },
+        ConditionExpression: 'attribute_not_exists(pk) OR sentAt < :cutoff',
+        ExpressionAttributeValues: { ':cutoff': now() - ACCOUNT_ALERT_WINDOW_MS },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+    throw e;
+  }
+  const alert = buildAccountAlert(facts, cfg.SELLER_LANGUAGE);
+  try {
+    await publish(alert);
+  } catch (e) {
+    // Not sent: give the claim back so the next attempt can send it instead of staying silent for an hour.
+    await db().send(new DeleteCommand({ TableName: cfg.TABLE_NAME, Key: item }));
+    throw e;
+  }
+  return true;
+}
+
+/** One SNS message per alert; `severity`, `kind` (and the posting) as attributes so subscriptions can filter. */
+async function publish(
+  alert: { subject: string; message: string; severity: string; kind: string },
+  extra: Record<string, string> = {},
+): Promise<void> {
+  sns ??= new SNSClient({});
+  const attributes = { severity: alert.severity, kind: alert.kind, ...extra };
+  await sns.send(
+    new PublishCommand({
+      TopicArn: config().ALERTS_TOPIC_ARN,
+      Subject: alert.subject,
+      Message: alert.message,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+      ),
+    }),
+  );
+}
+
+export function resetAlerts(): void {
+  sns = undefined;
+}

@@ -1,0 +1,227 @@
+/**
+ * The only way the product talks to Ozon. Every endpoint is a row in ENDPOINTS with its current version, its
+ * response schema and whether it changes anything on Ozon (read-only mode refuses those).
+ */
+import Bottleneck from 'bottleneck';
+import pRetry, { AbortError } from 'p-retry';
+import { z } from 'zod';
+import { config } from '#shared/config';
+import {
+  MutationNotAllowed,
+  OzonAuthError,
+  OzonRateLimited,
+  OzonRequestRejected,
+  OzonResponseInvalid,
+  OzonUnavailable,
+  PostingNotFound,
+} from '#shared/errors';
+import { type OzonCredentials, ozonCredentials } from './credentials';
+import * as S from './schemas';
+
+interface Endpoint<T extends z.ZodType> {
+  path: string;
+  schema: T;
+  mutates: boolean;
+  /** Ozon's stricter per-method limit for the account (ozon-api.md §1), on top of the global 50/s. */
+  perMinute?: number;
+  /** Set when no workflow step calls it yet: the feature it is for (doctor warns instead of failing). */
+  optionalFor?: string;
+}
+const endpoint = <T extends z.ZodType>(
+  path: string,
+  schema: T,
+  mutates: boolean,
+  limits: { perMinute?: number; optionalFor?: string } = {},
+): Endpoint<T> => ({ path, schema, mutates, ...limits });
+
+export const ENDPOINTS = {
+  getPosting: endpoint('/v3/posting/fbs/get', S.GetPostingResponse, false),
+  listUnfulfilled: endpoint('/v4/posting/fbs/unfulfilled/list', S.V4ListResponse, false),
+  listPostings: endpoint('/v4/posting/fbs/list', S.V4ListResponse, false),
+  ship: endpoint('/v4/posting/fbs/ship', S.ShipResponse, true),
+  cancel: endpoint('/v2/posting/fbs/cancel', S.BooleanResult, true),
+  cancelProducts: endpoint('/v2/posting/fbs/product/cancel', S.StringResult, true),
+  setTrackingNumbers: endpoint('/v2/fbs/posting/tracking-number/set', S.PerPostingResults, true),
+  markDelivering: endpoint('/v2/fbs/posting/delivering', S.PerPostingResults, true),
+  markLastMile: endpoint('/v2/fbs/posting/last-mile', S.PerPostingResults, true),
+  markDelivered: endpoint('/v2/fbs/posting/delivered', S.PerPostingResults, true),
+  accruals: endpoint('/v1/finance/accrual/postings', S.AccrualPostingsResponse, false),
+  roles: endpoint('/v1/roles', S.RolesResponse, false),
+  startChat: endpoint('/v1/chat/start', S.StartChatResponse, true),
+  sendChatMessage: endpoint('/v1/chat/send/message', S.StringResult, true),
+  warehouses: endpoint('/v2/warehouse/list', S.WarehouseListResponse, false),
+  notifications: endpoint('/v1/notification/list', S.NotificationListResponse, false),
+  updateStocks: endpoint('/v2/products/stocks', S.StocksUpdateResponse, true, {
+    perMinute: 80,
+    optionalFor: 'publishing stock to Ozon',
+  }),
+} as const;
+export type EndpointName = keyof typeof ENDPOINTS;
+
+const LABEL_PATH = '/v2/posting/fbs/package-label';
+const AUTH_MESSAGES = [
+  /invalid api-key/i,
+  /api-key is deactivated/i,
+  /missing a required role/i,
+  /restricted to specific ip/i,
+];
+const OBSOLETE_MESSAGES = [/obsolete method/i, /method .* is unavailable/i];
+
+/**
+ * Ozon allows 50 requests/s per Client-Id, counted over any second. Starts spaced 25 ms apart (40/s) stay under it
+ * in every sliding window, which a fixed reservoir of 40 per second does not (40 at the end of one second and 40
+ * at the start of the next); the margin is for other tools the seller runs with the same key.
+ */
+const limiter = new Bottleneck({ minTime: 25, maxConcurrent: 16 });
+
+/** One spacing limiter per method with its own limit, chained to the global one. */
+const methodLimiters = new Map<string, Bottleneck>();
+function limiterFor(path: string): Bottleneck {
+  const perMinute = Object.values(ENDPOINTS).find((e) => e.path === path)?.perMinute;
+  if (!perMinute) return limiter;
+  let own = methodLimiters.get(path);
+  if (!own) {
+    own = new Bottleneck({ minTime: Math.ceil(60_000 / perMinute), maxConcurrent: 1 }).chain(limiter);
+    methodLimiters.set(path, own);
+  }
+  return own;
+}
+
+export type CallObserver = (call: { path: string; status: number; ms: number }) => void;
+const observers = new Set<CallObserver>();
+/** Lets the local runtime and the benchmark count Ozon calls without wrapping the client. */
+export function observeOzonCalls(observer: CallObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+function errorFromBody(path: string, status: number, text: string): Error {
+  let code: string | number | undefined;
+  let message = text.slice(0, 500);
+  try {
+    const body = S.OzonErrorBody.parse(JSON.parse(text));
+    const inner =
+      'message' in body && typeof body.message === 'string' ? body : (body as { error?: typeof body }).error;
+    code = (inner?.code as string | number | null | undefined) ?? undefined;
+    message = (typeof inner?.message === 'string' && inner.message) || message;
+  } catch {
+    // Not Ozon's JSON error body (a proxy's HTML page, say): keep the raw text in the message.
+  }
+  const detail = `${path}: HTTP ${status}${code === undefined ? '' : ` code ${code}`}: ${message}`;
+  if (status === 429 || code === 8 || /circle is open/i.test(message)) return new OzonRateLimited(detail);
+  if (status >= 500) return new OzonUnavailable(detail);
+  if (AUTH_MESSAGES.some((r) => r.test(message)) || status === 401) return new OzonAuthError(detail);
+  if (OBSOLETE_MESSAGES.some((r) => r.test(message)))
+    return new OzonAuthError(`Ozon switched this method off. ${detail}`);
+  if (/POSTING_NOT_FOUND/.test(message) || (status === 404 && /posting/i.test(message))) {
+    return new PostingNotFound(detail);
+  }
+  return new OzonRequestRejected(path, status, code, message);
+}
+
+const isTransient = (e: unknown) => e instanceof OzonRateLimited || e instanceof OzonUnavailable;
+
+export interface OzonClientOptions {
+  baseUrl?: string;
+  credentials?: () => Promise<OzonCredentials>;
+  readOnly?: boolean;
+  /** Attempts per call for 429/5xx/timeouts before the error reaches the state machine's own Retry. */
+  attempts?: number;
+  timeoutMs?: number;
+  /** First and largest backoff before a retry; jittered. Default from OZON_RETRY_BACKOFF_MS ("min-max"), 200-2000. */
+  backoffMs?: { min: number; max: number };
+}
+
+/**
+ * Backoff is real time (Ozon's limits count real seconds). The local runtime shortens it against the sandbox,
+ * whose faults are random rather than a real window: at 10,000× compression 2 s of backoff would be 5 simulated
+ * hours in which no wait hears anything.
+ */
+const Backoff = z
+  .string()
+  .regex(/^\d+-\d+$/, 'expected "min-max" in ms')
+  .transform((v) => {
+    const [min, max] = v.split('-').map(Number) as [number, number];
+    return { min, max };
+  });
+const backoffFromEnv = () => Backoff.parse(process.env.OZON_RETRY_BACKOFF_MS || '200-2000');
+
+export class OzonClient {
+  private readonly baseUrl: string;
+  private readonly credentials: () => Promise<OzonCredentials>;
+  private readonly readOnly: boolean;
+  private readonly attempts: number;
+  private readonly timeoutMs: number;
+  private readonly backoff: { min: number; max: number };
+
+  constructor(options: OzonClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? config().OZON_API_URL).replace(/\/$/, '');
+    this.credentials = options.credentials ?? ozonCredentials;
+    this.readOnly = options.readOnly ?? config().OZON_READ_ONLY;
+    this.attempts = options.attempts ?? 3;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.backoff = options.backoffMs ?? backoffFromEnv();
+  }
+
+  async call<N extends EndpointName>(name: N, body: unknown): Promise<z.infer<(typeof ENDPOINTS)[N]['schema']>> {
+    const ep = ENDPOINTS[name];
+    if (ep.mutates && this.readOnly) {
+      throw new MutationNotAllowed(
+        `Refusing ${ep.path}: read-only mode. Pass --allow-changes to let the product change postings on Ozon.`,
+      );
+    }
+    const response = await this.send(ep.path, body);
+    const json: unknown = JSON.parse(new TextDecoder().decode(response));
+    const parsed = ep.schema.safeParse(json);
+    if (!parsed.success) {
+      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new OzonResponseInvalid(`${ep.path} answered in an unexpected shape: ${where}`);
+    }
+    return parsed.data as z.infer<(typeof ENDPOINTS)[N]['schema']>;
+  }
+
+  /** The label is a PDF, not JSON. Ozon needs 45–60 s after assembly before it is ready. */
+  async packageLabel(postingNumbers: string[]): Promise<Uint8Array> {
+    return this.send(LABEL_PATH, { posting_number: postingNumbers });
+  }
+
+  private async send(path: string, body: unknown): Promise<Uint8Array> {
+    const creds = await this.credentials();
+    return pRetry(
+      async () => {
+        const started = performance.now();
+        let response: Response;
+        try {
+          response = await limiterFor(path).schedule(() =>
+            fetch(`${this.baseUrl}${path}`, {
+              method: 'POST',
+              headers: { 'Client-Id': creds.clientId, 'Api-Key': creds.apiKey, 'Content-Type': 'application/json' },
+              body: JSON.stringify(body ?? {}),
+              signal: AbortSignal.timeout(this.timeoutMs),
+            }),
+          );
+        } catch (cause) {
+          throw new OzonUnavailable(`${path}: no answer from Ozon (${(cause as Error).message})`, { cause });
+        }
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        for (const observe of observers) observe({ path, status: response.status, ms: performance.now() - started });
+        if (response.ok) return bytes;
+        const error = errorFromBody(path, response.status, new TextDecoder().decode(bytes));
+        if (!isTransient(error)) throw new AbortError(error);
+        throw error;
+      },
+      { retries: this.attempts - 1, minTimeout: this.backoff.min, maxTimeout: this.backoff.max, randomize: true },
+    );
+  }
+}
+
+let shared: OzonClient | undefined;
+/** Module-level singleton so a warm Lambda reuses the limiter, the connection pool and the cached secret. */
+export function ozon(): OzonClient {
+  shared ??= new OzonClient();
+  return shared;
+}
+/** The local runtime points the product at a sandbox or switches to read-only between runs. */
+export function resetOzonClient(): void {
+  shared = undefined;
+}

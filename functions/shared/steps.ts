@@ -1,0 +1,31 @@
+/**
+ * What every OrderLifecycle step shares: the inputs the state machine passes (zod, checked by `stepHandler`), the
+ * small execution state it gets back, and the order lookup that stops a step on a cancelled posting.
+ */
+import { z } from 'zod';
+import { now } from './clock';
+import { policy, waitSettings } from './config';
+import { PostingCancelled } from './errors';
+import { type ExecutionState, executionState, isCancelled, type Order } from './order';
+import { requireOrder } from './order-store';
+
+export const ReceiveInput = z.object({ postingNumber: z.string().min(1), executionArn: z.string().optional() });
+export const StepInput = z.object({
+  postingNumber: z.string().min(1),
+  schema: z.enum(['fbs', 'rfbs']),
+  timeouts: z.record(z.string(), z.number()),
+});
+export type StepInput = z.infer<typeof StepInput>;
+export const PostingRef = z.object({ postingNumber: z.string().min(1) });
+export type PostingRef = z.infer<typeof PostingRef>;
+
+/** The execution state after a step: the timeouts of the next waits are computed from the order now. */
+export const stateOf = (order: Order): ExecutionState => executionState(order, now(), waitSettings(), policy());
+
+/** The order for a step that acts on it; a cancelled posting stops the step before its side effect. */
+export async function activeOrder(postingNumber: string): Promise<Order> {
+  const order = await requireOrder(postingNumber);
+  // The Catch on PostingCancelled releases the stock.
+  if (isCancelled(order.status)) throw new PostingCancelled(`Posting ${postingNumber} is cancelled`);
+  return order;
+}

@@ -1,0 +1,82 @@
+/** Stock rules, pure. The atomic part (no overselling under concurrency) is DynamoDB's; the arithmetic is here. */
+import { z } from 'zod';
+import type { OrderLine } from '#shared/order';
+
+export const Handling = z.enum(['fragile', 'liquid', 'keep_upright', 'heavy']);
+export type Handling = z.infer<typeof Handling>;
+
+export const StockItem = z.object({
+  warehouseId: z.number(),
+  offerId: z.string(),
+  name: z.string().default(''),
+  onHand: z.number().int().nonnegative(),
+  reserved: z.number().int().nonnegative(),
+  available: z.number().int(),
+  handling: z.array(Handling).default([]),
+});
+export type StockItem = z.infer<typeof StockItem>;
+
+/** One reservation per offer: a posting may list the same offer twice (Ozon splits lines by price). */
+export function reservationLines(lines: OrderLine[]): { offerId: string; qty: number }[] {
+  const byOffer = new Map<string, number>();
+  for (const line of lines) byOffer.set(line.offerId, (byOffer.get(line.offerId) ?? 0) + line.qty);
+  return [...byOffer].map(([offerId, qty]) => ({ offerId, qty })).sort((a, b) => a.offerId.localeCompare(b.offerId));
+}
+
+export interface Shortage {
+  offerId: string;
+  wanted: number;
+  available: number;
+  missing: number;
+}
+
+export function shortages(wanted: { offerId: string; qty: number }[], stock: Map<string, StockItem>): Shortage[] {
+  return wanted.flatMap(({ offerId, qty }) => {
+    const available = Math.max(0, stock.get(offerId)?.available ?? 0);
+    return available >= qty ? [] : [{ offerId, wanted: qty, available, missing: qty - available }];
+  });
+}
+
+const HANDLING_TEXT: Record<Handling, string> = {
+  fragile: 'FRAGILE: wrap in bubble film, fill voids, mark the box "Хрупкое / Fragile"',
+  liquid: 'LIQUID: seal the cap, bag it, keep upright',
+  keep_upright: 'Keep upright: mark "Верх / This side up"',
+  heavy: 'HEAVY: use a double-wall box, tape the bottom twice',
+};
+
+/** The packing list a warehouse worker reads: one line per item, handling notes after the items that need them. */
+export function packingList(lines: OrderLine[], handling: Map<string, Handling[]>): string[] {
+  return lines.flatMap((line) => {
+    const notes = handling.get(line.offerId) ?? [];
+    return [`${line.qty} × ${line.offerId} — ${line.name}`, ...notes.map((h) => `    ${HANDLING_TEXT[h]}`)];
+  });
+}
+
+export type ShortStockDecision = 'retry' | 'wait' | 'partial' | 'cancel';
+
+/**
+ * What to do about short stock when the restock wait ends: reserve again if the stock is there now; wait on if the
+ * decision deadline has not passed (it moved); else cancel the missing lines if the seller allows it and something
+ * can still ship; else cancel the posting.
+ */
+export function shortStockDecision(
+  wanted: { offerId: string; qty: number }[],
+  short: Shortage[],
+  deadlinePassed: boolean,
+  partialAllowed: boolean,
+): ShortStockDecision {
+  if (short.length === 0) return 'retry';
+  if (!deadlinePassed) return 'wait';
+  const canShipSome = wanted.some((w) => (short.find((s) => s.offerId === w.offerId)?.available ?? w.qty) > 0);
+  return partialAllowed && canShipSome ? 'partial' : 'cancel';
+}
+
+/** The lines a posting still ships after its missing quantities are cancelled; lines left with nothing drop out. */
+export function remainingLines(lines: OrderLine[], short: Shortage[]): OrderLine[] {
+  return lines
+    .map((line) => {
+      const s = short.find((x) => x.offerId === line.offerId);
+      return s ? { ...line, qty: Math.min(line.qty, s.available) } : line;
+    })
+    .filter((line) => line.qty > 0);
+}

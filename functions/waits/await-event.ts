@@ -1,0 +1,52 @@
+/**
+ * Every Await* state: stores the task token on the order, then checks whether what it waits for already
+ * happened. The execution resumes when someone calls SendTaskSuccess/Failure with this token.
+ */
+import { z } from 'zod';
+import { now } from '#shared/clock';
+import { waitSettings } from '#shared/config';
+import { stepHandler } from '#shared/handler';
+import { type Order, restockDeadline, WaitKind } from '#shared/order';
+import { requireOrder, setWait } from '#shared/order-store';
+import { deliverToWait } from './deliver-to-wait';
+
+export const WaitInput = z.object({
+  postingNumber: z.string().min(1),
+  waitFor: WaitKind,
+  token: z.string().min(1),
+  timeoutSeconds: z.number().positive(),
+});
+
+/** The phase a posting is in while it waits for each kind of event. */
+const WAIT_PHASE = {
+  restock: 'awaiting_stock',
+  packed: 'awaiting_packed',
+  assembly: 'confirming',
+  tracking: 'shipping',
+  delivery: 'in_transit',
+  dispute: 'in_transit',
+  payout: 'settling',
+} as const satisfies Record<WaitKind, Order['phase']>;
+
+export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ stored: true }> {
+  const t = now();
+  // Only the restock wait has a deadline that can move (a cutoff change); only it needs the order first.
+  const deadlineAt =
+    input.waitFor === 'restock' ? restockDeadline(await requireOrder(input.postingNumber), waitSettings()) : undefined;
+  // Phase and wait in one write: the order item is billed per write, and this runs for every wait of every posting.
+  const order = await setWait(
+    input.postingNumber,
+    {
+      on: input.waitFor,
+      token: input.token,
+      since: new Date(t).toISOString(),
+      timeoutAt: new Date(t + input.timeoutSeconds * 1000).toISOString(),
+      deadlineAt,
+    },
+    WAIT_PHASE[input.waitFor],
+  );
+  await deliverToWait(order);
+  return { stored: true };
+}
+
+export const handler = stepHandler(WaitInput, awaitEvent);
