@@ -7,35 +7,48 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from './catalogue.js';
 import { realClock } from './clock.js';
+import { Gate, Sleeper } from './gate.js';
 import { ApiError, Model } from './model.js';
 import { PushSender } from './push.js';
 import { Rng } from './rng.js';
-import { json, ROUTES, type RouteCtx, rpcError } from './routes.js';
-import type { CreatePostingSpec, OzonSandbox, SandboxCall, SandboxOptions, SandboxPushRecord } from './types.js';
+import { READ_ONLY_ROUTES, ROUTES, type RouteCtx, rpcError } from './routes.js';
+import { type Rngs, readState, StateFile, stateOf } from './state.js';
+import type {
+  CreatePostingSpec,
+  Faults,
+  OzonSandbox,
+  SandboxCall,
+  SandboxOptions,
+  SandboxPushRecord,
+} from './types.js';
 
 export { ACCRUAL_TYPES, DEFAULT_PRODUCTS, DEFAULT_TIMING, DEFAULT_WAREHOUSES } from './catalogue.js';
 export { type ManualClock, manualClock, realClock, scaledClock } from './clock.js';
+export { RATE_LIMIT_PER_SECOND } from './gate.js';
 export { PUSH_RETRY_BACKOFF_MS } from './push.js';
+export { type SandboxState, STATE_FORMAT, STATE_VERSION } from './state.js';
 export type * from './types.js';
-
-/** Ozon's documented limit: 50 requests per second per Client-Id (docs/00-overview.md). */
-export const RATE_LIMIT_PER_SECOND = 50;
 
 export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSandbox> {
   const clock = options.clock ?? realClock();
   const seed = options.seed ?? 1;
   // independent streams so that e.g. fault draws do not shift posting numbers
-  const rngPostings = new Rng(seed);
-  const rngFaults = new Rng(seed ^ 0x5bd1e995);
-  const rngPush = new Rng(seed ^ 0x27d4eb2f);
-  const rngMisc = new Rng(seed ^ 0x165667b1);
-  const faults = options.faults ?? {};
+  const rngs: Rngs = {
+    postings: new Rng(seed),
+    faults: new Rng(seed ^ 0x5bd1e995),
+    push: new Rng(seed ^ 0x27d4eb2f),
+    misc: new Rng(seed ^ 0x165667b1),
+    slow: new Rng(seed ^ 0x3c6ef372),
+  };
+  // a copy: setFaults changes it in place (PushSender and Gate read it live), never the caller's object
+  const faults: Faults = { ...options.faults };
   const products = options.products?.length ? options.products : DEFAULT_PRODUCTS;
   const warehouses = options.warehouses?.length ? options.warehouses : DEFAULT_WAREHOUSES;
   const sellerId = options.sellerId ?? (Number.parseInt(options.clientId, 10) || 1);
-  const enforceRateLimit = options.enforceRateLimit ?? true;
+  const restored = options.stateFile ? readState(options.stateFile) : undefined;
 
   let pushUrl = options.pushUrl;
+  let blocked = false;
   const calls: SandboxCall[] = [];
   const pushes: SandboxPushRecord[] = [];
   let closed = false;
@@ -53,24 +66,47 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
   const sender = new PushSender({
     now: () => clock.now(),
     schedule: scheduleGlobal,
-    rng: rngPush,
+    rng: rngs.push,
     faults,
     getUrl: () => pushUrl,
     records: pushes,
   });
+  let state: StateFile | undefined;
   const model = new Model({
     clock,
-    rng: rngPostings,
+    rng: rngs.postings,
     products,
     warehouses,
     timing: options.timing ?? {},
     sellerId,
     push: (body) => sender.send(body),
+    // before the transition runs, so the write is queued ahead of the pushes it sends
+    onTimer: () => state?.soon(),
   });
-  const ctx: RouteCtx = { model, rng: rngMisc, warehouses, getPushUrl: () => pushUrl, startedAt: clock.now() };
+  const ctx: RouteCtx = { model, rng: rngs.misc, warehouses, getPushUrl: () => pushUrl, startedAt: clock.now() };
 
-  // sliding 1-second windows of admitted requests, per Client-Id
-  const windows = new Map<string, number[]>();
+  if (restored) {
+    for (const k of Object.keys(rngs) as (keyof Rngs)[]) rngs[k].state = restored.rng[k];
+    ctx.startedAt = restored.startedAt;
+    model.restore(restored.postings, restored.chats);
+  } else {
+    for (let i = 0; i < (options.preassembled ?? 0); i++) model.create({ schema: 'fbs', startAt: 'awaiting_deliver' });
+  }
+  if (options.stateFile) {
+    state = new StateFile(options.stateFile, () => stateOf(model, rngs, ctx.startedAt));
+    state.flush();
+  }
+
+  const gate = new Gate({
+    clientId: options.clientId,
+    apiKey: options.apiKey,
+    enforceRateLimit: options.enforceRateLimit ?? true,
+    faults,
+    rngFaults: rngs.faults,
+    rngSlow: rngs.slow,
+    isBlocked: () => blocked,
+  });
+  const sleeper = new Sleeper();
 
   const app = new Hono();
   app.all('*', async (c) => {
@@ -90,34 +126,15 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     }
     const call: SandboxCall = { at, path, body, status: 0, clientId };
     calls.push(call);
-    const res = handle();
+    const verdict = gate.check(clientId, apiKey, at);
+    const res = verdict.refusal ?? handle();
     call.status = res.status;
+    // durable before the client can learn anything from the answer
+    if (!verdict.refusal && !READ_ONLY_ROUTES.has(path)) state?.flush();
+    if (verdict.delayMs > 0) await sleeper.sleep(verdict.delayMs);
     return res;
 
     function handle(): Response {
-      // examples/error__client_id_api_key_required__1.json (HTTP 401, no details key)
-      if (!clientId || !apiKey) return json(401, { code: 16, message: 'Client-Id and Api-Key headers are required' });
-      // examples/error__invalid_api_key__1.json
-      if (clientId !== options.clientId || apiKey !== options.apiKey) {
-        return rpcError(403, 7, 'Invalid Api-Key, please contact support');
-      }
-      if (enforceRateLimit) {
-        const w = windows.get(clientId) ?? [];
-        while (w.length && (w[0] ?? 0) <= at - 1000) w.shift();
-        // examples/error__rate_limit__1.json (HTTP 429, no details key)
-        if (w.length >= RATE_LIMIT_PER_SECOND)
-          return json(429, { code: 8, message: 'You have reached request rate limit per second' });
-        w.push(at);
-        windows.set(clientId, w);
-      }
-      // three draws per authenticated call, always, so a seed gives one fixed fault sequence
-      const fRate = rngFaults.chance(faults.rateLimit);
-      const fServer = rngFaults.chance(faults.serverError);
-      const fCircle = rngFaults.chance(faults.circleOpen);
-      if (fRate) return json(429, { code: 8, message: 'You have reached request rate limit per second' });
-      if (fServer) return rpcError(500, 13, 'Internal error');
-      if (fCircle) return rpcError(503, 14, 'Circle is open');
-
       const handler = c.req.method === 'POST' ? ROUTES[path] : undefined;
       if (!handler) return rpcError(404, 5, 'method is not allowed');
       if (badJson) return rpcError(400, 3, 'invalid request payload: body is not valid JSON');
@@ -145,11 +162,13 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     },
     createPosting(spec?: CreatePostingSpec) {
       if (closed) throw new Error('sandbox is closed');
+      state?.soon(); // queued ahead of the TYPE_NEW_POSTING push
       return { posting_number: model.create(spec).posting_number };
     },
     cancelByBuyer(postingNumber: string) {
       const p = model.postings.get(postingNumber);
       if (!p) throw new Error(`sandbox: unknown posting ${postingNumber}`);
+      state?.soon();
       model.cancelByBuyer(p);
     },
     posting(postingNumber: string) {
@@ -174,10 +193,21 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
       }
       return best;
     },
+    setFaults(partial: Faults) {
+      Object.assign(faults, partial);
+    },
+    setBlocked(value: boolean) {
+      blocked = value;
+    },
+    snapshot() {
+      return JSON.parse(JSON.stringify(stateOf(model, rngs, ctx.startedAt))) as unknown;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      state?.close();
       model.close();
+      sleeper.wakeAll();
       sender.close();
       for (const cancel of globalTimers) cancel();
       globalTimers.clear();

@@ -1,7 +1,12 @@
 /**
  * Posting state machine of the sandbox: creation, assembly, hand-over, transit, delivery, cancellation,
- * settlement, plus the v3 (get) / v4 (list) renderings of a posting.
+ * settlement. Renderings are in render.ts, postings created mid-life in adopt.ts.
+ *
+ * Every scheduled transition is data (`Posting.pending`: kind + absolute simulated due time), not a closure,
+ * so that a state file can carry it across a restart (state.ts).
  */
+
+import { adopt, START_AT } from './adopt.js';
 import {
   ACCRUAL_TYPES,
   BUYER_CANCEL_REASON,
@@ -11,8 +16,10 @@ import {
   DEFAULT_DELIVERY_WINDOW,
   DEFAULT_TIMING,
 } from './catalogue.js';
+import { renderV3, renderV4 } from './render.js';
 import type { Rng } from './rng.js';
 import type { CreatePostingSpec, SandboxClock, SandboxProduct, SandboxWarehouse, Timing } from './types.js';
+import { iso, money, round2 } from './util.js';
 
 export interface Line {
   sku: number;
@@ -56,14 +63,29 @@ export interface Posting {
   shipFailsOnce: boolean;
   marksRequired: boolean;
   stall: false | 'awaiting_deliver' | 'delivering';
-  sortingCentre: 'not_accepted' | 'arbitration' | undefined;
+  sortingCentre?: 'not_accepted' | 'arbitration';
   payoutSkew: number;
   noAccruals: boolean;
   deliveredAt: number | null;
   /** simulated time at which accruals became visible; null = not (yet) */
   settledAt: number | null;
-  timers: (() => void)[];
+  /** scheduled transitions, in the order they were scheduled */
+  pending: Task[];
   chatId: string | null;
+}
+
+export const TASK_KINDS = ['buyerCancel', 'assembled', 'handover', 'arbitrationResolved', 'deliver', 'settle'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+export interface Task {
+  kind: TaskKind;
+  /** absolute simulated ms */
+  due: number;
+}
+
+export interface Chat {
+  chat_id: string;
+  posting_number: string;
+  messages: { message_id: string; text: string; created_at: string }[];
 }
 
 export class ApiError extends Error {
@@ -86,11 +108,11 @@ export interface ModelDeps {
   timing: Partial<Timing>;
   sellerId: number;
   push(body: PushBody): void;
+  /** a scheduled transition is about to run (the caller persists the state after it) */
+  onTimer?(): void;
 }
 
-const round2 = (n: number) => Math.round(n * 100) / 100;
-const money = (n: number) => round2(n).toFixed(2);
-export const iso = (ms: number) => new Date(ms).toISOString();
+export { iso } from './util.js';
 
 export const FINAL_STATUSES = new Set(['delivered', 'cancelled', 'cancelled_from_split_pending', 'not_accepted']);
 const AFTER_PACKAGING = new Set(['awaiting_deliver', 'delivering', 'delivered', 'driver_pickup', 'arbitration']);
@@ -99,12 +121,10 @@ export class Model {
   readonly postings = new Map<string, Posting>();
   /** creation order */
   readonly order: Posting[] = [];
-  readonly chats = new Map<
-    string,
-    { chat_id: string; posting_number: string; messages: { message_id: string; text: string; created_at: string }[] }
-  >();
+  readonly chats = new Map<string, Chat>();
   private closed = false;
-  private readonly global: (() => void)[] = [];
+  /** clock cancel functions of the tasks in some `Posting.pending` */
+  private readonly cancels = new Map<Task, () => void>();
 
   constructor(private readonly d: ModelDeps) {}
 
@@ -120,31 +140,70 @@ export class Model {
     };
   }
 
-  /** schedule on the injected clock; remembered so that close()/cancel can stop it */
-  schedule(p: Posting | null, delay: number, fn: () => void) {
-    if (this.closed) return;
-    let cancel: () => void = () => {};
-    let done = false;
-    const list = p ? p.timers : this.global;
-    const wrapped = () => {
-      if (done || this.closed) return;
-      done = true;
-      const i = list.indexOf(cancel);
-      if (i >= 0) list.splice(i, 1);
-      fn();
-    };
-    const inner = this.d.clock.schedule(delay, wrapped);
-    cancel = () => {
-      done = true;
-      inner();
-    };
-    list.push(cancel);
+  /** schedule a transition `delay` simulated ms from now */
+  schedule(p: Posting, kind: TaskKind, delay: number) {
+    this.scheduleTask(p, { kind, due: this.now() + Math.max(0, delay) });
   }
 
+  /** put a task on the clock; also used on restore, where a task already overdue runs on the clock's next turn */
+  scheduleTask(p: Posting, task: Task) {
+    if (this.closed) return;
+    if (!p.pending.includes(task)) p.pending.push(task);
+    const cancel = this.d.clock.schedule(Math.max(0, task.due - this.now()), () => {
+      if (this.closed || !this.cancels.delete(task)) return;
+      const i = p.pending.indexOf(task);
+      if (i >= 0) p.pending.splice(i, 1);
+      this.d.onTimer?.();
+      this.run(p, task.kind);
+    });
+    this.cancels.set(task, cancel);
+  }
+
+  private cancelTasks(p: Posting) {
+    for (const task of p.pending.splice(0)) {
+      this.cancels.get(task)?.();
+      this.cancels.delete(task);
+    }
+  }
+
+  private run(p: Posting, kind: TaskKind) {
+    switch (kind) {
+      case 'buyerCancel':
+        if (!FINAL_STATUSES.has(p.status)) this.cancelByBuyer(p);
+        return;
+      case 'assembled':
+        return this.assembled(p);
+      case 'handover':
+        return this.handOver(p);
+      case 'arbitrationResolved':
+        if (p.status === 'arbitration') this.deliver(p);
+        return;
+      case 'deliver':
+        if (p.status === 'delivering') this.deliver(p);
+        return;
+      case 'settle':
+        p.settledAt = this.now();
+        return;
+    }
+  }
+
+  /** Stops the clock callbacks. `Posting.pending` stays: it is part of the state a state file keeps. */
   close() {
     this.closed = true;
-    for (const p of this.order) for (const c of p.timers.splice(0)) c();
-    for (const c of this.global.splice(0)) c();
+    for (const cancel of this.cancels.values()) cancel();
+    this.cancels.clear();
+  }
+
+  /** Load postings and chats from a state file and put their pending transitions back on the clock, due first. */
+  restore(postings: Posting[], chats: Chat[]) {
+    for (const p of postings) {
+      this.postings.set(p.posting_number, p);
+      this.order.push(p);
+    }
+    for (const c of chats) this.chats.set(c.chat_id, c);
+    const tasks = postings.flatMap((p) => p.pending.map((task) => ({ p, task })));
+    tasks.sort((a, b) => a.task.due - b.task.due); // stable: ties keep creation / scheduling order
+    for (const { p, task } of tasks) this.scheduleTask(p, task);
   }
 
   get(postingNumber: unknown): Posting {
@@ -157,6 +216,8 @@ export class Model {
 
   create(spec: CreatePostingSpec = {}): Posting {
     const rng = this.d.rng;
+    const startAt = spec.startAt ?? 'awaiting_packaging';
+    if (!START_AT.includes(startAt)) throw new Error(`sandbox: unknown startAt ${String(startAt)}`);
     const schema = spec.schema ?? 'fbs';
     const warehouse = this.d.warehouses.find((w) => w.is_rfbs === (schema === 'rfbs'));
     if (!warehouse) throw new Error(`sandbox: no ${schema === 'rfbs' ? 'rFBS' : 'FBS'} warehouse configured`);
@@ -217,25 +278,27 @@ export class Model {
       noAccruals: !!spec.noAccruals,
       deliveredAt: null,
       settledAt: null,
-      timers: [],
+      pending: [],
       chatId: null,
     };
     this.postings.set(posting_number, p);
     this.order.push(p);
-    // examples/push__TYPE_NEW_POSTING__1.json, ozon-api.md §4
-    this.d.push({
-      message_type: 'TYPE_NEW_POSTING',
-      posting_number,
-      products: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
-      in_process_at: iso(now),
-      warehouse_id: warehouse.warehouse_id,
-      seller_id: this.d.sellerId,
-    });
-    if (spec.cancelByBuyerAfterMs !== undefined) {
-      this.schedule(p, spec.cancelByBuyerAfterMs, () => {
-        if (!FINAL_STATUSES.has(p.status)) this.cancelByBuyer(p);
+    if (startAt === 'awaiting_packaging') {
+      // examples/push__TYPE_NEW_POSTING__1.json, ozon-api.md §4
+      this.d.push({
+        message_type: 'TYPE_NEW_POSTING',
+        posting_number,
+        products: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+        in_process_at: iso(now),
+        warehouse_id: warehouse.warehouse_id,
+        seller_id: this.d.sellerId,
       });
+    } else {
+      // Handled by hand in the Ozon cabinet before the product ever saw it: no push, back-dated history.
+      for (const next of adopt(p, startAt, t, now)) this.schedule(p, next.kind, next.delay);
     }
+    if (spec.cancelByBuyerAfterMs !== undefined && !FINAL_STATUSES.has(p.status))
+      this.schedule(p, 'buyerCancel', spec.cancelByBuyerAfterMs);
     return p;
   }
 
@@ -291,21 +354,23 @@ export class Model {
 
     p.assembling = true;
     p.shipFailed = false;
-    const t = this.timing(p);
-    this.schedule(p, t.assembly, () => {
-      p.assembling = false;
-      if (p.status !== 'awaiting_packaging') return;
-      if (p.shipFailsOnce) {
-        // docs/14-fbs.md: substatus ship_failed, available action ship_async_retry; status stays awaiting_packaging
-        p.shipFailsOnce = false;
-        p.shipFailed = true;
-        p.previous_substatus = p.substatus;
-        p.substatus = 'ship_failed';
-        return;
-      }
-      this.setState(p, 'awaiting_deliver', 'posting_transferring_to_delivery');
-      if (p.schema === 'fbs' && p.stall !== 'awaiting_deliver') this.schedule(p, t.handover, () => this.handOver(p));
-    });
+    this.schedule(p, 'assembled', this.timing(p).assembly);
+  }
+
+  /** end of the async assembly started by ship */
+  private assembled(p: Posting) {
+    p.assembling = false;
+    if (p.status !== 'awaiting_packaging') return;
+    if (p.shipFailsOnce) {
+      // docs/14-fbs.md: substatus ship_failed, available action ship_async_retry; status stays awaiting_packaging
+      p.shipFailsOnce = false;
+      p.shipFailed = true;
+      p.previous_substatus = p.substatus;
+      p.substatus = 'ship_failed';
+      return;
+    }
+    this.setState(p, 'awaiting_deliver', 'posting_transferring_to_delivery');
+    if (p.schema === 'fbs' && p.stall !== 'awaiting_deliver') this.schedule(p, 'handover', this.timing(p).handover);
   }
 
   private handOver(p: Posting) {
@@ -317,26 +382,20 @@ export class Model {
     if (p.sortingCentre === 'arbitration') {
       // The seller handed the parcel over but it was never scanned: a dispute, settled in the seller's favour.
       this.setState(p, 'arbitration', 'posting_in_arbitration');
-      this.schedule(p, this.timing(p).transit, () => {
-        if (p.status === 'arbitration') this.deliver(p);
-      });
+      this.schedule(p, 'arbitrationResolved', this.timing(p).transit);
       return;
     }
     p.deliveringDate = this.now();
     this.setState(p, 'delivering', 'posting_on_way_to_city');
     if (p.stall) return;
-    this.schedule(p, this.timing(p).transit, () => {
-      if (p.status === 'delivering') this.deliver(p);
-    });
+    this.schedule(p, 'deliver', this.timing(p).transit);
   }
 
   private deliver(p: Posting) {
     p.deliveredAt = this.now();
     this.setState(p, 'delivered', 'posting_delivered');
     if (p.noAccruals) return;
-    this.schedule(p, this.timing(p).settlement, () => {
-      p.settledAt = this.now();
-    });
+    this.schedule(p, 'settle', this.timing(p).settlement);
   }
 
   /** rFBS non_integrated transitions; returns the per-item error string ('' on success) */
@@ -382,7 +441,7 @@ export class Model {
 
   private doCancel(p: Posting, c: Cancellation, reasonMessage: string) {
     const oldState = p.substatus;
-    for (const t of p.timers.splice(0)) t();
+    this.cancelTasks(p);
     p.assembling = false;
     p.cancellation = c;
     p.previous_substatus = p.substatus;
@@ -407,6 +466,10 @@ export class Model {
     if (p.status === 'cancelled') throw new ApiError(400, 3, 'POSTING_ALREADY_CANCELLED');
     const reason = this.cancelReasonsFor(p).find((r) => r.id === reasonId);
     if (!reason) {
+      // A posting with no cancel reasons left (FBS delivering, delivered, not_accepted, …) cannot be cancelled.
+      // docs/00-overview.md lists only HAS_INCORRECT_CANCEL_REASON for /v2/posting/fbs/cancel; the sandbox answers
+      // HAS_INCORRECT_STATUS here, Ozon's token for "wrong status" on the ship/exemplar methods. awaiting_deliver
+      // stays cancellable (reasons 352/400/402, cancelled_after_ship true), as the cancel-reason examples show.
       if (FINAL_STATUSES.has(p.status) || this.cancelReasonsFor(p).length === 0)
         throw new ApiError(400, 3, 'HAS_INCORRECT_STATUS');
       throw new ApiError(400, 3, 'HAS_INCORRECT_CANCEL_REASON');
@@ -577,206 +640,13 @@ export class Model {
         };
   }
 
-  private customer(p: Posting) {
-    if (p.schema === 'fbs') return null;
-    return {
-      customer_id: 100_000 + (p.order_id % 900_000),
-      name: 'Иван Покупатель',
-      phone: '+79990000000',
-      address: {
-        address_tail: 'ул. Тверская, д. 1, кв. 1',
-        city: 'Москва',
-        comment: '',
-        country: 'Россия',
-        district: '',
-        region: 'Москва',
-        zip_code: '125009',
-        latitude: 55.757,
-        longitude: 37.615,
-        pvz_code: 0,
-        provider_pvz_code: '',
-      },
-    };
-  }
-
-  private analytics(p: Posting) {
-    const dm = this.deliveryMethod(p);
-    return {
-      region: 'Москва',
-      city: 'Москва',
-      delivery_type: p.schema === 'fbs' ? 'Courier' : 'Seller',
-      is_premium: false,
-      payment_type_group_name: 'Карты оплаты',
-      warehouse_id: dm.warehouse_id,
-      warehouse: dm.warehouse,
-      tpl_provider_id: dm.tpl_provider_id,
-      tpl_provider: dm.tpl_provider,
-      delivery_date_begin: iso(p.deliveryBegin),
-      delivery_date_end: iso(p.deliveryEnd),
-      is_legal: false,
-      client_delivery_date_begin: iso(p.deliveryBegin),
-      client_delivery_date_end: iso(p.deliveryEnd),
-    };
-  }
-
-  private requirements(p: Posting) {
-    return {
-      products_requiring_mandatory_mark: p.marksRequired ? p.lines.map((l) => l.sku) : [],
-      products_requiring_gtd: [],
-      products_requiring_country: [],
-      products_requiring_change_country: [],
-      products_requiring_rnpt: [],
-      products_requiring_jw_uin: [],
-    };
-  }
-
-  private cancellation(p: Posting): Cancellation {
-    return (
-      p.cancellation ?? {
-        cancel_reason_id: 0,
-        cancel_reason: '',
-        cancellation_type: '',
-        cancelled_after_ship: false,
-        affect_cancellation_rating: false,
-        cancellation_initiator: '',
-      }
-    );
-  }
-
-  private barcodes(p: Posting) {
-    return { upper_barcode: `%101%${p.order_id}`, lower_barcode: `${p.order_id}000` };
-  }
-
   /** /v3/posting/fbs/get `result` (also used by sandbox.posting()) */
-  renderV3(p: Posting, w: Record<string, unknown> = {}): Record<string, unknown> {
-    const fin = this.financialLines(p);
-    return {
-      posting_number: p.posting_number,
-      order_id: p.order_id,
-      order_number: p.order_number,
-      parent_posting_number: '',
-      status: p.status,
-      substatus: p.substatus,
-      previous_substatus: p.previous_substatus,
-      delivery_method: this.deliveryMethod(p),
-      tracking_number: p.tracking_number,
-      tpl_integration_type: p.schema === 'fbs' ? 'ozon' : 'non_integrated',
-      in_process_at: iso(p.createdAt),
-      shipment_date: iso(p.shipmentDate),
-      shipment_date_without_delay: iso(p.shipmentDate),
-      delivering_date: p.deliveringDate === null ? null : iso(p.deliveringDate),
-      provider_status: '',
-      delivery_price: '',
-      available_actions: this.availableActions(p),
-      cancellation: this.cancellation(p),
-      customer: this.customer(p),
-      addressee: p.schema === 'fbs' ? null : { name: 'Иван Покупатель', phone: '+79990000000' },
-      products: p.lines.map((l) => ({
-        sku: l.sku,
-        offer_id: l.offer_id,
-        name: l.name,
-        quantity: l.quantity,
-        price: l.price,
-        currency_code: 'RUB',
-        mandatory_mark: [],
-        is_blr_traceable: false,
-        dimensions: { height: '100.00', length: '200.00', weight: '500', width: '150.00' },
-      })),
-      barcodes: w.barcodes ? this.barcodes(p) : null,
-      analytics_data: w.analytics_data ? this.analytics(p) : null,
-      financial_data: w.financial_data
-        ? {
-            cluster_from: 'Москва, МО и Дальние регионы',
-            cluster_to: 'Москва, МО и Дальние регионы',
-            products: fin.map((f) => ({
-              product_id: f.line.sku,
-              price: f.price,
-              old_price: f.price,
-              payout: f.payout,
-              commission_amount: f.commission,
-              commission_percent: COMMISSION_PERCENT,
-              quantity: f.line.quantity,
-              currency_code: 'RUB',
-              total_discount_value: 0,
-              total_discount_percent: 0,
-              actions: [],
-              picking: null,
-              client_price: '',
-            })),
-          }
-        : null,
-      legal_info: w.legal_info ? { company_name: '', inn: '', kpp: '' } : null,
-      product_exemplars: w.product_exemplars ? { products: p.lines.map((l) => ({ sku: l.sku, exemplars: [] })) } : null,
-      related_postings: w.related_postings ? { related_posting_numbers: [] } : null,
-      courier: null,
-      additional_data: [],
-      is_express: false,
-      is_multibox: false,
-      multi_box_qty: 1,
-      requirements: this.requirements(p),
-      optional: { products_with_possible_mandatory_mark: [] },
-      tariffication: {
-        current_tariff_rate: 0,
-        current_tariff_type: '',
-        current_tariff_charge: '',
-        current_tariff_charge_currency_code: '',
-        next_tariff_rate: 0,
-        next_tariff_type: '',
-        next_tariff_charge: '',
-        next_tariff_starts_at: iso(p.shipmentDate),
-        next_tariff_charge_currency_code: '',
-      },
-      tariffication_steps: [],
-      prr_option: null,
-    };
+  renderV3(p: Posting, w: Record<string, unknown> = {}) {
+    return renderV3(this, p, w);
   }
 
-  /** v4 list posting (price objects, commission object; ozon-api.md §3.2 "v4:" notes) */
-  renderV4(p: Posting, w: Record<string, unknown> = {}): Record<string, unknown> {
-    const v3 = this.renderV3(p, w);
-    const m = (n: number | string) => ({ amount: typeof n === 'number' ? money(n) : n, currency: 'RUB' });
-    const fin = this.financialLines(p);
-    return {
-      ...v3,
-      integration_type_flow: v3.tpl_integration_type,
-      products: p.lines.map((l) => ({
-        sku: l.sku,
-        offer_id: l.offer_id,
-        name: l.name,
-        quantity: l.quantity,
-        price: m(l.price),
-        imei: [],
-        weight: null,
-        is_blr_traceable: false,
-      })),
-      requirements: { ...this.requirements(p), products_requiring_imei: [], products_requiring_weight: [] },
-      financial_data: w.financial_data
-        ? {
-            cluster_from: 'Москва, МО и Дальние регионы',
-            cluster_to: 'Москва, МО и Дальние регионы',
-            products: fin.map((f) => ({
-              product_id: f.line.sku,
-              quantity: f.line.quantity,
-              price: m(f.price),
-              old_price: m(f.price),
-              customer_price: m(f.price),
-              payout: m(f.payout),
-              commission: { amount: money(f.commission), currency: 'RUB', percent: COMMISSION_PERCENT },
-              total_discount_value: m(0),
-              total_discount_percent: 0,
-              actions: [],
-            })),
-          }
-        : null,
-      tariffication: {
-        current_tariff_rate: 0,
-        current_tariff_type: '',
-        current_tariff_charge: m(0),
-        next_tariff_rate: 0,
-        next_tariff_type: '',
-        next_tariff_charge: m(0),
-        next_tariff_starts_at: iso(p.shipmentDate),
-      },
-    };
+  /** v4 list posting */
+  renderV4(p: Posting, w: Record<string, unknown> = {}) {
+    return renderV4(this, p, w);
   }
 }

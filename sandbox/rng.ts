@@ -4,6 +4,13 @@ export class Rng {
   constructor(seed: number) {
     this.s = seed >>> 0 || 0x9e3779b9;
   }
+  /** the whole generator state (a state file keeps it, so a restarted sandbox goes on where it stopped) */
+  get state(): number {
+    return this.s;
+  }
+  set state(s: number) {
+    this.s = s >>> 0;
+  }
   /** float in [0,1) */
   next(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;

@@ -279,6 +279,24 @@ export const PUSH_TYPES = [
   { type: 'TYPE_STATE_CHANGED', description: 'Изменение статуса отправления' },
 ];
 
+/**
+ * Methods that never change state: no state-file write after them. Any other method is followed by a check (and a
+ * write if the state changed) before its answer is sent.
+ */
+export const READ_ONLY_ROUTES = new Set([
+  '/v3/posting/fbs/get',
+  '/v4/posting/fbs/unfulfilled/list',
+  '/v4/posting/fbs/list',
+  '/v2/posting/fbs/package-label',
+  '/v1/posting/fbs/cancel-reason',
+  '/v2/posting/fbs/cancel-reason/list',
+  '/v1/finance/accrual/postings',
+  '/v1/finance/accrual/types',
+  '/v1/roles',
+  '/v2/warehouse/list',
+  '/v1/notification/list',
+]);
+
 export const ROUTES: Record<string, Handler> = {
   '/v3/posting/fbs/get': (body, ctx) => {
     const b = parse(S.get, body);

@@ -21,7 +21,10 @@ export interface SandboxWarehouse {
   is_rfbs: boolean;
 }
 
-/** Probabilities 0..1, all default 0; evaluated per API call / per push with the seeded RNG. */
+/**
+ * Probabilities 0..1, all default 0; evaluated per API call / per push with the seeded RNG.
+ * Change them while running with `OzonSandbox.setFaults`.
+ */
 export interface Faults {
   /** HTTP 429 {"code":8,"message":"You have reached request rate limit per second"} */
   rateLimit?: number;
@@ -35,6 +38,13 @@ export interface Faults {
   duplicatePush?: number;
   /** max extra random delay (simulated ms) before a push, to produce out-of-order delivery */
   delayPushMs?: number;
+  /**
+   * probability that an authenticated API answer is held back `slowMs` REAL ms before it is sent (the request
+   * itself takes effect at once, as when Ozon answers after 10.5 s and the client has already given up)
+   */
+  slow?: number;
+  /** real ms for `slow` (default 0: `slow` does nothing without it) */
+  slowMs?: number;
 }
 
 export interface Timing {
@@ -71,11 +81,35 @@ export interface SandboxOptions {
   enforceRateLimit?: boolean;
   /** seller_id sent in pushes (default: Number(clientId) or 1) — sandbox extension */
   sellerId?: number;
+  /**
+   * At start, create this many FBS postings already at `awaiting_deliver` (assembled by hand in the cabinet, no
+   * TYPE_NEW_POSTING push), drawn from the seed like any other posting. Ignored when a state file is restored.
+   */
+  preassembled?: number;
+  /**
+   * Durable state. If the file exists at start, every posting (with its pending transitions, as absolute simulated
+   * due times), the chats and the RNG states are restored from it and each pending transition is rescheduled at
+   * `due - clock.now()` (0 if overdue); the caller restarts its clock at (or after) the saved simulated time.
+   * The whole state is written to it atomically (temp file in the same directory + rename) and synchronously
+   * before any answer to a request that changed state, and right after any timer-driven change.
+   * Not kept: the push log, calls, pending push deliveries/retries, faults, `setBlocked`, the push URL.
+   */
+  stateFile?: string;
 }
 
 export interface CreatePostingSpec {
   /** rfbs => tpl_integration_type "non_integrated" on the rFBS warehouse; fbs => "ozon" */
   schema?: 'fbs' | 'rfbs';
+  /**
+   * Status the posting is created at (default `awaiting_packaging`: a new order, pushed as TYPE_NEW_POSTING).
+   * Any later status makes a posting the product has never seen: handled by hand in the Ozon cabinet, with a
+   * back-dated history (in_process_at, shipment_date, delivering_date, delivery window; see adopt.ts), no push,
+   * and the remaining transitions on the clock from now (FBS awaiting_deliver -> delivering after
+   * `timing.handover`, -> delivered after `timing.transit`, accruals `timing.settlement` after delivery).
+   * `cancelled` = cancelled by the buyer before assembly. `sortingCentre` and `shipFailsOnce` only act on
+   * postings that are still to be assembled / handed over.
+   */
+  startAt?: 'awaiting_packaging' | 'awaiting_deliver' | 'delivering' | 'delivered' | 'cancelled';
   /** default: 1–2 random catalogue lines */
   lines?: { offer_id: string; quantity: number }[];
   /**
@@ -128,7 +162,7 @@ export interface OzonSandbox {
   /** e.g. http://127.0.0.1:PORT */
   url: string;
   setPushUrl(url: string): void;
-  /** creates (status awaiting_packaging) and pushes TYPE_NEW_POSTING */
+  /** creates (status awaiting_packaging) and pushes TYPE_NEW_POSTING; see `CreatePostingSpec.startAt` */
   createPosting(spec?: CreatePostingSpec): { posting_number: string };
   cancelByBuyer(postingNumber: string): void;
   /** current full posting object (the /v3/posting/fbs/get result shape, with every `with` block) */
@@ -138,6 +172,12 @@ export interface OzonSandbox {
   pushes: SandboxPushRecord[];
   /** the highest count of requests seen in any 1-second real-time window */
   maxRequestsPerSecond(): number;
+  /** merge into the current faults (a key set to 0 or undefined switches that fault off) */
+  setFaults(partial: Faults): void;
+  /** while true, every authenticated request is answered HTTP 403 {"code":7,"message":"client is blocked"} */
+  setBlocked(blocked: boolean): void;
+  /** the state a state file holds (the same JSON object, whether or not `stateFile` is set); see state.ts */
+  snapshot(): unknown;
   /** stops server and all timers */
   close(): Promise<void>;
 }

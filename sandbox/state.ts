@@ -1,0 +1,190 @@
+/**
+ * Durable state: what a sandbox killed with `kill -9` needs to come back as it was.
+ *
+ * File format (JSON, one object; `snapshot()` returns the same object):
+ *
+ *   { "format": "ozon-sandbox-state", "version": 1,
+ *     "savedAt": <simulated ms>, "startedAt": <simulated ms>,
+ *     "rng": { "postings": <u32>, "faults": <u32>, "push": <u32>, "misc": <u32>, "slow": <u32> },
+ *     "postings": [ <Posting (model.ts), every field, incl. "pending": [{ "kind": <TaskKind>, "due": <simulated ms> }]> ],
+ *     "chats": [ { "chat_id", "posting_number", "messages": [{ "message_id", "text", "created_at" }] } ] }
+ *
+ * Posting numbers are drawn from the `postings` RNG and checked against the restored postings, so a restarted
+ * sandbox goes on with new numbers and never repeats one.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { type Chat, type Model, type Posting, TASK_KINDS } from './model.js';
+import type { Rng } from './rng.js';
+
+export const STATE_FORMAT = 'ozon-sandbox-state';
+export const STATE_VERSION = 1;
+
+const ms = z.number().finite();
+const u32 = z.number().int().min(0).max(0xffffffff);
+
+const posting = z.object({
+  posting_number: z.string().min(1),
+  order_id: z.number().int(),
+  order_number: z.string(),
+  schema: z.enum(['fbs', 'rfbs']),
+  warehouse: z.object({ warehouse_id: z.number().int(), name: z.string(), is_rfbs: z.boolean() }),
+  status: z.string(),
+  substatus: z.string(),
+  previous_substatus: z.string(),
+  tracking_number: z.string(),
+  createdAt: ms,
+  shipmentDate: ms,
+  deliveringDate: ms.nullable(),
+  deliveryBegin: ms,
+  deliveryEnd: ms,
+  lastChangedAt: ms,
+  lines: z.array(
+    z.object({
+      sku: z.number().int(),
+      offer_id: z.string(),
+      name: z.string(),
+      price: z.string(),
+      quantity: z.number().int().min(0),
+    }),
+  ),
+  cancellation: z
+    .object({
+      cancel_reason_id: z.number().int(),
+      cancel_reason: z.string(),
+      cancellation_type: z.string(),
+      cancelled_after_ship: z.boolean(),
+      affect_cancellation_rating: z.boolean(),
+      cancellation_initiator: z.string(),
+    })
+    .nullable(),
+  assembling: z.boolean(),
+  shipFailed: z.boolean(),
+  shipFailsOnce: z.boolean(),
+  marksRequired: z.boolean(),
+  stall: z.union([z.literal(false), z.enum(['awaiting_deliver', 'delivering'])]),
+  sortingCentre: z.enum(['not_accepted', 'arbitration']).optional(),
+  payoutSkew: z.number().finite(),
+  noAccruals: z.boolean(),
+  deliveredAt: ms.nullable(),
+  settledAt: ms.nullable(),
+  pending: z.array(z.object({ kind: z.enum(TASK_KINDS), due: ms })),
+  chatId: z.string().nullable(),
+}) satisfies z.ZodType<Posting>;
+
+const chat = z.object({
+  chat_id: z.string(),
+  posting_number: z.string(),
+  messages: z.array(z.object({ message_id: z.string(), text: z.string(), created_at: z.string() })),
+}) satisfies z.ZodType<Chat>;
+
+const StateSchema = z.object({
+  format: z.literal(STATE_FORMAT),
+  version: z.literal(STATE_VERSION),
+  savedAt: ms,
+  startedAt: ms,
+  rng: z.object({ postings: u32, faults: u32, push: u32, misc: u32, slow: u32 }),
+  postings: z.array(posting),
+  chats: z.array(chat),
+});
+export type SandboxState = z.output<typeof StateSchema>;
+
+export interface Rngs {
+  postings: Rng;
+  faults: Rng;
+  push: Rng;
+  misc: Rng;
+  slow: Rng;
+}
+
+/** The live state as a state object (it shares the posting objects: stringify it, do not keep it). */
+export function stateOf(model: Model, rngs: Rngs, startedAt: number): SandboxState {
+  return {
+    format: STATE_FORMAT,
+    version: STATE_VERSION,
+    savedAt: model.now(),
+    startedAt,
+    rng: {
+      postings: rngs.postings.state,
+      faults: rngs.faults.state,
+      push: rngs.push.state,
+      misc: rngs.misc.state,
+      slow: rngs.slow.state,
+    },
+    postings: model.order,
+    chats: [...model.chats.values()],
+  };
+}
+
+/** undefined if there is no file yet; throws (naming the file) if it is not a valid state */
+export function readState(path: string): SandboxState | undefined {
+  if (!existsSync(path)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`sandbox: state file ${path} is not JSON: ${(e as Error).message}`);
+  }
+  const r = StateSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new Error(
+      `sandbox: state file ${path} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    );
+  }
+  return r.data;
+}
+
+/**
+ * Writes the state to one file, atomically: a temp file in the same directory, then rename(2), so a reader (or a
+ * restart after kill -9) sees either the old or the new state, whole. No fsync: a killed process loses nothing
+ * the kernel already has; surviving a power cut is not the goal.
+ */
+export class StateFile {
+  private lastCore = '';
+  private queued = false;
+  private stopped = false;
+  private readonly tmp: string;
+
+  constructor(
+    readonly path: string,
+    private readonly build: () => SandboxState,
+  ) {
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  }
+
+  /**
+   * Write now, synchronously, if anything changed since the last write. The fault/push/slow dice are drawn on
+   * calls that change nothing, so they alone do not cause a write; they are saved with the next real change.
+   */
+  flush() {
+    if (this.stopped) return;
+    const s = this.build();
+    const core = JSON.stringify([s.startedAt, s.rng.postings, s.rng.misc, s.postings, s.chats]);
+    if (core === this.lastCore) return;
+    writeFileSync(this.tmp, JSON.stringify(s));
+    renameSync(this.tmp, this.path);
+    this.lastCore = core;
+  }
+
+  /**
+   * For changes made outside a request (timers, createPosting): write in a microtask, so that the changes of one
+   * clock tick (manualClock.advance runs many transitions synchronously) make one write. The microtask runs before
+   * any I/O, so no answer or push leaves the process before the write; every answer also flushes first.
+   */
+  soon() {
+    if (this.queued || this.stopped) return;
+    this.queued = true;
+    queueMicrotask(() => {
+      this.queued = false;
+      this.flush();
+    });
+  }
+
+  /** final write; nothing is written afterwards */
+  close() {
+    this.flush();
+    this.stopped = true;
+  }
+}
