@@ -7,13 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FauxqsServer } from 'fauxqs';
-import { resetPushQueue } from '#intake/push-queue';
-import { resetAlerts } from '#shared/alerts';
 import { useClock } from '#shared/clock';
-import { resetConfig } from '#shared/config';
-import { resetDb } from '#shared/db';
-import { observeOzonCalls, resetOzonClient } from '#shared/ozon/client';
-import { resetSfn } from '#waits/deliver-to-wait';
+import { resetClients } from '#shared/clients';
+import { observeOzonCalls } from '#shared/ozon/client';
 import { type OzonSandbox, type SandboxOptions, startOzonSandbox } from '../sandbox/index';
 import { type CompressedClock, compressedClock } from './clock';
 import { type Endpoints, startEndpoints } from './endpoints';
@@ -218,12 +214,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...options.environment,
     };
     Object.assign(process.env, env);
-    resetConfig();
-    resetDb();
-    resetSfn();
-    resetAlerts();
-    resetOzonClient();
-    resetPushQueue();
+    resetClients();
 
     const s3 = new S3Client({
       region: LOCAL_REGION,
@@ -294,8 +285,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         OZON_API_KEY: ozon.apiKey,
       });
     }
-    resetConfig();
-    resetOzonClient();
+    resetClients();
 
     const invoke = async (folder: string, event: unknown) => {
       const handler = byFolder.get(folder);

@@ -1,5 +1,6 @@
 /** PackAndLabel: the packing list (handling notes for fragile goods) and, once assembled, Ozon's label PDF. */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '#shared/clients';
 import { nowIso } from '#shared/clock';
 import { config } from '#shared/config';
 import { LabelNotReady, OzonRequestRejected } from '#shared/errors';
@@ -11,8 +12,6 @@ import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { packingList } from '#stock/rules';
 import { consume, getStock } from '#stock/stock-store';
 import { LABEL_STATUSES, labelNotReady } from './rules';
-
-let s3: S3Client | undefined;
 
 export async function packAndLabel(input: StepInput) {
   const order = await activeOrder(input.postingNumber);
@@ -51,8 +50,9 @@ async function fetchLabel(order: Order): Promise<string | undefined> {
   const key = `labels/${order.postingNumber}.pdf`;
   const bucket = config().LABELS_BUCKET;
   if (bucket) {
-    s3 ??= new S3Client({ forcePathStyle: true });
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }));
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),
+    );
   }
   return key;
 }

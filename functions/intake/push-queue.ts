@@ -4,14 +4,13 @@
  * Functions work, and a failure there is redelivered by SQS (then parked in the dead-letter queue) instead of
  * being an error answer to Ozon.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { sqsClient } from '#shared/clients';
 import { ConfigError } from '#shared/errors';
 import { logger } from '#shared/handler';
 import { PostingPush, type WorkPush } from '#shared/ozon/push';
-
-let sqs: SQSClient | undefined;
 
 function queueUrl(): string {
   const url = process.env.PUSH_QUEUE_URL;
@@ -20,13 +19,7 @@ function queueUrl(): string {
 }
 
 export async function enqueuePush(push: WorkPush): Promise<void> {
-  sqs ??= new SQSClient({});
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: JSON.stringify(push) }));
-}
-
-/** The local runtime moves the SQS endpoint between runs. */
-export function resetPushQueue(): void {
-  sqs = undefined;
+  await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: JSON.stringify(push) }));
 }
 
 const QueuedPush = z

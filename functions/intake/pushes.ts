@@ -3,6 +3,7 @@
  * cancellations are recorded on the order and handed to the waiting execution. A duplicate push changes nothing.
  */
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '#shared/clients';
 import { nowIso } from '#shared/clock';
 import { config, waitSettings } from '#shared/config';
 import { ConfigError } from '#shared/errors';
@@ -10,7 +11,6 @@ import { logger } from '#shared/handler';
 import { restockDeadline, statusFromPushState as statusOf } from '#shared/order';
 import { recordEvent, updateOrder } from '#shared/order-store';
 import { AnyPush, isIgnoredPushType, PostingPush, type WorkPush } from '#shared/ozon/push';
-import { sfnClient } from '#waits/deliver-to-wait';
 import { recordStatus } from './record-status';
 
 export const APP = { name: 'ozon-autopilot', version: '0.1.0' };

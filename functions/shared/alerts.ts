@@ -1,14 +1,13 @@
 /** Publishes alerts to the seller's SNS topic and records each on the order; repeats within the window are dropped. */
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type AlertFacts, buildAccountAlert, buildAlert, isRepeat, repeatCutoff } from './alert-text';
+import { snsClient } from './clients';
 import { now, nowIso } from './clock';
 import { config } from './config';
 import { db, keys } from './db';
 import type { Order } from './order';
 import { claimAlert, releaseAlertClaim } from './order-store';
-
-let sns: SNSClient | undefined;
 
 export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolean> {
   const t = now();
@@ -76,9 +75,8 @@ async function publish(
   alert: { subject: string; message: string; severity: string; kind: string },
   extra: Record<string, string> = {},
 ): Promise<void> {
-  sns ??= new SNSClient({});
   const attributes = { severity: alert.severity, kind: alert.kind, ...extra };
-  await sns.send(
+  await snsClient().send(
     new PublishCommand({
       TopicArn: config().ALERTS_TOPIC_ARN,
       Subject: alert.subject,
@@ -88,8 +86,4 @@ async function publish(
       ),
     }),
   );
-}
-
-export function resetAlerts(): void {
-  sns = undefined;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { onReset } from './clients';
 import { ConfigError } from './errors';
 import { DEFAULT_WAIT_SETTINGS, type WaitSettings } from './order';
 
@@ -58,10 +59,10 @@ export function config(): Config {
   return cached;
 }
 
-/** The local runtime changes the environment between runs (tests); this forgets the cached values. */
-export function resetConfig(): void {
+// The local runtime changes the environment between runs (tests): forget the cached values then.
+onReset(() => {
   cached = undefined;
-}
+});
 
 /** Wait timeouts with the seller's configured settlement window. */
 export function waitSettings(): WaitSettings {

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient, onReset } from './clients';
 
 /**
  * One table: orders, their events and the seller's stock. Keys are built only here.
@@ -18,16 +18,15 @@ export const PHASE_INDEX = 'byPhase';
 let client: DynamoDBDocumentClient | undefined;
 export function db(): DynamoDBDocumentClient {
   client ??= withCapacityHook(
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    DynamoDBDocumentClient.from(dynamoClient(), {
       marshallOptions: { removeUndefinedValues: true },
     }),
   );
   return client;
 }
-/** The local runtime moves the endpoint between runs. */
-export function resetDb(): void {
+onReset(() => {
   client = undefined;
-}
+});
 
 /**
  * What one request consumed. `conditionFailed` marks a write refused by its condition (or a cancelled transaction):

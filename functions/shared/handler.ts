@@ -1,25 +1,31 @@
 /**
- * The wrapper every Lambda uses: a middy handler that validates its input with the step's zod schema and logs with
- * the posting number as a key. Failures keep their class name, which is what the state machine's Catch matches.
+ * The wrappers every Lambda uses. `stepHandler`: a middy handler for a state of a workflow that validates its input
+ * with the step's zod schema (Powertools Parser), logs with the posting number as a key, traces and publishes
+ * metrics. Failures keep their class name, which is what the state machine's Catch matches; AWS hiccups become
+ * AwsUnavailable, which it retries.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { AwsUnavailable } from './errors';
+import { logger, metrics, tracer } from './powertools';
 
-export const logger = new Logger({ serviceName: 'ozon-autopilot' });
+export { logger };
 
-export class InvalidInput extends Error {
-  override name = 'InvalidInput';
+/** Logging, tracing and metrics for any function: the one middleware stack, in the order Powertools documents. */
+export function withPowertools<E, R>(fn: (event: E, context: Context) => Promise<R>) {
+  return middy(fn)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics))
+    .use(injectLambdaContext(logger, { resetKeys: true }));
 }
 
 export function stepHandler<S extends z.ZodType, R>(schema: S, step: (input: z.infer<S>) => Promise<R>) {
-  return middy(async (event: unknown, _context: Context): Promise<R> => {
-    const parsed = schema.safeParse(event);
-    if (!parsed.success) throw new InvalidInput(`Step input rejected: ${parsed.error.message}`);
-    const input = parsed.data as z.infer<S>;
+  return withPowertools(async (input: z.infer<S>, _context: Context): Promise<R> => {
     if (input && typeof input === 'object' && 'postingNumber' in input) {
       logger.appendKeys({ postingNumber: String(input.postingNumber) });
     }
@@ -28,7 +34,7 @@ export function stepHandler<S extends z.ZodType, R>(schema: S, step: (input: z.i
     } catch (error) {
       throw asTransient(error);
     }
-  }).use(injectLambdaContext(logger, { resetKeys: true }));
+  }).use(parser({ schema }));
 }
 
 /** AWS SDK errors the SDK itself calls retryable (throttling, 5xx, timeouts, transaction conflicts). */

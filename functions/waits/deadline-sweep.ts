@@ -6,11 +6,11 @@
 import { InvalidToken, SendTaskFailureCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { lateCost } from '#fulfilment/rules';
 import { sendAlert } from '#shared/alerts';
+import { sfnClient } from '#shared/clients';
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
 import type { Order } from '#shared/order';
 import { clearWait, ordersInPhase } from '#shared/order-store';
-import { sfnClient } from './deliver-to-wait';
 
 const NOT_ASSEMBLED: Order['phase'][] = ['received', 'awaiting_stock', 'reserved', 'awaiting_packed', 'confirming'];
 

@@ -6,23 +6,14 @@ import {
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
-  SFNClient,
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import { sfnClient } from '#shared/clients';
 import { now } from '#shared/clock';
 import { policy, waitSettings } from '#shared/config';
 import { evaluateWait, executionState, type Order } from '#shared/order';
 import { clearWait } from '#shared/order-store';
-
-let sfn: SFNClient | undefined;
-export function sfnClient(): SFNClient {
-  sfn ??= new SFNClient({});
-  return sfn;
-}
-export function resetSfn(): void {
-  sfn = undefined;
-}
 
 export type Delivery = 'none' | 'success' | 'failure';
 

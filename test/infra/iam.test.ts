@@ -112,13 +112,15 @@ describe('who may do what', () => {
   });
 
   it('only await-event, check-tracking, push-processor, poller and seller-api can resolve task tokens', () => {
-    const expected: Folder[] = [
-      'waits/await-event',
-      'intake/seller-api',
-      'delivery/check-tracking',
-      'intake/poller',
-      'intake/push-processor',
-    ].sort();
+    const expected = (
+      [
+        'waits/await-event',
+        'intake/seller-api',
+        'delivery/check-tracking',
+        'intake/poller',
+        'intake/push-processor',
+      ] as Folder[]
+    ).sort();
     expect(allowed('states:SendTaskSuccess')).toEqual(expected);
     expect(allowed('states:SendTaskFailure')).toEqual(expected);
     expect(having('resumeWaits')).toEqual(expected);
@@ -138,21 +140,23 @@ describe('who may do what', () => {
 
   it('only functions that alert can publish, to the alerts topic only', () => {
     expect(allowed('sns:Publish')).toEqual(having('alerts'));
-    expect(having('alerts')).toEqual([
-      'stock/cancel-posting',
-      'stock/cancel-short-lines',
-      'delivery/check-tracking',
-      'fulfilment/confirm-posting',
-      'delivery/alert-dispute',
-      'delivery/alert-not-accepted',
-      'intake/poller',
-      'fulfilment/register-shipment',
-      'stock/release-stock',
-      'fulfilment/remind-packing',
-      'stock/reserve-stock',
-      'settlement/settle-payout',
-      'delivery/tracking-overdue',
-    ].sort());
+    expect(having('alerts')).toEqual(
+      [
+        'stock/cancel-posting',
+        'stock/cancel-short-lines',
+        'delivery/check-tracking',
+        'fulfilment/confirm-posting',
+        'delivery/alert-dispute',
+        'delivery/alert-not-accepted',
+        'intake/poller',
+        'fulfilment/register-shipment',
+        'stock/release-stock',
+        'fulfilment/remind-packing',
+        'stock/reserve-stock',
+        'settlement/settle-payout',
+        'delivery/tracking-overdue',
+      ].sort(),
+    );
     for (const f of having('alerts')) {
       for (const s of grants(stmts(f), 'sns:Publish')) expect(s.resources, f).toEqual([{ Ref: topicId }]);
     }

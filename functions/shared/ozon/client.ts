@@ -5,6 +5,7 @@
 import Bottleneck from 'bottleneck';
 import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
+import { onReset } from '#shared/clients';
 import { config } from '#shared/config';
 import {
   MutationNotAllowed,
@@ -222,6 +223,6 @@ export function ozon(): OzonClient {
   return shared;
 }
 /** The local runtime points the product at a sandbox or switches to read-only between runs. */
-export function resetOzonClient(): void {
+onReset(() => {
   shared = undefined;
-}
+});
