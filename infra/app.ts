@@ -1,24 +1,12 @@
 import { App } from 'aws-cdk-lib';
+import { SECTIONS } from '#shared/config';
 import { OzonAutopilotStack } from './stack';
 
 const app = new App();
 const language = app.node.tryGetContext('sellerLanguage');
 
 /** `-c settings='{"PARTIAL_CANCEL":"true"}'`: only the documented knobs, so a typo fails the synth instead of a run. */
-const KNOBS = [
-  'PAYOUT_TOLERANCE_RUB',
-  'SETTLEMENT_WINDOW_DAYS',
-  'ASSEMBLY_BUFFER_HOURS',
-  'DEADLINE_WARNING_HOURS',
-  'PACKED_REMINDER_HOURS',
-  'HANDOVER_STALL_HOURS',
-  'TRANSIT_STALL_DAYS',
-  'TRACKING_GRACE_HOURS',
-  'MAX_STALL_ESCALATIONS',
-  'PARTIAL_CANCEL',
-  'REQUIRE_PACKED_CONFIRMATION',
-  'BUYER_STALL_MESSAGE',
-];
+const KNOBS = Object.keys(SECTIONS.policy.shape);
 const raw = app.node.tryGetContext('settings');
 const settings: Record<string, string> = typeof raw === 'string' ? JSON.parse(raw) : (raw ?? {});
 for (const key of Object.keys(settings)) {

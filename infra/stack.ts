@@ -2,11 +2,10 @@
  * The whole product as one stack: table, alerts topic, labels bucket, the Ozon secret, one function per step,
  * the OrderLifecycle state machine, the webhook and seller API endpoints and the poller's schedule.
  */
-import { Arn, ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,16 +17,18 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { SectionConfig } from '#shared/config';
 import { type LifecycleFunctions, orderLifecycleDefinition } from '../workflows/order-lifecycle';
 import { AutopilotFunction } from './constructs/autopilot-function';
+import { PushToken } from './constructs/push-token';
 import { acknowledgeNagFindings } from './nag';
 
 export const STATE_MACHINE_NAME = 'OrderLifecycle';
 
 export interface OzonAutopilotProps extends StackProps {
   sellerLanguage?: 'en' | 'ru' | 'zh';
-  /** Exception-path knobs (README "Exception paths"), e.g. `{ PARTIAL_CANCEL: 'true' }`, set on every function. */
-  settings?: Record<string, string>;
+  /** Exception-path knobs (README "Exception paths"), e.g. `{ PARTIAL_CANCEL: 'true' }`, set on every step. */
+  settings?: Partial<Record<keyof SectionConfig<'policy'>, string>>;
   pollInterval?: Duration;
 }
 
@@ -66,14 +67,23 @@ export class OzonAutopilotStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // The seller fills clientId and apiKey after deploy; the webhook token is generated here.
+    // The seller fills clientId and apiKey after deploy. The push token and the seller API's key are generated, each
+    // in its own secret: whoever can push cannot call the seller API, and the webhook reads no secret at all.
     const ozonSecret = new secretsmanager.Secret(this, 'OzonCredentials', {
-      description: 'Ozon Seller API credentials: {"clientId","apiKey","webhookToken"}',
+      description: 'Ozon Seller API credentials: {"clientId","apiKey"}',
+      secretObjectValue: {
+        clientId: SecretValue.unsafePlainText('SET-ME'),
+        apiKey: SecretValue.unsafePlainText('SET-ME'),
+      },
+    });
+    const pushToken = new PushToken(this, 'PushToken');
+    const sellerApiSecret = new secretsmanager.Secret(this, 'SellerApiKey', {
+      description: 'Key of the seller API: {"apiKey"}, sent as Authorization: Bearer <apiKey>',
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ clientId: 'SET-ME', apiKey: 'SET-ME' }),
-        generateStringKey: 'webhookToken',
+        secretStringTemplate: '{}',
+        generateStringKey: 'apiKey',
         excludePunctuation: true,
-        passwordLength: 40,
+        passwordLength: 48,
       },
     });
 
@@ -86,116 +96,90 @@ export class OzonAutopilotStack extends Stack {
       },
       this,
     );
-    const baseEnv = {
-      TABLE_NAME: this.table.tableName,
-      ALERTS_TOPIC_ARN: this.alerts.topicArn,
-      SELLER_LANGUAGE: props.sellerLanguage ?? 'en',
-      ...props.settings,
-      CONSOLE_REGION: Aws.REGION,
-    };
+    const language = props.sellerLanguage ?? 'en';
 
-    // Each function gets exactly the grants it uses.
-    type Need = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels';
-    const make = (id: string, entry: string, description: string, needs: Need[]) => {
-      const env: Record<string, string> = { ...baseEnv };
-      if (needs.includes('ozon')) env.OZON_SECRET_ARN = ozonSecret.secretArn;
-      if (needs.includes('labels')) env.LABELS_BUCKET = labels.bucketName;
-      if (needs.includes('startExecutions')) env.STATE_MACHINE_ARN = stateMachineArn;
-      const fn = new AutopilotFunction(this, id, { entry, description, environment: env });
-      this.table.grantReadWriteData(fn);
-      if (needs.includes('ozon')) ozonSecret.grantRead(fn);
-      if (needs.includes('alerts')) this.alerts.grantPublish(fn);
-      if (needs.includes('labels')) {
-        // PutObject alone: grantPut would add s3:Abort* and PutObjectLegalHold/Retention/Tagging, none of them used.
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [labels.arnForObjects('labels/*')] }),
-        );
-      }
-      if (needs.includes('resumeWaits')) {
-        // By ARN, not by reference: the state machine refers to these functions, so a reference back would be a cycle.
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({
-            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-            resources: [stateMachineArn],
-          }),
-        );
-      }
-      if (needs.includes('startExecutions')) {
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
-        );
-      }
+    // A workflow step: the table, the seller's policy, and what else it uses, each binding a grant with its variable.
+    type Uses = 'ozon' | 'alerts' | 'resumeWaits' | 'labels';
+    const step = (id: string, entry: string, description: string, uses: Uses[]) => {
+      const fn = new AutopilotFunction(this, id, { entry, description }).bindTable(this.table).bindPolicy(settings);
+      if (uses.includes('ozon')) fn.bindOzon(ozonSecret);
+      if (uses.includes('alerts')) fn.bindAlerts(this.alerts, language);
+      if (uses.includes('labels')) fn.bindLabels(labels);
+      // By ARN, not by reference: the state machine refers to these functions, so a reference back would be a cycle.
+      if (uses.includes('resumeWaits')) fn.bindWorkflow(stateMachineArn, ['SendTaskOutcome']);
       return fn;
     };
+    const settings = props.settings ?? {};
 
     const fns: LifecycleFunctions = {
-      receivePosting: make('ReceivePostingFn', 'fulfilment/receive-posting', 'Fetch the posting and create the order', [
+      receivePosting: step('ReceivePostingFn', 'fulfilment/receive-posting', 'Read the posting; join where Ozon says', [
         'ozon',
+        'resumeWaits',
       ]),
-      reserveStock: make('ReserveStockFn', 'stock/reserve-stock', "Reserve every line from the seller's stock", [
+      reserveStock: step('ReserveStockFn', 'stock/reserve-stock', "Reserve every line from the seller's stock", [
         'alerts',
       ]),
-      confirmPosting: make('ConfirmPostingFn', 'fulfilment/confirm-posting', 'Ask Ozon to assemble (v4 ship)', [
+      confirmPosting: step('ConfirmPostingFn', 'fulfilment/confirm-posting', 'Ask Ozon to assemble (v4 ship)', [
         'ozon',
         'alerts',
       ]),
-      awaitEvent: make(
+      awaitEvent: step(
         'AwaitEventFn',
         'waits/await-event',
         'Store a wait token and resolve it if the event already came',
-        ['resumeWaits'],
+        ['alerts', 'resumeWaits'],
       ),
-      packAndLabel: make('PackAndLabelFn', 'fulfilment/pack-and-label', 'Packing list and label PDF', [
+      packAndLabel: step('PackAndLabelFn', 'fulfilment/pack-and-label', 'Packing list and label PDF', [
         'ozon',
         'labels',
       ]),
-      registerShipment: make(
-        'RegisterShipmentFn',
-        'fulfilment/register-shipment',
-        'Ready for handover; rFBS carrier request',
-        ['alerts'],
-      ),
-      setTrackingNumber: make(
+      registerShipment: step('RegisterShipmentFn', 'fulfilment/register-shipment', 'Ready for handover; rFBS carrier', [
+        'alerts',
+      ]),
+      setTrackingNumber: step(
         'SetTrackingNumberFn',
         'delivery/set-tracking-number',
-        'rFBS tracking number and delivering',
+        'rFBS tracking number, delivering',
         ['ozon'],
       ),
-      checkTracking: make('CheckTrackingFn', 'delivery/check-tracking', 'Look at a stalled parcel once', [
+      checkTracking: step('CheckTrackingFn', 'delivery/check-tracking', 'Look at a stalled parcel once', [
         'ozon',
         'alerts',
         'resumeWaits',
       ]),
-      settlePayout: make('SettlePayoutFn', 'settlement/settle-payout', 'Compare accruals with the expected payout', [
+      settlePayout: step('SettlePayoutFn', 'settlement/settle-payout', 'Compare accruals with the expected payout', [
         'ozon',
         'alerts',
       ]),
-      releaseStock: make('ReleaseStockFn', 'stock/release-stock', 'Give reserved stock back on cancellation', [
+      releaseStock: step('ReleaseStockFn', 'stock/release-stock', 'Confirm a cancellation with Ozon; give stock back', [
         'ozon',
         'alerts',
+        'resumeWaits',
       ]),
-      cancelPosting: make('CancelPostingFn', 'stock/cancel-posting', 'Cancel on Ozon as out of stock', [
+      cancelPosting: step('CancelPostingFn', 'stock/cancel-posting', 'Cancel on Ozon as out of stock, if Ozon allows', [
         'ozon',
         'alerts',
+        'resumeWaits',
       ]),
-      decideShortStock: make(
+      decideShortStock: step(
         'DecideShortStockFn',
         'stock/decide-short-stock',
         'Wait, retry or cancel on short stock',
         [],
       ),
-      cancelShortLines: make('CancelShortLinesFn', 'stock/cancel-short-lines', 'Cancel only the missing lines', [
+      cancelShortLines: step('CancelShortLinesFn', 'stock/cancel-short-lines', 'Cancel only the missing lines', [
         'ozon',
         'alerts',
+        'resumeWaits',
       ]),
-      remindPacking: make('RemindPackingFn', 'fulfilment/remind-packing', 'Remind the warehouse to confirm packing', [
+      remindPacking: step('RemindPackingFn', 'fulfilment/remind-packing', 'Remind the warehouse to confirm packing', [
         'alerts',
       ]),
-      trackingOverdue: make('TrackingOverdueFn', 'delivery/tracking-overdue', 'Alert on a late rFBS tracking number', [
+      trackingOverdue: step('TrackingOverdueFn', 'delivery/tracking-overdue', 'Alert on a late rFBS tracking number', [
         'alerts',
       ]),
-      alertDispute: make('AlertDisputeFn', 'delivery/alert-dispute', 'Alert on a dispute about the parcel', ['alerts']),
-      alertNotAccepted: make('AlertNotAcceptedFn', 'delivery/alert-not-accepted', 'Alert on a refused parcel', [
+      alertDispute: step('AlertDisputeFn', 'delivery/alert-dispute', 'Alert on a dispute about the parcel', ['alerts']),
+      alertNotAccepted: step('AlertNotAcceptedFn', 'delivery/alert-not-accepted', 'Alert on a refused parcel', [
         'alerts',
       ]),
     };
@@ -229,28 +213,38 @@ export class OzonAutopilotStack extends Stack {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       deadLetterQueue: { queue: pushDlq, maxReceiveCount: 5 },
     });
-    const webhook = make('WebhookFn', 'intake/webhook', "Ozon's push notifications: validate, enqueue, acknowledge", [
-      'ozon',
-    ]);
-    webhook.addEnvironment('PUSH_QUEUE_URL', pushQueue.queueUrl);
+    // The public push endpoint: the queue and the push token's hash, nothing else.
+    const webhook = new AutopilotFunction(this, 'WebhookFn', {
+      entry: 'intake/webhook',
+      description: "Ozon's push notifications: validate, enqueue, acknowledge",
+      timeout: Duration.seconds(10),
+    })
+      .setVar('pushes', 'PUSH_QUEUE_URL', pushQueue.queueUrl)
+      .setVar('pushes', 'PUSH_TOKEN_SHA256', pushToken.sha256);
     pushQueue.grantSendMessages(webhook);
     const webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    const pushProcessor = make('PushProcessorFn', 'intake/push-processor', 'Apply queued Ozon pushes to postings', [
-      'resumeWaits',
-      'startExecutions',
-    ]);
-    pushProcessor.addEventSource(new SqsEventSource(pushQueue, { batchSize: 10, reportBatchItemFailures: true }));
-    const sellerApi = make('SellerApiFn', 'intake/seller-api', "The seller's API: stock, tracking, delivery, packing", [
+
+    const pushProcessor = step('PushProcessorFn', 'intake/push-processor', 'Apply queued Ozon pushes to postings', [
       'ozon',
       'resumeWaits',
-    ]);
+    ]).bindWorkflow(stateMachineArn, ['StartExecution']);
+    pushProcessor.addEventSource(new SqsEventSource(pushQueue, { batchSize: 10, reportBatchItemFailures: true }));
+
+    // The seller's systems call it with the seller API key (Authorization: Bearer), checked in constant time.
+    const sellerApi = step('SellerApiFn', 'intake/seller-api', "The seller's API: stock, tracking, delivery, resume", [
+      'ozon',
+      'resumeWaits',
+    ])
+      .bindWorkflow(stateMachineArn, ['StartExecution', 'DescribeExecution'])
+      .setVar('sellerApi', 'SELLER_API_SECRET_ARN', sellerApiSecret.secretArn);
+    sellerApiSecret.grantRead(sellerApi);
     const sellerApiUrl = sellerApi.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    const poller = make('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes and payouts', [
+
+    const poller = step('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes and payouts', [
       'ozon',
       'alerts',
       'resumeWaits',
-      'startExecutions',
-    ]);
+    ]).bindWorkflow(stateMachineArn, ['StartExecution']);
     new scheduler.Schedule(this, 'PollSchedule', {
       schedule: scheduler.ScheduleExpression.rate(props.pollInterval ?? Duration.minutes(10)),
       target: new targets.LambdaInvoke(poller, {}),
@@ -276,9 +270,17 @@ export class OzonAutopilotStack extends Stack {
 
     new CfnOutput(this, 'WebhookUrl', {
       value: webhookUrl.url,
-      description: 'Ozon push URL = this URL + the webhookToken from the OzonCredentials secret',
+      description: 'Ozon push URL = this URL + the webhookToken from the PushToken secret',
+    });
+    new CfnOutput(this, 'PushTokenSecretArn', {
+      value: pushToken.secret.secretArn,
+      description: 'Holds webhookToken: the push URL for the Ozon cabinet is WebhookUrl + webhookToken',
     });
     new CfnOutput(this, 'SellerApiUrl', { value: sellerApiUrl.url });
+    new CfnOutput(this, 'SellerApiKeySecretArn', {
+      value: sellerApiSecret.secretArn,
+      description: 'Holds apiKey: send it as Authorization: Bearer <apiKey> to the seller API',
+    });
     new CfnOutput(this, 'OzonSecretArn', { value: ozonSecret.secretArn });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topicArn });
 

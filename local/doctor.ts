@@ -36,6 +36,8 @@ export async function runDoctor(target: DoctorTarget, nowMs = Date.now()): Promi
     credentials: async () => ({ clientId: target.clientId, apiKey: target.apiKey }),
     readOnly: true,
     attempts: 2,
+    // A one-off check from a laptop: no table to share the account's rate budget with.
+    sharedBudget: false,
   });
   const lines = [`Ozon doctor: ${target.label}, Client-Id ${target.clientId}`];
   let problems = 0;

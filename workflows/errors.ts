@@ -1,36 +1,27 @@
 /**
- * Error names the state machine matches. They are the `name`s of the classes in functions/shared/errors.ts; a test
- * checks the two lists agree, so a renamed class cannot silently break a Retry or Catch.
+ * Error names the state machine matches, taken from the error classes themselves (functions/shared/errors.ts): a
+ * renamed class renames its Retry or Catch with it, and no name exists as a string copy.
  */
-export const TRANSIENT = ['OzonRateLimited', 'OzonUnavailable', 'AwsUnavailable'] as const;
-export const CANCELLED = 'PostingCancelled';
-export const STOCK_SHORT = 'StockShort';
-export const SHIP_FAILED = 'ShipFailed';
-export const SHIP_REFUSED = 'ShipRefused';
-export const LABEL_NOT_READY = 'LabelNotReady';
-export const POSTING_NOT_FOUND = 'PostingNotFound';
-export const OZON_AUTH = 'OzonAuthError';
-export const DEADLINE_PASSED = 'DeadlinePassed';
-export const NOTHING_TO_SHIP = 'NothingToShip';
-export const MARKING_CODES_REQUIRED = 'MarkingCodesRequired';
-export const PACKING_NEVER_CONFIRMED = 'PackingNeverConfirmed';
-export const TRACKING_NUMBER_MISSING = 'TrackingNumberMissing';
-export const IN_ARBITRATION = 'InArbitration';
-export const NOT_ACCEPTED = 'NotAccepted';
-export const ALL = [
-  ...TRANSIENT,
-  CANCELLED,
-  STOCK_SHORT,
-  SHIP_FAILED,
-  SHIP_REFUSED,
-  LABEL_NOT_READY,
-  POSTING_NOT_FOUND,
-  OZON_AUTH,
-  DEADLINE_PASSED,
-  NOTHING_TO_SHIP,
-  MARKING_CODES_REQUIRED,
-  PACKING_NEVER_CONFIRMED,
-  TRACKING_NUMBER_MISSING,
-  IN_ARBITRATION,
-  NOT_ACCEPTED,
-] as const;
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as C from '#shared/errors';
+
+export const TRANSIENT = [C.OzonRateLimited.name, C.OzonUnavailable.name, C.AwsUnavailable.name];
+/**
+ * Ran out of time: the task (States.Timeout), the Lambda itself (Sandbox.Timedout, as Step Functions reports it), or
+ * middy's early timeout (TimeoutError). Worth another try, never the end of a posting.
+ */
+export const TIMEOUTS = [sfn.Errors.TIMEOUT, 'Sandbox.Timedout', 'TimeoutError'];
+export const CANCELLED = C.PostingCancelled.name;
+export const STOCK_SHORT = C.StockShort.name;
+export const SHIP_FAILED = C.ShipFailed.name;
+export const NOT_PACKED_YET = C.NotPackedYet.name;
+export const SHIP_REFUSED = C.ShipRefused.name;
+export const LABEL_NOT_READY = C.LabelNotReady.name;
+export const POSTING_NOT_FOUND = C.PostingNotFound.name;
+export const DEADLINE_PASSED = C.DeadlinePassed.name;
+export const NOTHING_TO_SHIP = C.NothingToShip.name;
+export const MARKING_CODES_REQUIRED = C.MarkingCodesRequired.name;
+export const PACKING_NEVER_CONFIRMED = C.PackingNeverConfirmed.name;
+export const TRACKING_NUMBER_MISSING = C.TrackingNumberMissing.name;
+export const IN_ARBITRATION = C.InArbitration.name;
+export const NOT_ACCEPTED = C.NotAccepted.name;

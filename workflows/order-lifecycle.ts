@@ -1,13 +1,18 @@
 /**
  * OrderLifecycle: one Standard execution per Ozon posting, named by the posting number. States carry the words a
  * seller uses; every wait for the outside world is a `.waitForTaskToken` task with a timeout taken from the
- * posting (see `waitTimeouts` in functions/shared/order.ts), resolved by whoever sees the event.
+ * posting (see `waitTimeouts` in functions/shared/deadlines.ts), resolved by whoever sees the event.
+ *
+ * Three rules shape it (issue 8): a posting joins where Ozon says it is (JoinLifecycle); nothing ends or cancels on
+ * the product's word alone (CancellationConfirmed follows ReleaseStock's and CancelPosting's read of Ozon); and
+ * nothing dead-ends — what fails after its retries waits in NeedsAttention for the seller, re-checked daily.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import type { WaitKind } from '#shared/order';
 import * as E from './errors';
 
 export interface LifecycleFunctions {
@@ -30,100 +35,105 @@ export interface LifecycleFunctions {
   alertNotAccepted: lambda.IFunction;
 }
 
-type WaitKind = 'restock' | 'packed' | 'assembly' | 'tracking' | 'delivery' | 'dispute' | 'payout';
-
 /** Errors keep the state's input (the posting number) next to them, under `$.error`. */
 const ERROR_PATH = '$.error';
+/** NeedsAttention re-checks the posting with Ozon this often while the seller has not resumed it. */
+const ATTENTION_RECHECK = Duration.hours(24);
+/** Above the Lambda timeout (60 s), which is above the Ozon client's worst case (functions/shared/ozon/client.ts). */
+const STEP_TIMEOUT = Duration.seconds(90);
 
 export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctions): sfn.IChainable {
-  const step = (id: string, fn: lambda.IFunction, payload?: Record<string, unknown>) => {
+  const steps: tasks.LambdaInvoke[] = [];
+  const step = (id: string, fn: lambda.IFunction, payload?: Record<string, unknown>, resultPath?: string) => {
     const task = new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: fn,
       payloadResponseOnly: true,
       payload: payload ? sfn.TaskInput.fromObject(payload) : undefined,
-      taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+      resultPath,
+      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
       retryOnServiceExceptions: true,
     });
     task.addRetry({
-      errors: [...E.TRANSIENT],
+      errors: [...E.TRANSIENT, ...E.TIMEOUTS],
       interval: Duration.seconds(2),
       backoffRate: 2,
       maxAttempts: 6,
       jitterStrategy: sfn.JitterType.FULL,
     });
+    steps.push(task);
     return task;
   };
 
-  const wait = (id: string, kind: WaitKind) =>
-    new tasks.LambdaInvoke(scope, id, {
+  const waits: tasks.LambdaInvoke[] = [];
+  const wait = (id: string, kind: WaitKind, extra: Record<string, unknown> = {}, timeout?: Duration) => {
+    const task = new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: fns.awaitEvent,
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
       payload: sfn.TaskInput.fromObject({
         postingNumber: sfn.JsonPath.stringAt('$.postingNumber'),
         waitFor: kind,
         token: sfn.JsonPath.taskToken,
-        timeoutSeconds: sfn.JsonPath.numberAt(`$.timeouts.${kind}`),
+        timeoutSeconds: timeout ? timeout.toSeconds() : sfn.JsonPath.numberAt(`$.timeouts.${kind}`),
+        ...extra,
       }),
-      taskTimeout: sfn.Timeout.at(`$.timeouts.${kind}`),
+      taskTimeout: timeout ? sfn.Timeout.duration(timeout) : sfn.Timeout.at(`$.timeouts.${kind}`),
     });
+    // Storing the token can meet a throttled table like any step; the wait itself is never retried for its outcome.
+    task.addRetry({ errors: [...E.TRANSIENT], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
+    waits.push(task);
+    return task;
+  };
 
   const postingOnly = { postingNumber: sfn.JsonPath.stringAt('$.postingNumber') };
+  const catchInto = (task: sfn.TaskStateBase, target: sfn.IChainable, errors: string[]) =>
+    task.addCatch(target, { errors, resultPath: ERROR_PATH });
 
   // Endings
   const completed = new sfn.Succeed(scope, 'Completed');
   const cancelled = new sfn.Succeed(scope, 'Cancelled');
-  const releaseStock = step('ReleaseStock', fns.releaseStock, postingOnly).next(cancelled);
-  const cancelPosting = step('CancelPosting', fns.cancelPosting, postingOnly).next(cancelled);
   const unknownPosting = new sfn.Fail(scope, 'UnknownPosting', {
     error: E.POSTING_NOT_FOUND,
-    cause: 'Ozon does not know this posting number',
-  });
-  const assemblyRefused = new sfn.Fail(scope, 'AssemblyRefused', {
-    error: E.SHIP_REFUSED,
-    cause: 'Ozon refused the assembly; the seller was alerted with what to fix',
-  });
-  const noTrackingNumber = new sfn.Fail(scope, 'NoTrackingNumber', {
-    error: E.TRACKING_NUMBER_MISSING,
-    cause: 'The carrier sent no tracking number despite three alerts',
-  });
-  const markingCodesRequired = new sfn.Fail(scope, 'MarkingCodesRequired', {
-    error: E.MARKING_CODES_REQUIRED,
-    cause: 'Ozon needs marking codes before assembly; the seller was alerted',
-  });
-  const packingNeverConfirmed = new sfn.Fail(scope, 'PackingNeverConfirmed', {
-    error: E.PACKING_NEVER_CONFIRMED,
-    cause: 'The warehouse never confirmed the posting as packed',
-  });
-  const notAccepted = new sfn.Fail(scope, 'NotAcceptedAtSortingCentre', {
-    error: E.NOT_ACCEPTED,
-    cause: 'The sorting centre did not accept the parcel; the seller was alerted to collect it',
+    cause: 'Ozon does not know this posting number: there is nothing to follow',
   });
 
+  const receive = step('ReceivePosting', fns.receivePosting, {
+    postingNumber: sfn.JsonPath.stringAt('$.postingNumber'),
+    executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
+  });
+  catchInto(receive, unknownPosting, [E.POSTING_NOT_FOUND]);
+
+  // Stopped: the seller is alerted with what happened and how to resume; Ozon is asked again every day meanwhile.
+  const needsAttention = wait(
+    'NeedsAttention',
+    'attention',
+    { problem: sfn.JsonPath.stringAt('$.error.Error'), cause: sfn.JsonPath.stringAt('$.error.Cause') },
+    ATTENTION_RECHECK,
+  );
+  needsAttention.next(receive);
+  catchInto(needsAttention, receive, [sfn.Errors.TIMEOUT]);
+
+  // A cancellation is over only when Ozon confirms it; otherwise the posting goes on where Ozon says it is.
+  const releaseStock = step('ReleaseStock', fns.releaseStock, postingOnly);
+  const cancelPosting = step('CancelPosting', fns.cancelPosting, postingOnly);
+  const cancellationConfirmed = new sfn.Choice(scope, 'CancellationConfirmed');
+  releaseStock.next(cancellationConfirmed);
+  cancelPosting.next(cancellationConfirmed);
   const onCancel = <T extends sfn.TaskStateBase>(task: T): T => {
-    task.addCatch(releaseStock, { errors: [E.CANCELLED], resultPath: ERROR_PATH });
+    catchInto(task, releaseStock, [E.CANCELLED]);
     return task;
   };
-
-  // Happy path, in order
-  const receive = onCancel(
-    step('ReceivePosting', fns.receivePosting, {
-      postingNumber: sfn.JsonPath.stringAt('$.postingNumber'),
-      executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
-    }),
-  );
-  receive.addCatch(unknownPosting, { errors: [E.POSTING_NOT_FOUND], resultPath: ERROR_PATH });
+  onCancel(receive);
 
   const reserveStock = onCancel(step('ReserveStock', fns.reserveStock));
 
   // Short stock: wait for a restock until the decision deadline, then decide (wait on, retry, cancel lines, cancel).
   const awaitRestock = onCancel(wait('AwaitRestock', 'restock'));
-  reserveStock.addCatch(awaitRestock, { errors: [E.STOCK_SHORT], resultPath: ERROR_PATH });
+  catchInto(reserveStock, awaitRestock, [E.STOCK_SHORT]);
   awaitRestock.next(reserveStock);
   const decideShortStock = onCancel(step('DecideShortStock', fns.decideShortStock));
-  awaitRestock.addCatch(decideShortStock, { errors: ['States.Timeout', E.DEADLINE_PASSED], resultPath: ERROR_PATH });
+  catchInto(awaitRestock, decideShortStock, [sfn.Errors.TIMEOUT, E.DEADLINE_PASSED]);
   const cancelShortLines = onCancel(step('CancelShortLines', fns.cancelShortLines));
-  cancelShortLines.addCatch(cancelPosting, { errors: [E.NOTHING_TO_SHIP], resultPath: ERROR_PATH });
-  cancelShortLines.next(reserveStock);
+  catchInto(cancelShortLines, cancelPosting, [E.NOTHING_TO_SHIP]);
   decideShortStock.next(
     new sfn.Choice(scope, 'ShortStockDecision')
       .when(sfn.Condition.stringEquals('$.decision', 'wait'), awaitRestock)
@@ -133,23 +143,19 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   );
 
   const confirm = onCancel(step('ConfirmPosting', fns.confirmPosting));
-  confirm.addCatch(assemblyRefused, { errors: [E.SHIP_REFUSED], resultPath: ERROR_PATH });
-  confirm.addCatch(markingCodesRequired, { errors: [E.MARKING_CODES_REQUIRED], resultPath: ERROR_PATH });
 
   // Optional policy: the warehouse confirms "packed" before the product asks Ozon to assemble; reminders meanwhile.
+  // ConfirmPosting itself says "not packed yet": no Choice on the way of every posting that does not use it.
   const awaitPacked = onCancel(wait('AwaitPackedConfirmation', 'packed'));
   const remindPacking = onCancel(step('RemindPacking', fns.remindPacking));
-  awaitPacked.addCatch(remindPacking, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
-  remindPacking.addCatch(packingNeverConfirmed, { errors: [E.PACKING_NEVER_CONFIRMED], resultPath: ERROR_PATH });
+  catchInto(confirm, awaitPacked, [E.NOT_PACKED_YET]);
+  catchInto(awaitPacked, remindPacking, [sfn.Errors.TIMEOUT]);
   remindPacking.next(awaitPacked);
   awaitPacked.next(confirm);
-  const packingPolicy = new sfn.Choice(scope, 'PackingPolicy')
-    .when(sfn.Condition.booleanEquals('$.requirePacked', true), awaitPacked)
-    .otherwise(confirm);
 
   const awaitAssembly = onCancel(wait('AwaitAssembly', 'assembly'));
   // ship_failed, or no word from Ozon: ConfirmPosting ships again (it counts attempts and gives up after three).
-  awaitAssembly.addCatch(confirm, { errors: [E.SHIP_FAILED, 'States.Timeout'], resultPath: ERROR_PATH });
+  catchInto(awaitAssembly, confirm, [E.SHIP_FAILED, sfn.Errors.TIMEOUT]);
 
   const packAndLabel = onCancel(step('PackAndLabel', fns.packAndLabel));
   packAndLabel.addRetry({
@@ -164,38 +170,52 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   // In transit: a timeout is the status SLA or the delivery window; CheckTracking looks once and escalates.
   const awaitDelivery = onCancel(wait('AwaitDelivery', 'delivery'));
   const checkTracking = onCancel(step('CheckTracking', fns.checkTracking));
-  awaitDelivery.addCatch(checkTracking, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
+  catchInto(awaitDelivery, checkTracking, [sfn.Errors.TIMEOUT]);
   checkTracking.next(awaitDelivery);
   const alertDispute = step('AlertDispute', fns.alertDispute);
   const awaitDispute = onCancel(wait('AwaitDisputeResolution', 'dispute'));
-  awaitDelivery.addCatch(alertDispute, { errors: [E.IN_ARBITRATION], resultPath: ERROR_PATH });
+  catchInto(awaitDelivery, alertDispute, [E.IN_ARBITRATION]);
   alertDispute.next(awaitDispute);
-  awaitDispute.addCatch(checkTracking, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
+  catchInto(awaitDispute, checkTracking, [sfn.Errors.TIMEOUT]);
   awaitDispute.next(awaitDelivery);
-  const alertNotAccepted = step('AlertNotAccepted', fns.alertNotAccepted);
-  awaitDelivery.addCatch(alertNotAccepted, { errors: [E.NOT_ACCEPTED], resultPath: ERROR_PATH });
-  alertNotAccepted.next(notAccepted);
+  // The sorting centre refused the parcel: the seller collects it, then resumes (the error is kept for the alert).
+  const alertNotAccepted = step('AlertNotAccepted', fns.alertNotAccepted, postingOnly, sfn.JsonPath.DISCARD);
+  catchInto(awaitDelivery, alertNotAccepted, [E.NOT_ACCEPTED]);
+  alertNotAccepted.next(needsAttention);
 
   // rFBS: the carrier's tracking number; overdue ones are alerted up to three times.
   const awaitTracking = onCancel(wait('AwaitTrackingNumber', 'tracking'));
   const trackingOverdue = onCancel(step('TrackingOverdue', fns.trackingOverdue));
-  awaitTracking.addCatch(trackingOverdue, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
-  trackingOverdue.addCatch(noTrackingNumber, { errors: [E.TRACKING_NUMBER_MISSING], resultPath: ERROR_PATH });
+  catchInto(awaitTracking, trackingOverdue, [sfn.Errors.TIMEOUT]);
   trackingOverdue.next(awaitTracking);
   const setTracking = onCancel(step('SetTrackingNumber', fns.setTrackingNumber));
-  setTracking.addCatch(assemblyRefused, { errors: [E.SHIP_REFUSED], resultPath: ERROR_PATH });
 
   const settlePayout = step('SettlePayout', fns.settlePayout);
   const awaitPayout = wait('AwaitPayout', 'payout');
   // No (complete) accruals within the settlement window: SettlePayout judges what is there and alerts.
-  awaitPayout.addCatch(settlePayout, { errors: ['States.Timeout'], resultPath: ERROR_PATH });
+  catchInto(awaitPayout, settlePayout, [sfn.Errors.TIMEOUT]);
 
   const bySchema = new sfn.Choice(scope, 'ShipmentBySchema')
     .when(sfn.Condition.stringEquals('$.schema', 'rfbs'), awaitTracking.next(setTracking).next(awaitDelivery))
     .otherwise(awaitDelivery);
-
   awaitDelivery.next(awaitPayout).next(settlePayout).next(completed);
-
   confirm.next(awaitAssembly).next(packAndLabel).next(registerShipment).next(bySchema);
-  return receive.next(reserveStock).next(packingPolicy);
+  reserveStock.next(confirm);
+
+  // Join where Ozon says the posting is: after receiving it, after a resume, and after a cancellation Ozon denied.
+  const join = new sfn.Choice(scope, 'JoinLifecycle')
+    .when(sfn.Condition.stringEquals('$.joinAt', 'pack'), packAndLabel)
+    .when(sfn.Condition.stringEquals('$.joinAt', 'transit'), awaitDelivery)
+    .when(sfn.Condition.stringEquals('$.joinAt', 'settle'), awaitPayout)
+    .otherwise(reserveStock);
+  receive.next(join);
+  cancelShortLines.next(join);
+  cancellationConfirmed.when(sfn.Condition.booleanEquals('$.cancelled', true), cancelled).otherwise(join);
+
+  // No dead ends: whatever still fails after its retries waits for the seller (added last: Catches match in order).
+  for (const task of [...steps, ...waits.filter((w) => w !== needsAttention)]) {
+    catchInto(task, needsAttention, [sfn.Errors.ALL]);
+  }
+  catchInto(needsAttention, receive, [sfn.Errors.ALL]);
+  return receive;
 }

@@ -2,12 +2,13 @@
 import { sendAlert } from '#shared/alerts';
 import { stepHandler } from '#shared/handler';
 import { requireOrder } from '#shared/order-store';
-import { StepInput, stateOf } from '#shared/steps';
+import { PostingRef } from '#shared/steps';
 
-export async function alertNotAccepted(input: StepInput) {
+/** Its result is discarded: the error it follows goes on to NeedsAttention, which names it to the seller. */
+export async function alertNotAccepted(input: PostingRef) {
   const order = await requireOrder(input.postingNumber);
   await sendAlert(order, { kind: 'not_accepted' });
-  return stateOf(order);
+  return { alerted: true };
 }
 
-export const handler = stepHandler(StepInput, alertNotAccepted);
+export const handler = stepHandler(PostingRef, alertNotAccepted);

@@ -7,9 +7,10 @@
 import { recordStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { now, nowIso } from '#shared/clock';
-import { config, waitSettings } from '#shared/config';
+import { env, waitSettings } from '#shared/config';
+import { stallDeadline } from '#shared/deadlines';
+import { claimOnce, releaseOnce } from '#shared/event-store';
 import { stepHandler } from '#shared/handler';
-import { stallDeadline } from '#shared/order';
 import { requireOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
@@ -33,7 +34,7 @@ export async function checkTracking(input: StepInput) {
   if (!stalled) return stateOf(await updateOrder(order.postingNumber, { availableActions: actions }));
 
   const checks = (order.escalations.stall ?? 0) + 1;
-  let updated = await updateOrder(order.postingNumber, {
+  const updated = await updateOrder(order.postingNumber, {
     availableActions: actions,
     escalations: { ...order.escalations, stall: checks },
     // The next check comes one SLA later: measure it from now, not from the last status change.
@@ -45,16 +46,19 @@ export async function checkTracking(input: StepInput) {
     since: order.lastStatusAt,
     deadline: order.deliveryDateEnd,
   });
-  // The buyer hears it once; the seller hears every escalation.
-  if (actions.includes('can_create_chat') && !order.escalations.buyerTold) {
-    const { chat_id } = (await ozon().call('startChat', { posting_number: order.postingNumber })).result;
-    const text = config().BUYER_STALL_MESSAGE.replaceAll('{posting}', order.postingNumber);
-    await ozon().call('sendChatMessage', { chat_id, text });
-    updated = await updateOrder(order.postingNumber, {
-      escalations: { ...updated.escalations, buyerTold: (updated.escalations.buyerTold ?? 0) + 1 },
-    });
+  // The buyer hears it once (claimed before sending, so a retried step does not write twice); the seller hears
+  // every escalation.
+  if (actions.includes('can_create_chat') && (await claimOnce(order.postingNumber, 'buyer_stall_message', nowIso()))) {
+    try {
+      const { chat_id } = (await ozon().call('startChat', { posting_number: order.postingNumber })).result;
+      const text = env('policy').BUYER_STALL_MESSAGE.replaceAll('{posting}', order.postingNumber);
+      await ozon().call('sendChatMessage', { chat_id, text });
+    } catch (e) {
+      await releaseOnce(order.postingNumber, 'buyer_stall_message');
+      throw e;
+    }
   }
-  if (checks >= config().MAX_STALL_ESCALATIONS) {
+  if (checks >= env('policy').MAX_STALL_ESCALATIONS) {
     await sendAlert(updated, { kind: 'possibly_lost', status: order.status, since: order.lastStatusAt, checks });
   }
   return stateOf(updated);

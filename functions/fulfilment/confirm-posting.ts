@@ -3,17 +3,20 @@
  * AwaitAssembly waits for the status. A second ship answers POSTING_ALREADY_SHIPPED, which is success.
  */
 import { sendAlert } from '#shared/alerts';
-import { MarkingCodesRequired, OzonRequestRejected, PostingCancelled, ShipRefused } from '#shared/errors';
+import { policy } from '#shared/config';
+import { MarkingCodesRequired, NotPackedYet, OzonRequestRejected, PostingCancelled, ShipRefused } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
-import { isAssembled } from '#shared/order';
 import { updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
+import { isAssembled } from '#shared/status';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { MAX_SHIP_ATTEMPTS, shipRefusal } from './rules';
 
 export async function confirmPosting(input: StepInput) {
   const order = await activeOrder(input.postingNumber);
   if (isAssembled(order.status)) return stateOf(order);
+  // The seller's policy: the warehouse says "packed" first (AwaitPackedConfirmation), then Ozon is asked.
+  if (policy().requirePacked && !order.packedAt) throw new NotPackedYet(`${order.postingNumber} is not packed yet`);
   if (order.shipAttempts >= MAX_SHIP_ATTEMPTS) {
     await sendAlert(order, {
       kind: 'ship_refused',

@@ -2,7 +2,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '#shared/clients';
 import { nowIso } from '#shared/clock';
-import { config } from '#shared/config';
+import { env } from '#shared/config';
 import { LabelNotReady, OzonRequestRejected } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import type { Order } from '#shared/order';
@@ -48,7 +48,7 @@ async function fetchLabel(order: Order): Promise<string | undefined> {
     throw new LabelNotReady(e.message, { cause: e });
   }
   const key = `labels/${order.postingNumber}.pdf`;
-  const bucket = config().LABELS_BUCKET;
+  const bucket = env('labels').LABELS_BUCKET;
   if (bucket) {
     await s3Client().send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),

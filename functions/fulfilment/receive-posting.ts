@@ -1,12 +1,19 @@
-/** ReceivePosting: Ozon's view of the posting becomes the order record. */
+/**
+ * ReceivePosting: Ozon's view of the posting becomes the order record, and the execution joins the lifecycle where
+ * the posting is (`joinAt`): a posting first met after it was assembled, handed over or delivered never goes back
+ * through reservation — reserving stock that already left and cancelling for want of it is the worst thing the
+ * product could do to a seller. Run again (a resume, a re-check after NeedsAttention) it refreshes the order.
+ */
 
 import type { z } from 'zod';
+import { recordOzonStatus } from '#intake/record-status';
 import { nowIso } from '#shared/clock';
 import { PostingCancelled } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
-import { isCancelled, orderFromPosting } from '#shared/order';
-import { createOrder } from '#shared/order-store';
+import { orderFromPosting } from '#shared/order';
+import { createOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
+import { joinAt } from '#shared/status';
 import { ReceiveInput, stateOf } from '#shared/steps';
 
 export async function receivePosting(input: z.infer<typeof ReceiveInput>) {
@@ -14,9 +21,16 @@ export async function receivePosting(input: z.infer<typeof ReceiveInput>) {
     posting_number: input.postingNumber,
     with: { analytics_data: true, financial_data: true },
   });
-  const { order } = await createOrder({ ...orderFromPosting(posting, nowIso()), executionArn: input.executionArn });
-  if (isCancelled(order.status)) throw new PostingCancelled(`Posting ${order.postingNumber} arrived cancelled`);
-  return stateOf(order);
+  const fresh = orderFromPosting(posting, nowIso());
+  let { order, created } = await createOrder({ ...fresh, executionArn: input.executionArn });
+  if (!created) {
+    // Ozon's word on the status, ordered like any other; the execution that follows the posting now is this one.
+    await recordOzonStatus(posting);
+    order = await updateOrder(order.postingNumber, { executionArn: input.executionArn });
+  }
+  const join = joinAt(order.status);
+  if (join === 'cancelled') throw new PostingCancelled(`Posting ${order.postingNumber} is cancelled on Ozon`);
+  return { ...stateOf(order), joinAt: join };
 }
 
 export const handler = stepHandler(ReceiveInput, receivePosting);

@@ -8,7 +8,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
-import { config } from '#shared/config';
+import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
@@ -17,8 +17,8 @@ import { getOrder, ordersInPhase, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { V4ListPosting } from '#shared/ozon/schemas';
 import { deliverToWait } from '#waits/deliver-to-wait';
-import { startPostingExecution } from './pushes';
 import { recordStatus } from './record-status';
+import { startPostingExecution } from './start-execution';
 
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -92,7 +92,8 @@ async function startMissingExecutions(report: PollReport) {
     report.unfulfilledSeen += page.postings.length;
     await eachLimited(page.postings, async (posting) => {
       if (!(await getOrder(posting.posting_number))) {
-        if ((await startPostingExecution(posting.posting_number)) === 'started') report.executionsStarted++;
+        if ((await startPostingExecution(posting.posting_number, posting.posting_number, 'poller')) === 'started')
+          report.executionsStarted++;
       }
     });
     cursor = page.has_next ? (page.cursor ?? undefined) : undefined;
@@ -103,7 +104,7 @@ const Mark = z.object({ statusChangesUntil: z.number() });
 const POLLER_MARK = keys.cursor('poller');
 
 async function readMark(): Promise<number | undefined> {
-  const { Item } = await db().send(new GetCommand({ TableName: config().TABLE_NAME, Key: POLLER_MARK }));
+  const { Item } = await db().send(new GetCommand({ TableName: env('table').TABLE_NAME, Key: POLLER_MARK }));
   const parsed = Mark.safeParse(Item);
   return parsed.success ? parsed.data.statusChangesUntil : undefined;
 }
@@ -113,7 +114,7 @@ async function writeMark(until: number) {
   try {
     await db().send(
       new PutCommand({
-        TableName: config().TABLE_NAME,
+        TableName: env('table').TABLE_NAME,
         Item: { ...POLLER_MARK, statusChangesUntil: until, at: new Date(until).toISOString() },
         ConditionExpression: 'attribute_not_exists(statusChangesUntil) OR statusChangesUntil < :until',
         ExpressionAttributeValues: { ':until': until },
@@ -157,7 +158,10 @@ async function deliverStatusChanges(report: PollReport) {
       const order = await getOrder(posting.posting_number);
       if (!order) {
         // The new-posting push and the unfulfilled list both missed it (it moved on quickly): start it here.
-        if (!FINISHED.has(posting.status) && (await startPostingExecution(posting.posting_number)) === 'started') {
+        if (
+          !FINISHED.has(posting.status) &&
+          (await startPostingExecution(posting.posting_number, posting.posting_number, 'poller')) === 'started'
+        ) {
           report.executionsStarted++;
         }
         return;

@@ -4,10 +4,8 @@
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
+import { env } from '#shared/config';
 import { ConfigError } from '#shared/errors';
-
-/** Ozon's published push source networks. */
-export const OZON_PUSH_CIDRS = ['195.34.21.0/24', '185.73.192.0/22', '91.223.93.0/24'] as const;
 
 const Cidr = z
   .string()
@@ -40,7 +38,7 @@ export function isAllowed(list: BlockList, sourceIp: string | undefined): boolea
 let cached: { source: string; list: BlockList } | undefined;
 /** The allow-list from `WEBHOOK_ALLOWED_CIDRS` (default: Ozon's networks), rebuilt only when the variable changes. */
 export function webhookAllowList(): BlockList {
-  const source = process.env.WEBHOOK_ALLOWED_CIDRS || OZON_PUSH_CIDRS.join(',');
+  const source = env('pushes').WEBHOOK_ALLOWED_CIDRS;
   if (cached?.source !== source) cached = { source, list: allowList(source) };
   return cached.list;
 }

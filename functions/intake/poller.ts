@@ -1,13 +1,11 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import { logger } from '#shared/handler';
+/** Runs on a schedule (EventBridge Scheduler in AWS, a timer locally): the catch-up poll, then the deadline sweep. */
+import { logger, withPowertools } from '#shared/handler';
 import { sweepDeadlines } from '#waits/deadline-sweep';
 import { pollOnce } from './catch-up';
 
-/** Runs on a schedule (EventBridge Scheduler in AWS, a timer locally). */
-export const handler = middy(async () => {
+export const handler = withPowertools(async () => {
   const report = await pollOnce();
   const deadlines = await sweepDeadlines();
   logger.debug('Poll finished', { ...report, ...deadlines });
   return { ...report, ...deadlines };
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+});

@@ -4,22 +4,20 @@
  * Functions work, and a failure there is redelivered by SQS (then parked in the dead-letter queue) instead of
  * being an error answer to Ozon.
  */
+
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { sqsClient } from '#shared/clients';
-import { ConfigError } from '#shared/errors';
+import { env } from '#shared/config';
 import { logger } from '#shared/handler';
 import { PostingPush, type WorkPush } from '#shared/ozon/push';
 
-function queueUrl(): string {
-  const url = process.env.PUSH_QUEUE_URL;
-  if (!url) throw new ConfigError('PUSH_QUEUE_URL is not set');
-  return url;
-}
-
 export async function enqueuePush(push: WorkPush): Promise<void> {
-  await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: JSON.stringify(push) }));
+  await sqsClient().send(
+    new SendMessageCommand({ QueueUrl: env('pushes').PUSH_QUEUE_URL, MessageBody: JSON.stringify(push) }),
+  );
 }
 
 const QueuedPush = z
@@ -35,32 +33,30 @@ const QueuedPush = z
   .pipe(PostingPush);
 
 /**
- * Runs `work` for every record and reports the failed ones as `batchItemFailures` (the Lambda event source mapping
- * has ReportBatchItemFailures on), so one bad push does not redeliver the whole batch. A record that is not a push
- * can never succeed: it is logged and dropped rather than cycled into the dead-letter queue.
+ * Runs `work` for every record with Powertools Batch and reports the failed ones as `batchItemFailures` (the event
+ * source mapping has ReportBatchItemFailures on), so one bad push does not redeliver the whole batch. A record that
+ * is not a push can never succeed: it is logged and dropped rather than cycled into the dead-letter queue.
  */
-export async function processPushBatch(
-  event: SQSEvent,
-  work: (push: WorkPush) => Promise<void>,
-): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    const parsed = QueuedPush.safeParse(record.body);
+export function processPushBatch(event: SQSEvent, work: (push: WorkPush) => Promise<void>): Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const record = async (item: SQSRecord) => {
+    const parsed = QueuedPush.safeParse(item.body);
     if (!parsed.success) {
-      logger.error('Queued push is unreadable; dropped', { messageId: record.messageId, error: parsed.error.message });
-      continue;
+      logger.error('Queued push is unreadable; dropped', { messageId: item.messageId, error: parsed.error.message });
+      return;
     }
-    if (parsed.data.message_type === 'TYPE_PING') continue;
+    if (parsed.data.message_type === 'TYPE_PING') return;
     try {
       await work(parsed.data);
     } catch (error) {
       logger.warn('Push processing failed; SQS will redeliver it', {
-        messageId: record.messageId,
+        messageId: item.messageId,
         postingNumber: parsed.data.posting_number,
         error: error as Error,
       });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
+      throw error;
     }
-  }
-  return { batchItemFailures };
+  };
+  // A batch whose every push failed is still answered per record: SQS redelivers them, nothing is lost or looped.
+  return processPartialResponse(event, record, processor, { throwOnFullBatchFailure: false });
 }

@@ -2,18 +2,24 @@
  * Ozon's push notifications, answered in Ozon's format. New postings start their execution; status changes and
  * cancellations are recorded on the order and handed to the waiting execution. A duplicate push changes nothing.
  */
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '#shared/clients';
-import { nowIso } from '#shared/clock';
-import { config, waitSettings } from '#shared/config';
-import { ConfigError } from '#shared/errors';
-import { logger } from '#shared/handler';
-import { restockDeadline, statusFromPushState as statusOf } from '#shared/order';
-import { recordEvent, updateOrder } from '#shared/order-store';
-import { AnyPush, isIgnoredPushType, PostingPush, type WorkPush } from '#shared/ozon/push';
-import { recordStatus } from './record-status';
 
-export const APP = { name: 'ozon-autopilot', version: '0.1.0' };
+import { nowIso } from '#shared/clock';
+import { waitSettings } from '#shared/config';
+import { restockDeadline } from '#shared/deadlines';
+import { PostingNotFound } from '#shared/errors';
+import { recordEvent } from '#shared/event-store';
+import { logger } from '#shared/handler';
+import { updateOrder } from '#shared/order-store';
+import { ozon } from '#shared/ozon/client';
+import { AnyPush, isIgnoredPushType, PostingPush, type WorkPush } from '#shared/ozon/push';
+import { findUnsafe } from '#shared/safe-input';
+import { isCancelled, statusFromPushState as statusOf } from '#shared/status';
+import pkg from '../../package.json' with { type: 'json' };
+import { recordOzonStatus, recordStatus } from './record-status';
+import { startPostingExecution } from './start-execution';
+
+/** What TYPE_PING is answered with: the product and the version deployed. */
+export const APP = { name: pkg.name, version: pkg.version };
 
 export type OzonErrorCode = 'ERROR_UNKNOWN' | 'ERROR_PARAMETER_VALUE_MISSED' | 'ERROR_REQUEST_DUPLICATED';
 export interface PushAnswer {
@@ -24,21 +30,6 @@ export const ozonError = (status: number, code: OzonErrorCode, message: string):
   status,
   body: { error: { code, message, details: null } },
 });
-
-/** One execution per posting: the name is the posting number and the input is nothing but it. */
-export async function startPostingExecution(postingNumber: string): Promise<'started' | 'exists'> {
-  const stateMachineArn = config().STATE_MACHINE_ARN;
-  if (!stateMachineArn) throw new ConfigError('STATE_MACHINE_ARN is not set');
-  try {
-    await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn, name: postingNumber, input: JSON.stringify({ postingNumber }) }),
-    );
-    return 'started';
-  } catch (e) {
-    if (e instanceof ExecutionAlreadyExists) return 'exists';
-    throw e;
-  }
-}
 
 const ACK: PushAnswer = { status: 200, body: { result: true } };
 
@@ -62,27 +53,27 @@ export function validatePush(body: unknown): PushVerdict {
     const problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return { answer: ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', `${type}: ${problem}`) };
   }
+  // Only the fields the product reads are left after parsing; none of them may hold what SQS or DynamoDB refuse.
+  const unsafe = findUnsafe(parsed.data);
+  if (unsafe)
+    return { answer: ozonError(400, 'ERROR_PARAMETER_VALUE_MISSED', `${type}: unusable character at ${unsafe}`) };
   if (parsed.data.message_type === 'TYPE_PING') {
     return { answer: { status: 200, body: { version: APP.version, name: APP.name, time: nowIso() } } };
   }
   return { push: parsed.data };
 }
 
-/** Validates and applies a push in one go: the push processor's work, and the answer Ozon would get. */
-export async function handlePush(body: unknown): Promise<PushAnswer> {
-  const verdict = validatePush(body);
-  if ('answer' in verdict) return verdict.answer;
-  await applyPush(verdict.push);
-  return ACK;
-}
-
 /** The work after the acknowledgement. Throws on a downstream failure so the queue redelivers the push. */
 export async function applyPush(push: WorkPush): Promise<void> {
   switch (push.message_type) {
     case 'TYPE_NEW_POSTING':
-      await startPostingExecution(push.posting_number);
+      await startPostingExecution(push.posting_number, push.posting_number, 'push');
       break;
     case 'TYPE_STATE_CHANGED':
+      if (isCancelled(statusOf(push.new_state))) {
+        await confirmWithOzon(push.posting_number);
+        break;
+      }
       await recordStatus(
         push.posting_number,
         statusOf(push.new_state),
@@ -92,33 +83,20 @@ export async function applyPush(push: WorkPush): Promise<void> {
       );
       break;
     case 'TYPE_POSTING_CANCELLED':
-      await recordStatus(
-        push.posting_number,
-        'cancelled',
-        push.new_state ?? 'posting_canceled',
-        push.changed_state_date,
-        'push',
-        {
-          cancellation: {
-            reasonId: push.reason?.id ?? undefined,
-            reason: push.reason?.message || 'not given',
-            initiator: 'unknown',
-            afterShip: ['delivering', 'awaiting_deliver', 'driver_pickup'].includes(statusOf(push.old_state ?? '')),
-          },
-        },
-      );
+      // A push that ends a posting is confirmed with Ozon first: anyone who learns the push URL could send one.
+      await confirmWithOzon(push.posting_number);
       break;
     case 'TYPE_CUTOFF_DATE_CHANGED':
       // Ozon sends it in test mode with an empty date, and sometimes after assembly: only a real date counts.
       if (push.new_cutoff_date) {
-        const order = await recordEvent(
+        const { order } = await recordEvent(
           push.posting_number,
           `cutoff#${push.new_cutoff_date}`,
           { type: 'cutoff_changed', at: nowIso(), source: 'push' },
           { shipmentDate: new Date(push.new_cutoff_date).toISOString() },
         );
         // A restock wait in flight gets the moved decision deadline; the poller's sweep enforces it.
-        if (order && order !== 'recorded-before-order' && order.wait?.on === 'restock') {
+        if (order?.wait?.on === 'restock') {
           await updateOrder(order.postingNumber, {
             wait: { ...order.wait, deadlineAt: restockDeadline(order, waitSettings()) },
           });
@@ -135,6 +113,17 @@ export async function applyPush(push: WorkPush): Promise<void> {
         );
       }
       break;
+  }
+}
+
+/** One `get`: what Ozon says the posting is now, recorded as Ozon's own word (a refused or unknown posting: nothing). */
+async function confirmWithOzon(postingNumber: string): Promise<void> {
+  try {
+    const { result: posting } = await ozon().call('getPosting', { posting_number: postingNumber });
+    await recordOzonStatus(posting);
+  } catch (e) {
+    if (!(e instanceof PostingNotFound)) throw e;
+    logger.warn('A push named a posting Ozon does not know; ignored', { postingNumber });
   }
 }
 

@@ -1,73 +1,110 @@
 /**
- * The seller's API, called by their carrier and warehouse systems: the rFBS tracking number once the parcel is
- * handed over, delivery (reported to Ozon; Ozon's status push then completes the wait like any other status),
- * the warehouse's "packed" confirmation, and restocks (which wake postings waiting for that stock).
+ * What the seller's systems may tell the product (the seller API), each action checked against the order and
+ * Ozon before anything changes: restocks within bounds, the rFBS tracking number for a posting that waits for one,
+ * "delivered" only after "delivering" and only as Ozon confirms it, the warehouse's "packed", and resuming a
+ * posting that needs attention. A refused action names why, with the HTTP status the seller API answers.
  */
+import { createError } from '@middy/util';
 import { z } from 'zod';
 import { nowIso } from '#shared/clock';
-import { ShipRefused } from '#shared/errors';
-import { ordersInPhase, recordEvent } from '#shared/order-store';
+import { OzonRequestRejected } from '#shared/errors';
+import { recordEvent } from '#shared/event-store';
+import type { Order } from '#shared/order';
+import { getOrder, ordersInPhase } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
+import { refusedItems } from '#shared/ozon/schemas';
+import { isCancelled } from '#shared/status';
 import { addStock } from '#stock/stock-store';
 import { deliverToWait } from '#waits/deliver-to-wait';
-import { recordStatus } from './record-status';
+import { recordOzonStatus } from './record-status';
+import { resumePosting } from './resume';
 
-export const CarrierEvent = z.discriminatedUnion('event', [
-  z.object({
-    event: z.literal('tracking'),
-    postingNumber: z.string().min(1),
-    trackingNumber: z.string().min(3).max(64),
-  }),
-  z.object({ event: z.literal('delivered'), postingNumber: z.string().min(1) }),
-  z.object({ event: z.literal('packed'), postingNumber: z.string().min(1) }),
-  z.object({
-    event: z.literal('stock'),
-    warehouseId: z.number().int().positive(),
+const PostingNumber = z.string().regex(/^[0-9]{1,20}(-[0-9]{1,10}){1,3}$/, 'not an Ozon posting number');
+export const SELLER_ACTIONS = {
+  stock: z.strictObject({
+    warehouseId: z.coerce.number().int().positive(),
     offerId: z.string().min(1).max(100),
-    quantity: z.number().int().positive().max(1_000_000),
+    quantity: z.number().int().positive().max(100_000),
   }),
-]);
-export type CarrierEvent = z.infer<typeof CarrierEvent>;
+  tracking: z.strictObject({ postingNumber: PostingNumber, trackingNumber: z.string().regex(/^[A-Za-z0-9-]{3,64}$/) }),
+  delivered: z.strictObject({ postingNumber: PostingNumber }),
+  packed: z.strictObject({ postingNumber: PostingNumber }),
+  resume: z.strictObject({ postingNumber: PostingNumber }),
+};
+export type SellerAction = keyof typeof SELLER_ACTIONS;
 
-export async function handleCarrierEvent(
-  event: CarrierEvent,
-): Promise<{ accepted: boolean; duplicate?: boolean; woken?: number }> {
-  if (event.event === 'stock') {
-    await addStock(event.warehouseId, event.offerId, event.quantity);
-    return { accepted: true, woken: await wakePostingsWaitingFor(event.warehouseId, event.offerId) };
+/** A tracking number may be corrected a few times, not rewritten without end. */
+export const MAX_TRACKING_CHANGES = 5;
+
+const refuse = (status: number, message: string) => createError(status, message, { expose: true });
+
+async function knownOrder(postingNumber: string): Promise<Order> {
+  const order = await getOrder(postingNumber);
+  if (!order) throw refuse(404, `No posting ${postingNumber} is followed here`);
+  if (isCancelled(order.status)) throw refuse(409, `Posting ${postingNumber} is cancelled`);
+  return order;
+}
+
+export async function restock(input: z.infer<(typeof SELLER_ACTIONS)['stock']>) {
+  const item = await addStock(input.warehouseId, input.offerId, input.quantity);
+  if (!item) throw refuse(409, `That would put more than the allowed stock on hand for ${input.offerId}`);
+  return { accepted: true, onHand: item.onHand, woken: await wakePostingsWaitingFor(input.warehouseId, input.offerId) };
+}
+
+export async function setTracking(input: z.infer<(typeof SELLER_ACTIONS)['tracking']>) {
+  const order = await knownOrder(input.postingNumber);
+  if (order.schema !== 'rfbs') throw refuse(409, `${order.postingNumber} is FBS: Ozon delivers it, no tracking number`);
+  if (!['packing', 'shipping', 'in_transit'].includes(order.phase) || order.status === 'delivered') {
+    throw refuse(409, `${order.postingNumber} does not wait for a tracking number (phase ${order.phase})`);
   }
-  if (event.event === 'packed') {
-    const order = await recordEvent(
-      event.postingNumber,
-      'packed',
-      { type: 'packed', at: nowIso(), source: 'seller' },
-      { packedAt: nowIso() },
-    );
-    if (order === undefined) return { accepted: true, duplicate: true };
-    if (order !== 'recorded-before-order') await deliverToWait(order);
-    return { accepted: true };
-  }
-  if (event.event === 'tracking') {
-    const order = await recordEvent(
-      event.postingNumber,
-      `tracking#${event.trackingNumber}`,
-      { type: 'tracking_number', at: nowIso(), source: 'seller' },
-      { trackingNumber: event.trackingNumber },
-    );
-    if (order === undefined) return { accepted: true, duplicate: true };
-    if (order !== 'recorded-before-order') await deliverToWait(order);
-    return { accepted: true };
-  }
-  const result = await ozon().call('markDelivered', { posting_number: [event.postingNumber] });
-  const failed = result.result.find((r) => !r.result);
-  if (failed && ![failed.error].flat().join().includes('TRANSITION_IS_NOT_POSSIBLE')) {
-    throw new ShipRefused(`Ozon refused "delivered" for ${event.postingNumber}: ${[failed.error].flat().join(', ')}`);
-  }
-  // Ozon changes the status asynchronously and pushes it; recording our own report too means a lost push does not
-  // leave the posting waiting.
-  await recordStatus(event.postingNumber, 'delivered', 'posting_delivered', nowIso(), 'seller');
+  if (order.trackingNumber === input.trackingNumber) return { accepted: true, duplicate: true };
+  const changes = (order.escalations.trackingChanges ?? 0) + 1;
+  if (changes > MAX_TRACKING_CHANGES)
+    throw refuse(409, `The tracking number was changed ${MAX_TRACKING_CHANGES} times`);
+  const { order: updated } = await recordEvent(
+    order.postingNumber,
+    `tracking#${input.trackingNumber}`,
+    { type: 'tracking_number', at: nowIso(), source: 'seller' },
+    { trackingNumber: input.trackingNumber, escalations: { ...order.escalations, trackingChanges: changes } },
+  );
+  if (updated) await deliverToWait(updated);
   return { accepted: true };
 }
+
+/** Ozon moves the status itself; what it says afterwards is recorded, never the seller's word alone. */
+export async function reportDelivered(input: z.infer<(typeof SELLER_ACTIONS)['delivered']>) {
+  const order = await knownOrder(input.postingNumber);
+  if (order.schema !== 'rfbs') throw refuse(409, `${order.postingNumber} is FBS: Ozon reports its delivery`);
+  if (order.status !== 'delivering') {
+    throw refuse(409, `${order.postingNumber} is ${order.status}: only a posting in "delivering" can be delivered`);
+  }
+  let refused: string[];
+  try {
+    refused = refusedItems(await ozon().call('markDelivered', { posting_number: [order.postingNumber] }));
+  } catch (e) {
+    if (e instanceof OzonRequestRejected) throw refuse(409, `Ozon refused "delivered": ${e.ozonMessage}`);
+    throw e;
+  }
+  if (refused.length) throw refuse(409, `Ozon refused "delivered" for ${order.postingNumber}: ${refused.join('; ')}`);
+  const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
+  await recordOzonStatus(posting);
+  return { accepted: true, status: posting.status };
+}
+
+export async function confirmPacked(input: z.infer<(typeof SELLER_ACTIONS)['packed']>) {
+  const order = await knownOrder(input.postingNumber);
+  const at = nowIso();
+  const { fresh, order: updated } = await recordEvent(
+    order.postingNumber,
+    'packed',
+    { type: 'packed', at, source: 'seller' },
+    { packedAt: at },
+  );
+  if (updated) await deliverToWait(updated);
+  return { accepted: true, duplicate: !fresh };
+}
+
+export const resume = (input: z.infer<(typeof SELLER_ACTIONS)['resume']>) => resumePosting(input.postingNumber);
 
 /** Postings short of this offer in this warehouse get a restock event; their AwaitRestock reserves again. */
 export async function wakePostingsWaitingFor(warehouseId: number, offerId: string): Promise<number> {
@@ -76,13 +113,13 @@ export async function wakePostingsWaitingFor(warehouseId: number, offerId: strin
   );
   const at = nowIso();
   for (const order of waiting) {
-    const updated = await recordEvent(
+    const { order: updated } = await recordEvent(
       order.postingNumber,
       `restock#${offerId}#${at}`,
       { type: 'restock', at, source: 'seller' },
       { restockedAt: at },
     );
-    if (updated && updated !== 'recorded-before-order') await deliverToWait(updated);
+    if (updated) await deliverToWait(updated);
   }
   return waiting.length;
 }

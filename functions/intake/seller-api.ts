@@ -1,27 +1,63 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { logger } from '#shared/handler';
-import { json, readJsonBody, tokenMatches } from '#shared/http';
-import { ozonCredentials } from '#shared/ozon/credentials';
-import { CarrierEvent, handleCarrierEvent } from './seller-actions';
-
 /**
- * The API the seller's carrier or warehouse system calls (rFBS): `POST /<token>/tracking` and
- * `POST /<token>/delivered`, authorised by the same secret path token as the webhook.
+ * The seller's API (Lambda Function URL): `POST /stock`, `/tracking`, `/delivered`, `/packed`, `/resume`, each
+ * with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
  */
-export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const { webhookToken } = await ozonCredentials();
-  if (!tokenMatches(event.rawPath, webhookToken)) return json(403, { error: 'forbidden' });
-  const body = readJsonBody(event);
-  if (!body.ok) return json(400, { error: body.reason });
-  const action = event.rawPath.split('/').filter(Boolean)[1];
-  const parsed = CarrierEvent.safeParse({ ...(body.value as object), event: action });
-  if (!parsed.success) return json(400, { error: 'invalid', details: parsed.error.issues.map((i) => i.message) });
-  try {
-    return json(200, await handleCarrierEvent(parsed.data));
-  } catch (error) {
-    logger.error('Carrier event failed', { error: error as Error });
-    return json(502, { error: (error as Error).name, message: (error as Error).message });
-  }
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+import httpErrorHandler from '@middy/http-error-handler';
+import httpRouterHandler from '@middy/http-router';
+import { createError } from '@middy/util';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { withPowertools } from '#shared/handler';
+import { json, readJsonBody } from '#shared/http';
+import { bearerMatches, sellerApiKey } from '#shared/seller-credentials';
+import {
+  confirmPacked,
+  reportDelivered,
+  restock,
+  resume,
+  SELLER_ACTIONS,
+  type SellerAction,
+  setTracking,
+} from './seller-actions';
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+function action<A extends SellerAction>(
+  name: A,
+  run: (input: z.infer<(typeof SELLER_ACTIONS)[A]>) => Promise<unknown>,
+) {
+  return {
+    method: 'POST' as const,
+    path: `/${name}`,
+    handler: async (event: APIGatewayProxyEventV2): Promise<Result> => {
+      if (!bearerMatches(event.headers?.authorization, await sellerApiKey())) {
+        throw createError(401, 'The seller API needs its key: Authorization: Bearer <key>', { expose: true });
+      }
+      const body = readJsonBody(event);
+      if (!body.ok) throw createError(body.reason === 'too_large' ? 413 : 400, body.reason, { expose: true });
+      const parsed = SELLER_ACTIONS[name].safeParse(body.value);
+      if (!parsed.success) {
+        return json(400, {
+          error: 'invalid',
+          details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        });
+      }
+      return json(200, await run(parsed.data as z.infer<(typeof SELLER_ACTIONS)[A]>));
+    },
+  };
+}
+
+const router = httpRouterHandler<APIGatewayProxyEventV2, Result>({
+  routes: [
+    action('stock', restock),
+    action('tracking', setTracking),
+    action('delivered', reportDelivered),
+    action('packed', confirmPacked),
+    action('resume', resume),
+  ],
+  notFoundResponse: ({ method, path }) => createError(404, `No seller API action ${method} ${path}`, { expose: true }),
+});
+
+export const handler = withPowertools(
+  (event: APIGatewayProxyEventV2, context) => router(event, context) as Promise<Result>,
+).use(httpErrorHandler({ fallbackMessage: 'The seller API failed; try again' }));

@@ -25,7 +25,7 @@ export function settle(expected: number, accruals: Accrual[], tolerance: number)
   const difference = round2(actual - expected);
   let verdict: Verdict;
   if (accruals.length === 0) verdict = 'missing';
-  else if (Math.abs(difference) <= tolerance) verdict = 'settled';
+  else if (payoutSettled(expected, actual, tolerance)) verdict = 'settled';
   else verdict = difference < 0 ? 'underpaid' : 'overpaid';
   return { expected: round2(expected), actual, difference, verdict };
 }
@@ -40,3 +40,7 @@ export function accrualsOf(answer: AccrualPostingsResponse['posting_accruals'], 
 
 /** What Ozon accrued so far, summed: the one sum the poller and SettlePayout both use. */
 export const accruedTotal = (accruals: Accrual[]) => round2(accruals.reduce((sum, a) => sum + a.amount, 0));
+
+/** The one payout rule: within the tolerance counts as paid (Ozon rounds commissions per line). */
+export const payoutSettled = (expected: number, accrued: number, tolerance: number) =>
+  Math.abs(round2(accrued - expected)) <= tolerance;

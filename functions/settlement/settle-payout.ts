@@ -1,7 +1,7 @@
 /** SettlePayout: sums the posting's accruals and compares them with the expected payout. */
 import { sendAlert } from '#shared/alerts';
 import { nowIso } from '#shared/clock';
-import { config } from '#shared/config';
+import { env } from '#shared/config';
 import { stepHandler } from '#shared/handler';
 import { requireOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
@@ -14,7 +14,7 @@ export async function settlePayout(input: StepInput) {
   const result = settle(
     order.expectedPayout,
     accrualsOf(posting_accruals, order.postingNumber),
-    config().PAYOUT_TOLERANCE_RUB,
+    env('policy').PAYOUT_TOLERANCE_RUB,
   );
   const updated = await updateOrder(order.postingNumber, {
     phase: 'completed',

@@ -24,7 +24,9 @@ export type AlertFacts =
   | { kind: 'delivery_window_passed'; deadline?: string }
   | { kind: 'possibly_lost'; status: string; since: string; checks: number }
   | { kind: 'arbitration'; status: string }
-  | { kind: 'not_accepted' };
+  | { kind: 'not_accepted' }
+  | { kind: 'cancel_skipped'; status: string }
+  | { kind: 'needs_attention'; problem: string; cause: string };
 export type AlertKind = AlertFacts['kind'];
 
 export const SEVERITY: Record<AlertKind, Severity> = {
@@ -47,6 +49,8 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   possibly_lost: 'critical',
   arbitration: 'warning',
   not_accepted: 'critical',
+  cancel_skipped: 'warning',
+  needs_attention: 'critical',
 };
 
 type Text = { what: string; todo: string };
@@ -133,6 +137,14 @@ const TEMPLATES: Record<Language, Templates> = {
       what: 'The sorting centre did not accept the parcel.',
       todo: 'Collect the parcel from the sorting centre and check the packaging and label before shipping again.',
     }),
+    cancel_skipped: (f) => ({
+      what: `The posting was not cancelled: Ozon shows it as "${f.status}", where the seller can no longer cancel it.`,
+      todo: 'Nothing was changed on Ozon. The product follows the posting from its current status; check the stock count.',
+    }),
+    needs_attention: (f) => ({
+      what: `The posting is stopped and needs you: ${f.problem} — ${f.cause}`,
+      todo: 'Fix the cause (in the Ozon cabinet or your stock), then resume: seller API POST /resume {"postingNumber"} or npm run resume -- <posting>. It is re-checked with Ozon daily meanwhile.',
+    }),
   },
   ru: {
     out_of_stock: (f) => ({
@@ -211,6 +223,14 @@ const TEMPLATES: Record<Language, Templates> = {
       what: 'Сортировочный центр не принял посылку.',
       todo: 'Заберите посылку из сортировочного центра и проверьте упаковку и этикетку.',
     }),
+    cancel_skipped: (f) => ({
+      what: `Отправление не отменено: в Ozon оно в статусе «${f.status}», отменить его продавец уже не может.`,
+      todo: 'В Ozon ничего не изменено. Отправление ведётся дальше с текущего статуса; проверьте остатки.',
+    }),
+    needs_attention: (f) => ({
+      what: `Обработка отправления остановлена, нужны вы: ${f.problem} — ${f.cause}`,
+      todo: 'Устраните причину (в кабинете Ozon или в остатках) и возобновите: seller API POST /resume {"postingNumber"} или npm run resume -- <отправление>. Пока что раз в сутки проверяем статус в Ozon.',
+    }),
   },
   zh: {
     out_of_stock: (f) => ({
@@ -288,6 +308,14 @@ const TEMPLATES: Record<Language, Templates> = {
     not_accepted: () => ({
       what: '分拣中心未接收该包裹。',
       todo: '请从分拣中心取回包裹，检查包装和标签后重新发货。',
+    }),
+    cancel_skipped: (f) => ({
+      what: `未取消该订单：Ozon 显示其状态为「${f.status}」，卖家已无法取消。`,
+      todo: '未在 Ozon 上做任何更改。系统将从当前状态继续跟进该订单；请核对库存。',
+    }),
+    needs_attention: (f) => ({
+      what: `订单处理已暂停，需要您处理：${f.problem} — ${f.cause}`,
+      todo: '请先排除原因（在 Ozon 后台或库存中），然后恢复：seller API POST /resume {"postingNumber"} 或 npm run resume -- <订单号>。在此期间每天向 Ozon 复核一次。',
     }),
   },
 };

@@ -4,16 +4,16 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type AlertFacts, buildAccountAlert, buildAlert, isRepeat, repeatCutoff } from './alert-text';
 import { snsClient } from './clients';
 import { now, nowIso } from './clock';
-import { config } from './config';
+import { env } from './config';
 import { db, keys } from './db';
+import { claimAlert, releaseAlertClaim } from './event-store';
 import type { Order } from './order';
-import { claimAlert, releaseAlertClaim } from './order-store';
 
 export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolean> {
   const t = now();
   // The order in hand may be stale; the atomic claim below is the real repeat check, this only saves a write.
   if (isRepeat(order.alerts, facts.kind, t)) return false;
-  const cfg = config();
+  const cfg = env('alerts');
   const alert = buildAlert(facts, {
     postingNumber: order.postingNumber,
     language: cfg.SELLER_LANGUAGE,
@@ -44,12 +44,12 @@ export const ACCOUNT_ALERT_WINDOW_MS = 3600 * 1000;
  * item per kind, so concurrent pollers and processors that hit the same broken key send it once.
  */
 export async function sendAccountAlert(facts: AlertFacts): Promise<boolean> {
-  const cfg = config();
+  const cfg = env('alerts');
   const item = keys.accountAlert(facts.kind);
   try {
     await db().send(
       new PutCommand({
-        TableName: cfg.TABLE_NAME,
+        TableName: env('table').TABLE_NAME,
         Item: { ...item, kind: facts.kind, sentAt: now(), at: nowIso() },
         ConditionExpression: 'attribute_not_exists(pk) OR sentAt < :cutoff',
         ExpressionAttributeValues: { ':cutoff': now() - ACCOUNT_ALERT_WINDOW_MS },
@@ -64,7 +64,7 @@ export async function sendAccountAlert(facts: AlertFacts): Promise<boolean> {
     await publish(alert);
   } catch (e) {
     // Not sent: give the claim back so the next attempt can send it instead of staying silent for an hour.
-    await db().send(new DeleteCommand({ TableName: cfg.TABLE_NAME, Key: item }));
+    await db().send(new DeleteCommand({ TableName: env('table').TABLE_NAME, Key: item }));
     throw e;
   }
   return true;
@@ -78,7 +78,7 @@ async function publish(
   const attributes = { severity: alert.severity, kind: alert.kind, ...extra };
   await snsClient().send(
     new PublishCommand({
-      TopicArn: config().ALERTS_TOPIC_ARN,
+      TopicArn: env('alerts').ALERTS_TOPIC_ARN,
       Subject: alert.subject,
       Message: alert.message,
       MessageAttributes: Object.fromEntries(

@@ -45,6 +45,8 @@ export class ShipFailed extends NamedError {}
 export class ShipRefused extends NamedError {}
 /** Ozon requires marking codes (Честный ЗНАК) before it assembles: the seller has to enter them. */
 export class MarkingCodesRequired extends NamedError {}
+/** The seller's policy wants the warehouse's "packed" before Ozon is asked to assemble, and it has not come. */
+export class NotPackedYet extends NamedError {}
 /** Short stock and no line can be shipped: the whole posting is cancelled. */
 export class NothingToShip extends NamedError {}
 /** The warehouse never confirmed "packed" despite the reminders. */

@@ -1,33 +1,29 @@
-/** Order records: created from the posting, events recorded once each, waits stored and cleared. */
+/** Order records: created from the posting, updated field by field, waits stored and cleared, found by phase. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from './config';
+import { env } from './config';
 import { db, keys, PHASE_INDEX } from './db';
 import { OrderNotFound } from './errors';
-import { Order, type OrderEvent, type Wait } from './order';
+import { Order, type Wait } from './order';
 
-/**
- * Events are top-level attributes `ev#<key>` rather than a map: a push may arrive before the order exists, and a
- * nested path cannot be set on a missing parent, while a top-level attribute can — with `attribute_not_exists`
- * making the write itself the deduplication.
- */
-const EVENT_PREFIX = 'ev#';
 /** When an alert of each kind was last sent for the posting: the atomic repeat check (see claimAlert). */
-const ALERT_PREFIX = 'alert#';
-const RESERVED = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+export const ALERT_PREFIX = 'alert#';
+/** One-off effects outside the product (a buyer message): claimed once per posting (see claimOnce). */
+export const ONCE_PREFIX = 'once#';
+const RESERVED = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt']);
 
-function fromItem(item: Record<string, unknown>): Order {
-  const events: Record<string, unknown> = {};
+export function fromItem(item: Record<string, unknown>): Order {
+  const alerts: { kind: string; at: string }[] = [];
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) {
-    if (k.startsWith(EVENT_PREFIX)) events[k.slice(EVENT_PREFIX.length)] = v;
-    else if (!RESERVED.has(k) && !k.startsWith(ALERT_PREFIX)) rest[k] = v;
+    if (k.startsWith(ALERT_PREFIX)) alerts.push({ kind: k.slice(ALERT_PREFIX.length), at: String(v) });
+    else if (!RESERVED.has(k) && !k.startsWith(ONCE_PREFIX)) rest[k] = v;
   }
-  return Order.parse({ ...rest, events });
+  return Order.parse({ ...rest, alerts });
 }
 
 /** Builds `SET #a = :a, ...` for a flat patch; undefined values are removed instead. */
-function setExpression(patch: Record<string, unknown>) {
+export function setExpression(patch: Record<string, unknown>) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -46,7 +42,7 @@ function setExpression(patch: Record<string, unknown>) {
   return { expression, names, values };
 }
 
-const table = () => config().TABLE_NAME;
+export const table = () => env('table').TABLE_NAME;
 
 export async function getOrder(postingNumber: string): Promise<Order | undefined> {
   const { Item } = await db().send(
@@ -61,17 +57,22 @@ export async function requireOrder(postingNumber: string): Promise<Order> {
   return order;
 }
 
+/** Only postings in progress are in the phase index: a finished posting leaves it (DESIGN §3, sparse index). */
+const FINISHED_PHASES = new Set<string>(['completed', 'cancelled']);
+const indexKeys = (phase: string, shipmentDate: string | undefined, postingNumber: string) =>
+  FINISHED_PHASES.has(phase)
+    ? { gsi1pk: undefined, gsi1sk: undefined }
+    : { gsi1pk: keys.phaseIndex(phase), gsi1sk: `${shipmentDate ?? ''}#${postingNumber}` };
+
 /**
- * Writes the order from Ozon's posting. Events recorded before the record existed stay; a second call (a retried
- * step) finds the order created and returns it unchanged.
+ * Writes the order from Ozon's posting. A status recorded before the record existed (a push that came first) stays;
+ * a second call (a retried step) finds the order created and returns it unchanged.
  */
 export async function createOrder(order: Order): Promise<{ order: Order; created: boolean }> {
-  const { events: _events, alerts, ...fields } = order;
+  const { alerts: _alerts, ...fields } = order;
   const { expression, names, values } = setExpression({
     ...fields,
-    alerts,
-    gsi1pk: keys.phaseIndex(order.phase),
-    gsi1sk: `${order.shipmentDate ?? ''}#${order.postingNumber}`,
+    ...indexKeys(order.phase, order.shipmentDate, order.postingNumber),
   });
   try {
     const { Attributes } = await db().send(
@@ -93,7 +94,7 @@ export async function createOrder(order: Order): Promise<{ order: Order; created
   }
 }
 
-export interface OrderPatch extends Partial<Omit<Order, 'events' | 'postingNumber'>> {}
+export interface OrderPatch extends Partial<Omit<Order, 'postingNumber' | 'alerts'>> {}
 
 /** Updates fields; the phase index follows the phase. Returns the order as stored afterwards. */
 export async function updateOrder(
@@ -102,8 +103,14 @@ export async function updateOrder(
   condition?: { expression: string; values?: Record<string, unknown>; names?: Record<string, string> },
 ): Promise<Order> {
   const withIndex: Record<string, unknown> = { ...patch };
-  if (patch.phase) withIndex.gsi1pk = keys.phaseIndex(patch.phase);
+  if (patch.phase) {
+    const index = indexKeys(patch.phase, undefined, postingNumber);
+    withIndex.gsi1pk = index.gsi1pk;
+    // The sort key keeps the shipment date it was created with; only leaving the index removes it.
+    if (index.gsi1sk === undefined) withIndex.gsi1sk = undefined;
+  }
   const { expression, names, values } = setExpression(withIndex);
+  const allValues = { ...values, ...condition?.values };
   const { Attributes } = await db().send(
     new UpdateCommand({
       TableName: table(),
@@ -111,43 +118,11 @@ export async function updateOrder(
       UpdateExpression: expression,
       ConditionExpression: ['attribute_exists(phase)', condition?.expression].filter(Boolean).join(' AND '),
       ExpressionAttributeNames: { ...names, ...condition?.names },
-      ExpressionAttributeValues: Object.keys({ ...values, ...condition?.values }).length
-        ? { ...values, ...condition?.values }
-        : undefined,
+      ExpressionAttributeValues: Object.keys(allValues).length ? allValues : undefined,
       ReturnValues: 'ALL_NEW',
     }),
   );
   return fromItem(Attributes ?? {});
-}
-
-/**
- * Records an event once: a duplicate (same key) changes nothing and returns undefined. The patch (status,
- * substatus, tracking number...) is applied in the same write. Works before the order record exists.
- */
-export async function recordEvent(
-  postingNumber: string,
-  eventKey: string,
-  event: OrderEvent,
-  patch: Record<string, unknown> = {},
-): Promise<Order | 'recorded-before-order' | undefined> {
-  const { expression, names, values } = setExpression({ [`${EVENT_PREFIX}${eventKey}`]: event, ...patch });
-  try {
-    const { Attributes } = await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.order(postingNumber),
-        UpdateExpression: expression,
-        ConditionExpression: 'attribute_not_exists(#f0)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return Attributes && 'phase' in Attributes ? fromItem(Attributes) : 'recorded-before-order';
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return undefined;
-    throw e;
-  }
 }
 
 export async function setWait(postingNumber: string, wait: Wait, phase: Order['phase']): Promise<Order> {
@@ -174,8 +149,8 @@ export async function clearWait(postingNumber: string, token: string): Promise<b
   }
 }
 
-/** Orders in a phase, for the poller ("which postings wait for their payout?"). */
-export async function ordersInPhase(phase: Order['phase'], limit = 200): Promise<Order[]> {
+/** Every order in a phase, paged to the end ("which postings wait for stock?" must not stop at a page size). */
+export async function ordersInPhase(phase: Order['phase']): Promise<Order[]> {
   const orders: Order[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
@@ -186,57 +161,10 @@ export async function ordersInPhase(phase: Order['phase'], limit = 200): Promise
         KeyConditionExpression: 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': keys.phaseIndex(phase) },
         ExclusiveStartKey,
-        Limit: limit,
       }),
     );
     for (const item of page.Items ?? []) orders.push(fromItem(item));
     ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey && orders.length < limit);
+  } while (ExclusiveStartKey);
   return orders;
-}
-
-/**
- * Claims the right to send an alert of this kind for this posting, atomically: concurrent steps and the poller
- * noticing the same fact send it once. `cutoff` null = once per posting; otherwise a previous alert of the kind
- * must be older than it. The alert is appended to the order's history in the same write.
- */
-export async function claimAlert(
-  postingNumber: string,
-  alert: { kind: string; severity: string; at: string },
-  cutoff: string | null,
-): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.order(postingNumber),
-        UpdateExpression: 'SET #last = :at, alerts = list_append(if_not_exists(alerts, :empty), :entry)',
-        ConditionExpression:
-          cutoff === null ? 'attribute_not_exists(#last)' : 'attribute_not_exists(#last) OR #last < :cutoff',
-        ExpressionAttributeNames: { '#last': `${ALERT_PREFIX}${alert.kind}` },
-        ExpressionAttributeValues: {
-          ':at': alert.at,
-          ':empty': [],
-          ':entry': [alert],
-          ...(cutoff === null ? {} : { ':cutoff': cutoff }),
-        },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
-    throw e;
-  }
-}
-
-/** Gives a claim back when the alert could not be published, so a retry sends it instead of staying silent. */
-export async function releaseAlertClaim(postingNumber: string, kind: string): Promise<void> {
-  await db().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: keys.order(postingNumber),
-      UpdateExpression: 'REMOVE #last',
-      ExpressionAttributeNames: { '#last': `${ALERT_PREFIX}${kind}` },
-    }),
-  );
 }

@@ -30,7 +30,6 @@ export function observeMetrics(observer: MetricObserver): () => void {
  */
 export function emitMetric(name: string, value = 1, dimensions: Dims = {}, unit: Unit = MetricUnit.Count): void {
   for (const observe of observers) observe({ name, unit, value, dimensions });
-  if (process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
   const single = metrics.singleMetric();
   for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
   single.addMetric(name, unit, value);

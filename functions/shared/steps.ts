@@ -4,10 +4,12 @@
  */
 import { z } from 'zod';
 import { now } from './clock';
-import { policy, waitSettings } from './config';
+import { waitSettings } from './config';
+import { type ExecutionState, executionState } from './deadlines';
 import { PostingCancelled } from './errors';
-import { type ExecutionState, executionState, isCancelled, type Order } from './order';
+import type { Order } from './order';
 import { requireOrder } from './order-store';
+import { isCancelled } from './status';
 
 export const ReceiveInput = z.object({ postingNumber: z.string().min(1), executionArn: z.string().optional() });
 export const StepInput = z.object({
@@ -20,7 +22,7 @@ export const PostingRef = z.object({ postingNumber: z.string().min(1) });
 export type PostingRef = z.infer<typeof PostingRef>;
 
 /** The execution state after a step: the timeouts of the next waits are computed from the order now. */
-export const stateOf = (order: Order): ExecutionState => executionState(order, now(), waitSettings(), policy());
+export const stateOf = (order: Order): ExecutionState => executionState(order, now(), waitSettings());
 
 /** The order for a step that acts on it; a cancelled posting stops the step before its side effect. */
 export async function activeOrder(postingNumber: string): Promise<Order> {

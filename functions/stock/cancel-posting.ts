@@ -1,17 +1,28 @@
-/** CancelPosting: stock did not come in time; cancel on Ozon as "out of stock" (seller reason 352). */
+/**
+ * CancelPosting: stock did not come in time; cancel on Ozon as "out of stock" (seller reason 352). Ozon is asked
+ * right before: only a posting Ozon still lets the seller cancel is cancelled. One that moved on (assembled by
+ * hand, handed over) is left alone, the seller is told, and the execution joins the lifecycle where it is.
+ */
+import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { OzonRequestRejected } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
-import { isCancelled } from '#shared/order';
-import { requireOrder, updateOrder } from '#shared/order-store';
+import { requireOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
-import { PostingRef } from '#shared/steps';
+import { isCancelled, joinAt, sellerMayCancel } from '#shared/status';
+import { PostingRef, stateOf } from '#shared/steps';
 import { releaseStock } from './release-stock';
 import { currentShortages } from './shortages';
 
 export async function cancelPosting(input: PostingRef) {
   const order = await requireOrder(input.postingNumber);
-  if (!isCancelled(order.status)) {
+  const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
+  if (!isCancelled(posting.status) && !sellerMayCancel(posting.status)) {
+    const current = (await recordOzonStatus(posting)) ?? order;
+    await sendAlert(current, { kind: 'cancel_skipped', status: posting.status });
+    return { ...stateOf(current), cancelled: false, joinAt: joinAt(posting.status) };
+  }
+  if (!isCancelled(posting.status)) {
     try {
       await ozon().call('cancel', {
         posting_number: order.postingNumber,
@@ -21,14 +32,13 @@ export async function cancelPosting(input: PostingRef) {
     } catch (e) {
       if (!(e instanceof OzonRequestRejected && e.ozonMessage.includes('POSTING_ALREADY_CANCELLED'))) throw e;
     }
+    const { short } = await currentShortages(order);
+    await sendAlert(order, {
+      kind: 'stock_cancelled',
+      lines: short.map((x) => ({ offerId: x.offerId, missing: x.missing })),
+    });
   }
-  const cancellation = { reasonId: 352, reason: 'out of stock', initiator: 'seller', afterShip: false };
-  const updated = await updateOrder(order.postingNumber, { status: 'cancelled', cancellation });
-  const { short } = await currentShortages(order);
-  await sendAlert(updated, {
-    kind: 'stock_cancelled',
-    lines: short.map((x) => ({ offerId: x.offerId, missing: x.missing })),
-  });
+  // ReleaseStock reads Ozon again: the cancellation is recorded as Ozon reports it, reason and initiator included.
   return releaseStock(input);
 }
 

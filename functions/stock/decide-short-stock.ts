@@ -3,9 +3,9 @@
  * still time, reserve again if stock came in, cancel the missing lines if the seller allows it, else cancel.
  */
 import { now } from '#shared/clock';
-import { config, waitSettings } from '#shared/config';
+import { env, waitSettings } from '#shared/config';
+import { restockDeadline } from '#shared/deadlines';
 import { stepHandler } from '#shared/handler';
-import { restockDeadline } from '#shared/order';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { shortStockDecision } from './rules';
 import { currentShortages } from './shortages';
@@ -14,7 +14,7 @@ export async function decideShortStock(input: StepInput) {
   const order = await activeOrder(input.postingNumber);
   const { wanted, short } = await currentShortages(order);
   const deadline = Date.parse(restockDeadline(order, waitSettings()) ?? '');
-  const decision = shortStockDecision(wanted, short, deadline <= now(), config().PARTIAL_CANCEL);
+  const decision = shortStockDecision(wanted, short, deadline <= now(), env('policy').PARTIAL_CANCEL);
   return { ...stateOf(order), decision };
 }
 

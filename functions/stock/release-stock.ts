@@ -1,25 +1,32 @@
-/** ReleaseStock: on any cancellation, reserved units go back; a cancellation after handover needs the seller. */
+/**
+ * ReleaseStock: the posting looks cancelled. Ozon is asked first — a cancellation the product only heard of (a
+ * push, a stale record) must not end a posting Ozon still wants shipped. Confirmed: the units go back and the
+ * execution ends `Cancelled`; a cancellation after handover needs the seller. Not confirmed: the order takes Ozon's
+ * status and the execution joins the lifecycle there again.
+ */
+import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
-import { nowIso } from '#shared/clock';
 import { stepHandler } from '#shared/handler';
 import { cancellationOf } from '#shared/order';
 import { requireOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
-import { PostingRef } from '#shared/steps';
+import { isCancelled, joinAt } from '#shared/status';
+import { PostingRef, stateOf } from '#shared/steps';
 import { release } from './stock-store';
 
 export async function releaseStock(input: PostingRef) {
   const order = await requireOrder(input.postingNumber);
-  await release(order, nowIso());
-  let cancellation = order.cancellation;
-  // A push says a posting was cancelled but not by whom; Ozon's posting does.
-  if (!cancellation || cancellation.initiator === 'unknown') {
-    const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
-    cancellation = cancellationOf(posting);
+  const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
+  if (!isCancelled(posting.status)) {
+    const current = (await recordOzonStatus(posting)) ?? order;
+    return { ...stateOf(current), cancelled: false, joinAt: joinAt(posting.status) };
   }
+  const cancellation = cancellationOf(posting);
+  // Units still on our shelf (reserved, or packed but never picked up) go back; a parcel that left does not.
+  await release(order, order.handedOverAt === undefined);
   const updated = await updateOrder(order.postingNumber, { phase: 'cancelled', status: 'cancelled', cancellation });
   if (cancellation.afterShip) await sendAlert(updated, { kind: 'cancelled_after_ship', reason: cancellation.reason });
-  return { postingNumber: order.postingNumber, cancelled: true };
+  return { ...stateOf(updated), cancelled: true };
 }
 
 export const handler = stepHandler(PostingRef, releaseStock);

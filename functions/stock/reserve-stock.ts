@@ -2,9 +2,9 @@
 import { sendAlert } from '#shared/alerts';
 import { nowIso } from '#shared/clock';
 import { waitSettings } from '#shared/config';
+import { restockDeadline } from '#shared/deadlines';
 import { StockShort } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
-import { restockDeadline } from '#shared/order';
 import { updateOrder } from '#shared/order-store';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { reserve } from './stock-store';

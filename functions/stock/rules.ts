@@ -80,3 +80,23 @@ export function remainingLines(lines: OrderLine[], short: Shortage[]): OrderLine
     })
     .filter((line) => line.qty > 0);
 }
+
+/** More units than this on hand for one offer is a typing error or an attack, not a delivery. */
+export const MAX_ON_HAND = 1_000_000;
+
+/**
+ * What to ask Ozon to cancel, per SKU: what the posting has on Ozon now beyond what it should keep. Measured against
+ * Ozon's current quantities, so a retry after a lost answer asks for nothing more.
+ */
+export function linesToCancel(
+  lines: OrderLine[],
+  keep: OrderLine[],
+  onOzon: { sku: number; quantity: number }[],
+): { sku: number; quantity: number }[] {
+  const skus = [...new Set(lines.map((l) => l.sku))];
+  return skus.flatMap((sku) => {
+    const has = onOzon.filter((p) => p.sku === sku).reduce((n, p) => n + p.quantity, 0);
+    const wanted = keep.filter((l) => l.sku === sku).reduce((n, l) => n + l.qty, 0);
+    return has > wanted ? [{ sku, quantity: has - wanted }] : [];
+  });
+}

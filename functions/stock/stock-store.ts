@@ -1,16 +1,17 @@
 /**
  * The seller's stock. A reservation takes every line of a posting or none (one transaction), never lets
- * `available` go below zero (a condition per line), and happens once per posting (a condition on the order).
+ * `available` go below zero (a condition per line), and happens once per posting (a condition on the order). Every
+ * movement of a posting's units is one transaction of the same shape: the lines' stock items and the order's mark.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from '#shared/config';
+import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
 import { AwsUnavailable } from '#shared/errors';
 import type { Order } from '#shared/order';
-import { type Handling, reservationLines, type Shortage, StockItem, shortages } from './rules';
+import { type Handling, MAX_ON_HAND, reservationLines, type Shortage, StockItem, shortages } from './rules';
 
-const table = () => config().TABLE_NAME;
+const table = () => env('table').TABLE_NAME;
 
 export async function getStock(warehouseId: number, offerIds: string[]): Promise<Map<string, StockItem>> {
   const result = new Map<string, StockItem>();
@@ -31,40 +32,64 @@ export async function getStock(warehouseId: number, offerIds: string[]): Promise
   return result;
 }
 
-export type ReserveResult = { reserved: true; already: boolean } | { reserved: false; shortages: Shortage[] };
+interface Movement {
+  /** What happens to each line's stock item, with `:q` the line's quantity. */
+  line: { update: string; condition?: string };
+  /** The order's side: the mark that makes the movement happen once. */
+  order: { update: string; condition: string; values: Record<string, unknown> };
+}
+
+/** One transaction: every line of the posting and its order, all or nothing. Throws TransactionCanceledException. */
+async function move(order: Order, m: Movement): Promise<void> {
+  await db().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        ...reservationLines(order.lines).map(({ offerId, qty }) => ({
+          Update: {
+            TableName: table(),
+            Key: keys.stock(order.warehouseId, offerId),
+            UpdateExpression: m.line.update,
+            ConditionExpression: m.line.condition,
+            ExpressionAttributeValues: { ':q': qty },
+          },
+        })),
+        {
+          Update: {
+            TableName: table(),
+            Key: keys.order(order.postingNumber),
+            UpdateExpression: m.order.update,
+            ConditionExpression: m.order.condition,
+            // DynamoDB refuses an empty map of values.
+            ExpressionAttributeValues: Object.keys(m.order.values).length ? m.order.values : undefined,
+          },
+        },
+      ],
+    }),
+  );
+}
+
+/** A movement that already happened (the order's mark says so) is no error: a retried step lands here. */
+const orderRefused = (e: TransactionCanceledException) =>
+  e.CancellationReasons?.at(-1)?.Code === 'ConditionalCheckFailed';
+
+export type ReserveResult = { reserved: true } | { reserved: false; shortages: Shortage[] };
 
 export async function reserve(order: Order, at: string): Promise<ReserveResult> {
-  const lines = reservationLines(order.lines);
   try {
-    await db().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...lines.map(({ offerId, qty }) => ({
-            Update: {
-              TableName: table(),
-              Key: keys.stock(order.warehouseId, offerId),
-              UpdateExpression: 'SET available = available - :q, reserved = reserved + :q',
-              ConditionExpression: 'available >= :q',
-              ExpressionAttributeValues: { ':q': qty },
-            },
-          })),
-          {
-            Update: {
-              TableName: table(),
-              Key: keys.order(order.postingNumber),
-              UpdateExpression: 'SET reservedAt = :at, phase = :phase, gsi1pk = :gsi',
-              ConditionExpression: 'attribute_exists(phase) AND attribute_not_exists(reservedAt)',
-              ExpressionAttributeValues: { ':at': at, ':phase': 'reserved', ':gsi': keys.phaseIndex('reserved') },
-            },
-          },
-        ],
-      }),
-    );
-    return { reserved: true, already: false };
+    await move(order, {
+      line: { update: 'SET available = available - :q, reserved = reserved + :q', condition: 'available >= :q' },
+      order: {
+        update: 'SET reservedAt = :at, phase = :phase, gsi1pk = :gsi',
+        condition:
+          'attribute_exists(phase) AND attribute_not_exists(reservedAt) AND attribute_not_exists(shippedFromStockAt)',
+        values: { ':at': at, ':phase': 'reserved', ':gsi': keys.phaseIndex('reserved') },
+      },
+    });
+    return { reserved: true };
   } catch (e) {
     if (!(e instanceof TransactionCanceledException)) throw e;
-    const reasons = e.CancellationReasons ?? [];
-    if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { reserved: true, already: true };
+    if (orderRefused(e)) return { reserved: true };
+    const lines = reservationLines(order.lines);
     const stock = await getStock(
       order.warehouseId,
       lines.map((l) => l.offerId),
@@ -78,33 +103,22 @@ export async function reserve(order: Order, at: string): Promise<ReserveResult> 
   }
 }
 
-/** Gives reserved units back. Once per posting: a second release (retry) finds `reservedAt` gone. */
-export async function release(order: Order, at: string): Promise<boolean> {
-  if (!order.reservedAt) return false;
+/**
+ * Gives a cancelled posting's units back, once: reserved units become available again, and units already packed
+ * but not yet handed over (`parcelStillHere`) go back on the shelf. A parcel that left is the returns' business.
+ */
+export async function release(order: Order, parcelStillHere: boolean): Promise<boolean> {
+  const packed = !order.reservedAt && order.shippedFromStockAt !== undefined;
+  if (!order.reservedAt && !(packed && parcelStillHere)) return false;
   try {
-    await db().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...reservationLines(order.lines).map(({ offerId, qty }) => ({
-            Update: {
-              TableName: table(),
-              Key: keys.stock(order.warehouseId, offerId),
-              UpdateExpression: 'SET available = available + :q, reserved = reserved - :q',
-              ExpressionAttributeValues: { ':q': qty },
-            },
-          })),
-          {
-            Update: {
-              TableName: table(),
-              Key: keys.order(order.postingNumber),
-              UpdateExpression: 'REMOVE reservedAt SET releasedAt = :at',
-              ConditionExpression: 'attribute_exists(reservedAt)',
-              ExpressionAttributeValues: { ':at': at },
-            },
-          },
-        ],
-      }),
-    );
+    await move(order, {
+      line: packed
+        ? { update: 'SET onHand = onHand + :q, available = available + :q' }
+        : { update: 'SET available = available + :q, reserved = reserved - :q' },
+      order: packed
+        ? { update: 'REMOVE shippedFromStockAt', condition: 'attribute_exists(shippedFromStockAt)', values: {} }
+        : { update: 'REMOVE reservedAt', condition: 'attribute_exists(reservedAt)', values: {} },
+    });
     return true;
   } catch (e) {
     if (e instanceof TransactionCanceledException) return false;
@@ -112,78 +126,80 @@ export async function release(order: Order, at: string): Promise<boolean> {
   }
 }
 
-/** Adds units on hand (a delivery from the supplier, or the seller's correction). */
-export async function addStock(
-  warehouseId: number,
-  offerId: string,
-  qty: number,
-  details: { name?: string; handling?: Handling[] } = {},
-): Promise<StockItem> {
-  const { Attributes } = await db().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: keys.stock(warehouseId, offerId),
-      UpdateExpression:
-        'SET warehouseId = :w, offerId = :o, #name = if_not_exists(#name, :n), handling = if_not_exists(handling, :h), ' +
-        'onHand = if_not_exists(onHand, :zero) + :q, available = if_not_exists(available, :zero) + :q, ' +
-        'reserved = if_not_exists(reserved, :zero)',
-      ExpressionAttributeNames: { '#name': 'name' },
-      ExpressionAttributeValues: {
-        ':w': warehouseId,
-        ':o': offerId,
-        ':n': details.name ?? '',
-        ':h': details.handling ?? [],
-        ':q': qty,
-        ':zero': 0,
-      },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  return StockItem.parse(Attributes);
-}
-
-/** The parcel left the warehouse: reserved units leave the shelf. Once per posting. */
+/**
+ * The parcel left the warehouse: its units leave the shelf, once per posting. A posting the product adopted after
+ * it was assembled has no reservation: its units are taken from what is available, if the seller's stock still
+ * counts them (if not, the seller already took them off).
+ */
 export async function consume(
   order: Order,
   at: string,
   packed: { packingList: string[]; labelKey?: string },
 ): Promise<boolean> {
+  const reserved = order.reservedAt !== undefined;
   try {
-    await db().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...reservationLines(order.lines).map(({ offerId, qty }) => ({
-            Update: {
-              TableName: table(),
-              Key: keys.stock(order.warehouseId, offerId),
-              UpdateExpression: 'SET onHand = onHand - :q, reserved = reserved - :q',
-              ExpressionAttributeValues: { ':q': qty },
-            },
-          })),
-          {
-            Update: {
-              TableName: table(),
-              Key: keys.order(order.postingNumber),
-              // The packing result rides in the same write: the order item is billed per write.
-              UpdateExpression:
-                'REMOVE reservedAt SET shippedFromStockAt = :at, phase = :phase, gsi1pk = :gsi, packingList = :list' +
-                (packed.labelKey ? ', labelKey = :label' : ''),
-              ConditionExpression: 'attribute_exists(reservedAt)',
-              ExpressionAttributeValues: {
-                ':at': at,
-                ':phase': 'packing',
-                ':gsi': keys.phaseIndex('packing'),
-                ':list': packed.packingList,
-                ...(packed.labelKey ? { ':label': packed.labelKey } : {}),
-              },
-            },
-          },
-        ],
-      }),
-    );
+    await move(order, {
+      line: reserved
+        ? { update: 'SET onHand = onHand - :q, reserved = reserved - :q' }
+        : { update: 'SET onHand = onHand - :q, available = available - :q', condition: 'available >= :q' },
+      order: {
+        // The packing result rides in the same write: the order item is billed per write.
+        update:
+          'REMOVE reservedAt SET shippedFromStockAt = :at, phase = :phase, gsi1pk = :gsi, packingList = :list' +
+          (packed.labelKey ? ', labelKey = :label' : ''),
+        condition: reserved ? 'attribute_exists(reservedAt)' : 'attribute_not_exists(shippedFromStockAt)',
+        values: {
+          ':at': at,
+          ':phase': 'packing',
+          ':gsi': keys.phaseIndex('packing'),
+          ':list': packed.packingList,
+          ...(packed.labelKey ? { ':label': packed.labelKey } : {}),
+        },
+      },
+    });
     return true;
   } catch (e) {
     if (e instanceof TransactionCanceledException) return false;
+    throw e;
+  }
+}
+
+/**
+ * Adds units on hand (a delivery from the supplier, or the seller's correction), never past MAX_ON_HAND.
+ * Undefined when the bound refused it.
+ */
+export async function addStock(
+  warehouseId: number,
+  offerId: string,
+  qty: number,
+  details: { name?: string; handling?: Handling[] } = {},
+): Promise<StockItem | undefined> {
+  try {
+    const { Attributes } = await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.stock(warehouseId, offerId),
+        UpdateExpression:
+          'SET warehouseId = :w, offerId = :o, #name = if_not_exists(#name, :n), handling = if_not_exists(handling, :h), ' +
+          'onHand = if_not_exists(onHand, :zero) + :q, available = if_not_exists(available, :zero) + :q, ' +
+          'reserved = if_not_exists(reserved, :zero)',
+        ConditionExpression: 'attribute_not_exists(onHand) OR onHand <= :room',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ExpressionAttributeValues: {
+          ':w': warehouseId,
+          ':o': offerId,
+          ':n': details.name ?? '',
+          ':h': details.handling ?? [],
+          ':q': qty,
+          ':zero': 0,
+          ':room': MAX_ON_HAND - qty,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return StockItem.parse(Attributes);
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return undefined;
     throw e;
   }
 }

@@ -3,10 +3,13 @@
  * happened. The execution resumes when someone calls SendTaskSuccess/Failure with this token.
  */
 import { z } from 'zod';
+import { sendAccountAlert, sendAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { waitSettings } from '#shared/config';
+import { restockDeadline } from '#shared/deadlines';
+import { OzonAuthError } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
-import { type Order, restockDeadline, WaitKind } from '#shared/order';
+import { type Order, WaitKind } from '#shared/order';
 import { requireOrder, setWait } from '#shared/order-store';
 import { deliverToWait } from './deliver-to-wait';
 
@@ -15,6 +18,9 @@ export const WaitInput = z.object({
   waitFor: WaitKind,
   token: z.string().min(1),
   timeoutSeconds: z.number().positive(),
+  /** NeedsAttention: the error that stopped the posting (Step Functions' `Error` and `Cause`). */
+  problem: z.string().max(200).optional(),
+  cause: z.string().optional(),
 });
 
 /** The phase a posting is in while it waits for each kind of event. */
@@ -26,6 +32,7 @@ const WAIT_PHASE = {
   delivery: 'in_transit',
   dispute: 'in_transit',
   payout: 'settling',
+  attention: 'needs_attention',
 } as const satisfies Record<WaitKind, Order['phase']>;
 
 export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ stored: true }> {
@@ -45,8 +52,16 @@ export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ st
     },
     WAIT_PHASE[input.waitFor],
   );
+  if (input.waitFor === 'attention') await alertAttention(order, input.problem ?? 'Unknown', input.cause ?? '');
   await deliverToWait(order);
   return { stored: true };
 }
 
 export const handler = stepHandler(WaitInput, awaitEvent);
+
+/** The seller hears what stopped the posting and how to resume it; a refused key is an account matter too. */
+async function alertAttention(order: Order, problem: string, cause: string) {
+  const reason = cause.slice(0, 500);
+  await sendAlert(order, { kind: 'needs_attention', problem, cause: reason });
+  if (problem === OzonAuthError.name) await sendAccountAlert({ kind: 'ozon_access', message: reason });
+}

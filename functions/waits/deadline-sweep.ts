@@ -3,14 +3,14 @@
  * critical alert once it passed; a wait whose deadline moved earlier (TYPE_CUTOFF_DATE_CHANGED) is ended with
  * DeadlinePassed, since a task's own timeout cannot change once it started.
  */
-import { InvalidToken, SendTaskFailureCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { lateCost } from '#fulfilment/rules';
 import { sendAlert } from '#shared/alerts';
-import { sfnClient } from '#shared/clients';
 import { now } from '#shared/clock';
-import { config } from '#shared/config';
+import { env } from '#shared/config';
+import { DeadlinePassed } from '#shared/errors';
 import type { Order } from '#shared/order';
 import { clearWait, ordersInPhase } from '#shared/order-store';
+import { sendTaskOutcome } from './deliver-to-wait';
 
 const NOT_ASSEMBLED: Order['phase'][] = ['received', 'awaiting_stock', 'reserved', 'awaiting_packed', 'confirming'];
 
@@ -23,7 +23,7 @@ export interface SweepReport {
 export async function sweepDeadlines(): Promise<SweepReport> {
   const report: SweepReport = { warned: 0, missed: 0, deadlinesEnforced: 0 };
   const t = now();
-  const leadMs = config().DEADLINE_WARNING_HOURS * 3600_000;
+  const leadMs = env('policy').DEADLINE_WARNING_HOURS * 3600_000;
   for (const phase of NOT_ASSEMBLED) {
     for (const order of await ordersInPhase(phase)) {
       const shipment = order.shipmentDate ? Date.parse(order.shipmentDate) : Number.NaN;
@@ -41,24 +41,18 @@ export async function sweepDeadlines(): Promise<SweepReport> {
         if (await sendAlert(order, { kind: 'confirmation_deadline', deadline: order.shipmentDate })) report.warned++;
       }
       const deadline = order.wait?.deadlineAt ? Date.parse(order.wait.deadlineAt) : Number.NaN;
-      if (
-        order.wait &&
-        !Number.isNaN(deadline) &&
-        t >= deadline &&
-        (await clearWait(order.postingNumber, order.wait.token))
-      ) {
-        try {
-          await sfnClient().send(
-            new SendTaskFailureCommand({
-              taskToken: order.wait.token,
-              error: 'DeadlinePassed',
-              cause: `The ${order.wait.on} deadline ${order.wait.deadlineAt} passed`,
-            }),
-          );
-          report.deadlinesEnforced++;
-        } catch (e) {
-          if (!(e instanceof TaskTimedOut || e instanceof InvalidToken || e instanceof TaskDoesNotExist)) throw e;
-        }
+      if (order.wait && !Number.isNaN(deadline) && t >= deadline) {
+        const ended = await sendTaskOutcome(
+          order.wait.token,
+          {
+            outcome: 'failure',
+            error: DeadlinePassed.name,
+            cause: `The ${order.wait.on} deadline ${order.wait.deadlineAt} passed`,
+          },
+          order,
+        );
+        await clearWait(order.postingNumber, order.wait.token);
+        if (ended) report.deadlinesEnforced++;
       }
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Hands a recorded event to the execution waiting for it. Called by the waiting step right after it stores its
- * token, and by whoever records an event (webhook, poller, carrier callback): whichever writes second sees both.
+ * token, and by whoever records an event (webhook, poller, seller API): whichever writes second sees both.
  */
 import {
   InvalidToken,
@@ -10,37 +10,47 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { sfnClient } from '#shared/clients';
-import { now } from '#shared/clock';
-import { policy, waitSettings } from '#shared/config';
-import { evaluateWait, executionState, type Order } from '#shared/order';
+import { payoutTolerance } from '#shared/config';
+import type { Order } from '#shared/order';
 import { clearWait } from '#shared/order-store';
+import { stateOf } from '#shared/steps';
+import { evaluateWait, type WaitOutcome } from './rules';
 
 export type Delivery = 'none' | 'success' | 'failure';
 
+/**
+ * The token is used first and cleared after: if Step Functions does not answer, the wait stays stored and the next
+ * delivery (a redelivered push, the poller, the wait's own timeout) tries again, instead of the wait sitting out
+ * its whole timeout. Two deliverers may both send; the second is told the task is gone, which is harmless.
+ */
 export async function deliverToWait(order: Order): Promise<Delivery> {
   const wait = order.wait;
   if (!wait) return 'none';
-  const outcome = evaluateWait(order, wait.on);
+  const outcome = evaluateWait(order, wait.on, payoutTolerance());
   if (outcome.outcome === 'pending') return 'none';
-  // Clearing first makes the token single-use across concurrent deliverers.
-  if (!(await clearWait(order.postingNumber, wait.token))) return 'none';
+  const sent = await sendTaskOutcome(wait.token, outcome, order);
+  await clearWait(order.postingNumber, wait.token);
+  return sent ? outcome.outcome : 'none';
+}
+
+/** Ends a wait with success (the execution state of the order) or a named failure; false if nothing waits. */
+export async function sendTaskOutcome(
+  token: string,
+  outcome: Exclude<WaitOutcome, { outcome: 'pending' }>,
+  order: Order,
+): Promise<boolean> {
   try {
     if (outcome.outcome === 'success') {
-      await sfnClient().send(
-        new SendTaskSuccessCommand({
-          taskToken: wait.token,
-          output: JSON.stringify(executionState(order, now(), waitSettings(), policy())),
-        }),
-      );
+      await sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(stateOf(order)) }));
     } else {
       await sfnClient().send(
-        new SendTaskFailureCommand({ taskToken: wait.token, error: outcome.error, cause: outcome.cause }),
+        new SendTaskFailureCommand({ taskToken: token, error: outcome.error, cause: outcome.cause }),
       );
     }
+    return true;
   } catch (e) {
-    // The wait already ended (timed out, or the execution stopped): nothing is waiting for this event any more.
-    if (e instanceof TaskTimedOut || e instanceof InvalidToken || e instanceof TaskDoesNotExist) return 'none';
+    // The wait already ended (timed out, delivered by someone else, or the execution stopped).
+    if (e instanceof TaskTimedOut || e instanceof InvalidToken || e instanceof TaskDoesNotExist) return false;
     throw e;
   }
-  return outcome.outcome;
 }

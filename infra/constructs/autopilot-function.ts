@@ -4,12 +4,17 @@
  * the local runtime can run the same function in-process.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { Section, SectionConfig } from '#shared/config';
 
 export const ENTRY_METADATA = 'ozon-autopilot:entry';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -18,10 +23,22 @@ export interface AutopilotFunctionProps {
   /** The handler's file under functions/ without `.ts`, named like its state: `stock/reserve-stock`. */
   entry: string;
   description: string;
-  environment: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
 }
+
+/** The DynamoDB actions the product's code calls; no Scan, DeleteItem or BatchWriteItem anywhere. */
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+/** A variable of a configuration section (functions/shared/config.ts): a binding cannot set a name nobody reads. */
+type Var<S extends Section> = keyof SectionConfig<S> & string;
 
 export class AutopilotFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: AutopilotFunctionProps) {
@@ -47,12 +64,13 @@ export class AutopilotFunction extends NodejsFunction {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(30),
+      // Above the Ozon client's worst case (48 s of attempts and backoff, plus waiting for the rate budget).
+      timeout: props.timeout ?? Duration.seconds(60),
       tracing: lambda.Tracing.ACTIVE,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'ozon-autopilot',
-        ...props.environment,
+        POWERTOOLS_METRICS_NAMESPACE: 'OzonAutopilot',
       },
       logGroup,
       bundling: {
@@ -60,10 +78,66 @@ export class AutopilotFunction extends NodejsFunction {
         sourceMap: true,
         target: 'node22',
         format: OutputFormat.CJS,
+        // Error class names are the state machine's Retry/Catch contract: minification must not rename them.
+        keepNames: true,
         // The Node.js 22 runtime ships AWS SDK v3; bundling it again would only grow the cold start.
         externalModules: ['@aws-sdk/*'],
       },
     });
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA, entry);
+  }
+
+  /** Sets one configuration variable; the name is checked against the section that reads it. */
+  setVar<S extends Section>(_section: S, name: Var<S>, value: string): this {
+    this.addEnvironment(name, value);
+    return this;
+  }
+
+  /** The table: its name, and exactly the actions the code uses, on the table and its index. */
+  bindTable(table: dynamodb.ITable): this {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({ actions: TABLE_ACTIONS, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+    );
+    return this.setVar('table', 'TABLE_NAME', table.tableName);
+  }
+
+  /** Publishing the seller's alerts, in their language, with console links for the region. */
+  bindAlerts(topic: sns.ITopic, language: string): this {
+    topic.grantPublish(this);
+    return this.setVar('alerts', 'ALERTS_TOPIC_ARN', topic.topicArn)
+      .setVar('alerts', 'SELLER_LANGUAGE', language)
+      .setVar('alerts', 'CONSOLE_REGION', Stack.of(this).region);
+  }
+
+  /** Calling Ozon: the API key's secret (read only). The account's rate budget lives in the table. */
+  bindOzon(secret: secretsmanager.ISecret): this {
+    secret.grantRead(this);
+    return this.setVar('ozon', 'OZON_SECRET_ARN', secret.secretArn);
+  }
+
+  /** Starting executions, resolving waits or reading an execution's status, on the one state machine. */
+  bindWorkflow(stateMachineArn: string, actions: ('StartExecution' | 'SendTaskOutcome' | 'DescribeExecution')[]): this {
+    const iamActions = actions.flatMap((a) =>
+      a === 'SendTaskOutcome' ? ['states:SendTaskSuccess', 'states:SendTaskFailure'] : [`states:${a}`],
+    );
+    // Executions have their own ARN form: arn:...:execution:<machine>:<name>.
+    const executions = stateMachineArn.replace(':stateMachine:', ':execution:');
+    const resources = actions.includes('DescribeExecution') ? [stateMachineArn, `${executions}:*`] : [stateMachineArn];
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: iamActions, resources }));
+    return actions.includes('StartExecution') ? this.setVar('workflow', 'STATE_MACHINE_ARN', stateMachineArn) : this;
+  }
+
+  /** Writing label PDFs under labels/ — PutObject alone (grantPut would add Abort*, legal hold, retention, tagging). */
+  bindLabels(bucket: s3.IBucket): this {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('labels/*')] }),
+    );
+    return this.setVar('labels', 'LABELS_BUCKET', bucket.bucketName);
+  }
+
+  /** The seller's exception-path knobs; unset ones take the defaults in functions/shared/config.ts. */
+  bindPolicy(settings: Partial<Record<Var<'policy'>, string>>): this {
+    for (const [name, value] of Object.entries(settings)) this.setVar('policy', name as Var<'policy'>, value as string);
+    return this;
   }
 }

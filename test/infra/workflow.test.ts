@@ -64,7 +64,9 @@ const STATE_NAMES = [
   'DecideShortStock',
   'ShortStockDecision',
   'CancelShortLines',
-  'PackingPolicy',
+  'JoinLifecycle',
+  'CancellationConfirmed',
+  'NeedsAttention',
   'AwaitPackedConfirmation',
   'RemindPacking',
   'TrackingOverdue',
@@ -72,14 +74,8 @@ const STATE_NAMES = [
   'AwaitDisputeResolution',
   'AlertNotAccepted',
 ];
-const FAIL_ENDINGS = [
-  'UnknownPosting',
-  'AssemblyRefused',
-  'NoTrackingNumber',
-  'MarkingCodesRequired',
-  'PackingNeverConfirmed',
-  'NotAcceptedAtSortingCentre',
-];
+/** The one Fail: a posting number Ozon does not know has nothing to follow or resume. */
+const FAIL_ENDINGS = ['UnknownPosting'];
 const WAITS = [
   'AwaitRestock',
   'AwaitPackedConfirmation',
@@ -88,12 +84,14 @@ const WAITS = [
   'AwaitDelivery',
   'AwaitDisputeResolution',
   'AwaitPayout',
+  'NeedsAttention',
 ];
 /**
  * Tasks that run when the posting is already cancelled or settled, or only alert on the way to a wait or an ending
  * that catches it: no PostingCancelled catch is expected there.
  */
 const NOT_CANCELLABLE = [
+  'NeedsAttention',
   'ReleaseStock',
   'CancelPosting',
   'SettlePayout',
@@ -165,7 +163,8 @@ describe('the deployed definition', () => {
     expect(states.Cancelled.Type).toBe('Succeed');
     expect(states.ShipmentBySchema.Type).toBe('Choice');
     expect(states.ShortStockDecision.Type).toBe('Choice');
-    expect(states.PackingPolicy.Type).toBe('Choice');
+    expect(states.JoinLifecycle.Type).toBe('Choice');
+    expect(states.CancellationConfirmed.Type).toBe('Choice');
     for (const n of FAIL_ENDINGS) expect(states[n].Type, n).toBe('Fail');
   });
 
@@ -220,7 +219,7 @@ describe('waits for the outside world', () => {
       AwaitDisputeResolution: 'dispute',
       AwaitPayout: 'payout',
     };
-    for (const n of WAITS) {
+    for (const n of WAITS.filter((w) => w !== 'NeedsAttention')) {
       const s = states[n];
       expect(s.Resource, n).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
       expect(s.Parameters.FunctionName, n).toMatch(/:function:AwaitEventFn/);
@@ -238,13 +237,25 @@ describe('waits for the outside world', () => {
     expect(catchTargets(states.AwaitRestock, 'DeadlinePassed')).toEqual(['DecideShortStock']);
     expect(catchTargets(states.AwaitPackedConfirmation, 'States.Timeout')).toEqual(['RemindPacking']);
     expect(catchTargets(states.AwaitDisputeResolution, 'States.Timeout')).toEqual(['CheckTracking']);
-    expect(catchTargets(states.TrackingOverdue, 'TrackingNumberMissing')).toEqual(['NoTrackingNumber']);
+  });
+
+  it('NeedsAttention waits a fixed day, passes the error to the alert, and re-checks with Ozon after it', () => {
+    const s = states.NeedsAttention;
+    expect(s.Parameters.Payload.waitFor).toBe('attention');
+    expect(s.Parameters.Payload['problem.$']).toBe('$.error.Error');
+    expect(s.Parameters.Payload['cause.$']).toBe('$.error.Cause');
+    expect(s.TimeoutSeconds).toBe(24 * 3600);
+    expect(s.Parameters.Payload.timeoutSeconds).toBe(24 * 3600);
+    expect(s.Next).toBe('ReceivePosting');
+    expect(catchTargets(s, 'States.Timeout')).toEqual(['ReceivePosting']);
+    // Ended only by the seller or the re-check: ReceivePosting sees a cancellation then (no fast loop).
+    expect(catchTargets(s, 'PostingCancelled')).toEqual([]);
   });
 
   it('plain Lambda steps have a fixed timeout and return only the payload', () => {
     for (const [n, s] of tasks()) {
       if (WAITS.includes(n)) continue;
-      expect(s.TimeoutSeconds, n).toBe(60);
+      expect(s.TimeoutSeconds, n).toBe(90);
       expect(s.Resource, n).toMatch(/^arn:aws:lambda:/);
     }
   });
@@ -256,12 +267,16 @@ describe('cancellation', () => {
       .filter(([, s]) => !catchTargets(s, 'PostingCancelled').includes('ReleaseStock'))
       .map(([n]) => n);
     expect(withoutCatch.sort()).toEqual([...NOT_CANCELLABLE].sort());
-    expect(tasks()).toHaveLength(23);
+    expect(tasks()).toHaveLength(24);
   });
 
-  it('ReleaseStock and CancelPosting end in Cancelled', () => {
-    expect(states.ReleaseStock.Next).toBe('Cancelled');
-    expect(states.CancelPosting.Next).toBe('Cancelled');
+  it('ReleaseStock and CancelPosting end in Cancelled only when Ozon confirmed it, else the posting rejoins', () => {
+    expect(states.ReleaseStock.Next).toBe('CancellationConfirmed');
+    expect(states.CancelPosting.Next).toBe('CancellationConfirmed');
+    const confirmed = states.CancellationConfirmed;
+    expect(confirmed.Choices).toEqual([{ Variable: '$.cancelled', BooleanEquals: true, Next: 'Cancelled' }]);
+    expect(confirmed.Default).toBe('JoinLifecycle');
+    expect(states.CancelShortLines.Next).toBe('JoinLifecycle');
     expect(catchTargets(states.ReserveStock, 'StockShort')).toEqual(['AwaitRestock']);
     expect(states.ShortStockDecision.Default).toBe('CancelPosting');
     expect(catchTargets(states.CancelShortLines, 'NothingToShip')).toEqual(['CancelPosting']);
@@ -285,7 +300,10 @@ describe('error names', () => {
   it('functions/shared/errors.ts exports the classes the workflow relies on', () => {
     const names = classNames();
     expect(names.length).toBeGreaterThanOrEqual(10);
-    for (const n of workflowErrors.ALL) expect(names, n).toContain(n);
+    const referenced = Object.values(workflowErrors)
+      .flat()
+      .filter((n) => !workflowErrors.TIMEOUTS.includes(n));
+    for (const n of referenced) expect(names, n).toContain(n);
   });
 
   it('every ErrorEquals name is States.*, a Lambda service exception, or an exported error class', () => {
@@ -296,20 +314,24 @@ describe('error names', () => {
     }
     expect(used.size).toBeGreaterThan(5);
     const unknown = [...used].filter(
-      (e) => !/^States\.[A-Za-z]+$/.test(e) && !/^Lambda\.[A-Za-z]+Exception$/.test(e) && !known.has(e),
+      (e) =>
+        !/^States\.[A-Za-z]+$/.test(e) &&
+        !/^Lambda\.[A-Za-z]+Exception$/.test(e) &&
+        !workflowErrors.TIMEOUTS.includes(e) &&
+        !known.has(e),
     );
     expect(unknown).toEqual([]);
     // The workflow's own names are all in use (a dropped Catch shows up here too).
     for (const n of [
       'OzonRateLimited',
       'OzonUnavailable',
+      'AwsUnavailable',
       'PostingCancelled',
       'PostingNotFound',
       'StockShort',
       'ShipFailed',
-      'ShipRefused',
+      'NotPackedYet',
       'LabelNotReady',
-      'MarkingCodesRequired',
       'DeadlinePassed',
       'InArbitration',
       'NotAccepted',
@@ -331,6 +353,41 @@ describe('error names', () => {
   });
 });
 
+describe('no dead ends', () => {
+  it('every task but NeedsAttention hands what its retries could not fix to NeedsAttention, as its last Catch', () => {
+    for (const [n, s] of tasks()) {
+      const last = (s.Catch ?? []).at(-1);
+      expect(last?.ErrorEquals, n).toEqual(['States.ALL']);
+      expect(last?.Next, n).toBe(n === 'NeedsAttention' ? 'ReceivePosting' : 'NeedsAttention');
+    }
+  });
+
+  it('timeouts of steps and Lambdas are retried like transient errors', () => {
+    for (const [n, s] of tasks()) {
+      if (WAITS.includes(n)) continue;
+      const r = (s.Retry ?? []).find((x: Json) => x.ErrorEquals.includes('OzonUnavailable'));
+      expect(r.ErrorEquals, n).toEqual(expect.arrayContaining(['States.Timeout', 'Sandbox.Timedout', 'TimeoutError']));
+    }
+  });
+
+  it('JoinLifecycle sends a posting where Ozon says it is', () => {
+    const join = states.JoinLifecycle;
+    const to = (at: string) => join.Choices.find((c: Json) => c.StringEquals === at)?.Next;
+    expect([to('pack'), to('transit'), to('settle'), join.Default]).toEqual([
+      'PackAndLabel',
+      'AwaitDelivery',
+      'AwaitPayout',
+      'ReserveStock',
+    ]);
+    expect(states.ReceivePosting.Next).toBe('JoinLifecycle');
+  });
+
+  it('"not packed yet" goes to the packing wait, which returns to ConfirmPosting', () => {
+    expect(catchTargets(states.ConfirmPosting, 'NotPackedYet')).toEqual(['AwaitPackedConfirmation']);
+    expect(states.AwaitPackedConfirmation.Next).toBe('ConfirmPosting');
+  });
+});
+
 describe('path length', () => {
   it('the happy FBS path reaches Completed in at most 12 states', () => {
     const path = walk((choice) => choice.Default);
@@ -338,8 +395,8 @@ describe('path length', () => {
     expect(path.length).toBeLessThanOrEqual(12);
     expect(path).toEqual([
       'ReceivePosting',
+      'JoinLifecycle',
       'ReserveStock',
-      'PackingPolicy',
       'ConfirmPosting',
       'AwaitAssembly',
       'PackAndLabel',

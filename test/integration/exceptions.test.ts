@@ -12,7 +12,7 @@ import { scenarioRuntimeOptions, startWarehouse } from '../../local/scenarios';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
 import type { CreatePostingSpec } from '../../sandbox/types';
-import { ozonCallsFor, statesEntered, waitForExecution } from './helpers';
+import { ozonCallsFor, statesEntered, waitForExecution, waitForState } from './helpers';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -138,20 +138,24 @@ describe.concurrent('exception paths', { timeout: 150_000 }, () => {
 
     const execution = await waitForExecution(rt, pn, 90_000);
 
-    expect(statesEntered(execution).slice(-2)).toEqual(['ReleaseStock', 'Cancelled']);
+    expect(statesEntered(execution).slice(-3)).toEqual(['ReleaseStock', 'CancellationConfirmed', 'Cancelled']);
     expect(kindsOf(pn)).toContain('cancelled_after_ship');
     const after = (await getStock(FBS_WAREHOUSE, ['KETTLE-17L'])).get('KETTLE-17L');
     expect(after?.onHand).toBe((before?.onHand ?? 0) - 1);
     expect(await getOrder(pn)).toMatchObject({ phase: 'cancelled', cancellation: { afterShip: true } });
   });
 
-  it('Ozon requires marking codes: named outcome MarkingCodesRequired and a critical alert', async () => {
+  it('Ozon requires marking codes: the posting waits in NeedsAttention with a critical alert, not a dead end', async () => {
     const pn = post({ marksRequired: true });
 
-    const execution = await waitForExecution(rt, pn, 90_000);
+    const execution = await waitForState(rt, pn, 'NeedsAttention', 90_000);
 
-    expect(statesEntered(execution).at(-1)).toBe('MarkingCodesRequired');
+    expect(execution.status).toBe('RUNNING');
     expect(alertsOf(pn).find((a) => a.kind === 'marking_codes_required')?.severity).toBe('critical');
+    const attention = alertsOf(pn).find((a) => a.kind === 'needs_attention');
+    expect(attention?.message).toMatch(/MarkingCodesRequired/);
+    expect(attention?.message).toMatch(/resume/);
+    expect(await getOrder(pn)).toMatchObject({ phase: 'needs_attention', wait: { on: 'attention' } });
   });
 
   it('ship_failed: ships again and completes', async () => {
@@ -166,9 +170,9 @@ describe.concurrent('exception paths', { timeout: 150_000 }, () => {
   it('not accepted at the sorting centre: named outcome and a critical alert', async () => {
     const pn = post({ sortingCentre: 'not_accepted' });
 
-    const execution = await waitForExecution(rt, pn, 90_000);
+    const execution = await waitForState(rt, pn, 'NeedsAttention', 90_000);
 
-    expect(statesEntered(execution).slice(-2)).toEqual(['AlertNotAccepted', 'NotAcceptedAtSortingCentre']);
+    expect(statesEntered(execution).slice(-2)).toEqual(['AlertNotAccepted', 'NeedsAttention']);
     expect(alertsOf(pn).find((a) => a.kind === 'not_accepted')?.severity).toBe('critical');
   });
 
@@ -183,13 +187,13 @@ describe.concurrent('exception paths', { timeout: 150_000 }, () => {
     expect(kindsOf(pn)).toContain('arbitration');
   });
 
-  it('rFBS without a tracking number: three critical alerts, then NoTrackingNumber', async () => {
+  it('rFBS without a tracking number: critical alerts, then NeedsAttention', async () => {
     const pn = post({ schema: 'rfbs' });
     carrierPlans.set(pn, { silent: true });
 
-    const execution = await waitForExecution(rt, pn, 90_000);
+    const execution = await waitForState(rt, pn, 'NeedsAttention', 90_000);
 
-    expect(statesEntered(execution).at(-1)).toBe('NoTrackingNumber');
+    expect(statesEntered(execution).filter((s) => s === 'TrackingOverdue')).toHaveLength(4);
     expect(kindsOf(pn).filter((k) => k === 'tracking_missing').length).toBeGreaterThanOrEqual(1);
     expect(ozonCallsFor(rt, pn).some((c) => c.path === '/v2/fbs/posting/tracking-number/set')).toBe(false);
   });

@@ -29,3 +29,44 @@ export { statesEntered };
 export function ozonCallsFor(rt: Runtime, postingNumber: string) {
   return (rt.sandbox?.calls ?? []).filter((c) => JSON.stringify(c.body).includes(postingNumber));
 }
+
+/**
+ * Waits (real time) until the posting's execution has entered `state` — for paths that stop in a wait, such as
+ * NeedsAttention, where the execution stays RUNNING until the seller resumes it.
+ */
+export async function waitForState(
+  rt: Runtime,
+  postingNumber: string,
+  state: string,
+  timeoutMs = 45_000,
+): Promise<Execution> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const execution = [...rt.engine.executions.values()].find((e) => e.name === postingNumber);
+    if (execution && statesEntered(execution).includes(state)) {
+      // Alerts reach the seller's inbox through SNS → SQS; give the last one time to arrive.
+      await new Promise((r) => setTimeout(r, 300));
+      return execution;
+    }
+    if (Date.now() > deadline) {
+      const states = execution && statesEntered(execution);
+      throw new Error(`${postingNumber} did not reach ${state} in ${timeoutMs} ms; states: ${states?.join(' > ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A wait that timed out and looked again (AwaitAssembly → ConfirmPosting, AwaitDelivery → CheckTracking) folded away. */
+export function withoutRechecks(states: string[]): string[] {
+  const folded: string[] = [];
+  for (const state of states) {
+    const recheck =
+      (state === 'ConfirmPosting' && folded.at(-1) === 'AwaitAssembly') ||
+      (state === 'CheckTracking' && folded.at(-1) === 'AwaitDelivery');
+    if (recheck) continue;
+    // The wait entered again after its re-check is the same wait.
+    if ((state === 'AwaitAssembly' || state === 'AwaitDelivery') && folded.at(-1) === state) continue;
+    folded.push(state);
+  }
+  return folded;
+}

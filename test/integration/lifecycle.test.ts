@@ -4,12 +4,13 @@
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listEvents } from '#shared/event-store';
 import { getOrder } from '#shared/order-store';
 import { addStock, getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
-import { ozonCallsFor, statesEntered, waitForExecution } from './helpers';
+import { ozonCallsFor, statesEntered, waitForExecution, withoutRechecks } from './helpers';
 
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 const MUG = DEFAULT_PRODUCTS.find((p) => p.offer_id === 'MUG-350-WHT');
@@ -40,10 +41,12 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       const execution = await waitForExecution(rt, posting_number);
 
       expect(execution.status).toBe('SUCCEEDED');
-      expect(statesEntered(execution)).toEqual([
+      // On a busy machine a wait can time out before its push is processed (hours pass in a second here): the
+      // execution then looks again (ConfirmPosting, CheckTracking) and goes on. Those re-checks aside, this path.
+      expect(withoutRechecks(statesEntered(execution))).toEqual([
         'ReceivePosting',
+        'JoinLifecycle',
         'ReserveStock',
-        'PackingPolicy',
         'ConfirmPosting',
         'AwaitAssembly',
         'PackAndLabel',
@@ -143,7 +146,7 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       expect([...rt.engine.executions.values()].filter((e) => e.name === posting_number)).toHaveLength(1);
       expect(execution.status).toBe('SUCCEEDED');
       const order = await getOrder(posting_number);
-      const old = Object.keys(order?.events ?? {}).filter((k) => k.includes('2020-01-01'));
+      const old = (await listEvents(posting_number)).filter((e) => e.key.includes('2020-01-01'));
       expect(old).toHaveLength(1);
       // An old status arriving late is kept in the history but does not move the order back.
       expect((order?.lastStatusAt ?? '') > '2020-01-02').toBe(true);
@@ -162,7 +165,7 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       const execution = await waitForExecution(rt, posting_number);
 
       expect(execution.status).toBe('SUCCEEDED');
-      expect(statesEntered(execution).slice(-2)).toEqual(['ReleaseStock', 'Cancelled']);
+      expect(statesEntered(execution).slice(-3)).toEqual(['ReleaseStock', 'CancellationConfirmed', 'Cancelled']);
       const after = (await getStock(FBS_WAREHOUSE, ['TEA-GRN-100'])).get('TEA-GRN-100');
       expect(after?.available).toBe(before?.available);
       expect(after?.reserved).toBe(before?.reserved);
@@ -183,7 +186,7 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
 
       // No restock comes: at the decision deadline the posting is cancelled.
       expect(statesEntered(execution)).toEqual(expect.arrayContaining(['AwaitRestock', 'DecideShortStock']));
-      expect(statesEntered(execution).slice(-2)).toEqual(['CancelPosting', 'Cancelled']);
+      expect(statesEntered(execution).slice(-3)).toEqual(['CancelPosting', 'CancellationConfirmed', 'Cancelled']);
       const cancel = ozonCallsFor(rt, posting_number).find((c) => c.path === '/v2/posting/fbs/cancel');
       expect(cancel?.body).toMatchObject({ posting_number, cancel_reason_id: 352 });
       const alert = rt.alerts.find((a) => a.kind === 'out_of_stock' && a.postingNumber === posting_number);

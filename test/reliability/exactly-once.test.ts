@@ -5,7 +5,7 @@
  * The webhook queues pushes (SQS) for the push processor, so the check waits for the queue's work to show.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOrder } from '#shared/order-store';
+import { listEvents } from '#shared/event-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { endOf, executionsNamed, FBS_WAREHOUSE, FULL, lastState, tally, waitUntil } from './helpers';
@@ -133,8 +133,8 @@ describe(`${PUSHES} pushes for ${POSTINGS} postings, ${DUPLICATE_SHARE * 100}% d
     expect(tally(postings, (pn) => endOf(executionsNamed(rt, pn)[0]))).toEqual({ Completed: POSTINGS });
     const missing: string[] = [];
     for (const push of unique.filter((u) => u.expect.eventSuffix)) {
-      const order = await getOrder(push.expect.postingNumber);
-      const keys = Object.keys(order?.events ?? {}).filter((k) => k.endsWith(push.expect.eventSuffix as string));
+      const events = await listEvents(push.expect.postingNumber);
+      const keys = events.filter((e) => e.key.endsWith(push.expect.eventSuffix as string));
       if (keys.length !== 1) missing.push(`${push.expect.postingNumber} ${push.expect.eventSuffix} ×${keys.length}`);
     }
     expect(missing).toEqual([]);

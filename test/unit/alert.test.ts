@@ -32,6 +32,8 @@ const FACTS: AlertFacts[] = [
   { kind: 'possibly_lost', status: 'delivering', since: '2021-11-24T10:00:00Z', checks: 3 },
   { kind: 'arbitration', status: 'arbitration' },
   { kind: 'not_accepted' },
+  { kind: 'cancel_skipped', status: 'awaiting_deliver' },
+  { kind: 'needs_attention', problem: 'ShipRefused', cause: 'HAS_INCORRECT_STATUS' },
   { kind: 'ozon_access', message: 'Invalid Api-Key, please contact support' },
 ];
 const TODO_LABEL: Record<Language, string> = { en: 'What to do', ru: 'Что сделать', zh: '处理办法' };

@@ -2,18 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_WAIT_SETTINGS,
-  ExecutionState,
-  evaluateWait,
-  executionState,
-  Order,
-  orderFromPosting,
-  statusFromPushState,
-  WaitKind,
-  waitTimeouts,
-} from '#shared/order';
+import { settle } from '#settlement/rules';
+import { DEFAULT_WAIT_SETTINGS, ExecutionState, executionState, waitTimeouts } from '#shared/deadlines';
+import { Order, orderFromPosting, WaitKind } from '#shared/order';
 import { Posting } from '#shared/ozon/schemas';
+import { statusFromPushState } from '#shared/status';
+import { evaluateWait } from '#waits/rules';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const HOUR = 3600;
@@ -99,7 +93,6 @@ describe('orderFromPosting', () => {
       currency: 'RUB',
       lastStatusAt: NOW_ISO,
       shipAttempts: 0,
-      events: {},
       alerts: [],
     });
     expect(result.lines).toEqual([
@@ -196,12 +189,29 @@ describe('orderFromPosting', () => {
 });
 
 describe('evaluateWait', () => {
+  it('attention ends only on the seller\'s resume, not on a cancellation (ReceivePosting sees that)', () => {
+    const since = '2024-01-01T00:00:00.000Z';
+    const wait = { on: 'attention' as const, token: 't', since, timeoutAt: '2024-01-02T00:00:00.000Z' };
+
+    const cancelled = evaluateWait(order({ status: 'cancelled', wait }), 'attention', 1);
+    const resumedBefore = evaluateWait(order({ wait, resumeRequestedAt: '2023-12-31T00:00:00.000Z' }), 'attention', 1);
+    const resumed = evaluateWait(order({ wait, resumeRequestedAt: '2024-01-01T01:00:00.000Z' }), 'attention', 1);
+
+    expect([cancelled, resumedBefore, resumed]).toEqual([
+      { outcome: 'pending' },
+      { outcome: 'pending' },
+      { outcome: 'success' },
+    ]);
+  });
+
   it.each(
-    WaitKind.options.flatMap((kind) => [[kind, 'cancelled'] as const, [kind, 'cancelled_from_split_pending'] as const]),
+    WaitKind.options
+      .filter((kind) => kind !== 'attention')
+      .flatMap((kind) => [[kind, 'cancelled'] as const, [kind, 'cancelled_from_split_pending'] as const]),
   )('%s fails with PostingCancelled when the status is %s', (kind, status) => {
     const cancelled = order({ status, substatus: 'ship_failed', trackingNumber: 'T', accrued: 0 });
 
-    const result = evaluateWait(cancelled, kind);
+    const result = evaluateWait(cancelled, kind, 1);
 
     expect(result).toEqual({
       outcome: 'failure',
@@ -213,7 +223,7 @@ describe('evaluateWait', () => {
   it('assembly is pending while the posting awaits packaging', () => {
     const waiting = order({ status: 'awaiting_packaging', substatus: 'posting_created' });
 
-    const result = evaluateWait(waiting, 'assembly');
+    const result = evaluateWait(waiting, 'assembly', 1);
 
     expect(result).toEqual({ outcome: 'pending' });
   });
@@ -230,7 +240,7 @@ describe('evaluateWait', () => {
   ])('assembly succeeds once the status is %s', (status) => {
     const assembled = order({ status });
 
-    const result = evaluateWait(assembled, 'assembly');
+    const result = evaluateWait(assembled, 'assembly', 1);
 
     expect(result).toEqual({ outcome: 'success' });
   });
@@ -238,7 +248,7 @@ describe('evaluateWait', () => {
   it('assembly fails with ShipFailed when Ozon reports substatus ship_failed', () => {
     const failed = order({ status: 'awaiting_packaging', substatus: 'ship_failed' });
 
-    const result = evaluateWait(failed, 'assembly');
+    const result = evaluateWait(failed, 'assembly', 1);
 
     expect(result).toMatchObject({ outcome: 'failure', error: 'ShipFailed' });
   });
@@ -246,7 +256,7 @@ describe('evaluateWait', () => {
   it('tracking is pending without a tracking number', () => {
     const untracked = order({ status: 'awaiting_deliver', trackingNumber: undefined });
 
-    const result = evaluateWait(untracked, 'tracking');
+    const result = evaluateWait(untracked, 'tracking', 1);
 
     expect(result).toEqual({ outcome: 'pending' });
   });
@@ -254,7 +264,7 @@ describe('evaluateWait', () => {
   it('tracking succeeds once a tracking number is recorded', () => {
     const tracked = order({ status: 'awaiting_deliver', trackingNumber: 'RA123456789CN' });
 
-    const result = evaluateWait(tracked, 'tracking');
+    const result = evaluateWait(tracked, 'tracking', 1);
 
     expect(result).toEqual({ outcome: 'success' });
   });
@@ -266,7 +276,7 @@ describe('evaluateWait', () => {
   ])('delivery fails with %s → %s, so the execution can tell the seller', (status, error) => {
     const disputed = order({ status });
 
-    const result = evaluateWait(disputed, 'delivery');
+    const result = evaluateWait(disputed, 'delivery', 1);
 
     expect(result).toMatchObject({ outcome: 'failure', error });
   });
@@ -275,8 +285,8 @@ describe('evaluateWait', () => {
     const disputed = order({ status: 'arbitration' });
     const resolved = order({ status: 'delivered' });
 
-    expect(evaluateWait(disputed, 'dispute')).toEqual({ outcome: 'pending' });
-    expect(evaluateWait(resolved, 'dispute')).toEqual({ outcome: 'success' });
+    expect(evaluateWait(disputed, 'dispute', 1)).toEqual({ outcome: 'pending' });
+    expect(evaluateWait(resolved, 'dispute', 1)).toEqual({ outcome: 'success' });
   });
 
   it('a restock wait ends only on a restock after the wait began', () => {
@@ -289,13 +299,13 @@ describe('evaluateWait', () => {
     const before = order({ wait, restockedAt: '2021-11-20T09:00:00.000Z' });
     const after = order({ wait, restockedAt: '2021-11-20T11:00:00.000Z' });
 
-    expect(evaluateWait(before, 'restock')).toEqual({ outcome: 'pending' });
-    expect(evaluateWait(after, 'restock')).toEqual({ outcome: 'success' });
+    expect(evaluateWait(before, 'restock', 1)).toEqual({ outcome: 'pending' });
+    expect(evaluateWait(after, 'restock', 1)).toEqual({ outcome: 'success' });
   });
 
   it('a packed wait ends on the warehouse confirmation', () => {
-    expect(evaluateWait(order(), 'packed')).toEqual({ outcome: 'pending' });
-    expect(evaluateWait(order({ packedAt: NOW_ISO }), 'packed')).toEqual({ outcome: 'success' });
+    expect(evaluateWait(order(), 'packed', 1)).toEqual({ outcome: 'pending' });
+    expect(evaluateWait(order({ packedAt: NOW_ISO }), 'packed', 1)).toEqual({ outcome: 'success' });
   });
 
   it.each(['awaiting_deliver', 'delivering', 'driver_pickup'])(
@@ -303,7 +313,7 @@ describe('evaluateWait', () => {
     (status) => {
       const moving = order({ status });
 
-      const result = evaluateWait(moving, 'delivery');
+      const result = evaluateWait(moving, 'delivery', 1);
 
       expect(result).toEqual({ outcome: 'pending' });
     },
@@ -312,7 +322,7 @@ describe('evaluateWait', () => {
   it('delivery succeeds once the posting is delivered', () => {
     const delivered = order({ status: 'delivered' });
 
-    const result = evaluateWait(delivered, 'delivery');
+    const result = evaluateWait(delivered, 'delivery', 1);
 
     expect(result).toEqual({ outcome: 'success' });
   });
@@ -320,7 +330,7 @@ describe('evaluateWait', () => {
   it('payout is pending before any accrual', () => {
     const unpaid = order({ status: 'delivered', expectedPayout: 250.1, accrued: undefined });
 
-    const result = evaluateWait(unpaid, 'payout');
+    const result = evaluateWait(unpaid, 'payout', 1);
 
     expect(result).toEqual({ outcome: 'pending' });
   });
@@ -332,21 +342,32 @@ describe('evaluateWait', () => {
   ])('payout succeeds when expected %s and accrued %s agree to the cent', (expectedPayout, accrued) => {
     const paid = order({ status: 'delivered', expectedPayout, accrued });
 
-    const result = evaluateWait(paid, 'payout');
+    const result = evaluateWait(paid, 'payout', 1);
 
     expect(result).toEqual({ outcome: 'success' });
   });
 
   it.each([
-    [250.1, 250.09],
+    [250.1, 249.09],
     [250.1, 200],
     [250.1, 0],
-  ])('payout stays pending when expected %s and accrued %s differ', (expectedPayout, accrued) => {
-    const partlyPaid = order({ status: 'delivered', expectedPayout, accrued });
+  ])(
+    'payout stays pending when expected %s and accrued %s differ by more than the tolerance',
+    (expectedPayout, accrued) => {
+      const partlyPaid = order({ status: 'delivered', expectedPayout, accrued });
 
-    const result = evaluateWait(partlyPaid, 'payout');
+      const result = evaluateWait(partlyPaid, 'payout', 1);
 
-    expect(result).toEqual({ outcome: 'pending' });
+      expect(result).toEqual({ outcome: 'pending' });
+    },
+  );
+
+  it('payout within the tolerance ends the wait: the same rule SettlePayout judges by (was 0.005 RUB)', () => {
+    const paid = order({ status: 'delivered', expectedPayout: 250.1, accrued: 250.09 });
+
+    expect(evaluateWait(paid, 'payout', 1)).toEqual({ outcome: 'success' });
+    expect(evaluateWait(paid, 'payout', 0.001)).toEqual({ outcome: 'pending' });
+    expect(settle(250.1, [{ typeId: 1, amount: 250.09 }], 1).verdict).toBe('settled');
   });
 });
 
@@ -365,6 +386,7 @@ describe('waitTimeouts', () => {
       delivery: DAY,
       dispute: 14 * DAY,
       payout: 14 * DAY,
+      attention: DAY,
     });
   });
 
@@ -480,7 +502,7 @@ describe('waitTimeouts', () => {
       fc.property(arbitrary, ({ now, settings: s, ...patch }) => {
         const state = executionState(order(patch), now, s);
         const values = Object.values(state.timeouts);
-        const ok = values.length === 7 && values.every((v) => Number.isInteger(v) && v >= 1);
+        const ok = values.length === WaitKind.options.length && values.every((v) => Number.isInteger(v) && v >= 1);
         if (!ok || !ExecutionState.safeParse(state).success) failures.push({ patch, now, s, state });
         return ok && ExecutionState.safeParse(state).success;
       }),

@@ -268,6 +268,8 @@ describe('error bodies through OzonClient', () => {
       credentials: async () => ({ clientId: '1', apiKey: 'k' }),
       readOnly: false,
       attempts: 1,
+      // One client against a local server: the account-wide budget (a DynamoDB table) is tested elsewhere.
+      sharedBudget: false,
     });
 
   it.each(Object.entries(ERRORS))('%s maps to the right error', async (file, want) => {

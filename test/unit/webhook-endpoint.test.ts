@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { allowList, isAllowed } from '#intake/ip';
 import { processPushBatch } from '#intake/push-queue';
+import { resetClients } from '#shared/clients';
 
 const enqueued: unknown[] = [];
 vi.mock('../../functions/intake/push-queue', async (original) => ({
@@ -46,8 +47,13 @@ beforeEach(() => {
   vi.stubEnv('OZON_API_KEY', 'k');
   vi.stubEnv('OZON_WEBHOOK_TOKEN', TOKEN);
   vi.stubEnv('WEBHOOK_ALLOWED_CIDRS', '');
+  vi.stubEnv('PUSH_QUEUE_URL', 'http://queue.local/000000000000/push-queue');
+  resetClients();
 });
-afterEach(() => vi.unstubAllEnvs());
+afterEach(() => {
+  vi.unstubAllEnvs();
+  resetClients();
+});
 
 describe('source networks', () => {
   it.each([

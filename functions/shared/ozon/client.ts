@@ -4,9 +4,9 @@
  */
 import Bottleneck from 'bottleneck';
 import pRetry, { AbortError } from 'p-retry';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { onReset } from '#shared/clients';
-import { config } from '#shared/config';
+import { env } from '#shared/config';
 import {
   MutationNotAllowed,
   OzonAuthError,
@@ -16,7 +16,9 @@ import {
   OzonUnavailable,
   PostingNotFound,
 } from '#shared/errors';
+import { emitMetric, MetricUnit } from '../powertools';
 import { type OzonCredentials, ozonCredentials } from './credentials';
+import { backOffAccount, takeRateBudget } from './rate-budget';
 import * as S from './schemas';
 
 interface Endpoint<T extends z.ZodType> {
@@ -62,6 +64,7 @@ export type EndpointName = keyof typeof ENDPOINTS;
 const LABEL_PATH = '/v2/posting/fbs/package-label';
 const AUTH_MESSAGES = [
   /invalid api-key/i,
+  /client is blocked/i,
   /api-key is deactivated/i,
   /missing a required role/i,
   /restricted to specific ip/i,
@@ -69,9 +72,8 @@ const AUTH_MESSAGES = [
 const OBSOLETE_MESSAGES = [/obsolete method/i, /method .* is unavailable/i];
 
 /**
- * Ozon allows 50 requests/s per Client-Id, counted over any second. Starts spaced 25 ms apart (40/s) stay under it
- * in every sliding window, which a fixed reservoir of 40 per second does not (40 at the end of one second and 40
- * at the start of the next); the margin is for other tools the seller runs with the same key.
+ * Ozon allows 50 requests/s per Client-Id. The account-wide budget (rate-budget.ts) keeps every instance together
+ * under it; this instance's own spacing (25 ms) smooths its share and bounds its concurrency.
  */
 const limiter = new Bottleneck({ minTime: 25, maxConcurrent: 16 });
 
@@ -111,7 +113,10 @@ function errorFromBody(path: string, status: number, text: string): Error {
   const detail = `${path}: HTTP ${status}${code === undefined ? '' : ` code ${code}`}: ${message}`;
   if (status === 429 || code === 8 || /circle is open/i.test(message)) return new OzonRateLimited(detail);
   if (status >= 500) return new OzonUnavailable(detail);
-  if (AUTH_MESSAGES.some((r) => r.test(message)) || status === 401) return new OzonAuthError(detail);
+  // 401, and 403 with code 7 (a key refused or an account blocked): retrying cannot help, the seller must act.
+  if (AUTH_MESSAGES.some((r) => r.test(message)) || status === 401 || (status === 403 && String(code) === '7')) {
+    return new OzonAuthError(detail);
+  }
   if (OBSOLETE_MESSAGES.some((r) => r.test(message)))
     return new OzonAuthError(`Ozon switched this method off. ${detail}`);
   if (/POSTING_NOT_FOUND/.test(message) || (status === 404 && /posting/i.test(message))) {
@@ -129,6 +134,10 @@ export interface OzonClientOptions {
   /** Attempts per call for 429/5xx/timeouts before the error reaches the state machine's own Retry. */
   attempts?: number;
   timeoutMs?: number;
+  /** The whole call, retries included, ends within this; it stays under the Lambda timeout (60 s). */
+  budgetMs?: number;
+  /** Take a place in the account-wide rate budget (DynamoDB) before each request; off only for `doctor`. */
+  sharedBudget?: boolean;
   /** First and largest backoff before a retry; jittered. Default from OZON_RETRY_BACKOFF_MS ("min-max"), 200-2000. */
   backoffMs?: { min: number; max: number };
 }
@@ -138,14 +147,6 @@ export interface OzonClientOptions {
  * whose faults are random rather than a real window: at 10,000× compression 2 s of backoff would be 5 simulated
  * hours in which no wait hears anything.
  */
-const Backoff = z
-  .string()
-  .regex(/^\d+-\d+$/, 'expected "min-max" in ms')
-  .transform((v) => {
-    const [min, max] = v.split('-').map(Number) as [number, number];
-    return { min, max };
-  });
-const backoffFromEnv = () => Backoff.parse(process.env.OZON_RETRY_BACKOFF_MS || '200-2000');
 
 export class OzonClient {
   private readonly baseUrl: string;
@@ -154,14 +155,19 @@ export class OzonClient {
   private readonly attempts: number;
   private readonly timeoutMs: number;
   private readonly backoff: { min: number; max: number };
+  private readonly budgetMs: number;
+  private readonly sharedBudget: boolean;
 
   constructor(options: OzonClientOptions = {}) {
-    this.baseUrl = (options.baseUrl ?? config().OZON_API_URL).replace(/\/$/, '');
+    this.baseUrl = (options.baseUrl ?? env('ozon').OZON_API_URL).replace(/\/$/, '');
     this.credentials = options.credentials ?? ozonCredentials;
-    this.readOnly = options.readOnly ?? config().OZON_READ_ONLY;
+    this.readOnly = options.readOnly ?? env('ozon').OZON_READ_ONLY;
     this.attempts = options.attempts ?? 3;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.backoff = options.backoffMs ?? backoffFromEnv();
+    // Ozon can take over 10 s under load; a slow answer is waited for, not given up on (issue 8).
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.budgetMs = options.budgetMs ?? 48_000;
+    this.sharedBudget = options.sharedBudget ?? true;
+    this.backoff = options.backoffMs ?? env('ozon').OZON_RETRY_BACKOFF_MS;
   }
 
   async call<N extends EndpointName>(name: N, body: unknown): Promise<z.infer<(typeof ENDPOINTS)[N]['schema']>> {
@@ -188,8 +194,10 @@ export class OzonClient {
 
   private async send(path: string, body: unknown): Promise<Uint8Array> {
     const creds = await this.credentials();
+    const method = path.replace(/^\/v\d+\//, '/');
     return pRetry(
       async () => {
+        if (this.sharedBudget) await takeRateBudget(creds.clientId);
         const started = performance.now();
         let response: Response;
         try {
@@ -202,16 +210,30 @@ export class OzonClient {
             }),
           );
         } catch (cause) {
+          emitMetric('OzonUnanswered', 1, { method });
           throw new OzonUnavailable(`${path}: no answer from Ozon (${(cause as Error).message})`, { cause });
         }
         const bytes = new Uint8Array(await response.arrayBuffer());
-        for (const observe of observers) observe({ path, status: response.status, ms: performance.now() - started });
+        const ms = performance.now() - started;
+        for (const observe of observers) observe({ path, status: response.status, ms });
+        emitMetric('OzonCalls', 1, { method });
+        emitMetric('OzonLatency', ms, { method }, MetricUnit.Milliseconds);
         if (response.ok) return bytes;
         const error = errorFromBody(path, response.status, new TextDecoder().decode(bytes));
+        if (error instanceof OzonRateLimited) {
+          emitMetric('OzonRateLimited', 1, { method });
+          if (this.sharedBudget) await backOffAccount(creds.clientId);
+        }
         if (!isTransient(error)) throw new AbortError(error);
         throw error;
       },
-      { retries: this.attempts - 1, minTimeout: this.backoff.min, maxTimeout: this.backoff.max, randomize: true },
+      {
+        retries: this.attempts - 1,
+        minTimeout: this.backoff.min,
+        maxTimeout: this.backoff.max,
+        randomize: true,
+        maxRetryTime: this.budgetMs,
+      },
     );
   }
 }

@@ -1,10 +1,19 @@
 /**
- * Ozon push notification bodies (ozon-api.md §4). Lenient where Ozon is inconsistent: `seller_id` is a number in
- * posting pushes and a string in chat pushes; `in_process_at` and `new_cutoff_date` may be empty.
+ * Ozon push notification bodies (ozon-api.md §4). Lenient where Ozon is inconsistent: ids come as numbers or digit
+ * strings; `in_process_at` and `new_cutoff_date` may be empty. Fields the product does not use are dropped when a
+ * push is parsed, so only what it reads is queued and stored.
  */
 import { z } from 'zod';
 
-const sellerId = z.union([z.number(), z.string()]).optional();
+/** Ozon's own examples send ids both as numbers and as digit strings (`"warehouse_id": "1020000075732000"`). */
+const numericId = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d{1,17}$/)
+    .transform(Number),
+]);
+const sellerId = numericId.optional();
 const postingNumber = z.string().min(1).max(64);
 const isDate = (s: string) => !Number.isNaN(Date.parse(s));
 /** Empty is allowed (Ozon sends it in test mode); anything else must be a date. */
@@ -13,44 +22,44 @@ const maybeDate = z
   .refine((s) => s === '' || isDate(s), 'not a date')
   .nullish();
 const date = z.string().refine(isDate, 'not a date');
-const products = z.array(z.looseObject({ sku: z.number(), quantity: z.number() })).nullish();
+const products = z.array(z.object({ sku: numericId, quantity: z.number().int() })).nullish();
 
 export const PingPush = z.looseObject({ message_type: z.literal('TYPE_PING'), time: z.string().optional() });
-export const NewPostingPush = z.looseObject({
+export const NewPostingPush = z.object({
   message_type: z.literal('TYPE_NEW_POSTING'),
   posting_number: postingNumber,
   products,
   in_process_at: maybeDate,
-  warehouse_id: z.number().optional(),
+  warehouse_id: numericId.optional(),
   seller_id: sellerId,
 });
-export const StateChangedPush = z.looseObject({
+export const StateChangedPush = z.object({
   message_type: z.literal('TYPE_STATE_CHANGED'),
   posting_number: postingNumber,
   new_state: z.string().min(1),
   changed_state_date: date,
-  warehouse_id: z.number().optional(),
+  warehouse_id: numericId.optional(),
   seller_id: sellerId,
 });
-export const PostingCancelledPush = z.looseObject({
+export const PostingCancelledPush = z.object({
   message_type: z.literal('TYPE_POSTING_CANCELLED'),
   posting_number: postingNumber,
   products,
   old_state: z.string().nullish(),
   new_state: z.string().nullish(),
   changed_state_date: date,
-  reason: z.looseObject({ id: z.number().nullish(), message: z.string().nullish() }).nullish(),
-  warehouse_id: z.number().optional(),
+  reason: z.object({ id: z.number().nullish(), message: z.string().nullish() }).nullish(),
+  warehouse_id: numericId.optional(),
   seller_id: sellerId,
 });
-export const CutoffChangedPush = z.looseObject({
+export const CutoffChangedPush = z.object({
   message_type: z.literal('TYPE_CUTOFF_DATE_CHANGED'),
   posting_number: postingNumber,
   new_cutoff_date: maybeDate,
   old_cutoff_date: maybeDate,
   seller_id: sellerId,
 });
-export const DeliveryDateChangedPush = z.looseObject({
+export const DeliveryDateChangedPush = z.object({
   message_type: z.literal('TYPE_DELIVERY_DATE_CHANGED'),
   posting_number: postingNumber,
   new_delivery_date_begin: maybeDate,

@@ -1,0 +1,112 @@
+/**
+ * Deadlines and wait timeouts derived from the posting, and the small execution state that carries them between
+ * states (every `TimeoutSecondsPath` reads a value computed here). Pure.
+ */
+import { z } from 'zod';
+import { type Order, Schema, WaitKind } from './order';
+import { isCancelled } from './status';
+
+export interface WaitSettings {
+  /** Decide about short stock this long before shipment_date: assembly still has to happen after it. */
+  assemblyBufferSeconds: number;
+  /** Remind the warehouse this often while a required "packed" confirmation is missing. */
+  packedReminderSeconds: number;
+  assemblyWaitSeconds: number;
+  /** After shipment_date, how long the seller's carrier may take to send the tracking number. */
+  trackingGraceSeconds: number;
+  /** SLA: `awaiting_deliver` this long past shipment_date is stalled. */
+  handoverStallSeconds: number;
+  /** SLA: `delivering` (or any transit status) this long without a change is stalled. */
+  transitStallSeconds: number;
+  disputeWaitSeconds: number;
+  settlementWindowSeconds: number;
+  /** A posting that needs the seller is re-checked with Ozon this often, and the seller reminded. */
+  attentionRecheckSeconds: number;
+}
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+export const DEFAULT_WAIT_SETTINGS: WaitSettings = {
+  assemblyBufferSeconds: 4 * HOUR,
+  packedReminderSeconds: 2 * HOUR,
+  assemblyWaitSeconds: 2 * HOUR,
+  trackingGraceSeconds: DAY,
+  handoverStallSeconds: DAY,
+  transitStallSeconds: 5 * DAY,
+  disputeWaitSeconds: 14 * DAY,
+  settlementWindowSeconds: 14 * DAY,
+  attentionRecheckSeconds: DAY,
+};
+
+/** Seconds from now until a date; an absent or unreadable date gives the fallback, never NaN. */
+function secondsUntil(iso: string | undefined, nowMs: number, fallback: number): number {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(at) ? fallback : Math.max(60, Math.ceil((at - nowMs) / 1000));
+}
+const parsedOr = (iso: string | undefined, fallback: number) => {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(at) ? fallback : at;
+};
+const plusSeconds = (iso: string | undefined, seconds: number) => {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(at) ? undefined : new Date(at + seconds * 1000).toISOString();
+};
+
+/** When short stock must be decided: shipment_date minus the assembly buffer. */
+export function restockDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTINGS): string | undefined {
+  return plusSeconds(order.shipmentDate, -s.assemblyBufferSeconds);
+}
+
+/** When the parcel counts as stalled in its current status (the per-status SLA). */
+export function stallDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTINGS): string | undefined {
+  if (order.status === 'awaiting_deliver' || isCancelled(order.status) || order.status === 'awaiting_packaging') {
+    // Not picked up: stalled one grace period after shipment_date, and one more after each check that escalated
+    // (CheckTracking moves lastStatusAt), so checks do not repeat back to back once the first grace has passed.
+    const candidates = [order.shipmentDate, order.lastStatusAt]
+      .map((iso) => plusSeconds(iso, s.handoverStallSeconds))
+      .filter((iso): iso is string => iso !== undefined)
+      .sort();
+    return candidates.at(-1);
+  }
+  return plusSeconds(order.lastStatusAt, s.transitStallSeconds);
+}
+
+/**
+ * Each wait's timeout, in seconds from now, derived from the posting. Passed in the execution's state so the
+ * `TimeoutSecondsPath` of every wait reads a value computed by this one function.
+ */
+export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFAULT_WAIT_SETTINGS) {
+  const settleFrom = parsedOr(order.deliveredAt, nowMs);
+  const shipment = parsedOr(order.shipmentDate, Number.NaN);
+  const trackingBy = Number.isNaN(shipment) || shipment < nowMs ? undefined : order.shipmentDate;
+  const deliveryEnd = parsedOr(order.deliveryDateEnd, Number.NaN);
+  const stall = secondsUntil(stallDeadline(order, s), nowMs, s.transitStallSeconds);
+  // The delivery window promised to the buyer also ends a wait, so its passing is noticed on time.
+  const window =
+    Number.isNaN(deliveryEnd) || deliveryEnd < nowMs ? stall : secondsUntil(order.deliveryDateEnd, nowMs, stall);
+  return {
+    restock: secondsUntil(restockDeadline(order, s), nowMs, s.packedReminderSeconds),
+    // Remind at the reminder interval, and once exactly at shipment_date; after it, keep the interval.
+    packed: trackingBy
+      ? Math.min(s.packedReminderSeconds, secondsUntil(trackingBy, nowMs, DAY))
+      : s.packedReminderSeconds,
+    assembly: s.assemblyWaitSeconds,
+    tracking: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : s.trackingGraceSeconds,
+    delivery: Math.min(stall, window),
+    dispute: s.disputeWaitSeconds,
+    payout: Math.max(HOUR, Math.ceil((settleFrom + s.settlementWindowSeconds * 1000 - nowMs) / 1000)),
+    attention: s.attentionRecheckSeconds,
+  } satisfies Record<WaitKind, number>;
+}
+
+/** What flows between states: the posting number and a few fields. The order itself stays in DynamoDB. */
+export const ExecutionState = z.object({
+  postingNumber: z.string(),
+  schema: Schema,
+  timeouts: z.record(WaitKind, z.number().int().positive()),
+});
+export type ExecutionState = z.infer<typeof ExecutionState>;
+
+export function executionState(order: Order, nowMs: number, settings?: WaitSettings): ExecutionState {
+  return { postingNumber: order.postingNumber, schema: order.schema, timeouts: waitTimeouts(order, nowMs, settings) };
+}

@@ -1,0 +1,171 @@
+/**
+ * What happened to a posting, as items of their own beside the order (`POSTING#<n>` / `EVENT#<key>`): each push,
+ * poll finding, seller report and alert once, so the order item stays small and bounded however much happens. The
+ * put's condition is the deduplication; events expire a while after the posting could still matter.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { now } from './clock';
+import { db, keys } from './db';
+import type { Order, OrderEvent } from './order';
+import { ALERT_PREFIX, fromItem, getOrder, ONCE_PREFIX, setExpression, table } from './order-store';
+
+/** A posting lives at most ~120 days until its payout; its history is kept a while after that. */
+const EVENT_TTL_SECONDS = 180 * 24 * 3600;
+
+export type Recorded = { fresh: boolean; order: Order | undefined };
+
+/**
+ * Records an event once and applies its patch (status, tracking number...) to the order. A duplicate changes
+ * nothing but still returns the order, so a redelivered push can hand it to a waiting execution again (the first
+ * delivery may have failed). `statusAt`: the patch carries a status seen at that time, applied only if no newer
+ * status is recorded — two pushes racing cannot leave the older one on the order. Works before the order exists.
+ */
+export async function recordEvent(
+  postingNumber: string,
+  eventKey: string,
+  event: OrderEvent,
+  patch: Record<string, unknown> = {},
+  statusAt?: string,
+): Promise<Recorded> {
+  try {
+    await db().send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...keys.event(postingNumber, eventKey),
+          ...event,
+          expiresAt: Math.floor(now() / 1000) + EVENT_TTL_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return { fresh: false, order: await getOrder(postingNumber) };
+    throw e;
+  }
+  if (Object.keys(patch).length === 0) return { fresh: true, order: await getOrder(postingNumber) };
+  const { expression, names, values } = setExpression(patch);
+  try {
+    const { Attributes } = await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.order(postingNumber),
+        UpdateExpression: expression,
+        ConditionExpression: statusAt ? 'attribute_not_exists(lastStatusAt) OR lastStatusAt <= :statusAt' : undefined,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ...values, ...(statusAt ? { ':statusAt': statusAt } : {}) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { fresh: true, order: Attributes && 'phase' in Attributes ? fromItem(Attributes) : undefined };
+  } catch (e) {
+    // An older status than the one recorded: kept as an event, the order stays on the newer one.
+    if (e instanceof ConditionalCheckFailedException) return { fresh: true, order: await getOrder(postingNumber) };
+    throw e;
+  }
+}
+
+export interface StoredEvent extends OrderEvent {
+  key: string;
+}
+
+/** A posting's events in key order, paged to the end. */
+export async function listEvents(postingNumber: string): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.order(postingNumber).pk, ':prefix': keys.eventPrefix },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const { pk: _pk, sk, expiresAt: _ttl, ...event } = item;
+      events.push({ ...(event as OrderEvent), key: String(sk).slice(keys.eventPrefix.length) });
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return events;
+}
+
+/**
+ * Claims the right to send an alert of this kind for this posting, atomically: concurrent steps and the poller
+ * noticing the same fact send it once. `cutoff` null = once per posting; otherwise a previous alert of the kind
+ * must be older than it. The order keeps one timestamp per kind (bounded); the alert itself becomes an event.
+ */
+export async function claimAlert(
+  postingNumber: string,
+  alert: { kind: string; severity: string; at: string },
+  cutoff: string | null,
+): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.order(postingNumber),
+        UpdateExpression: 'SET #last = :at',
+        ConditionExpression:
+          cutoff === null ? 'attribute_not_exists(#last)' : 'attribute_not_exists(#last) OR #last < :cutoff',
+        ExpressionAttributeNames: { '#last': `${ALERT_PREFIX}${alert.kind}` },
+        ExpressionAttributeValues: { ':at': alert.at, ...(cutoff === null ? {} : { ':cutoff': cutoff }) },
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+  await recordEvent(postingNumber, `alert#${alert.kind}#${alert.at}`, {
+    type: 'alert',
+    at: alert.at,
+    source: 'step',
+    kind: alert.kind,
+    severity: alert.severity,
+  });
+  return true;
+}
+
+/** Gives a claim back when the alert could not be published, so a retry sends it instead of staying silent. */
+export async function releaseAlertClaim(postingNumber: string, kind: string): Promise<void> {
+  await releaseClaim(postingNumber, `${ALERT_PREFIX}${kind}`);
+}
+
+/**
+ * Claims a one-off effect outside the product (the buyer's message about a stalled parcel): a retried step finds
+ * it claimed and does not repeat it. Give it back with `releaseOnce` when the effect failed.
+ */
+export async function claimOnce(postingNumber: string, effect: string, at: string): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.order(postingNumber),
+        UpdateExpression: 'SET #once = :at',
+        ConditionExpression: 'attribute_exists(phase) AND attribute_not_exists(#once)',
+        ExpressionAttributeNames: { '#once': `${ONCE_PREFIX}${effect}` },
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+export const releaseOnce = (postingNumber: string, effect: string) =>
+  releaseClaim(postingNumber, `${ONCE_PREFIX}${effect}`);
+
+async function releaseClaim(postingNumber: string, attribute: string): Promise<void> {
+  await db().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.order(postingNumber),
+      UpdateExpression: 'REMOVE #a',
+      ExpressionAttributeNames: { '#a': attribute },
+    }),
+  );
+}
