@@ -76,7 +76,9 @@ export class OzonAutopilotStack extends Stack {
         apiKey: SecretValue.unsafePlainText('SET-ME'),
       },
     });
-    const pushToken = new PushToken(this, 'PushToken');
+    const pushToken = new PushToken(this, 'PushToken', {
+      generation: this.node.tryGetContext('pushTokenGeneration') as string | undefined,
+    });
     const sellerApiSecret = new secretsmanager.Secret(this, 'SellerApiKey', {
       description: 'Key of the seller API: {"apiKey"}, sent as Authorization: Bearer <apiKey>',
       generateSecretString: {
@@ -208,7 +210,7 @@ export class OzonAutopilotStack extends Stack {
     });
     const pushQueue = new sqs.Queue(this, 'PushQueue', {
       // Six times the processor's timeout, as AWS recommends for Lambda event sources.
-      visibilityTimeout: Duration.seconds(180),
+      visibilityTimeout: Duration.seconds(6 * 60),
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       deadLetterQueue: { queue: pushDlq, maxReceiveCount: 5 },

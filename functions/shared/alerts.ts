@@ -1,6 +1,6 @@
 /** Publishes alerts to the seller's SNS topic and records each on the order; repeats within the window are dropped. */
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AlertFacts, buildAccountAlert, buildAlert, isRepeat, repeatCutoff } from './alert-text';
 import { snsClient } from './clients';
 import { now, nowIso } from './clock';
@@ -8,6 +8,7 @@ import { env } from './config';
 import { db, keys } from './db';
 import { claimAlert, releaseAlertClaim } from './event-store';
 import type { Order } from './order';
+import { logger } from './powertools';
 
 export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolean> {
   const t = now();
@@ -46,11 +47,12 @@ export const ACCOUNT_ALERT_WINDOW_MS = 3600 * 1000;
 export async function sendAccountAlert(facts: AlertFacts): Promise<boolean> {
   const cfg = env('alerts');
   const item = keys.accountAlert(facts.kind);
+  const sentAt = now();
   try {
     await db().send(
       new PutCommand({
         TableName: env('table').TABLE_NAME,
-        Item: { ...item, kind: facts.kind, sentAt: now(), at: nowIso() },
+        Item: { ...item, kind: facts.kind, sentAt, at: nowIso() },
         ConditionExpression: 'attribute_not_exists(pk) OR sentAt < :cutoff',
         ExpressionAttributeValues: { ':cutoff': now() - ACCOUNT_ALERT_WINDOW_MS },
       }),
@@ -63,8 +65,18 @@ export async function sendAccountAlert(facts: AlertFacts): Promise<boolean> {
   try {
     await publish(alert);
   } catch (e) {
-    // Not sent: give the claim back so the next attempt can send it instead of staying silent for an hour.
-    await db().send(new DeleteCommand({ TableName: env('table').TABLE_NAME, Key: item }));
+    // Not sent: give the claim back (only ours) so the next attempt sends it instead of staying silent for an hour.
+    await db()
+      .send(
+        new UpdateCommand({
+          TableName: env('table').TABLE_NAME,
+          Key: item,
+          UpdateExpression: 'SET sentAt = :zero',
+          ConditionExpression: 'sentAt = :mine',
+          ExpressionAttributeValues: { ':zero': 0, ':mine': sentAt },
+        }),
+      )
+      .catch((release: Error) => logger.warn('Account alert claim not given back', { error: release }));
     throw e;
   }
   return true;

@@ -120,10 +120,15 @@ export class AutopilotFunction extends NodejsFunction {
     const iamActions = actions.flatMap((a) =>
       a === 'SendTaskOutcome' ? ['states:SendTaskSuccess', 'states:SendTaskFailure'] : [`states:${a}`],
     );
-    // Executions have their own ARN form: arn:...:execution:<machine>:<name>.
-    const executions = stateMachineArn.replace(':stateMachine:', ':execution:');
-    const resources = actions.includes('DescribeExecution') ? [stateMachineArn, `${executions}:*`] : [stateMachineArn];
-    this.addToRolePolicy(new iam.PolicyStatement({ actions: iamActions, resources }));
+    const onMachine = iamActions.filter((a) => a !== 'states:DescribeExecution');
+    if (onMachine.length) {
+      this.addToRolePolicy(new iam.PolicyStatement({ actions: onMachine, resources: [stateMachineArn] }));
+    }
+    if (actions.includes('DescribeExecution')) {
+      // Executions have their own ARN form: arn:...:execution:<machine>:<name>.
+      const executions = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:*`;
+      this.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+    }
     return actions.includes('StartExecution') ? this.setVar('workflow', 'STATE_MACHINE_ARN', stateMachineArn) : this;
   }
 

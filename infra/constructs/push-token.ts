@@ -4,7 +4,7 @@
  * instead (not a secret: the token is 40 random characters), computed at deploy by a small custom resource that
  * alone may read the secret, and compares hashes in constant time.
  */
-import { CustomResource, Duration } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,12 +24,17 @@ exports.handler = async (event) => {
   return { PhysicalResourceId: 'push-token-sha256', Data: { Sha256: createHash('sha256').update(token).digest('hex') } };
 };`;
 
+export interface PushTokenProps {
+  /** Raise it (`cdk deploy -c pushTokenGeneration=<n>`) after rotating the token, so the hash is computed again. */
+  generation?: string;
+}
+
 export class PushToken extends Construct {
   readonly secret: secretsmanager.Secret;
   /** Hex SHA-256 of the token, for the webhook's environment. */
   readonly sha256: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: PushTokenProps = {}) {
     super(scope, id);
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       description: 'Ozon push URL token: {"webhookToken"}; the push URL is <WebhookUrl><webhookToken>',
@@ -41,7 +46,10 @@ export class PushToken extends Construct {
       },
     });
     const role = new iam.Role(this, 'HashRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const logGroup = new logs.LogGroup(this, 'HashLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const logGroup = new logs.LogGroup(this, 'HashLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     logGroup.grantWrite(role);
     this.secret.grantRead(role);
     const hashFn = new lambda.Function(this, 'Hash', {
@@ -54,11 +62,24 @@ export class PushToken extends Construct {
       timeout: Duration.seconds(30),
       description: "Computes the push token's SHA-256 for the webhook at deploy",
     });
-    const provider = new cr.Provider(this, 'Provider', { onEventHandler: hashFn });
+    // The framework's own role and log group: no managed policy, logs that expire.
+    const frameworkRole = new iam.Role(this, 'ProviderRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    const frameworkLogs = new logs.LogGroup(this, 'ProviderLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    frameworkLogs.grantWrite(frameworkRole);
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: hashFn,
+      frameworkOnEventRole: frameworkRole,
+      logGroup: frameworkLogs,
+    });
     const resource = new CustomResource(this, 'Sha256', {
       serviceToken: provider.serviceToken,
-      // A rotated token gets a new version id: changing this property re-runs the hash on the next deploy.
-      properties: { SecretId: this.secret.secretArn },
+      // CloudFormation runs the hash again only when a property changes: the generation is that property.
+      properties: { SecretId: this.secret.secretArn, Generation: props.generation ?? '1' },
     });
     this.sha256 = resource.getAttString('Sha256');
   }

@@ -1,141 +1,228 @@
 /**
- * Least privilege: each function's role grants exactly what its `make(...)` call in infra/stack.ts asks for.
- * The expected table below is written out by hand on purpose: adding a need in the stack must be mirrored here.
+ * Least privilege: each function's role grants exactly what its binding in infra/stack.ts asks for (the expected
+ * capabilities are written out by hand in synth.ts FUNCTIONS, so adding a need in the stack must be mirrored there),
+ * and the custom resource that hashes the push token is the only other reader of a secret.
  */
+import type { Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STATE_MACHINE_NAME } from '../../infra/stack';
 import {
+  allRoles,
+  ENTRIES,
   ENV,
-  FOLDERS,
-  type Folder,
+  type Entry,
   functionLogicalId,
   grants,
+  having,
   type Json,
+  logicalIdAt,
   must,
+  roleOf,
   roleStatements,
   type Statement,
   statementsOf,
   synth,
 } from './synth';
 
-type Need = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels' | 'sendPushes' | 'receivePushes';
-const NEEDS: Record<Folder, Need[]> = {
-  'fulfilment/receive-posting': ['ozon'],
-  'stock/reserve-stock': ['alerts'],
-  'fulfilment/confirm-posting': ['ozon', 'alerts'],
-  'waits/await-event': ['resumeWaits'],
-  'fulfilment/pack-and-label': ['ozon', 'labels'],
-  'fulfilment/register-shipment': ['alerts'],
-  'delivery/set-tracking-number': ['ozon'],
-  'delivery/check-tracking': ['ozon', 'alerts', 'resumeWaits'],
-  'settlement/settle-payout': ['ozon', 'alerts'],
-  'stock/release-stock': ['ozon', 'alerts'],
-  'stock/cancel-posting': ['ozon', 'alerts'],
-  'intake/webhook': ['ozon', 'sendPushes'],
-  'intake/seller-api': ['ozon', 'resumeWaits'],
-  'intake/poller': ['ozon', 'alerts', 'resumeWaits', 'startExecutions'],
-  'intake/push-processor': ['resumeWaits', 'startExecutions', 'receivePushes'],
-  'stock/decide-short-stock': [],
-  'stock/cancel-short-lines': ['ozon', 'alerts'],
-  'fulfilment/remind-packing': ['alerts'],
-  'delivery/tracking-overdue': ['alerts'],
-  'delivery/alert-dispute': ['alerts'],
-  'delivery/alert-not-accepted': ['alerts'],
-};
-const having = (need: Need) => FOLDERS.filter((f) => NEEDS[f].includes(need)).sort();
-
-const STATE_MACHINE_ARN = {
+const stateMachineArn = (resource: string) => ({
   'Fn::Join': [
     '',
-    ['arn:', { Ref: 'AWS::Partition' }, `:states:${ENV.region}:${ENV.account}:stateMachine:${STATE_MACHINE_NAME}`],
+    ['arn:', { Ref: 'AWS::Partition' }, `:states:${ENV.region}:${ENV.account}:${resource}:${STATE_MACHINE_NAME}`],
+  ],
+});
+const STATE_MACHINE_ARN = stateMachineArn('stateMachine');
+const EXECUTIONS_ARN = {
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, `:states:${ENV.region}:${ENV.account}:execution:${STATE_MACHINE_NAME}:*`],
   ],
 };
 
+/** The only DynamoDB actions anyone has: no Scan, DeleteItem or BatchWriteItem. */
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+].sort();
+
 let resources: Record<string, Json>;
-const perFunction = new Map<Folder, Statement[]>();
-let secretId: string;
+let roles: Map<string, Statement[]>;
+const perFunction = new Map<Entry, Statement[]>();
+const roleOfEntry = new Map<Entry, string>();
+let secret: { ozon: string; pushToken: string; sellerApiKey: string };
+let hashRole: string;
+let frameworkRole: string;
 let topicId: string;
 let bucketId: string;
 let tableId: string;
 
 beforeAll(() => {
-  ({ resources } = synth());
-  for (const f of FOLDERS) perFunction.set(f, roleStatements(resources, functionLogicalId(resources, f)));
+  let stack: Stack;
+  ({ resources, stack } = synth());
+  roles = allRoles(resources);
+  for (const e of ENTRIES) {
+    const fnId = functionLogicalId(resources, e);
+    perFunction.set(e, roleStatements(resources, fnId));
+    roleOfEntry.set(e, roleOf(resources, fnId));
+  }
+  secret = {
+    ozon: logicalIdAt(stack, 'OzonCredentials'),
+    pushToken: logicalIdAt(stack, 'PushToken/Secret'),
+    sellerApiKey: logicalIdAt(stack, 'SellerApiKey'),
+  };
+  hashRole = roleOf(resources, logicalIdAt(stack, 'PushToken/Hash'));
+  frameworkRole = roleOf(resources, logicalIdAt(stack, 'PushToken/Provider/framework-onEvent'));
   const only = (type: string) => {
     const ids = Object.keys(resources).filter((id) => resources[id].Type === type);
     expect(ids, type).toHaveLength(1);
     return must(ids[0], type);
   };
-  secretId = only('AWS::SecretsManager::Secret');
   topicId = only('AWS::SNS::Topic');
   bucketId = only('AWS::S3::Bucket');
   tableId = only('AWS::DynamoDB::Table');
 }, 60_000);
 
-const stmts = (f: Folder) => must(perFunction.get(f), f);
+const stmts = (e: Entry) => must(perFunction.get(e), e);
+const roleIdOf = (e: Entry) => must(roleOfEntry.get(e), e);
+const actionsOf = (statements: Statement[]) =>
+  [...new Set(statements.filter((s) => s.effect === 'Allow').flatMap((s) => s.actions))].sort();
 
-/** Folders whose role allows `action`, sorted. */
-const allowed = (action: string) => FOLDERS.filter((f) => grants(stmts(f), action).length > 0).sort();
+/** Entries whose role allows `action`, sorted. */
+const allowed = (action: string) => ENTRIES.filter((e) => grants(stmts(e), action).length > 0);
+/** Every role in the stack (functions, custom resource, state machine, scheduler) that allows `action`, sorted. */
+const rolesAllowing = (action: string) =>
+  [...roles].filter(([, statements]) => grants(statements, action).length > 0).map(([id]) => id);
+/** Roles with any statement on `resourceRef` that uses one of `service`'s actions. */
+const rolesTouching = (service: string, resourceRef: Json) =>
+  [...roles]
+    .filter(([, statements]) =>
+      statements.some(
+        (s) =>
+          s.actions.some((a) => a.startsWith(`${service}:`)) &&
+          s.resources.some((r) => JSON.stringify(r) === JSON.stringify(resourceRef)),
+      ),
+    )
+    .map(([id]) => id)
+    .sort();
+
+describe('function → IAM actions', () => {
+  it('prints the table for the review', () => {
+    const width = Math.max(...ENTRIES.map((e) => e.length)) + 1;
+    const lines = ENTRIES.map((e) => `${`${e}:`.padEnd(width)} ${actionsOf(stmts(e)).join(', ')}`);
+    lines.push(`${'PushToken hash:'.padEnd(width)} ${actionsOf(must(roles.get(hashRole), 'hash role')).join(', ')}`);
+    lines.push(
+      `${'PushToken provider:'.padEnd(width)} ${actionsOf(must(roles.get(frameworkRole), 'framework role')).join(', ')} (+ AWSLambdaBasicExecutionRole)`,
+    );
+    console.info(`Function → IAM actions\n${lines.join('\n')}`);
+    expect(lines).toHaveLength(ENTRIES.length + 2);
+  });
+});
 
 describe('who may do what', () => {
-  it('every function has its own role with a policy (found through the entry metadata)', () => {
-    const roles = new Set(
-      FOLDERS.map((f) => resources[functionLogicalId(resources, f)].Properties.Role['Fn::GetAtt'][0]),
-    );
-    expect(roles.size).toBe(FOLDERS.length);
-    for (const f of FOLDERS) expect(stmts(f).length, f).toBeGreaterThan(0);
+  it('every product function has its own role with a policy (found through the entry metadata)', () => {
+    const distinct = new Set(ENTRIES.map(roleIdOf));
+    expect(distinct.size).toBe(ENTRIES.length);
+    for (const e of ENTRIES) expect(stmts(e).length, e).toBeGreaterThan(0);
   });
 
-  it('only functions that talk to Ozon can read the secret, and only that secret', () => {
-    expect(allowed('secretsmanager:GetSecretValue')).toEqual(having('ozon'));
-    for (const f of having('ozon')) {
-      for (const s of grants(stmts(f), 'secretsmanager:GetSecretValue')) {
-        expect(s.resources, f).toEqual([{ Ref: secretId }]);
+  it('only the functions that call Ozon can read the Ozon credentials', () => {
+    const callers: Entry[] = [
+      'delivery/check-tracking',
+      'delivery/set-tracking-number',
+      'fulfilment/confirm-posting',
+      'fulfilment/pack-and-label',
+      'fulfilment/receive-posting',
+      'intake/poller',
+      'intake/push-processor',
+      'intake/seller-api',
+      'settlement/settle-payout',
+      'stock/cancel-posting',
+      'stock/cancel-short-lines',
+      'stock/release-stock',
+    ];
+    expect(having('ozon')).toEqual(callers);
+    expect(rolesTouching('secretsmanager', { Ref: secret.ozon })).toEqual(callers.map(roleIdOf).sort());
+  });
+
+  it('only the push token hash Lambda can read the PushToken secret', () => {
+    expect(rolesTouching('secretsmanager', { Ref: secret.pushToken })).toEqual([hashRole]);
+  });
+
+  it('only the seller API can read the SellerApiKey secret', () => {
+    expect(having('sellerApi')).toEqual(['intake/seller-api']);
+    expect(rolesTouching('secretsmanager', { Ref: secret.sellerApiKey })).toEqual([roleIdOf('intake/seller-api')]);
+  });
+
+  it('secret reads are GetSecretValue/DescribeSecret on one of the three secrets, never on a wildcard', () => {
+    const secretRefs = Object.values(secret).map((id) => JSON.stringify({ Ref: id }));
+    for (const [roleId, statements] of roles) {
+      for (const s of statements.filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')))) {
+        expect(s.actions.sort(), roleId).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+        for (const r of s.resources) expect(secretRefs, roleId).toContain(JSON.stringify(r));
+      }
+    }
+    // Functions without Ozon or the seller API key cannot read any secret at all.
+    for (const e of ENTRIES.filter((e) => !having('ozon').includes(e) && !having('sellerApi').includes(e))) {
+      expect(
+        stmts(e).flatMap((s) => s.actions.filter((a) => a.startsWith('secretsmanager:'))),
+        e,
+      ).toEqual([]);
+    }
+  });
+
+  it('the push processor, the seller API and the poller can start executions, of OrderLifecycle only', () => {
+    expect(allowed('states:StartExecution')).toEqual(having('startExecutions'));
+    expect(having('startExecutions')).toEqual(['intake/poller', 'intake/push-processor', 'intake/seller-api']);
+    expect(rolesAllowing('states:StartExecution').sort()).toEqual(having('startExecutions').map(roleIdOf).sort());
+    for (const e of ['intake/push-processor', 'intake/poller', 'intake/seller-api'] as const) {
+      for (const s of grants(stmts(e), 'states:StartExecution')) expect(s.resources, e).toEqual([STATE_MACHINE_ARN]);
+    }
+  });
+
+  it("only the seller API can describe executions, and only OrderLifecycle's", () => {
+    expect(having('describeExecutions')).toEqual(['intake/seller-api']);
+    expect(rolesAllowing('states:DescribeExecution')).toEqual([roleIdOf('intake/seller-api')]);
+    const statements = grants(stmts('intake/seller-api'), 'states:DescribeExecution');
+    expect(statements.flatMap((s) => s.resources)).toContainEqual(EXECUTIONS_ARN);
+    for (const s of statements) {
+      for (const r of s.resources) expect([STATE_MACHINE_ARN, EXECUTIONS_ARN]).toContainEqual(r);
+    }
+  });
+
+  it('only the functions that resume waits can resolve task tokens, on OrderLifecycle only', () => {
+    const expected: Entry[] = [
+      'delivery/check-tracking',
+      'fulfilment/receive-posting',
+      'intake/poller',
+      'intake/push-processor',
+      'intake/seller-api',
+      'stock/cancel-posting',
+      'stock/cancel-short-lines',
+      'stock/release-stock',
+      'waits/await-event',
+    ];
+    expect(having('resumeWaits')).toEqual(expected);
+    for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure']) {
+      expect(allowed(action), action).toEqual(expected);
+      expect(rolesAllowing(action).sort(), action).toEqual(expected.map(roleIdOf).sort());
+      for (const e of expected) {
+        for (const s of grants(stmts(e), action)) expect(s.resources, `${e} ${action}`).toEqual([STATE_MACHINE_ARN]);
       }
     }
   });
 
-  it('reserve-stock, register-shipment and await-event cannot read the secret at all', () => {
-    for (const f of ['stock/reserve-stock', 'fulfilment/register-shipment', 'waits/await-event'] as const) {
-      const secretsActions = stmts(f).flatMap((s) => s.actions.filter((a) => a.startsWith('secretsmanager:')));
-      expect(secretsActions, f).toEqual([]);
-      expect(JSON.stringify(stmts(f).map((s) => s.resources)), f).not.toContain(secretId);
-    }
-  });
-
-  it('only the push processor and the poller can start executions, of OrderLifecycle only', () => {
-    expect(allowed('states:StartExecution')).toEqual(['intake/poller', 'intake/push-processor']);
-    expect(having('startExecutions')).toEqual(['intake/poller', 'intake/push-processor']);
-    for (const f of ['intake/push-processor', 'intake/poller'] as const) {
-      for (const s of grants(stmts(f), 'states:StartExecution')) expect(s.resources, f).toEqual([STATE_MACHINE_ARN]);
-    }
-  });
-
-  it('only await-event, check-tracking, push-processor, poller and seller-api can resolve task tokens', () => {
-    const expected = (
-      [
-        'waits/await-event',
-        'intake/seller-api',
-        'delivery/check-tracking',
-        'intake/poller',
-        'intake/push-processor',
-      ] as Folder[]
-    ).sort();
-    expect(allowed('states:SendTaskSuccess')).toEqual(expected);
-    expect(allowed('states:SendTaskFailure')).toEqual(expected);
-    expect(having('resumeWaits')).toEqual(expected);
-    for (const f of expected) {
-      for (const s of grants(stmts(f), 'states:SendTaskSuccess')) expect(s.resources, f).toEqual([STATE_MACHINE_ARN]);
-    }
-  });
-
   it('only pack-and-label can put objects, and only under labels/', () => {
-    expect(allowed('s3:PutObject')).toEqual(['fulfilment/pack-and-label']);
+    expect(allowed('s3:PutObject')).toEqual(having('labels'));
+    expect(having('labels')).toEqual(['fulfilment/pack-and-label']);
     for (const s of grants(stmts('fulfilment/pack-and-label'), 's3:PutObject')) {
+      expect(s.actions).toEqual(['s3:PutObject']);
       expect(s.resources).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/labels/*']] }]);
     }
     // Nobody can read, list or delete labels.
-    for (const a of ['s3:GetObject', 's3:DeleteObject', 's3:ListBucket']) expect(allowed(a), a).toEqual([]);
+    for (const a of ['s3:GetObject', 's3:DeleteObject', 's3:ListBucket']) expect(rolesAllowing(a), a).toEqual([]);
   });
 
   it('only functions that alert can publish, to the alerts topic only', () => {
@@ -155,38 +242,27 @@ describe('who may do what', () => {
         'stock/reserve-stock',
         'settlement/settle-payout',
         'delivery/tracking-overdue',
+        'waits/await-event',
       ].sort(),
     );
-    for (const f of having('alerts')) {
-      for (const s of grants(stmts(f), 'sns:Publish')) expect(s.resources, f).toEqual([{ Ref: topicId }]);
+    for (const e of having('alerts')) {
+      for (const s of grants(stmts(e), 'sns:Publish')) expect(s.resources, e).toEqual([{ Ref: topicId }]);
     }
   });
 
-  it('every function reads and writes the orders table (and its indexes) and nothing else in DynamoDB', () => {
-    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
-    const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
-    expect(allowed('dynamodb:UpdateItem')).toEqual([...FOLDERS].sort());
-    for (const f of FOLDERS) {
-      for (const s of stmts(f).filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')))) {
-        expect(s.resources, f).toEqual([tableArn, indexArn]);
-      }
-    }
-  });
-
-  it('no function role has any other service than the ones above', () => {
+  it('no product function role has any other service than the ones above', () => {
     const services = new Set([...perFunction.values()].flat().flatMap((s) => s.actions.map((a) => a.split(':')[0])));
     expect([...services].sort()).toEqual(['dynamodb', 'logs', 's3', 'secretsmanager', 'sns', 'sqs', 'states', 'xray']);
   });
 
-  it('every function may write logs to its own log group only (no AWSLambdaBasicExecutionRole)', () => {
-    for (const f of FOLDERS) {
-      const fn = resources[functionLogicalId(resources, f)];
+  it('every product function may write logs to its own log group only (no AWSLambdaBasicExecutionRole)', () => {
+    for (const e of ENTRIES) {
+      const fn = resources[functionLogicalId(resources, e)];
       const ownGroup = { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] };
-      const logStatements = stmts(f).filter((s) => s.actions.some((a) => a.startsWith('logs:')));
-      expect(logStatements.flatMap((s) => s.actions).sort(), f).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-      for (const s of logStatements) expect(s.resources, f).toEqual([ownGroup]);
-      const role = resources[fn.Properties.Role['Fn::GetAtt'][0]];
-      expect(role.Properties.ManagedPolicyArns, f).toBeUndefined();
+      const logStatements = stmts(e).filter((s) => s.actions.some((a) => a.startsWith('logs:')));
+      expect(logStatements.flatMap((s) => s.actions).sort(), e).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      for (const s of logStatements) expect(s.resources, e).toEqual([ownGroup]);
+      expect(resources[roleIdOf(e)].Properties.ManagedPolicyArns, e).toBeUndefined();
     }
   });
 
@@ -197,16 +273,141 @@ describe('who may do what', () => {
       ),
       'push queue',
     );
-    expect(allowed('sqs:SendMessage')).toEqual(having('sendPushes'));
-    expect(allowed('sqs:ReceiveMessage')).toEqual(having('receivePushes'));
-    expect(allowed('sqs:DeleteMessage')).toEqual(having('receivePushes'));
-    for (const f of ['intake/webhook', 'intake/push-processor'] as const) {
-      for (const s of stmts(f).filter((s) => s.actions.some((a) => a.startsWith('sqs:')))) {
-        expect(s.resources, f).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    expect(having('sendPushes')).toEqual(['intake/webhook']);
+    expect(having('receivePushes')).toEqual(['intake/push-processor']);
+    expect(rolesAllowing('sqs:SendMessage')).toEqual(having('sendPushes').map(roleIdOf));
+    expect(rolesAllowing('sqs:ReceiveMessage')).toEqual(having('receivePushes').map(roleIdOf));
+    expect(rolesAllowing('sqs:DeleteMessage')).toEqual(having('receivePushes').map(roleIdOf));
+    for (const e of ['intake/webhook', 'intake/push-processor'] as const) {
+      for (const s of stmts(e).filter((s) => s.actions.some((a) => a.startsWith('sqs:')))) {
+        expect(s.resources, e).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
       }
     }
   });
 });
+
+describe('the webhook (a public URL)', () => {
+  it('may send to the push queue, write its logs and traces, and nothing else', () => {
+    const actions = actionsOf(stmts('intake/webhook'));
+    for (const service of ['dynamodb', 'secretsmanager', 'states', 's3', 'sns', 'kms', 'lambda']) {
+      expect(
+        actions.filter((a) => a.startsWith(`${service}:`) || a === '*'),
+        service,
+      ).toEqual([]);
+    }
+    expect(actions).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('has no secret ARN and no token in its environment: the queue URL, the token hash and runtime variables', () => {
+    const env = resources[functionLogicalId(resources, 'intake/webhook')].Properties.Environment.Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        'NODE_OPTIONS',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
+        'PUSH_QUEUE_URL',
+        'PUSH_TOKEN_SHA256',
+      ].sort(),
+    );
+    const text = JSON.stringify(env);
+    for (const id of Object.values(secret)) expect(text).not.toContain(id);
+    expect(text).not.toContain('secretsmanager');
+  });
+});
+
+describe('the table', () => {
+  it('no role anywhere may Scan, DeleteItem or BatchWriteItem', () => {
+    for (const action of [
+      'dynamodb:Scan',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PartiQLDelete',
+    ]) {
+      expect(rolesAllowing(action), action).toEqual([]);
+    }
+    // Nor through a managed policy: the only one allowed is AWSLambdaBasicExecutionRole (CloudWatch Logs), on the
+    // role CDK makes for the custom resource provider framework.
+    for (const [id] of roles) {
+      for (const arn of resources[id].Properties.ManagedPolicyArns ?? []) {
+        expect(id).toBe(frameworkRole);
+        expect(arn).toEqual({
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+          ],
+        });
+      }
+    }
+  });
+
+  it('every table user has exactly the six item actions, on the table and its indexes; nobody else has any', () => {
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
+    const users = having('table');
+    expect(users).toEqual(ENTRIES.filter((e) => e !== 'intake/webhook'));
+    for (const e of users) {
+      const dynamo = stmts(e).filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
+      expect(actionsOf(dynamo), e).toEqual(TABLE_ACTIONS);
+      for (const s of dynamo) expect(s.resources, e).toEqual([tableArn, indexArn]);
+    }
+    const withDynamo = [...roles]
+      .filter(([, statements]) => statements.some((s) => s.actions.some((a) => a.startsWith('dynamodb:'))))
+      .map(([id]) => id)
+      .sort();
+    expect(withDynamo).toEqual(users.map(roleIdOf).sort());
+  });
+});
+
+describe('the push token custom resource', () => {
+  it('its hash Lambda may read the PushToken secret and write its own logs, nothing else', () => {
+    const statements = must(roles.get(hashRole), 'hash role');
+    const hash = resources[functionOfRole(hashRole)];
+    const ownGroup = { 'Fn::GetAtt': [hash.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] };
+    expect(statements.map((s) => ({ actions: [...s.actions].sort(), resources: s.resources }))).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [ownGroup] },
+      {
+        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        resources: [{ Ref: secret.pushToken }],
+      },
+    ]);
+    expect(resources[hashRole].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('its provider framework may only invoke the hash Lambda', () => {
+    const hashArn = { 'Fn::GetAtt': [functionOfRole(hashRole), 'Arn'] };
+    const statements = must(roles.get(frameworkRole), 'framework role');
+    const lambdaStatements = statements.filter((s) => s.actions.some((a) => a.startsWith('lambda:')));
+    expect(actionsOf(lambdaStatements)).toEqual(['lambda:GetFunction', 'lambda:InvokeFunction']);
+    for (const s of lambdaStatements) {
+      for (const r of s.resources) expect([hashArn, { 'Fn::Join': ['', [hashArn, ':*']] }]).toContainEqual(r);
+    }
+    // Besides invoking it, only writing to its own log group.
+    expect(actionsOf(statements.filter((s) => !lambdaStatements.includes(s)))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+});
+
+/** The one Lambda function that runs with `roleId`. */
+function functionOfRole(roleId: string): string {
+  const fns = Object.keys(resources).filter(
+    (id) =>
+      resources[id].Type === 'AWS::Lambda::Function' && resources[id].Properties.Role?.['Fn::GetAtt']?.[0] === roleId,
+  );
+  expect(fns, roleId).toHaveLength(1);
+  return must(fns[0], roleId);
+}
 
 describe('no wildcards that write', () => {
   /**
@@ -265,10 +466,8 @@ describe('no wildcards that write', () => {
         invoked.add(fnId);
       }
     }
-    const notInWorkflow = ['intake/webhook', 'intake/seller-api', 'intake/poller', 'intake/push-processor'].map((f) =>
-      functionLogicalId(resources, f),
-    );
-    const workflow = FOLDERS.map((f) => functionLogicalId(resources, f)).filter((id) => !notInWorkflow.includes(id));
+    const notInWorkflow: Entry[] = ['intake/webhook', 'intake/seller-api', 'intake/poller', 'intake/push-processor'];
+    const workflow = ENTRIES.filter((e) => !notInWorkflow.includes(e)).map((e) => functionLogicalId(resources, e));
     expect([...invoked].sort()).toEqual(workflow.sort());
   });
 });

@@ -2,23 +2,65 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENTRY_METADATA } from '../../infra/constructs/autopilot-function';
-import { entryOf, FOLDERS, functionLogicalId, type Json, must, synth } from './synth';
+import type { z } from 'zod';
+import { SECTIONS, type Section } from '#shared/config';
+import type { OzonAutopilotStack } from '../../infra/stack';
+import {
+  type Capability,
+  ENTRIES,
+  type Entry,
+  entryOf,
+  FUNCTIONS,
+  functionLogicalId,
+  handlerEntriesOnDisk,
+  type Json,
+  logicalIdAt,
+  must,
+  productFunctions,
+  ROOT,
+  synth,
+} from './synth';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-
+let stack: OzonAutopilotStack;
 let template: Template;
 let resources: Record<string, Json>;
 let outdir: string;
 
 beforeAll(() => {
   let app: { outdir: string };
-  ({ app, template, resources } = synth({ cfnValidation: true }));
+  ({ app, stack, template, resources } = synth({ cfnValidation: true }));
   outdir = app.outdir;
 }, 60_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const first = (type: string) => must(ofType(type)[0], type);
+const envOf = (entry: Entry): Record<string, Json> =>
+  resources[functionLogicalId(resources, entry)].Properties.Environment?.Variables ?? {};
+
+/** The custom resource's own Lambdas: not product functions, and without entry metadata. */
+const CUSTOM_RESOURCE_FUNCTIONS = ['PushToken/Hash', 'PushToken/Provider/framework-onEvent'];
+
+/** The configuration section each capability's variables belong to (functions/shared/config.ts). */
+const SECTION_OF: Partial<Record<Capability, Section>> = {
+  table: 'table',
+  policy: 'policy',
+  ozon: 'ozon',
+  alerts: 'alerts',
+  labels: 'labels',
+  startExecutions: 'workflow',
+  sellerApi: 'sellerApi',
+  sendPushes: 'pushes',
+};
+const sectionsOf = (entry: Entry): Section[] =>
+  FUNCTIONS[entry].flatMap((c: Capability) => SECTION_OF[c] ?? []).sort() as Section[];
+const shapeOf = (s: Section) => SECTIONS[s].shape as Record<string, z.ZodType>;
+/** Variables of a section that have neither a default nor `.optional()`: the function fails without them. */
+const requiredOf = (s: Section) =>
+  Object.entries(shapeOf(s))
+    .filter(([, schema]) => !schema.safeParse(undefined).success)
+    .map(([name]) => name);
+/** Set on every function by AutopilotFunction; nothing else outside the sections. */
+const RUNTIME_VARS = /^(NODE_OPTIONS|POWERTOOLS_[A-Z_]+)$/;
 
 describe('template', () => {
   it("passes CDK's built-in CloudFormation validation with no findings", () => {
@@ -107,48 +149,142 @@ describe('data', () => {
     });
   });
 
-  it('Ozon secret generates webhookToken next to placeholder clientId/apiKey', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    const secret = first('AWS::SecretsManager::Secret')[1];
-    const gen = secret.Properties.GenerateSecretString;
-    expect(gen.GenerateStringKey).toBe('webhookToken');
-    expect(gen.ExcludePunctuation).toBe(true);
-    expect(gen.PasswordLength).toBeGreaterThanOrEqual(32);
-    expect(JSON.parse(gen.SecretStringTemplate)).toEqual({ clientId: 'SET-ME', apiKey: 'SET-ME' });
-    // The generated secret is never put in the template in clear.
-    expect(secret.Properties.SecretString).toBeUndefined();
+  it('three secrets: Ozon credentials to fill in, a generated push token, a generated seller API key', () => {
+    const ozon = logicalIdAt(stack, 'OzonCredentials');
+    const pushToken = logicalIdAt(stack, 'PushToken/Secret');
+    const sellerApiKey = logicalIdAt(stack, 'SellerApiKey');
+    expect(
+      ofType('AWS::SecretsManager::Secret')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([ozon, pushToken, sellerApiKey].sort());
+
+    // The seller fills clientId and apiKey after deploy; nothing is generated into it.
+    const ozonProps = resources[ozon].Properties;
+    expect(ozonProps.GenerateSecretString).toBeUndefined();
+    expect(JSON.parse(ozonProps.SecretString)).toEqual({ clientId: 'SET-ME', apiKey: 'SET-ME' });
+
+    // Generated at deploy, never in the template in clear.
+    const generated = (id: string, key: string, length: number) => {
+      const p = resources[id].Properties;
+      expect(p.SecretString, id).toBeUndefined();
+      expect(p.GenerateSecretString, id).toEqual({
+        SecretStringTemplate: '{}',
+        GenerateStringKey: key,
+        ExcludePunctuation: true,
+        PasswordLength: length,
+      });
+    };
+    generated(pushToken, 'webhookToken', 40);
+    generated(sellerApiKey, 'apiKey', 48);
   });
 });
 
 describe('functions', () => {
-  it('there is exactly one per folder, each with an existing handler.ts', () => {
-    template.resourceCountIs('AWS::Lambda::Function', FOLDERS.length);
-    const entries = ofType('AWS::Lambda::Function').map(([, r]) => r.Metadata?.[ENTRY_METADATA]);
-    expect(entries.sort()).toEqual(FOLDERS.map(entryOf).sort());
-    for (const e of entries) expect(existsSync(path.join(ROOT, e)), e).toBe(true);
+  it('one product function per handler file, found by its entry metadata, each entry file existing', () => {
+    const entries = productFunctions(resources).map(([, e]) => e);
+    expect(new Set(entries).size, 'one function per entry').toBe(entries.length);
+    // A handler added without its function, or a function whose handler is gone, fails here.
+    expect([...entries].sort()).toEqual(handlerEntriesOnDisk());
+    // ...and the expectations in synth.ts (FUNCTIONS) cover exactly the deployed functions.
+    expect([...entries].sort()).toEqual(ENTRIES);
+    for (const e of entries) expect(existsSync(path.join(ROOT, entryOf(e))), e).toBe(true);
   });
 
-  it('every function: Node.js 22 on arm64, X-Ray active, its own log group with retention', () => {
-    const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(FOLDERS.length);
+  it("the only other Lambda functions are the push token custom resource's hash and provider framework", () => {
+    const products = new Set(productFunctions(resources).map(([id]) => id));
+    const others = ofType('AWS::Lambda::Function')
+      .map(([id]) => id)
+      .filter((id) => !products.has(id));
+    expect(others.sort()).toEqual(CUSTOM_RESOURCE_FUNCTIONS.map((p) => logicalIdAt(stack, p)).sort());
+  });
+
+  it('every product function: Node.js 22 on arm64, X-Ray active, own log group with retention, 60 s (webhook 10 s)', () => {
+    const fns = productFunctions(resources);
+    expect(fns).toHaveLength(ENTRIES.length);
     const logGroups = new Set<string>();
-    for (const [id, fn] of fns) {
-      const p = fn.Properties;
-      expect(p.Runtime, id).toBe('nodejs22.x');
-      expect(p.Architectures, id).toEqual(['arm64']);
-      expect(p.TracingConfig, id).toEqual({ Mode: 'Active' });
-      expect(p.Handler, id).toBe('index.handler');
-      const lgId = must<string>(p.LoggingConfig?.LogGroup?.Ref, `${id} LoggingConfig.LogGroup`);
+    for (const [id, entry] of fns) {
+      const p = resources[id].Properties;
+      expect(p.Runtime, entry).toBe('nodejs22.x');
+      expect(p.Architectures, entry).toEqual(['arm64']);
+      expect(p.TracingConfig, entry).toEqual({ Mode: 'Active' });
+      expect(p.Handler, entry).toBe('index.handler');
+      // Above the Ozon client's worst case; the webhook answers Ozon within its 5 s and talks to SQS only.
+      expect(p.Timeout, entry).toBe(entry === 'intake/webhook' ? 10 : 60);
+      const lgId = must<string>(p.LoggingConfig?.LogGroup?.Ref, `${entry} LoggingConfig.LogGroup`);
       const lg = resources[lgId];
-      expect(lg?.Type, id).toBe('AWS::Logs::LogGroup');
-      expect(lg.Properties.RetentionInDays, id).toBe(30);
+      expect(lg?.Type, entry).toBe('AWS::Logs::LogGroup');
+      expect(lg.Properties.RetentionInDays, entry).toBe(30);
       logGroups.add(lgId);
     }
-    expect(logGroups.size).toBe(FOLDERS.length);
-    // One log group per function + the state machine's: no stray never-expiring groups.
-    const allGroups = ofType('AWS::Logs::LogGroup');
-    expect(allGroups).toHaveLength(FOLDERS.length + 1);
-    for (const [id, lg] of allGroups) expect(lg.Properties.RetentionInDays, id).toBeGreaterThan(0);
+    expect(logGroups.size).toBe(ENTRIES.length);
+  });
+
+  it('the push token hash Lambda: Node.js 22 on arm64, its own log group with retention', () => {
+    const hash = resources[logicalIdAt(stack, 'PushToken/Hash')].Properties;
+    expect(hash.Runtime).toBe('nodejs22.x');
+    expect(hash.Architectures).toEqual(['arm64']);
+    expect(resources[hash.LoggingConfig.LogGroup.Ref].Properties.RetentionInDays).toBe(30);
+  });
+
+  it('every log group belongs to a function or the state machine, and all have retention', () => {
+    const allGroups = ofType('AWS::Logs::LogGroup').map(([id]) => id);
+    const used = [
+      ...ofType('AWS::Lambda::Function').flatMap(([, fn]) => fn.Properties.LoggingConfig?.LogGroup?.Ref ?? []),
+      ...ofType('AWS::StepFunctions::StateMachine').flatMap(([, sm]) =>
+        sm.Properties.LoggingConfiguration.Destinations.map(
+          (d: Json) => d.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0],
+        ),
+      ),
+    ];
+    // One per product function, the hash Lambda and the state machine at least; no stray group.
+    expect(allGroups.length).toBeGreaterThanOrEqual(ENTRIES.length + 2);
+    expect([...new Set(used)].sort()).toEqual(allGroups.sort());
+    for (const id of allGroups) expect(resources[id].Properties.RetentionInDays, id).toBeGreaterThan(0);
+  });
+
+  it("each product function's environment holds only the variables of the sections it binds, and their required ones", () => {
+    const stray: string[] = [];
+    const missing: string[] = [];
+    for (const entry of ENTRIES) {
+      const env = envOf(entry);
+      const sections = sectionsOf(entry);
+      const allowed = new Set(sections.flatMap((s) => Object.keys(shapeOf(s))));
+      for (const name of Object.keys(env)) {
+        if (!allowed.has(name) && !RUNTIME_VARS.test(name)) stray.push(`${entry}: ${name}`);
+      }
+      for (const name of sections.flatMap(requiredOf)) if (!(name in env)) missing.push(`${entry}: ${name}`);
+      expect(env.POWERTOOLS_SERVICE_NAME, entry).toBe('ozon-autopilot');
+    }
+    expect(stray).toEqual([]);
+    expect(missing).toEqual([]);
+  });
+
+  it('secrets reach functions as ARNs only, each where its section is bound; local-only credentials nowhere', () => {
+    const ozonSecret = { Ref: logicalIdAt(stack, 'OzonCredentials') };
+    const sellerSecret = { Ref: logicalIdAt(stack, 'SellerApiKey') };
+    for (const entry of ENTRIES) {
+      const env = envOf(entry);
+      const caps: readonly Capability[] = FUNCTIONS[entry];
+      expect(env.OZON_SECRET_ARN, entry).toEqual(caps.includes('ozon') ? ozonSecret : undefined);
+      expect(env.SELLER_API_SECRET_ARN, entry).toEqual(caps.includes('sellerApi') ? sellerSecret : undefined);
+      expect(env.STATE_MACHINE_ARN !== undefined, entry).toBe(caps.includes('startExecutions'));
+      // Locally these carry the secrets themselves; deployed, a function reads its secret at run time.
+      for (const local of ['OZON_CLIENT_ID', 'OZON_API_KEY', 'OZON_WEBHOOK_TOKEN', 'SELLER_API_KEY']) {
+        expect(env[local], `${entry}: ${local}`).toBeUndefined();
+      }
+      expect(JSON.stringify(env), entry).not.toContain('{{resolve:secretsmanager');
+    }
+  });
+
+  it("the seller's language and exception-path settings go to the functions whose sections read them", () => {
+    const { resources: custom } = synth({ props: { sellerLanguage: 'ru', settings: { PARTIAL_CANCEL: 'true' } } });
+    for (const entry of ENTRIES) {
+      const env = custom[functionLogicalId(custom, entry)].Properties.Environment?.Variables ?? {};
+      const sections = sectionsOf(entry);
+      expect(env.PARTIAL_CANCEL, entry).toBe(sections.includes('policy') ? 'true' : undefined);
+      expect(env.SELLER_LANGUAGE, entry).toBe(sections.includes('alerts') ? 'ru' : undefined);
+    }
   });
 });
 
@@ -168,7 +304,7 @@ describe('workflow and endpoints', () => {
     });
   });
 
-  it('function URLs with AuthType NONE exist for the webhook and the carrier API, and for nothing else', () => {
+  it('function URLs with AuthType NONE exist for the webhook and the seller API, and for nothing else', () => {
     const urls = ofType('AWS::Lambda::Url');
     expect(urls).toHaveLength(2);
     const targets = urls.map(([, u]) => {
@@ -215,15 +351,16 @@ describe('workflow and endpoints', () => {
     expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
     expect(resources[dlqId].Type).toBe('AWS::SQS::Queue');
     for (const [id, q] of queues) expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
-    // Redelivery must not start while the processor (30 s timeout) may still be working on the message.
-    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 30);
+    // Redelivery must not start while the processor may still be working on the message. AWS recommends six times
+    // the function timeout; the queue's 180 s was sized for a 30 s processor and is three times today's 60 s.
+    const processorTimeout = resources[functionLogicalId(resources, 'intake/push-processor')].Properties.Timeout;
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(processorTimeout);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
       FunctionName: { Ref: functionLogicalId(resources, 'intake/push-processor') },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    const webhookEnv = resources[functionLogicalId(resources, 'intake/webhook')].Properties.Environment.Variables;
-    expect(webhookEnv.PUSH_QUEUE_URL).toEqual({ Ref: queueId });
+    expect(envOf('intake/webhook').PUSH_QUEUE_URL).toEqual({ Ref: queueId });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -233,17 +370,47 @@ describe('workflow and endpoints', () => {
     });
   });
 
-  it('outputs WebhookUrl, SellerApiUrl and OzonSecretArn', () => {
+  it("the webhook gets the push token's SHA-256 from a custom resource that hashes the PushToken secret", () => {
+    const resource = logicalIdAt(stack, 'PushToken/Sha256');
+    const hash = logicalIdAt(stack, 'PushToken/Hash');
+    const framework = logicalIdAt(stack, 'PushToken/Provider/framework-onEvent');
+    expect(ofType('AWS::CloudFormation::CustomResource').map(([id]) => id)).toEqual([resource]);
+    expect(resources[resource].Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [framework, 'Arn'] },
+      SecretId: { Ref: logicalIdAt(stack, 'PushToken/Secret') },
+      // Raised with -c pushTokenGeneration=<n> after a rotation, so CloudFormation hashes the new token.
+      Generation: '1',
+    });
+    expect(resources[framework].Properties.Environment.Variables.USER_ON_EVENT_FUNCTION_ARN).toEqual({
+      'Fn::GetAtt': [hash, 'Arn'],
+    });
+    expect(envOf('intake/webhook').PUSH_TOKEN_SHA256).toEqual({ 'Fn::GetAtt': [resource, 'Sha256'] });
+  });
+
+  it('outputs the two URLs, the three secret ARNs and the alerts topic', () => {
     const outputs = template.toJSON().Outputs as Record<string, Json>;
-    const urlOf = (folder: string) =>
+    const urlOf = (entry: string) =>
       must(
         ofType('AWS::Lambda::Url').find(
-          ([, u]) => u.Properties.TargetFunctionArn['Fn::GetAtt'][0] === functionLogicalId(resources, folder),
+          ([, u]) => u.Properties.TargetFunctionArn['Fn::GetAtt'][0] === functionLogicalId(resources, entry),
         ),
-        `${folder} URL`,
+        `${entry} URL`,
       )[0];
-    expect(outputs.WebhookUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('intake/webhook'), 'FunctionUrl'] });
-    expect(outputs.SellerApiUrl?.Value).toEqual({ 'Fn::GetAtt': [urlOf('intake/seller-api'), 'FunctionUrl'] });
-    expect(outputs.OzonSecretArn?.Value).toEqual({ Ref: first('AWS::SecretsManager::Secret')[0] });
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'WebhookUrl',
+        'PushTokenSecretArn',
+        'SellerApiUrl',
+        'SellerApiKeySecretArn',
+        'OzonSecretArn',
+        'AlertsTopicArn',
+      ].sort(),
+    );
+    expect(outputs.WebhookUrl.Value).toEqual({ 'Fn::GetAtt': [urlOf('intake/webhook'), 'FunctionUrl'] });
+    expect(outputs.SellerApiUrl.Value).toEqual({ 'Fn::GetAtt': [urlOf('intake/seller-api'), 'FunctionUrl'] });
+    expect(outputs.PushTokenSecretArn.Value).toEqual({ Ref: logicalIdAt(stack, 'PushToken/Secret') });
+    expect(outputs.SellerApiKeySecretArn.Value).toEqual({ Ref: logicalIdAt(stack, 'SellerApiKey') });
+    expect(outputs.OzonSecretArn.Value).toEqual({ Ref: logicalIdAt(stack, 'OzonCredentials') });
+    expect(outputs.AlertsTopicArn.Value).toEqual({ Ref: first('AWS::SNS::Topic')[0] });
   });
 });

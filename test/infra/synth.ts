@@ -1,14 +1,19 @@
 /**
- * Shared helpers for the infra tests: synthesize the stack without bundling, look resources up by the entry
- * metadata StepFunction records, and flatten IAM statements.
+ * Shared helpers for the infra tests: synthesize the stack without bundling, the product's functions and what each
+ * one is expected to use, look resources up by the entry metadata AutopilotFunction records, and flatten IAM
+ * statements.
  */
-import { App } from 'aws-cdk-lib';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ENTRY_METADATA } from '../../infra/constructs/autopilot-function';
-import { OzonAutopilotStack } from '../../infra/stack';
+import { type OzonAutopilotProps, OzonAutopilotStack } from '../../infra/stack';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is loosely typed
 export type Json = any;
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** `x`, or a thrown error naming `what` when it is missing (instead of a non-null assertion). */
 export function must<T>(x: T | undefined | null, what: string): T {
@@ -22,16 +27,19 @@ export const ENV = { account: '123456789012', region: 'eu-central-1' } as const;
  * A fresh app and stack; bundling is skipped so synthesis takes seconds, not minutes. CDK's built-in CloudFormation
  * schema validation costs ~6 s on first use (it loads the resource spec), so only stack.test.ts turns it on.
  */
-export function makeStack(opts: { cfnValidation?: boolean } = {}): { app: App; stack: OzonAutopilotStack } {
+export function makeStack(opts: { cfnValidation?: boolean; props?: OzonAutopilotProps } = {}): {
+  app: App;
+  stack: OzonAutopilotStack;
+} {
   const app = new App({
     context: { 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: opts.cfnValidation ?? false,
   });
-  const stack = new OzonAutopilotStack(app, 'Test', { env: ENV });
+  const stack = new OzonAutopilotStack(app, 'Test', { env: ENV, ...opts.props });
   return { app, stack };
 }
 
-export function synth(opts: { cfnValidation?: boolean } = {}): {
+export function synth(opts: { cfnValidation?: boolean; props?: OzonAutopilotProps } = {}): {
   app: App;
   stack: OzonAutopilotStack;
   template: Template;
@@ -42,41 +50,103 @@ export function synth(opts: { cfnValidation?: boolean } = {}): {
   return { app, stack, template, resources: template.toJSON().Resources as Record<string, Json> };
 }
 
-/** Every function folder under functions/ that infra/stack.ts deploys. */
-export const FOLDERS = [
-  'fulfilment/receive-posting',
-  'stock/reserve-stock',
-  'fulfilment/confirm-posting',
-  'waits/await-event',
-  'fulfilment/pack-and-label',
-  'fulfilment/register-shipment',
-  'delivery/set-tracking-number',
-  'delivery/check-tracking',
-  'settlement/settle-payout',
-  'stock/release-stock',
-  'stock/cancel-posting',
-  'intake/webhook',
-  'intake/seller-api',
-  'intake/poller',
-  'intake/push-processor',
-  'stock/decide-short-stock',
-  'stock/cancel-short-lines',
-  'fulfilment/remind-packing',
-  'delivery/tracking-overdue',
-  'delivery/alert-dispute',
-  'delivery/alert-not-accepted',
-] as const;
-export type Folder = (typeof FOLDERS)[number];
+/**
+ * What a product function uses, as infra/stack.ts binds it. Each capability is a grant and, for most, a
+ * configuration section (functions/shared/config.ts SECTIONS) whose variables the function's environment holds.
+ */
+export type Capability =
+  | 'table'
+  | 'policy'
+  | 'ozon'
+  | 'alerts'
+  | 'labels'
+  | 'resumeWaits'
+  | 'startExecutions'
+  | 'describeExecutions'
+  | 'sellerApi'
+  | 'sendPushes'
+  | 'receivePushes';
+
+/** Every workflow step (and the seller API, poller and push processor) reads and writes the table under the policy. */
+const STEP = ['table', 'policy'] as const;
+
+/**
+ * The product's functions by entry (functions/<entry>.ts) and what each uses, written out by hand on purpose:
+ * adding a need in infra/stack.ts must be mirrored here.
+ */
+export const FUNCTIONS = {
+  'fulfilment/receive-posting': [...STEP, 'ozon', 'resumeWaits'],
+  'stock/reserve-stock': [...STEP, 'alerts'],
+  'fulfilment/confirm-posting': [...STEP, 'ozon', 'alerts'],
+  'waits/await-event': [...STEP, 'alerts', 'resumeWaits'],
+  'fulfilment/pack-and-label': [...STEP, 'ozon', 'labels'],
+  'fulfilment/register-shipment': [...STEP, 'alerts'],
+  'delivery/set-tracking-number': [...STEP, 'ozon'],
+  'delivery/check-tracking': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
+  'settlement/settle-payout': [...STEP, 'ozon', 'alerts'],
+  'stock/release-stock': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
+  'stock/cancel-posting': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
+  'stock/decide-short-stock': [...STEP],
+  'stock/cancel-short-lines': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
+  'fulfilment/remind-packing': [...STEP, 'alerts'],
+  'delivery/tracking-overdue': [...STEP, 'alerts'],
+  'delivery/alert-dispute': [...STEP, 'alerts'],
+  'delivery/alert-not-accepted': [...STEP, 'alerts'],
+  // The public push endpoint: the queue and the push token's hash, nothing else.
+  'intake/webhook': ['sendPushes'],
+  'intake/push-processor': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'receivePushes'],
+  'intake/seller-api': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'describeExecutions', 'sellerApi'],
+  'intake/poller': [...STEP, 'ozon', 'alerts', 'resumeWaits', 'startExecutions'],
+} as const satisfies Record<string, readonly Capability[]>;
+export type Entry = keyof typeof FUNCTIONS;
+export const ENTRIES = (Object.keys(FUNCTIONS) as Entry[]).sort();
+
+/** Entries that use `capability`, sorted. */
+export const having = (capability: Capability): Entry[] =>
+  ENTRIES.filter((e) => (FUNCTIONS[e] as readonly Capability[]).includes(capability));
 
 export const entryOf = (entry: string) => `functions/${entry}.ts`;
 
-/** Logical id of the AWS::Lambda::Function whose entry metadata is functions/<folder>/handler.ts. */
-export function functionLogicalId(resources: Record<string, Json>, folder: string): string {
+/**
+ * Handler files on disk: functions/<area>/<name>.ts that export `handler` (the shared/ folder holds none). Compared
+ * with the functions in the template, a handler added without a function, or a function without its file, fails.
+ */
+export function handlerEntriesOnDisk(): string[] {
+  const dir = path.join(ROOT, 'functions');
+  const exportsHandler = /^export\s+(?:const\s+handler\b|(?:async\s+)?function\s+handler\b|\{[^}]*\bhandler\b[^}]*\})/m;
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'shared')
+    .flatMap((d) =>
+      readdirSync(path.join(dir, d.name))
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        .filter((f) => exportsHandler.test(readFileSync(path.join(dir, d.name, f), 'utf8')))
+        .map((f) => `${d.name}/${f.replace(/\.ts$/, '')}`),
+    )
+    .sort();
+}
+
+/** [logical id, entry] of every product function: the Lambda functions with entry metadata, and only those. */
+export function productFunctions(resources: Record<string, Json>): [string, string][] {
+  return Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA] !== undefined)
+    .map(([id, r]): [string, string] => [id, String(r.Metadata[ENTRY_METADATA]).replace(/^functions\/|\.ts$/g, '')]);
+}
+
+/** Logical id of the AWS::Lambda::Function whose entry metadata is functions/<entry>.ts. */
+export function functionLogicalId(resources: Record<string, Json>, entry: string): string {
   const hits = Object.entries(resources).filter(
-    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA] === entryOf(folder),
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA] === entryOf(entry),
   );
-  if (hits.length !== 1) throw new Error(`expected exactly one function for ${folder}, found ${hits.length}`);
-  return must(hits[0], folder)[0];
+  if (hits.length !== 1) throw new Error(`expected exactly one function for ${entry}, found ${hits.length}`);
+  return must(hits[0], entry)[0];
+}
+
+/** Logical id of the CloudFormation resource behind the construct at `constructPath` (e.g. `PushToken/Hash`). */
+export function logicalIdAt(stack: Stack, constructPath: string): string {
+  let c = stack.node.findChild(must(constructPath.split('/')[0], constructPath));
+  for (const part of constructPath.split('/').slice(1)) c = c.node.findChild(part);
+  const cfn = (c.node.defaultChild ?? c) as CfnElement;
+  return stack.resolve(cfn.logicalId);
 }
 
 /** An IAM statement with Action and Resource normalized to arrays. */
@@ -88,7 +158,7 @@ export interface Statement {
   raw: Json;
 }
 
-const arr = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+export const arr = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 export function statementsOf(policyId: string, policy: Json): Statement[] {
   return arr<Json>(policy.Properties.PolicyDocument.Statement).map((s) => ({
@@ -100,12 +170,16 @@ export function statementsOf(policyId: string, policy: Json): Statement[] {
   }));
 }
 
-/** Statements of every AWS::IAM::Policy attached to the role of the given function, plus the role's inline policies. */
-export function roleStatements(resources: Record<string, Json>, functionId: string): Statement[] {
-  const roleRef = resources[functionId].Properties.Role;
-  const roleId: string | undefined = roleRef?.['Fn::GetAtt']?.[0];
+/** Logical id of the role a function runs with. */
+export function roleOf(resources: Record<string, Json>, functionId: string): string {
+  const roleId: string | undefined = resources[functionId]?.Properties.Role?.['Fn::GetAtt']?.[0];
   if (!roleId || resources[roleId]?.Type !== 'AWS::IAM::Role')
     throw new Error(`${functionId} has no role in this stack`);
+  return roleId;
+}
+
+/** Statements of every AWS::IAM::Policy attached to a role, plus the role's inline policies. */
+export function statementsOfRole(resources: Record<string, Json>, roleId: string): Statement[] {
   const out: Statement[] = [];
   for (const [id, r] of Object.entries(resources)) {
     if (r.Type !== 'AWS::IAM::Policy') continue;
@@ -119,7 +193,21 @@ export function roleStatements(resources: Record<string, Json>, functionId: stri
   return out;
 }
 
-/** Actions an allowing statement grants; a statement with a wildcard action like `s3:Put*` counts if it matches. */
+/** Statements of the role of the given function. */
+export function roleStatements(resources: Record<string, Json>, functionId: string): Statement[] {
+  return statementsOfRole(resources, roleOf(resources, functionId));
+}
+
+/** Every role in the template with its statements. */
+export function allRoles(resources: Record<string, Json>): Map<string, Statement[]> {
+  return new Map(
+    Object.keys(resources)
+      .filter((id) => resources[id].Type === 'AWS::IAM::Role')
+      .map((id) => [id, statementsOfRole(resources, id)]),
+  );
+}
+
+/** Allowing statements that grant `action`; a statement with a wildcard action like `s3:Put*` counts if it matches. */
 export function grants(statements: Statement[], action: string): Statement[] {
   const [service] = action.split(':');
   return statements.filter(
