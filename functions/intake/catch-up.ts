@@ -16,6 +16,7 @@ import { type Order, round2 } from '#shared/order';
 import { getOrder, ordersInPhase, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { V4ListPosting } from '#shared/ozon/schemas';
+import { isCancelled } from '#shared/status';
 import { deliverToWait } from '#waits/deliver-to-wait';
 import { recordStatus } from './record-status';
 import { startPostingExecution } from './start-execution';
@@ -31,7 +32,6 @@ const FIRST_RUN_LOOKBACK_MS = DAY_MS;
 const POSTING_AGE_MS = 120 * DAY_MS;
 /** Statuses the workflow waits on the substatus of, though the status itself stays the same. */
 const ACTIONABLE_SUBSTATUS = new Set(['ship_failed']);
-const FINISHED = new Set(['delivered', 'cancelled', 'cancelled_from_split_pending', 'not_accepted']);
 
 export interface PollReport {
   unfulfilledSeen: number;
@@ -157,9 +157,10 @@ async function deliverStatusChanges(report: PollReport) {
     await eachLimited(page.postings, async (posting) => {
       const order = await getOrder(posting.posting_number);
       if (!order) {
-        // The new-posting push and the unfulfilled list both missed it (it moved on quickly): start it here.
+        // The new-posting push and the unfulfilled list both missed it (it moved on quickly, or it is older than the
+        // product): start it here. Any posting but a cancelled one — a delivered one still has its payout to settle.
         if (
-          !FINISHED.has(posting.status) &&
+          !isCancelled(posting.status) &&
           (await startPostingExecution(posting.posting_number, posting.posting_number, 'poller')) === 'started'
         ) {
           report.executionsStarted++;

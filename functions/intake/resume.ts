@@ -4,20 +4,20 @@
  * by it in the console. Ozon is asked first: a posting Ozon does not know is not resumed.
  */
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
-import { createError } from '@middy/util';
 import { sfnClient } from '#shared/clients';
 import { nowIso } from '#shared/clock';
 import { PostingNotFound } from '#shared/errors';
 import { getOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { deliverToWait } from '#waits/deliver-to-wait';
+import { refuse } from './seller-actions';
 import { startPostingExecution } from './start-execution';
 
 export async function resumePosting(postingNumber: string) {
   try {
     await ozon().call('getPosting', { posting_number: postingNumber });
   } catch (e) {
-    if (e instanceof PostingNotFound) throw createError(404, `Ozon does not know posting ${postingNumber}`);
+    if (e instanceof PostingNotFound) throw refuse(404, `Ozon does not know posting ${postingNumber}`);
     throw e;
   }
   const order = await getOrder(postingNumber);

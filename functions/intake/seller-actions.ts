@@ -36,7 +36,9 @@ export type SellerAction = keyof typeof SELLER_ACTIONS;
 /** A tracking number may be corrected a few times, not rewritten without end. */
 export const MAX_TRACKING_CHANGES = 5;
 
-const refuse = (status: number, message: string) => createError(status, message, { expose: true });
+/** A refusal the seller API answers with its status and a JSON body `{"message"}` (middy's http-error-handler). */
+export const refuse = (status: number, message: string) =>
+  createError(status, JSON.stringify({ message }), { expose: true });
 
 async function knownOrder(postingNumber: string): Promise<Order> {
   const order = await getOrder(postingNumber);

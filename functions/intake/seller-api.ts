@@ -4,7 +4,6 @@
  */
 import httpErrorHandler from '@middy/http-error-handler';
 import httpRouterHandler from '@middy/http-router';
-import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { withPowertools } from '#shared/handler';
@@ -12,6 +11,7 @@ import { json, readJsonBody } from '#shared/http';
 import { bearerMatches, sellerApiKey } from '#shared/seller-credentials';
 import {
   confirmPacked,
+  refuse,
   reportDelivered,
   restock,
   resume,
@@ -31,10 +31,10 @@ function action<A extends SellerAction>(
     path: `/${name}`,
     handler: async (event: APIGatewayProxyEventV2): Promise<Result> => {
       if (!bearerMatches(event.headers?.authorization, await sellerApiKey())) {
-        throw createError(401, 'The seller API needs its key: Authorization: Bearer <key>', { expose: true });
+        throw refuse(401, 'The seller API needs its key: Authorization: Bearer <key>');
       }
       const body = readJsonBody(event);
-      if (!body.ok) throw createError(body.reason === 'too_large' ? 413 : 400, body.reason, { expose: true });
+      if (!body.ok) throw refuse(body.reason === 'too_large' ? 413 : 400, `Body refused: ${body.reason}`);
       const parsed = SELLER_ACTIONS[name].safeParse(body.value);
       if (!parsed.success) {
         return json(400, {
@@ -55,7 +55,7 @@ const router = httpRouterHandler<APIGatewayProxyEventV2, Result>({
     action('packed', confirmPacked),
     action('resume', resume),
   ],
-  notFoundResponse: ({ method, path }) => createError(404, `No seller API action ${method} ${path}`, { expose: true }),
+  notFoundResponse: ({ method, path }) => refuse(404, `No seller API action ${method} ${path}`),
 });
 
 export const handler = withPowertools(
