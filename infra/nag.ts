@@ -19,7 +19,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
-import { AutopilotFunction } from './constructs/autopilot-function';
+import { AutopilotFunction, TABLE_ACTIONS } from './constructs/autopilot-function';
 import { PushToken } from './constructs/push-token';
 
 interface Ack {
@@ -47,15 +47,6 @@ const SFN_LOG_DELIVERY_ACTIONS = [
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
-];
-/** infra/constructs/autopilot-function.ts TABLE_ACTIONS: no Scan, DeleteItem or BatchWriteItem. */
-const TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:ConditionCheckItem',
 ];
 const BASIC_EXECUTION_ROLE = 'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 

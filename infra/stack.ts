@@ -101,7 +101,7 @@ export class OzonAutopilotStack extends Stack {
     const language = props.sellerLanguage ?? 'en';
 
     // A workflow step: the table, the seller's policy, and what else it uses, each binding a grant with its variable.
-    type Uses = 'ozon' | 'alerts' | 'resumeWaits' | 'labels';
+    type Uses = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels';
     const step = (id: string, entry: string, description: string, uses: Uses[]) => {
       const fn = new AutopilotFunction(this, id, { entry, description }).bindTable(this.table).bindPolicy(settings);
       if (uses.includes('ozon')) fn.bindOzon(ozonSecret);
@@ -109,82 +109,61 @@ export class OzonAutopilotStack extends Stack {
       if (uses.includes('labels')) fn.bindLabels(labels);
       // By ARN, not by reference: the state machine refers to these functions, so a reference back would be a cycle.
       if (uses.includes('resumeWaits')) fn.bindWorkflow(stateMachineArn, ['SendTaskOutcome']);
+      if (uses.includes('startExecutions')) fn.bindWorkflow(stateMachineArn, ['StartExecution']);
       return fn;
     };
     const settings = props.settings ?? {};
 
-    const fns: LifecycleFunctions = {
-      receivePosting: step('ReceivePostingFn', 'fulfilment/receive-posting', 'Read the posting; join where Ozon says', [
-        'ozon',
-        'resumeWaits',
-      ]),
-      reserveStock: step('ReserveStockFn', 'stock/reserve-stock', "Reserve every line from the seller's stock", [
-        'alerts',
-      ]),
-      confirmPosting: step('ConfirmPostingFn', 'fulfilment/confirm-posting', 'Ask Ozon to assemble (v4 ship)', [
-        'ozon',
-        'alerts',
-      ]),
-      awaitEvent: step(
-        'AwaitEventFn',
+    // The workflow's steps: name in the workflow, handler file (named like its state), what it does, what it uses.
+    const STEPS: [keyof LifecycleFunctions, string, string, Uses[]][] = [
+      [
+        'receivePosting',
+        'fulfilment/receive-posting',
+        'Read the posting; join where Ozon says',
+        ['ozon', 'resumeWaits'],
+      ],
+      ['reserveStock', 'stock/reserve-stock', "Reserve every line from the seller's stock", ['alerts']],
+      ['confirmPosting', 'fulfilment/confirm-posting', 'Ask Ozon to assemble (v4 ship)', ['ozon', 'alerts']],
+      [
+        'awaitEvent',
         'waits/await-event',
-        'Store a wait token and resolve it if the event already came',
+        'Store a wait token; resolve it if the event came',
         ['alerts', 'resumeWaits'],
-      ),
-      packAndLabel: step('PackAndLabelFn', 'fulfilment/pack-and-label', 'Packing list and label PDF', [
-        'ozon',
-        'labels',
-      ]),
-      registerShipment: step('RegisterShipmentFn', 'fulfilment/register-shipment', 'Ready for handover; rFBS carrier', [
-        'alerts',
-      ]),
-      setTrackingNumber: step(
-        'SetTrackingNumberFn',
-        'delivery/set-tracking-number',
-        'rFBS tracking number, delivering',
-        ['ozon'],
-      ),
-      checkTracking: step('CheckTrackingFn', 'delivery/check-tracking', 'Look at a stalled parcel once', [
-        'ozon',
-        'alerts',
-        'resumeWaits',
-      ]),
-      settlePayout: step('SettlePayoutFn', 'settlement/settle-payout', 'Compare accruals with the expected payout', [
-        'ozon',
-        'alerts',
-      ]),
-      releaseStock: step('ReleaseStockFn', 'stock/release-stock', 'Confirm a cancellation with Ozon; give stock back', [
-        'ozon',
-        'alerts',
-        'resumeWaits',
-      ]),
-      cancelPosting: step('CancelPostingFn', 'stock/cancel-posting', 'Cancel on Ozon as out of stock, if Ozon allows', [
-        'ozon',
-        'alerts',
-        'resumeWaits',
-      ]),
-      decideShortStock: step(
-        'DecideShortStockFn',
-        'stock/decide-short-stock',
-        'Wait, retry or cancel on short stock',
-        [],
-      ),
-      cancelShortLines: step('CancelShortLinesFn', 'stock/cancel-short-lines', 'Cancel only the missing lines', [
-        'ozon',
-        'alerts',
-        'resumeWaits',
-      ]),
-      remindPacking: step('RemindPackingFn', 'fulfilment/remind-packing', 'Remind the warehouse to confirm packing', [
-        'alerts',
-      ]),
-      trackingOverdue: step('TrackingOverdueFn', 'delivery/tracking-overdue', 'Alert on a late rFBS tracking number', [
-        'alerts',
-      ]),
-      alertDispute: step('AlertDisputeFn', 'delivery/alert-dispute', 'Alert on a dispute about the parcel', ['alerts']),
-      alertNotAccepted: step('AlertNotAcceptedFn', 'delivery/alert-not-accepted', 'Alert on a refused parcel', [
-        'alerts',
-      ]),
-    };
+      ],
+      ['packAndLabel', 'fulfilment/pack-and-label', 'Packing list and label PDF', ['ozon', 'labels']],
+      ['registerShipment', 'fulfilment/register-shipment', 'Ready for handover; rFBS carrier', ['alerts']],
+      ['setTrackingNumber', 'delivery/set-tracking-number', 'rFBS tracking number, delivering', ['ozon']],
+      ['checkTracking', 'delivery/check-tracking', 'Look at a stalled parcel once', ['ozon', 'alerts', 'resumeWaits']],
+      ['settlePayout', 'settlement/settle-payout', 'Compare accruals with the expected payout', ['ozon', 'alerts']],
+      [
+        'releaseStock',
+        'stock/release-stock',
+        'Confirm a cancellation; give stock back',
+        ['ozon', 'alerts', 'resumeWaits'],
+      ],
+      [
+        'cancelPosting',
+        'stock/cancel-posting',
+        'Cancel as out of stock, if Ozon allows',
+        ['ozon', 'alerts', 'resumeWaits'],
+      ],
+      ['decideShortStock', 'stock/decide-short-stock', 'Wait, retry or cancel on short stock', []],
+      [
+        'cancelShortLines',
+        'stock/cancel-short-lines',
+        'Cancel only the missing lines',
+        ['ozon', 'alerts', 'resumeWaits'],
+      ],
+      ['remindPacking', 'fulfilment/remind-packing', 'Remind the warehouse to confirm packing', ['alerts']],
+      ['trackingOverdue', 'delivery/tracking-overdue', 'Alert on a late rFBS tracking number', ['alerts']],
+      ['alertDispute', 'delivery/alert-dispute', 'Alert on a dispute about the parcel', ['alerts']],
+      ['alertNotAccepted', 'delivery/alert-not-accepted', 'Alert on a refused parcel', ['alerts']],
+    ];
+    // The construct id is the function's name in the workflow, capitalised, with Fn: ReceivePostingFn.
+    const idOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Fn`;
+    const fns = Object.fromEntries(
+      STEPS.map(([name, entry, description, uses]) => [name, step(idOf(name), entry, description, uses)]),
+    ) as unknown as LifecycleFunctions;
 
     const machineLogs = new logs.LogGroup(this, 'OrderLifecycleLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -203,16 +182,12 @@ export class OzonAutopilotStack extends Stack {
 
     // Ozon suspends a push URL that is slow or errs, so the webhook only validates and enqueues; the processor does
     // the work, SQS redelivers failures and parks a push that failed five times in the dead-letter queue.
-    const pushDlq = new sqs.Queue(this, 'PushDeadLetters', {
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-    });
-    const pushQueue = new sqs.Queue(this, 'PushQueue', {
+    const queue = (id: string, props: sqs.QueueProps) =>
+      new sqs.Queue(this, id, { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, ...props });
+    const pushDlq = queue('PushDeadLetters', { retentionPeriod: Duration.days(14) });
+    const pushQueue = queue('PushQueue', {
       // Six times the processor's timeout, as AWS recommends for Lambda event sources.
       visibilityTimeout: Duration.seconds(6 * 60),
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
       deadLetterQueue: { queue: pushDlq, maxReceiveCount: 5 },
     });
     // The public push endpoint: the queue and the push token's hash, nothing else.
@@ -226,27 +201,21 @@ export class OzonAutopilotStack extends Stack {
     pushQueue.grantSendMessages(webhook);
     const webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
-    const pushProcessor = step('PushProcessorFn', 'intake/push-processor', 'Apply queued Ozon pushes to postings', [
-      'ozon',
-      'resumeWaits',
-    ]).bindWorkflow(stateMachineArn, ['StartExecution']);
+    const intake: Uses[] = ['ozon', 'resumeWaits', 'startExecutions'];
+    const pushProcessor = step('PushProcessorFn', 'intake/push-processor', 'Apply queued Ozon pushes', intake);
     pushProcessor.addEventSource(new SqsEventSource(pushQueue, { batchSize: 10, reportBatchItemFailures: true }));
 
     // The seller's systems call it with the seller API key (Authorization: Bearer), checked in constant time.
-    const sellerApi = step('SellerApiFn', 'intake/seller-api', "The seller's API: stock, tracking, delivery, resume", [
-      'ozon',
-      'resumeWaits',
-    ])
-      .bindWorkflow(stateMachineArn, ['StartExecution', 'DescribeExecution'])
+    const sellerApi = step('SellerApiFn', 'intake/seller-api', "The seller's API: stock, tracking, resume", intake)
+      .bindWorkflow(stateMachineArn, ['DescribeExecution'])
       .setVar('sellerApi', 'SELLER_API_SECRET_ARN', sellerApiSecret.secretArn);
     sellerApiSecret.grantRead(sellerApi);
     const sellerApiUrl = sellerApi.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
-    const poller = step('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes and payouts', [
-      'ozon',
+    const poller = step('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes, payouts', [
+      ...intake,
       'alerts',
-      'resumeWaits',
-    ]).bindWorkflow(stateMachineArn, ['StartExecution']);
+    ]);
     new scheduler.Schedule(this, 'PollSchedule', {
       schedule: scheduler.ScheduleExpression.rate(props.pollInterval ?? Duration.minutes(10)),
       target: new targets.LambdaInvoke(poller, {}),

@@ -3,17 +3,17 @@ import { sendAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { PackingNeverConfirmed } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
-import { updateOrder } from '#shared/order-store';
-import { activeOrder, StepInput, stateOf } from '#shared/steps';
+import { activeOrder, escalate, StepInput, stateOf } from '#shared/steps';
 import { lateCost, MAX_PACKING_REMINDERS } from './rules';
 
 export async function remindPacking(input: StepInput) {
   const order = await activeOrder(input.postingNumber);
-  const reminders = (order.escalations.packing ?? 0) + 1;
-  if (reminders > MAX_PACKING_REMINDERS) {
-    throw new PackingNeverConfirmed(`${order.postingNumber}: no packed confirmation after ${reminders - 1} reminders`);
-  }
-  const updated = await updateOrder(order.postingNumber, { escalations: { ...order.escalations, packing: reminders } });
+  const updated = await escalate(
+    order,
+    'packing',
+    MAX_PACKING_REMINDERS,
+    (sent) => new PackingNeverConfirmed(`${order.postingNumber}: no packed confirmation after ${sent} reminders`),
+  );
   const missed = order.shipmentDate && Date.parse(order.shipmentDate) <= now();
   if (missed) {
     await sendAlert(updated, {

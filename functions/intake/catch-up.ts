@@ -6,13 +6,14 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { accrualsOf, accruedTotal } from '#settlement/rules';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
-import { type Order, round2 } from '#shared/order';
+import type { Order } from '#shared/order';
 import { getOrder, ordersInPhase, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { V4ListPosting } from '#shared/ozon/schemas';
@@ -77,27 +78,45 @@ async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, limi
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-async function startMissingExecutions(report: PollReport) {
+/**
+ * Every page of a cursor-paged list (`/v3/posting/fbs/unfulfilled/list`, `/v4/posting/fbs/list`), ten postings of a
+ * page handled at a time.
+ */
+async function eachPosting<N extends 'listUnfulfilled' | 'listPostings'>(
+  name: N,
+  request: Omit<Record<string, unknown>, 'cursor'>,
+  handle: (posting: V4ListPosting) => Promise<void>,
+): Promise<number> {
   let cursor: string | undefined;
+  let seen = 0;
   do {
-    const page = await ozon().call('listUnfulfilled', {
-      cursor,
-      limit: 100,
-      sort_dir: 'ASC',
+    const page = await ozon().call(name, { ...request, cursor, limit: 100, sort_dir: 'ASC' });
+    seen += page.postings.length;
+    await eachLimited(page.postings, handle);
+    cursor = page.has_next ? (page.cursor ?? undefined) : undefined;
+  } while (cursor);
+  return seen;
+}
+
+/** Starts an execution for a posting the product has no order for, unless it is cancelled (nothing to follow). */
+async function follow(posting: V4ListPosting, report: PollReport) {
+  if (isCancelled(posting.status) || (await getOrder(posting.posting_number))) return;
+  if ((await startPostingExecution(posting.posting_number, posting.posting_number, 'poller')) === 'started') {
+    report.executionsStarted++;
+  }
+}
+
+async function startMissingExecutions(report: PollReport) {
+  report.unfulfilledSeen += await eachPosting(
+    'listUnfulfilled',
+    {
       filter: {
         cutoff_from: new Date(now() - CUTOFF_LOOKBACK_MS).toISOString(),
         cutoff_to: new Date(now() + CUTOFF_LOOKBACK_MS * 4).toISOString(),
       },
-    });
-    report.unfulfilledSeen += page.postings.length;
-    await eachLimited(page.postings, async (posting) => {
-      if (!(await getOrder(posting.posting_number))) {
-        if ((await startPostingExecution(posting.posting_number, posting.posting_number, 'poller')) === 'started')
-          report.executionsStarted++;
-      }
-    });
-    cursor = page.has_next ? (page.cursor ?? undefined) : undefined;
-  } while (cursor);
+    },
+    (posting) => follow(posting, report),
+  );
 }
 
 const Mark = z.object({ statusChangesUntil: z.number() });
@@ -141,38 +160,25 @@ async function deliverStatusChanges(report: PollReport) {
   const until = now();
   const from = ((await readMark()) ?? until - FIRST_RUN_LOOKBACK_MS) - STATUS_OVERLAP_MS;
   const seenAt = new Date(until).toISOString();
-  let cursor: string | undefined;
-  do {
-    const page = await ozon().call('listPostings', {
-      cursor,
-      limit: 100,
-      sort_dir: 'ASC',
+  report.statusChangesSeen += await eachPosting(
+    'listPostings',
+    {
       filter: {
         since: new Date(from - POSTING_AGE_MS).toISOString(),
         to: seenAt,
         last_changed_status_date: { from: new Date(from).toISOString(), to: seenAt },
       },
-    });
-    report.statusChangesSeen += page.postings.length;
-    await eachLimited(page.postings, async (posting) => {
+    },
+    async (posting) => {
       const order = await getOrder(posting.posting_number);
-      if (!order) {
-        // The new-posting push and the unfulfilled list both missed it (it moved on quickly, or it is older than the
-        // product): start it here. Any posting but a cancelled one — a delivered one still has its payout to settle.
-        if (
-          !isCancelled(posting.status) &&
-          (await startPostingExecution(posting.posting_number, posting.posting_number, 'poller')) === 'started'
-        ) {
-          report.executionsStarted++;
-        }
-        return;
-      }
+      // The new-posting push and the unfulfilled list both missed it (it moved on quickly, or it is older than the
+      // product): start it here. Any posting but a cancelled one — a delivered one still has its payout to settle.
+      if (!order) return follow(posting, report);
       if (!statusNews(order, posting)) return;
       await recordStatus(posting.posting_number, posting.status, posting.substatus ?? undefined, seenAt, 'poll');
       report.statusesDelivered++;
-    });
-    cursor = page.has_next ? (page.cursor ?? undefined) : undefined;
-  } while (cursor);
+    },
+  );
   await writeMark(until);
 }
 
@@ -183,9 +189,9 @@ async function checkPayouts(report: PollReport) {
     const { posting_accruals } = await ozon().call('accruals', { posting_numbers: batch.map((o) => o.postingNumber) });
     for (const order of batch) {
       report.payoutsChecked++;
-      const accruals = posting_accruals.find((p) => p.posting_number === order.postingNumber)?.accruals ?? [];
+      const accruals = accrualsOf(posting_accruals, order.postingNumber);
       if (accruals.length === 0) continue;
-      const accrued = round2(accruals.reduce((sum, a) => sum + Number(a.accrued.amount), 0));
+      const accrued = accruedTotal(accruals);
       if (accrued === order.accrued) continue;
       const updated = await updateOrder(order.postingNumber, { accrued });
       if ((await deliverToWait(updated)) !== 'none') report.payoutsDelivered++;

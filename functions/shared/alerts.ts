@@ -8,7 +8,7 @@ import { env } from './config';
 import { db, keys } from './db';
 import { claimAlert, releaseAlertClaim } from './event-store';
 import type { Order } from './order';
-import { logger } from './powertools';
+import { emitMetric, logger } from './powertools';
 
 export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolean> {
   const t = now();
@@ -87,6 +87,7 @@ async function publish(
   alert: { subject: string; message: string; severity: string; kind: string },
   extra: Record<string, string> = {},
 ): Promise<void> {
+  emitMetric('AlertsSent', 1, { kind: alert.kind, severity: alert.severity });
   const attributes = { severity: alert.severity, kind: alert.kind, ...extra };
   await snsClient().send(
     new PublishCommand({

@@ -4,9 +4,9 @@
  * put's condition is the deduplication; events expire a while after the posting could still matter.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from './clock';
-import { db, keys } from './db';
+import { db, keys, queryAll } from './db';
 import type { Order, OrderEvent } from './order';
 import { ALERT_PREFIX, fromItem, getOrder, ONCE_PREFIX, setExpression, table } from './order-store';
 
@@ -72,24 +72,41 @@ export interface StoredEvent extends OrderEvent {
 
 /** A posting's events in key order, paged to the end. */
 export async function listEvents(postingNumber: string): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.order(postingNumber).pk, ':prefix': keys.eventPrefix },
+  });
+  return items.map(({ pk: _pk, sk, expiresAt: _ttl, ...event }) => ({
+    ...(event as OrderEvent),
+    key: String(sk).slice(keys.eventPrefix.length),
+  }));
+}
+
+/** Sets a claim attribute on the order if `condition` holds; false when another claim got there first. */
+async function claim(
+  postingNumber: string,
+  attribute: string,
+  at: string,
+  condition: string,
+  values: Record<string, unknown> = {},
+): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
         TableName: table(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.order(postingNumber).pk, ':prefix': keys.eventPrefix },
-        ExclusiveStartKey,
+        Key: keys.order(postingNumber),
+        UpdateExpression: 'SET #claim = :at',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#claim': attribute },
+        ExpressionAttributeValues: { ':at': at, ...values },
       }),
     );
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk, expiresAt: _ttl, ...event } = item;
-      events.push({ ...(event as OrderEvent), key: String(sk).slice(keys.eventPrefix.length) });
-    }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return events;
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
 }
 
 /**
@@ -102,22 +119,14 @@ export async function claimAlert(
   alert: { kind: string; severity: string; at: string },
   cutoff: string | null,
 ): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.order(postingNumber),
-        UpdateExpression: 'SET #last = :at',
-        ConditionExpression:
-          cutoff === null ? 'attribute_not_exists(#last)' : 'attribute_not_exists(#last) OR #last < :cutoff',
-        ExpressionAttributeNames: { '#last': `${ALERT_PREFIX}${alert.kind}` },
-        ExpressionAttributeValues: { ':at': alert.at, ...(cutoff === null ? {} : { ':cutoff': cutoff }) },
-      }),
-    );
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
-    throw e;
-  }
+  const claimed = await claim(
+    postingNumber,
+    `${ALERT_PREFIX}${alert.kind}`,
+    alert.at,
+    cutoff === null ? 'attribute_not_exists(#claim)' : 'attribute_not_exists(#claim) OR #claim < :cutoff',
+    cutoff === null ? {} : { ':cutoff': cutoff },
+  );
+  if (!claimed) return false;
   await recordEvent(postingNumber, `alert#${alert.kind}#${alert.at}`, {
     type: 'alert',
     at: alert.at,
@@ -137,24 +146,8 @@ export async function releaseAlertClaim(postingNumber: string, kind: string): Pr
  * Claims a one-off effect outside the product (the buyer's message about a stalled parcel): a retried step finds
  * it claimed and does not repeat it. Give it back with `releaseOnce` when the effect failed.
  */
-export async function claimOnce(postingNumber: string, effect: string, at: string): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.order(postingNumber),
-        UpdateExpression: 'SET #once = :at',
-        ConditionExpression: 'attribute_exists(phase) AND attribute_not_exists(#once)',
-        ExpressionAttributeNames: { '#once': `${ONCE_PREFIX}${effect}` },
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
-    throw e;
-  }
-}
+export const claimOnce = (postingNumber: string, effect: string, at: string) =>
+  claim(postingNumber, `${ONCE_PREFIX}${effect}`, at, 'attribute_exists(phase) AND attribute_not_exists(#claim)');
 
 export const releaseOnce = (postingNumber: string, effect: string) =>
   releaseClaim(postingNumber, `${ONCE_PREFIX}${effect}`);

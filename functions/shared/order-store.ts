@@ -1,8 +1,8 @@
 /** Order records: created from the posting, updated field by field, waits stored and cleared, found by phase. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { env } from './config';
-import { db, keys, PHASE_INDEX } from './db';
+import { db, keys, PHASE_INDEX, queryAll } from './db';
 import { OrderNotFound } from './errors';
 import { Order, type Wait } from './order';
 
@@ -149,22 +149,13 @@ export async function clearWait(postingNumber: string, token: string): Promise<b
   }
 }
 
-/** Every order in a phase, paged to the end ("which postings wait for stock?" must not stop at a page size). */
+/** Every order in a phase, paged to the end. */
 export async function ordersInPhase(phase: Order['phase']): Promise<Order[]> {
-  const orders: Order[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: PHASE_INDEX,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': keys.phaseIndex(phase) },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) orders.push(fromItem(item));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return orders;
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: PHASE_INDEX,
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': keys.phaseIndex(phase) },
+  });
+  return items.map(fromItem);
 }

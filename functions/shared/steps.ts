@@ -8,7 +8,7 @@ import { waitSettings } from './config';
 import { type ExecutionState, executionState } from './deadlines';
 import { PostingCancelled } from './errors';
 import type { Order } from './order';
-import { requireOrder } from './order-store';
+import { requireOrder, updateOrder } from './order-store';
 import { isCancelled } from './status';
 
 export const ReceiveInput = z.object({ postingNumber: z.string().min(1), executionArn: z.string().optional() });
@@ -30,4 +30,19 @@ export async function activeOrder(postingNumber: string): Promise<Order> {
   // The Catch on PostingCancelled releases the stock.
   if (isCancelled(order.status)) throw new PostingCancelled(`Posting ${postingNumber} is cancelled`);
   return order;
+}
+
+/**
+ * Counts one more escalation of a kind (a reminder, an overdue alert) on the order; past `max`, the step gives up
+ * with the error `giveUp` makes from the number already sent.
+ */
+export async function escalate(
+  order: Order,
+  kind: string,
+  max: number,
+  giveUp: (sent: number) => Error,
+): Promise<Order> {
+  const count = (order.escalations[kind] ?? 0) + 1;
+  if (count > max) throw giveUp(count - 1);
+  return updateOrder(order.postingNumber, { escalations: { ...order.escalations, [kind]: count } });
 }

@@ -68,6 +68,17 @@ async function move(order: Order, m: Movement): Promise<void> {
   );
 }
 
+/** A movement whose condition failed (it already happened, or the stock is not there) is false, not an error. */
+async function moveOnce(order: Order, m: Movement): Promise<boolean> {
+  try {
+    await move(order, m);
+    return true;
+  } catch (e) {
+    if (e instanceof TransactionCanceledException) return false;
+    throw e;
+  }
+}
+
 /** A movement that already happened (the order's mark says so) is no error: a retried step lands here. */
 const orderRefused = (e: TransactionCanceledException) =>
   e.CancellationReasons?.at(-1)?.Code === 'ConditionalCheckFailed';
@@ -110,20 +121,14 @@ export async function reserve(order: Order, at: string): Promise<ReserveResult> 
 export async function release(order: Order, parcelStillHere: boolean): Promise<boolean> {
   const packed = !order.reservedAt && order.shippedFromStockAt !== undefined;
   if (!order.reservedAt && !(packed && parcelStillHere)) return false;
-  try {
-    await move(order, {
-      line: packed
-        ? { update: 'SET onHand = onHand + :q, available = available + :q' }
-        : { update: 'SET available = available + :q, reserved = reserved - :q' },
-      order: packed
-        ? { update: 'REMOVE shippedFromStockAt', condition: 'attribute_exists(shippedFromStockAt)', values: {} }
-        : { update: 'REMOVE reservedAt', condition: 'attribute_exists(reservedAt)', values: {} },
-    });
-    return true;
-  } catch (e) {
-    if (e instanceof TransactionCanceledException) return false;
-    throw e;
-  }
+  return moveOnce(order, {
+    line: packed
+      ? { update: 'SET onHand = onHand + :q, available = available + :q' }
+      : { update: 'SET available = available + :q, reserved = reserved - :q' },
+    order: packed
+      ? { update: 'REMOVE shippedFromStockAt', condition: 'attribute_exists(shippedFromStockAt)', values: {} }
+      : { update: 'REMOVE reservedAt', condition: 'attribute_exists(reservedAt)', values: {} },
+  });
 }
 
 /**
@@ -137,31 +142,25 @@ export async function consume(
   packed: { packingList: string[]; labelKey?: string },
 ): Promise<boolean> {
   const reserved = order.reservedAt !== undefined;
-  try {
-    await move(order, {
-      line: reserved
-        ? { update: 'SET onHand = onHand - :q, reserved = reserved - :q' }
-        : { update: 'SET onHand = onHand - :q, available = available - :q', condition: 'available >= :q' },
-      order: {
-        // The packing result rides in the same write: the order item is billed per write.
-        update:
-          'REMOVE reservedAt SET shippedFromStockAt = :at, phase = :phase, gsi1pk = :gsi, packingList = :list' +
-          (packed.labelKey ? ', labelKey = :label' : ''),
-        condition: reserved ? 'attribute_exists(reservedAt)' : 'attribute_not_exists(shippedFromStockAt)',
-        values: {
-          ':at': at,
-          ':phase': 'packing',
-          ':gsi': keys.phaseIndex('packing'),
-          ':list': packed.packingList,
-          ...(packed.labelKey ? { ':label': packed.labelKey } : {}),
-        },
+  return moveOnce(order, {
+    line: reserved
+      ? { update: 'SET onHand = onHand - :q, reserved = reserved - :q' }
+      : { update: 'SET onHand = onHand - :q, available = available - :q', condition: 'available >= :q' },
+    order: {
+      // The packing result rides in the same write: the order item is billed per write.
+      update:
+        'REMOVE reservedAt SET shippedFromStockAt = :at, phase = :phase, gsi1pk = :gsi, packingList = :list' +
+        (packed.labelKey ? ', labelKey = :label' : ''),
+      condition: reserved ? 'attribute_exists(reservedAt)' : 'attribute_not_exists(shippedFromStockAt)',
+      values: {
+        ':at': at,
+        ':phase': 'packing',
+        ':gsi': keys.phaseIndex('packing'),
+        ':list': packed.packingList,
+        ...(packed.labelKey ? { ':label': packed.labelKey } : {}),
       },
-    });
-    return true;
-  } catch (e) {
-    if (e instanceof TransactionCanceledException) return false;
-    throw e;
-  }
+    },
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import { sfnClient } from '#shared/clients';
 import { payoutTolerance } from '#shared/config';
 import type { Order } from '#shared/order';
 import { clearWait } from '#shared/order-store';
+import { emitMetric } from '#shared/powertools';
 import { stateOf } from '#shared/steps';
 import { evaluateWait, type WaitOutcome } from './rules';
 
@@ -30,6 +31,8 @@ export async function deliverToWait(order: Order): Promise<Delivery> {
   if (outcome.outcome === 'pending') return 'none';
   const sent = await sendTaskOutcome(wait.token, outcome, order);
   await clearWait(order.postingNumber, wait.token);
+  if (sent)
+    emitMetric('WaitsEnded', 1, { wait: wait.on, outcome: outcome.outcome === 'success' ? 'event' : outcome.error });
   return sent ? outcome.outcome : 'none';
 }
 

@@ -28,7 +28,7 @@ export interface AutopilotFunctionProps {
 }
 
 /** The DynamoDB actions the product's code calls; no Scan, DeleteItem or BatchWriteItem anywhere. */
-const TABLE_ACTIONS = [
+export const TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',

@@ -1,0 +1,89 @@
+/** Alerts in English. */
+import { lines, type Templates } from './text';
+
+export const en: Templates = {
+  out_of_stock: (f) => ({
+    what: `Not enough stock to reserve: ${lines(f)} missing.`,
+    todo: 'Restock these items (or add stock in the product); the posting is reserved as soon as stock arrives.',
+  }),
+  ship_refused: (f) => ({
+    what: `Ozon refused to assemble the posting: ${f.reason}.`,
+    todo: 'Fix the cause in the Ozon seller cabinet (marking codes, quantities, status) before the deadline.',
+  }),
+  rfbs_handover: (f) => ({
+    what: 'The posting is packed and labelled for your carrier.',
+    todo: `Hand it to your carrier and send the tracking number to ${f.callbackPath}.`,
+  }),
+  delivery_stalled: (f) => ({
+    what: `No delivery progress: status "${f.status}" since ${f.since}.`,
+    todo: 'Ask the carrier where the parcel is; open a claim if it is lost.',
+  }),
+  cancelled_after_ship: (f) => ({
+    what: `The posting was cancelled after it left your warehouse (${f.reason}).`,
+    todo: 'Arrange the return of the parcel from the carrier or the sorting centre.',
+  }),
+  payout_mismatch: (f) => ({
+    what: `Ozon accrued ${f.actual} ${f.currency}, expected ${f.expected} (difference ${f.difference}).`,
+    todo: 'Check the accruals in Finance → Accruals and dispute the difference with Ozon support if it is wrong.',
+  }),
+  payout_missing: (f) => ({
+    what: `No accruals from Ozon within the settlement window (expected ${f.expected} ${f.currency}).`,
+    todo: 'Check Finance → Accruals; contact Ozon support if the posting is missing.',
+  }),
+  ozon_access: (f) => ({
+    what: `Ozon refuses the product's API key: ${f.message}. No posting can be read or changed until this is fixed.`,
+    todo: 'Create or extend the key in the seller cabinet (Settings → API keys) with the roles `npm run doctor` lists, and store it in the OzonCredentials secret.',
+  }),
+  partial_cancel: (f) => ({
+    what: `Cancelled on Ozon the lines that could not be stocked in time: ${lines(f)}. The rest ships.`,
+    todo: 'Nothing for this posting; restock these items to avoid further cancellations.',
+  }),
+  stock_cancelled: (f) => ({
+    what: `Cancelled on Ozon as out of stock (reason 352): ${lines(f)} missing at the decision deadline.`,
+    todo: 'Restock these items and check the stock you publish to Ozon: seller-fault cancellations count against your rating.',
+  }),
+  packing_reminder: () => ({
+    what: 'The warehouse has not confirmed the posting as packed.',
+    todo: 'Pack it and confirm (POST <SellerApiUrl>/<token>/packed); it is shipped on Ozon right after.',
+  }),
+  confirmation_deadline: () => ({
+    what: 'The posting is not assembled yet and its shipping deadline is near.',
+    todo: 'Pack it now; after the deadline Ozon charges late-shipment tariffs and may cancel it.',
+  }),
+  confirmation_deadline_missed: (f) => ({
+    what: `The shipping deadline passed before the posting was assembled. ${f.cost}`,
+    todo: 'Assemble and hand it over today, or cancel it yourself before Ozon does.',
+  }),
+  marking_codes_required: () => ({
+    what: 'Ozon requires marking codes (Честный ЗНАК) for items in this posting before assembly.',
+    todo: 'Enter the marking codes for each item in the seller cabinet, then assemble the posting.',
+  }),
+  tracking_missing: () => ({
+    what: 'Your carrier has not sent a tracking number for this rFBS posting.',
+    todo: 'Get the tracking number from the carrier and send it (POST <SellerApiUrl>/<token>/tracking).',
+  }),
+  delivery_window_passed: () => ({
+    what: 'The delivery window promised to the buyer has passed and the posting is not delivered.',
+    todo: 'Ask the carrier for the parcel status and tell the buyer when it will arrive.',
+  }),
+  possibly_lost: (f) => ({
+    what: `Possibly lost: status "${f.status}" since ${f.since}, ${f.checks} checks without progress.`,
+    todo: 'Open a search or claim with the carrier (or Ozon support for FBS); prepare a refund or a replacement.',
+  }),
+  arbitration: (f) => ({
+    what: `The posting is in a dispute (${f.status}).`,
+    todo: 'Send Ozon the hand-over documents (act, photos) in the seller cabinet to win the dispute.',
+  }),
+  not_accepted: () => ({
+    what: 'The sorting centre did not accept the parcel.',
+    todo: 'Collect the parcel from the sorting centre and check the packaging and label before shipping again.',
+  }),
+  cancel_skipped: (f) => ({
+    what: `The posting was not cancelled: Ozon shows it as "${f.status}", where the seller can no longer cancel it.`,
+    todo: 'Nothing was changed on Ozon. The product follows the posting from its current status; check the stock count.',
+  }),
+  needs_attention: (f) => ({
+    what: `The posting is stopped and needs you: ${f.problem} — ${f.cause}`,
+    todo: 'Fix the cause (in the Ozon cabinet or your stock), then resume: seller API POST /resume {"postingNumber"} or npm run resume -- <posting>. It is re-checked with Ozon daily meanwhile.',
+  }),
+};

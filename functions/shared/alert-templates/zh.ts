@@ -1,0 +1,89 @@
+/** Alerts in Chinese. */
+import { lines, type Templates } from './text';
+
+export const zh: Templates = {
+  out_of_stock: (f) => ({
+    what: `库存不足，无法预留：缺少 ${lines(f)}。`,
+    todo: '请补货；到货后系统会立即为该订单预留库存。',
+  }),
+  ship_refused: (f) => ({
+    what: `Ozon 拒绝了该订单的备货：${f.reason}。`,
+    todo: '请在截止时间前于 Ozon 卖家后台处理（标记码、数量、状态）。',
+  }),
+  rfbs_handover: (f) => ({
+    what: '订单已打包并贴好标签，等待交给您的物流商。',
+    todo: `请交给物流商，并将运单号发送到 ${f.callbackPath}。`,
+  }),
+  delivery_stalled: (f) => ({
+    what: `物流无进展：自 ${f.since} 起状态一直为「${f.status}」。`,
+    todo: '请联系物流商确认包裹位置；如已丢失请发起索赔。',
+  }),
+  cancelled_after_ship: (f) => ({
+    what: `订单在发货后被取消（${f.reason}）。`,
+    todo: '请安排从物流商或分拣中心取回包裹。',
+  }),
+  payout_mismatch: (f) => ({
+    what: `Ozon 结算 ${f.actual} ${f.currency}，预期 ${f.expected}（差额 ${f.difference}）。`,
+    todo: '请在「财务 → 结算」中核对，如有误请联系 Ozon 客服申诉。',
+  }),
+  payout_missing: (f) => ({
+    what: `结算期内未收到 Ozon 的结算（预期 ${f.expected} ${f.currency}）。`,
+    todo: '请查看「财务 → 结算」，必要时联系 Ozon 客服。',
+  }),
+  ozon_access: (f) => ({
+    what: `Ozon 拒绝了本系统的 API 密钥：${f.message}。修复之前无法读取或处理任何订单。`,
+    todo: '请在卖家后台（设置 → API 密钥）创建或续期密钥，授予 `npm run doctor` 列出的角色，并保存到 OzonCredentials 密钥中。',
+  }),
+  partial_cancel: (f) => ({
+    what: `已在 Ozon 取消未能按时备货的商品：${lines(f)}，其余商品照常发货。`,
+    todo: '此订单无需操作；请为这些商品补货。',
+  }),
+  stock_cancelled: (f) => ({
+    what: `因缺货已在 Ozon 取消订单（原因 352）：截止时缺少 ${lines(f)}。`,
+    todo: '请补货并核对在 Ozon 上公布的库存：卖家原因的取消会影响评分。',
+  }),
+  packing_reminder: () => ({
+    what: '仓库尚未确认该订单已打包。',
+    todo: '请打包并确认（POST <SellerApiUrl>/<token>/packed），随后系统会在 Ozon 上备货。',
+  }),
+  confirmation_deadline: () => ({
+    what: '订单尚未备货，发货截止时间临近。',
+    todo: '请立即打包；超过截止时间 Ozon 会收取延迟费用并可能取消订单。',
+  }),
+  confirmation_deadline_missed: (f) => ({
+    what: `发货截止时间已过，订单仍未备货。${f.cost}`,
+    todo: '请今天完成备货并交接，或在 Ozon 取消之前自行取消。',
+  }),
+  marking_codes_required: () => ({
+    what: 'Ozon 要求在备货前填写商品标记码（Честный ЗНАК）。',
+    todo: '请在卖家后台为每件商品填写标记码，然后备货。',
+  }),
+  tracking_missing: () => ({
+    what: '物流商尚未提供该 rFBS 订单的运单号。',
+    todo: '请向物流商索取运单号并发送（POST <SellerApiUrl>/<token>/tracking）。',
+  }),
+  delivery_window_passed: () => ({
+    what: '承诺给买家的送达时间已过，订单仍未送达。',
+    todo: '请向物流商确认包裹状态，并告知买家新的送达时间。',
+  }),
+  possibly_lost: (f) => ({
+    what: `包裹可能丢失：自 ${f.since} 起状态为「${f.status}」，已检查 ${f.checks} 次无进展。`,
+    todo: '请向物流商（FBS 则向 Ozon 客服）发起查件或索赔，并准备退款或补发。',
+  }),
+  arbitration: (f) => ({
+    what: `该订单处于争议中（${f.status}）。`,
+    todo: '请在卖家后台向 Ozon 提交交接凭证（交接单、照片）。',
+  }),
+  not_accepted: () => ({
+    what: '分拣中心未接收该包裹。',
+    todo: '请从分拣中心取回包裹，检查包装和标签后重新发货。',
+  }),
+  cancel_skipped: (f) => ({
+    what: `未取消该订单：Ozon 显示其状态为「${f.status}」，卖家已无法取消。`,
+    todo: '未在 Ozon 上做任何更改。系统将从当前状态继续跟进该订单；请核对库存。',
+  }),
+  needs_attention: (f) => ({
+    what: `订单处理已暂停，需要您处理：${f.problem} — ${f.cause}`,
+    todo: '请先排除原因（在 Ozon 后台或库存中），然后恢复：seller API POST /resume {"postingNumber"} 或 npm run resume -- <订单号>。在此期间每天向 Ozon 复核一次。',
+  }),
+};
