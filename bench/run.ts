@@ -8,17 +8,18 @@
  * would queue their first calls for minutes of real time — days of compressed time, past every shipment deadline.
  * The window keeps the queue short, and throughput is then what the product sustains, not what the backlog allows.
  */
-import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { build } from 'esbuild';
+import { BUNDLING } from '../infra/constructs/autopilot-function';
 import { peakMemoryMb, startMeasuring } from '../local/metrics';
 import { finalState } from '../local/report';
 import { type Runtime, startRuntime } from '../local/runtime';
 import { runScenario, scenarioRuntimeOptions } from '../local/scenarios';
 import { seedDemoStock } from '../local/seed';
+import { resolveStackCached } from '../local/template';
 import { bill, PRICES } from './prices';
 import { probeWebhook } from './webhook-probe';
 
@@ -128,25 +129,24 @@ async function waitForAll(rt: Runtime, names: string[], opts: BenchOptions, log:
   return { wallSeconds: (performance.now() - started) / 1000, names };
 }
 
-/** Each function bundled as CDK bundles it (esbuild, minified, CJS, node22, AWS SDK external), in memory. */
+/** Each function bundled as CDK bundles it (the construct's BUNDLING options), in memory. */
 async function bundleSizes() {
-  const folders = readdirSync(path.join(ROOT, 'functions'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && d.name !== 'lib')
-    .map((d) => d.name);
   const byFunction: Record<string, number> = {};
-  for (const folder of folders) {
+  for (const fn of resolveStackCached().functions) {
     const result = await build({
-      entryPoints: [path.join(ROOT, 'functions', folder, 'handler.ts')],
+      entryPoints: [path.join(ROOT, fn.entry)],
       bundle: true,
-      minify: true,
       platform: 'node',
-      target: 'node22',
+      minify: BUNDLING.minify,
+      target: BUNDLING.target,
       format: 'cjs',
-      external: ['@aws-sdk/*'],
+      keepNames: BUNDLING.keepNames,
+      external: BUNDLING.externalModules,
       write: false,
       logLevel: 'silent',
     });
-    byFunction[folder] = Math.round(result.outputFiles.reduce((s, f) => s + f.contents.byteLength, 0) / 1024);
+    const name = fn.entry.replace(/^functions\//, '').replace(/\.ts$/, '');
+    byFunction[name] = Math.round(result.outputFiles.reduce((s, f) => s + f.contents.byteLength, 0) / 1024);
   }
   return { maxKb: Math.max(...Object.values(byFunction)), byFunction };
 }

@@ -8,7 +8,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -17,6 +17,18 @@ import type { Construct } from 'constructs';
 import type { Section, SectionConfig } from '#shared/config';
 
 export const ENTRY_METADATA = 'ozon-autopilot:entry';
+
+/** How every function is bundled; the benchmark measures bundle sizes with the same options. */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  format: OutputFormat.CJS,
+  // Error class names are the state machine's Retry/Catch contract: minification must not rename them.
+  keepNames: true,
+  // The Node.js 22 runtime ships AWS SDK v3; bundling it again would only grow the cold start.
+  externalModules: ['@aws-sdk/*'],
+} satisfies BundlingOptions;
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 export interface AutopilotFunctionProps {
@@ -73,16 +85,7 @@ export class AutopilotFunction extends NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: 'OzonAutopilot',
       },
       logGroup,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // Error class names are the state machine's Retry/Catch contract: minification must not rename them.
-        keepNames: true,
-        // The Node.js 22 runtime ships AWS SDK v3; bundling it again would only grow the cold start.
-        externalModules: ['@aws-sdk/*'],
-      },
+      bundling: BUNDLING,
     });
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA, entry);
   }
