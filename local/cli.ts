@@ -1,17 +1,14 @@
 /**
  * `npm start`: the product on embedded parts. Without Ozon credentials it runs against the Ozon sandbox and
  * creates demo postings; with OZON_CLIENT_ID and OZON_API_KEY (environment or .env) it talks to the real Ozon API,
- * read-only unless --allow-changes.
+ * read-only unless --allow-changes, and keeps its data in ./.ozon-autopilot/. `npm run resume` resumes a posting
+ * that needs attention; `npm run stock` adds stock through the seller API.
  */
-import { existsSync } from 'node:fs';
-import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { getOrder } from '#shared/order-store';
-import { lastState, printHistory, summarize } from './report';
-import { type Runtime, startRuntime } from './runtime';
-import { runScenario, type ScenarioName, type ScenarioRun, scenarioRuntimeOptions } from './scenarios';
+import { DataDirError } from './data-dir';
+import { beginDemo, finish, isEmpty, realCredentials, type StartOptions, startLocal, untilSettled } from './run';
 
-const positiveInt = (v: string) => {
+const wholeNumber = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
   return n;
@@ -22,158 +19,111 @@ const share = (v: string) => {
   return n;
 };
 
-interface RunOptions {
-  orders: number;
-  speed: number;
+interface RunOptions extends StartOptions {
+  orders?: number;
   exit: boolean;
-  json: boolean;
   rfbsShare: number;
-  scenario: ScenarioName;
-  language: 'en' | 'ru' | 'zh';
-  allowChanges: boolean;
   history?: string;
   timeout: number;
+}
+
+/** Options `run` and `resume` share. */
+function runtimeOptions(command: Command): Command {
+  return command
+    .option('--data-dir <dir>', 'keep everything on disk here and go on from it (real Ozon API: ./.ozon-autopilot)')
+    .option('--speed <x>', 'time compression: simulated seconds per real second', wholeNumber, 10_000)
+    .option('--exit', 'stop when every posting is terminal (otherwise keep serving)', false)
+    .option('--json', 'print the final summary as one JSON object on the last line of stdout', false)
+    .addOption(new Option('--language <lang>', 'language of seller alerts').choices(['en', 'ru', 'zh']).default('en'))
+    .option('--allow-changes', 'with real Ozon credentials: allow ship, cancel and status changes', false)
+    .option('--timeout <seconds>', 'with --exit: give up after this many seconds', wholeNumber, 300);
 }
 
 async function run(opts: RunOptions, speedIsDefault: boolean) {
   // The mixed scenario waits through days of deadlines; half the default speed keeps steps well inside them.
   if (opts.scenario === 'mixed' && speedIsDefault) opts.speed = 5_000;
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const { OZON_CLIENT_ID, OZON_API_KEY } = process.env;
-  const real = Boolean(OZON_CLIENT_ID && OZON_API_KEY);
-  const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-  const started = performance.now();
-  log(
-    `ozon-autopilot local: ${real ? `REAL Ozon API (${opts.allowChanges ? 'changes allowed' : 'read-only'})` : 'Ozon sandbox'}, speed ×${opts.speed}`,
-  );
-
-  const carrierPlans = new Map<string, { silent?: boolean; transitMs?: number }>();
-  const runtime: Runtime = await startRuntime({
-    speed: opts.speed,
-    sellerLanguage: opts.language,
-    ozon: real
-      ? {
-          mode: 'real',
-          clientId: OZON_CLIENT_ID as string,
-          apiKey: OZON_API_KEY as string,
-          allowChanges: opts.allowChanges,
-        }
-      : { mode: 'sandbox' },
-    ...scenarioRuntimeOptions(opts.scenario, carrierPlans),
-  });
-  const stop = async (code: number) => {
-    await runtime.stop();
-    process.exit(code);
-  };
-  // DynamoDB Local is a separate Java process: stop it on Ctrl-C and on a plain `kill` alike.
-  process.once('SIGINT', () => void stop(130));
-  process.once('SIGTERM', () => void stop(143));
-  log(`started in ${((performance.now() - started) / 1000).toFixed(1)} s; webhook ${runtime.webhookUrl}`);
-
-  let scenario: ScenarioRun | undefined;
-  if (!real) {
-    scenario = await runScenario(runtime, opts.scenario, opts.orders, opts.rfbsShare, carrierPlans);
-    log(`sandbox created ${opts.orders} postings (scenario ${opts.scenario}); Ozon pushes them to the webhook`);
-  } else {
-    log('polling Ozon for unfulfilled postings; point a tunnel at the webhook to receive pushes');
-    await runtime.poll();
-  }
-
-  const runStarted = performance.now();
-  const terminal = () => [...runtime.engine.executions.values()].filter((e) => e.status !== 'RUNNING').length;
-  const progress = setInterval(() => {
-    const all = [...runtime.engine.executions.values()];
-    const byPhase = new Map<string, number>();
-    for (const e of all.filter((x) => x.status === 'RUNNING')) {
-      const state = lastState(e) ?? 'starting';
-      byPhase.set(state, (byPhase.get(state) ?? 0) + 1);
-    }
-    const simDate = new Date(runtime.clock.now()).toISOString().slice(0, 16).replace('T', ' ');
-    const phases = [...byPhase].map(([k, v]) => `${k} ${v}`).join(', ');
-    log(`[${simDate} sim] executions ${all.length}, done ${terminal()}${phases ? ` | ${phases}` : ''}`);
-  }, 1000);
-
-  await new Promise<void>((resolve) => {
-    if (!opts.exit) return;
-    const expected = real ? 0 : opts.orders;
-    const check = setInterval(() => {
-      const elapsed = (performance.now() - runStarted) / 1000;
-      if (
-        (runtime.engine.executions.size >= expected && terminal() === runtime.engine.executions.size) ||
-        elapsed > opts.timeout
-      ) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 100);
-  });
+  const local = await startLocal(opts);
+  // A fresh demo gets 10 postings by default; a data dir that has some goes on with them alone.
+  const orders = opts.orders ?? (isEmpty(local.runtime) ? 10 : 0);
+  const scenario = await beginDemo(local, opts.scenario, orders, opts.rfbsShare);
   if (!opts.exit) {
-    log(`serving; webhook ${runtime.webhookUrl}; Ctrl-C to stop`);
+    local.log(`serving; webhook ${local.runtime.webhookUrl}; Ctrl-C to stop`);
     return;
   }
-  clearInterval(progress);
-
+  await untilSettled(local, opts.timeout);
   scenario?.stop();
-  const summary = summarize(runtime, (performance.now() - started) / 1000);
-  const table = new Table({ head: ['final state', 'postings'] });
-  for (const [state, count] of Object.entries(summary.byFinalState)) table.push([state, count]);
-  log(table.toString());
-  const alerts = new Table({ head: ['alert kind', 'count'] });
-  for (const [kind, count] of Object.entries(summary.alertsByKind)) alerts.push([kind, count]);
-  if (runtime.alerts.length) log(alerts.toString());
-  log(
-    `${summary.postings} postings in ${summary.elapsedSeconds} s; ${summary.stateTransitions.perPosting} state transitions and ${summary.ozonCalls.perPosting} Ozon calls per posting`,
-  );
-  for (const e of runtime.engine.executions.values()) {
-    if (e.status === 'FAILED' && summary.byFinalState[`failed:${e.error}`])
-      log(`failed: ${e.name} ${e.error}: ${e.cause}`);
+  await finish(local, opts);
+}
+
+async function resume(postingNumber: string, opts: RunOptions) {
+  if (!realCredentials() && !opts.dataDir) {
+    console.error('Against the sandbox, resume needs the --data-dir of the run the posting is in');
+    process.exit(2);
   }
-  if (opts.history) {
-    const execution = [...runtime.engine.executions.values()].find((e) => e.name === opts.history);
-    if (execution) {
-      log(`\nExecution history of ${execution.name}:\n${printHistory(execution)}`);
-      log(`Order record: ${JSON.stringify(await getOrder(execution.name), null, 2)}`);
-    } else log(`No execution named ${opts.history}`);
+  const local = await startLocal({ ...opts, scenario: 'happy', preassembled: 0 });
+  const response = await local.runtime.sellerApi('resume', { postingNumber });
+  local.log(`resume ${postingNumber}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok) await local.stop(1);
+  if (!opts.exit) {
+    local.log('serving; Ctrl-C to stop');
+    return;
   }
-  const unfinished = Object.keys(summary.byFinalState).some((s) => s.startsWith('running') || s.startsWith('failed'));
-  if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  await stop(unfinished ? 1 : 0);
+  await untilSettled(local, opts.timeout);
+  await finish(local, opts);
 }
 
 const program = new Command('ozon-autopilot').description(
   'Hands-off Ozon FBS/rFBS order processing, run locally on embedded AWS parts',
 );
 
-program
-  .command('run', { isDefault: true })
-  .description('run the OrderLifecycle workflow locally')
-  .option('-n, --orders <n>', 'sandbox postings to create', positiveInt, 10)
-  .option('--speed <x>', 'time compression: simulated seconds per real second', positiveInt, 10_000)
-  .option('--exit', 'stop when every posting is terminal (otherwise keep serving)', false)
-  .option('--json', 'print the final summary as one JSON object on the last line of stdout', false)
-  .option('--rfbs-share <0..1>', 'share of sandbox postings shipped rFBS by the seller’s carrier', share, 0.25)
-  .addOption(
-    new Option('--scenario <name>', 'happy: all goes well; mixed: every exception path at least once')
-      .choices(['happy', 'mixed'])
-      .default('happy'),
-  )
-  .addOption(new Option('--language <lang>', 'language of seller alerts').choices(['en', 'ru', 'zh']).default('en'))
-  .option('--allow-changes', 'with real Ozon credentials: allow ship, cancel and status changes', false)
-  .option('--history <postingNumber>', 'print the execution history and order record of one posting')
-  .option('--timeout <seconds>', 'with --exit: give up after this many seconds', positiveInt, 300)
-  .action((opts: RunOptions, command: Command) => run(opts, command.getOptionValueSource('speed') === 'default'));
+runtimeOptions(
+  program
+    .command('run', { isDefault: true })
+    .description('run the OrderLifecycle workflow locally')
+    .option(
+      '-n, --orders <n>',
+      'sandbox postings to create (default 10; 0 when the data dir has postings)',
+      wholeNumber,
+    )
+    .option(
+      '--preassembled <n>',
+      'sandbox: postings already assembled by hand, never seen by the product',
+      wholeNumber,
+      0,
+    )
+    .option('--rfbs-share <0..1>', 'share of sandbox postings shipped rFBS by the seller’s carrier', share, 0.25)
+    .addOption(
+      new Option('--scenario <name>', 'happy: all goes well; mixed: every exception path at least once')
+        .choices(['happy', 'mixed'])
+        .default('happy'),
+    )
+    .option('--history <postingNumber>', 'print the execution history and order record of one posting'),
+).action((opts: RunOptions, command: Command) => run(opts, command.getOptionValueSource('speed') === 'default'));
+
+runtimeOptions(
+  program
+    .command('resume')
+    .description('resume a posting that needs attention (after you fixed its cause), as the seller API does')
+    .argument('<postingNumber>', 'the Ozon posting number'),
+).action((postingNumber: string, opts: RunOptions) => resume(postingNumber, opts));
 
 program
   .command('stock')
   .description("add stock through the seller API, as the seller's warehouse system would (wakes postings short of it)")
-  .requiredOption('--url <sellerApiUrl>', 'the SellerApiUrl stack output followed by the webhook token')
-  .requiredOption('--warehouse <id>', 'Ozon warehouse id', positiveInt)
+  .requiredOption('--url <sellerApiUrl>', 'the SellerApiUrl stack output (locally: printed by npm start)')
+  .option('--key <sellerApiKey>', 'the seller API key (default: env SELLER_API_KEY)')
+  .requiredOption('--warehouse <id>', 'Ozon warehouse id', wholeNumber)
   .requiredOption('--offer <offerId>', 'your offer_id')
-  .requiredOption('--quantity <n>', 'units arriving', positiveInt)
-  .action(async (o: { url: string; warehouse: number; offer: string; quantity: number }) => {
+  .requiredOption('--quantity <n>', 'units arriving', wholeNumber)
+  .action(async (o: { url: string; key?: string; warehouse: number; offer: string; quantity: number }) => {
+    const key = o.key ?? process.env.SELLER_API_KEY;
+    if (!key) {
+      console.error('No seller API key: pass --key or set SELLER_API_KEY');
+      process.exit(2);
+    }
     const response = await fetch(`${o.url.replace(/\/$/, '')}/stock`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ warehouseId: o.warehouse, offerId: o.offer, quantity: o.quantity }),
     });
     const text = await response.text();
@@ -192,4 +142,8 @@ program
     process.exitCode = await doctor();
   });
 
-await program.parseAsync();
+await program.parseAsync().catch((error: Error) => {
+  if (!(error instanceof DataDirError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+});

@@ -1,12 +1,12 @@
 /**
- * The Function URLs on loopback: `/webhook/<token>` runs the webhook function and `/carrier/<token>/<action>` the
- * carrier API, each with a Lambda Function URL (payload 2.0) event built from the HTTP request.
+ * The Function URLs on loopback: `/webhook/<token>` runs the webhook function and `/seller/<action>` the seller
+ * API, each with a Lambda Function URL (payload 2.0) event built from the HTTP request (rawPath after the prefix).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type Handler, lambdaContext } from './engine';
+import { type Handler, lambdaContext } from './tasks';
 
 export interface Endpoints {
   url: string;

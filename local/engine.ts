@@ -1,90 +1,21 @@
 /**
  * Runs OrderLifecycle executions in-process with aws-local-stepfunctions, adding what that interpreter lacks:
- * Lambda tasks mapped to the in-process handlers, the `.waitForTaskToken` callback pattern with a token per task,
- * timeouts on the compressed clock, and a kept history per execution.
+ * Lambda tasks mapped to the in-process handlers and the callback pattern (tasks.ts), timeouts on the compressed
+ * clock, a kept history per execution, and — with a journal — executions that survive a restart (journal.ts).
  */
-import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { CompressedClock } from './clock';
+import type { Execution, HistoryEvent } from './execution';
+import { compact, EntryGate, type Journal, type ResumePoint, replay } from './journal';
+import { assertSupported, type Definition, type Handler, type TaskRun, TaskRunner, TOKEN_PLACEHOLDER } from './tasks';
 
-export type Handler = (event: unknown, context: Context) => Promise<unknown>;
+export type { Execution, ExecutionStatus, HistoryEvent } from './execution';
+export { type Handler, lambdaContext, TaskTokenError } from './tasks';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
-const TOKEN_PLACEHOLDER = '__LOCAL_TASK_TOKEN__';
-const WAIT_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-const INVOKE_RESOURCE = 'arn:aws:states:::lambda:invoke';
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
-
-export interface HistoryEvent {
-  at: number;
-  type: string;
-  state?: string;
-  error?: string;
-  cause?: string;
-}
-
-export interface Execution {
-  executionArn: string;
-  name: string;
-  input: string;
-  status: ExecutionStatus;
-  startDate: number;
-  stopDate?: number;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  history: HistoryEvent[];
-  /** States entered: what AWS bills as state transitions. */
-  transitions: number;
-  lambdaInvocations: number;
-  maxPayloadBytes: number;
-  done: Promise<void>;
-}
-
-interface PendingTask {
-  executionArn: string;
-  resolve: (output: unknown) => void;
-  reject: (error: Error) => void;
-}
-
-export class TaskTokenError extends Error {
-  constructor(
-    override readonly name: 'TaskDoesNotExist' | 'InvalidToken',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 export class ExecutionExistsError extends Error {
   override name = 'ExecutionAlreadyExists';
-}
-
-type StateDef = Record<string, unknown> & { Type: string; Resource?: string; Parameters?: Record<string, unknown> };
-
-function walkStates(definition: { States: Record<string, StateDef> }, visit: (name: string, state: StateDef) => void) {
-  for (const [name, state] of Object.entries(definition.States)) {
-    visit(name, state);
-    if (state.Type === 'Map') {
-      const inner = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, StateDef> };
-      walkStates(inner, visit);
-    }
-    if (state.Type === 'Parallel') {
-      for (const branch of state.Branches as { States: Record<string, StateDef> }[]) walkStates(branch, visit);
-    }
-  }
-}
-
-/** Fails loudly on what the interpreter would silently mis-run (JSONata, Variables). */
-function assertSupported(definition: Record<string, unknown>) {
-  if (definition.QueryLanguage === 'JSONata') throw new Error('JSONata definitions are not supported locally');
-  walkStates(definition as { States: Record<string, StateDef> }, (name, s) => {
-    if (s.QueryLanguage === 'JSONata' || 'Assign' in s || 'Arguments' in s || 'Output' in s) {
-      throw new Error(`State ${name} uses JSONata or Variables, which the local engine cannot run`);
-    }
-  });
 }
 
 export interface EngineOptions {
@@ -94,55 +25,46 @@ export interface EngineOptions {
   clock: CompressedClock;
   /** Retry intervals shorter than this (real ms) are not used, so backoff against a real-time rate limit stays real. */
   minRetryMs?: number;
+  /** Keeps executions across restarts: the executions in it are restored at once and resumed by `resumeAll`. */
+  journal?: Journal;
+}
+
+interface Run {
+  /** A task waits here until the journal holds its state's entry. */
+  gate: EntryGate;
+  abort: () => void;
+  stopping: boolean;
 }
 
 export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
-  private readonly pending = new Map<string, PendingTask>();
-  private readonly aborts = new Map<string, () => void>();
-  private readonly machine: StateMachine;
-  private readonly overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
-  private readonly retryIntervals: Record<string, number[]> = {};
+  private readonly runs = new Map<string, Run>();
+  private readonly toResume = new Map<string, ResumePoint | undefined>();
+  private readonly machines = new Map<string, StateMachine>();
+  private readonly runnable: Definition;
+  private readonly tasks: TaskRunner;
   private readonly listeners = new Set<(e: Execution) => void>();
   private readonly executionTimeoutSeconds: number | undefined;
 
   constructor(private readonly options: EngineOptions) {
     assertSupported(options.definition);
-    const runnable = structuredClone(options.definition) as {
-      States: Record<string, StateDef>;
-      TimeoutSeconds?: number;
-    };
+    this.runnable = structuredClone(options.definition) as unknown as Definition;
     // Node timers overflow past ~24.8 days; the execution timeout runs on the compressed clock instead.
-    this.executionTimeoutSeconds = runnable.TimeoutSeconds;
-    delete runnable.TimeoutSeconds;
-    walkStates(runnable, (name, state) => {
-      if (state.Type !== 'Task') return;
-      const resource = String(state.Resource);
-      if (resource === WAIT_RESOURCE) {
-        // Timeouts of waits run on the compressed clock here; the interpreter's own would use real seconds.
-        const path = state.TimeoutSecondsPath;
-        delete state.TimeoutSecondsPath;
-        state.TimeoutSeconds = MAX_TIMER_SECONDS;
-        this.overrides[name] = (input) =>
-          this.runWait(name, input as Record<string, unknown>, path as string | undefined);
-      } else if (resource === INVOKE_RESOURCE) {
-        this.overrides[name] = async (input) => ({
-          StatusCode: 200,
-          Payload: await this.invoke(input as Record<string, unknown>),
-        });
-      } else if (resource.startsWith('arn:aws:lambda:')) {
-        this.overrides[name] = (input) => this.invokeArn(resource, input);
-      } else {
-        throw new Error(`State ${name} uses ${resource}, which the local engine does not provide`);
-      }
-      const retry = state.Retry as { IntervalSeconds?: number }[] | undefined;
-      if (retry) {
-        this.retryIntervals[name] = retry.map((r) =>
-          Math.max(options.minRetryMs ?? 50, options.clock.toReal((r.IntervalSeconds ?? 1) * 1000)),
-        );
-      }
-    });
-    this.machine = new StateMachine(runnable as never, { validationOptions: { checkArn: false } });
+    this.executionTimeoutSeconds = this.runnable.TimeoutSeconds;
+    delete this.runnable.TimeoutSeconds;
+    this.tasks = new TaskRunner(this.runnable, options.handlers, options.clock, options.minRetryMs);
+    this.machineFrom(this.runnable.StartAt);
+    const journaled = options.journal?.entries() ?? [];
+    if (journaled.length) options.journal?.rewrite?.(compact(journaled));
+    for (const { execution, resumeAt } of replay(journaled)) {
+      const restored: Execution = { ...execution, executionArn: this.arnOf(execution.name), done: Promise.resolve() };
+      this.executions.set(restored.executionArn, restored);
+      if (restored.status === 'RUNNING') this.toResume.set(restored.executionArn, resumeAt);
+    }
+  }
+
+  private arnOf(name: string): string {
+    return `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   onExecutionDone(listener: (e: Execution) => void): () => void {
@@ -151,12 +73,12 @@ export class LocalStepFunctions {
   }
 
   start(name: string, input: string): Execution {
-    const executionArn = `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn = this.arnOf(name);
     const existing = this.executions.get(executionArn);
     if (existing) {
-      // StartExecution is idempotent for the same name and input; a different input is an error, as in AWS.
-      if (existing.input === input) return existing;
-      throw new ExecutionExistsError(`Execution ${name} already exists with a different input`);
+      // As in AWS: the same name and input while running is the same execution; anything else is an error.
+      if (existing.input === input && existing.status === 'RUNNING') return existing;
+      throw new ExecutionExistsError(`Execution ${name} already exists`);
     }
     const startDate = this.options.clock.now();
     const execution: Execution = {
@@ -172,31 +94,83 @@ export class LocalStepFunctions {
       done: Promise.resolve(),
     };
     this.executions.set(executionArn, execution);
-    const run = this.machine.run(JSON.parse(input), {
-      overrides: {
-        taskResourceLocalHandlers: this.withExecution(execution) as never,
-        retryIntervalOverrides: this.retryIntervals,
+    this.options.journal?.append({ kind: 'started', name, input, at: startDate });
+    this.launch(execution, undefined);
+    return execution;
+  }
+
+  /** Goes on with every execution that was running when the last run stopped, from the last state it entered. */
+  resumeAll(): number {
+    const resumed = [...this.toResume];
+    this.toResume.clear();
+    for (const [arn, from] of resumed) {
+      const execution = this.executions.get(arn);
+      if (execution) this.launch(execution, from);
+    }
+    return resumed.length;
+  }
+
+  /**
+   * The same definition entered at another state: how a restarted execution resumes. Only the definition as it is
+   * is validated; entered elsewhere, the states before the entry are unreachable, which the validator refuses.
+   */
+  private machineFrom(startAt: string): StateMachine {
+    let machine = this.machines.get(startAt);
+    if (!machine) {
+      const validationOptions =
+        startAt === this.runnable.StartAt ? { checkArn: false } : { checkArn: false, noValidate: true };
+      machine = new StateMachine({ ...this.runnable, StartAt: startAt } as never, { validationOptions });
+      this.machines.set(startAt, machine);
+    }
+    return machine;
+  }
+
+  private launch(execution: Execution, from: ResumePoint | undefined) {
+    const { clock, journal } = this.options;
+    const name = execution.name;
+    const run: Run = { gate: new EntryGate(), abort: () => {}, stopping: false };
+    let waitTimeoutAt = from?.waitTimeoutAt;
+    const taskRun: TaskRun = {
+      execution,
+      entered: (state) => run.gate.entered(state),
+      waitStarted: (state, timeoutSeconds) => {
+        const now = clock.now();
+        // Only the wait the execution was in when it stopped goes on with what was left of its time.
+        const timeoutAt = waitTimeoutAt ?? now + timeoutSeconds * 1000;
+        waitTimeoutAt = undefined;
+        journal?.append({ kind: 'wait', name, at: now, state, timeoutAt });
+        return Math.max(1, Math.ceil((timeoutAt - now) / 1000));
       },
-      context: {
-        Execution: {
-          Id: executionArn,
-          Name: name,
-          Input: JSON.parse(input),
-          StartTime: new Date(startDate).toISOString(),
+    };
+    const result = this.machineFrom(from?.state ?? this.runnable.StartAt).run(
+      from ? (from.input as never) : JSON.parse(execution.input),
+      {
+        overrides: {
+          taskResourceLocalHandlers: this.tasks.handlersFor(taskRun) as never,
+          retryIntervalOverrides: this.tasks.retryIntervals,
         },
-        StateMachine: { Id: this.options.stateMachineArn, Name: this.options.stateMachineArn.split(':').pop() },
-        Task: { Token: TOKEN_PLACEHOLDER },
-      } as never,
-    });
-    this.aborts.set(executionArn, run.abort);
+        context: {
+          Execution: {
+            Id: execution.executionArn,
+            Name: name,
+            Input: JSON.parse(execution.input),
+            StartTime: new Date(execution.startDate).toISOString(),
+          },
+          StateMachine: { Id: this.options.stateMachineArn, Name: this.options.stateMachineArn.split(':').pop() },
+          Task: { Token: TOKEN_PLACEHOLDER },
+        } as never,
+      },
+    );
+    run.abort = result.abort;
+    this.runs.set(execution.executionArn, run);
     const cancelTimeout = this.executionTimeoutSeconds
-      ? this.options.clock.schedule(this.executionTimeoutSeconds * 1000, () => {
+      ? clock.schedule(execution.startDate + this.executionTimeoutSeconds * 1000 - clock.now(), () => {
           execution.error = 'States.Timeout';
-          run.abort();
+          result.abort();
         })
       : () => {};
-    const history = this.collect(execution, run.eventLogs);
-    execution.done = run.result
+    const history = this.collect(execution, run, result.eventLogs, from !== undefined);
+    execution.done = result.result
       .then(
         (output) => {
           execution.status = 'SUCCEEDED';
@@ -217,153 +191,73 @@ export class LocalStepFunctions {
       .then(async () => {
         cancelTimeout();
         await history;
-        execution.stopDate = this.options.clock.now();
-        this.aborts.delete(executionArn);
+        execution.stopDate = clock.now();
+        this.runs.delete(execution.executionArn);
+        // Stopped with the runtime: still running as far as the journal goes, and resumed by the next start.
+        if (!run.stopping) {
+          journal?.append({
+            kind: 'ended',
+            name,
+            at: execution.stopDate,
+            status: execution.status,
+            error: execution.error,
+            cause: execution.cause,
+            output: execution.output,
+            invocations: execution.lambdaInvocations,
+            maxPayloadBytes: execution.maxPayloadBytes,
+          });
+        }
         for (const listener of this.listeners) listener(execution);
       });
-    return execution;
   }
 
-  private withExecution(execution: Execution) {
-    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [name, fn] of Object.entries(this.overrides)) {
-      handlers[name] = async (input) => {
-        execution.maxPayloadBytes = Math.max(execution.maxPayloadBytes, Buffer.byteLength(JSON.stringify(input)));
-        return fn({ ...(input as object), [EXECUTION_KEY]: execution.executionArn });
-      };
-    }
-    return handlers;
-  }
-
-  private async collect(execution: Execution, events: AsyncGenerator<EventLog>) {
+  private async collect(execution: Execution, run: Run, events: AsyncGenerator<EventLog>, resumed: boolean) {
+    const topLevel = this.runnable.States;
     for await (const event of events) {
-      const e = event as EventLog & { state?: { name: string }; error?: string; cause?: string };
-      if (e.type === 'StateEntered') execution.transitions++;
-      execution.history.push({
-        at: this.options.clock.now(),
-        type: e.type,
-        state: e.state?.name,
-        error: e.error,
-        cause: e.cause,
+      const e = event as EventLog & { state?: { name: string; input: unknown }; index?: number };
+      const failure = e as { Error?: string; Cause?: unknown };
+      const type = resumed && e.type === 'ExecutionStarted' ? 'ExecutionResumed' : e.type;
+      const state = e.state?.name;
+      if (type === 'StateEntered') execution.transitions++;
+      const h: HistoryEvent = { at: this.options.clock.now(), type, state };
+      if (failure.Error !== undefined) h.error = failure.Error;
+      if (failure.Cause !== undefined) h.cause = String(failure.Cause);
+      execution.history.push(h);
+      const resumePoint = type === 'StateEntered' && e.index === undefined && state !== undefined && state in topLevel;
+      this.options.journal?.append({
+        kind: 'event',
+        name: execution.name,
+        ...h,
+        ...(resumePoint
+          ? {
+              input: e.state?.input,
+              invocations: execution.lambdaInvocations,
+              maxPayloadBytes: execution.maxPayloadBytes,
+            }
+          : {}),
       });
+      if (state && (type === 'StateEntered' || type === 'StateRetried')) run.gate.recorded(state);
     }
-  }
-
-  private executionOf(input: Record<string, unknown>): Execution {
-    const arn = input[EXECUTION_KEY] as string;
-    const execution = this.executions.get(arn);
-    if (!execution) throw new Error(`Unknown execution ${arn}`);
-    delete input[EXECUTION_KEY];
-    return execution;
-  }
-
-  private invokeArn(arn: string, input: unknown): Promise<unknown> {
-    const execution = this.executionOf(input as Record<string, unknown>);
-    return this.call(execution, arn, input);
-  }
-
-  private invoke(input: Record<string, unknown>): Promise<unknown> {
-    const execution = this.executionOf(input);
-    return this.call(execution, String(input.FunctionName), input.Payload);
-  }
-
-  private async call(execution: Execution, arn: string, payload: unknown): Promise<unknown> {
-    const handler = this.options.handlers.get(arn);
-    if (!handler) throw new Error(`No local handler for ${arn}`);
-    execution.lambdaInvocations++;
-    const result = await handler(payload, lambdaContext(arn));
-    const bytes = Buffer.byteLength(JSON.stringify(result ?? null));
-    execution.maxPayloadBytes = Math.max(execution.maxPayloadBytes, bytes);
-    return result;
-  }
-
-  private runWait(
-    stateName: string,
-    input: Record<string, unknown>,
-    timeoutPath: string | undefined,
-  ): Promise<unknown> {
-    const execution = this.executionOf(input);
-    const token = `${execution.name}:${stateName}:${randomUUID()}`;
-    const payload = JSON.parse(JSON.stringify(input.Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as Record<
-      string,
-      unknown
-    >;
-    const timeoutSeconds = Number(payload.timeoutSeconds);
-    if (timeoutPath && !(timeoutSeconds > 0)) {
-      throw new Error(`${stateName}: the wait's Payload must carry timeoutSeconds (same path as ${timeoutPath})`);
-    }
-    return new Promise((resolve, reject) => {
-      let cancelTimer = () => {};
-      const finish = () => {
-        this.pending.delete(token);
-        cancelTimer();
-      };
-      this.pending.set(token, {
-        executionArn: execution.executionArn,
-        resolve: (output) => {
-          finish();
-          resolve(output);
-        },
-        reject: (error) => {
-          finish();
-          reject(error);
-        },
-      });
-      if (timeoutSeconds > 0) {
-        cancelTimer = this.options.clock.schedule(timeoutSeconds * 1000, () => {
-          const timeout = new Error(`${stateName} timed out after ${timeoutSeconds} s`);
-          timeout.name = 'States.Timeout';
-          this.pending.get(token)?.reject(timeout);
-        });
-      }
-      this.call(execution, String(input.FunctionName), payload).catch((error: Error) =>
-        this.pending.get(token)?.reject(error),
-      );
-    });
   }
 
   sendTaskSuccess(token: string, output: string): void {
-    const task = this.pending.get(token);
-    if (!task) throw new TaskTokenError('TaskDoesNotExist', 'Task does not exist anymore or has timed out');
-    task.resolve(JSON.parse(output));
+    this.tasks.sendTaskSuccess(token, output);
   }
 
-  sendTaskFailure(token: string, error = 'TaskFailed', cause = ''): void {
-    const task = this.pending.get(token);
-    if (!task) throw new TaskTokenError('TaskDoesNotExist', 'Task does not exist anymore or has timed out');
-    const failure = new Error(cause);
-    failure.name = error;
-    task.reject(failure);
+  sendTaskFailure(token: string, error?: string, cause?: string): void {
+    this.tasks.sendTaskFailure(token, error, cause);
   }
 
   get waiting(): number {
-    return this.pending.size;
+    return this.tasks.waiting;
   }
 
+  /** Stops every running execution without recording an end: with a journal, the next start resumes them. */
   async stopAll(): Promise<void> {
-    for (const abort of this.aborts.values()) abort();
+    for (const run of this.runs.values()) {
+      run.stopping = true;
+      run.abort();
+    }
     await Promise.allSettled([...this.executions.values()].map((e) => e.done));
   }
-}
-
-const EXECUTION_KEY = '__localExecutionArn';
-/** Just under the largest delay a Node timer accepts (2^31 - 1 ms). */
-const MAX_TIMER_SECONDS = 2_000_000;
-
-export function lambdaContext(arn: string): Context {
-  const functionName = arn.split(':').pop() ?? arn;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: arn,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }

@@ -5,7 +5,7 @@
  */
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type Handler, lambdaContext } from './engine';
+import { type Handler, lambdaContext } from './tasks';
 
 export interface EventSourceOptions {
   client: SQSClient;

@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { observeDynamoCapacity } from '#shared/db';
 import type { Execution } from './engine';
-import { type Invocation, observeInvocations, type Runtime } from './runtime';
+import { type Invocation, observeInvocations } from './functions';
+import type { Runtime } from './runtime';
 
 export interface CommandUnits {
   requests: number;

@@ -1,4 +1,7 @@
-/** What a local run reports: executions by final state, transitions and Ozon calls per posting, alerts by kind. */
+/**
+ * What a local run reports: postings by final state, transitions and Ozon calls per posting, alerts and metrics.
+ * A posting is reported by its latest execution: `<postingNumber>_r<N>` resumes one that ended badly.
+ */
 import type { Execution } from './engine';
 import type { Runtime } from './runtime';
 
@@ -12,6 +15,26 @@ export interface RunSummary {
   ozonCalls: { total: number; perPosting: number; byPath: Record<string, number> };
   lambdaInvocationsPerPosting: number;
   maxStatePayloadBytes: number;
+  /** Executions, resumes included (postings counts each posting once). */
+  executions: number;
+  /** Totals of the metrics the functions emitted, by name. */
+  metrics: Record<string, number>;
+}
+
+const RESUME_SUFFIX = /_r(\d+)$/;
+
+/** The posting an execution is for: its name, without the `_r<N>` of a resume. */
+export const postingOf = (e: Execution) => e.name.replace(RESUME_SUFFIX, '');
+
+/** Each posting's latest execution: the original, or its latest resume. */
+export function latestByPosting(executions: Iterable<Execution>): Execution[] {
+  const latest = new Map<string, Execution>();
+  const resumeNumber = (e: Execution) => Number(RESUME_SUFFIX.exec(e.name)?.[1] ?? 0);
+  for (const e of executions) {
+    const seen = latest.get(postingOf(e));
+    if (!seen || resumeNumber(e) > resumeNumber(seen)) latest.set(postingOf(e), e);
+  }
+  return [...latest.values()];
 }
 
 /** The state an execution ended in (its last entered state), e.g. Completed, Cancelled, AssemblyRefused. */
@@ -37,7 +60,8 @@ const countBy = <T>(items: T[], key: (t: T) => string) =>
 
 export function summarize(runtime: Runtime, elapsedSeconds: number): RunSummary {
   const executions = [...runtime.engine.executions.values()];
-  const n = Math.max(1, executions.length);
+  const postings = latestByPosting(executions);
+  const n = Math.max(1, postings.length);
   const transitions = executions.reduce((s, e) => s + e.transitions, 0);
   const states = runtime.stack.definition.States as Record<string, { Type: string }>;
   const failStates = new Set(
@@ -46,9 +70,9 @@ export function summarize(runtime: Runtime, elapsedSeconds: number): RunSummary 
       .map(([name]) => name),
   );
   return {
-    postings: executions.length,
-    byFinalState: countBy(executions, (e) => finalState(e, failStates)),
-    byStatus: countBy(executions, (e) => e.status),
+    postings: postings.length,
+    byFinalState: countBy(postings, (e) => finalState(e, failStates)),
+    byStatus: countBy(postings, (e) => e.status),
     alertsByKind: countBy(runtime.alerts, (a) => a.kind),
     elapsedSeconds: Math.round(elapsedSeconds * 100) / 100,
     stateTransitions: {
@@ -63,6 +87,8 @@ export function summarize(runtime: Runtime, elapsedSeconds: number): RunSummary 
     },
     lambdaInvocationsPerPosting: Math.round((executions.reduce((s, e) => s + e.lambdaInvocations, 0) / n) * 100) / 100,
     maxStatePayloadBytes: Math.max(0, ...executions.map((e) => e.maxPayloadBytes)),
+    executions: executions.length,
+    metrics: Object.fromEntries(Object.entries(runtime.metrics).sort(([a], [b]) => a.localeCompare(b))),
   };
 }
 

@@ -1,59 +1,44 @@
 /**
  * The embedded runtime: the real OrderLifecycle definition and the real handlers, on local DynamoDB, SNS/SQS/S3
- * and a Step Functions API, against the Ozon sandbox or the real Ozon API, on a compressed clock.
+ * and a Step Functions API, against the Ozon sandbox or the real Ozon API, on a compressed clock. With a data dir
+ * everything is kept on disk (data-dir.ts) and a restart goes on with every execution where it stopped.
  */
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { FauxqsServer } from 'fauxqs';
-import { useClock } from '#shared/clock';
+import { createHash } from 'node:crypto';
 import { resetClients } from '#shared/clients';
-import { observeOzonCalls } from '#shared/ozon/client';
-import { type OzonSandbox, type SandboxOptions, startOzonSandbox } from '../sandbox/index';
+import { useClock } from '#shared/clock';
+import type { OzonSandbox } from '../sandbox/index';
+import { type CarrierOptions, startCarrier } from './carrier';
 import { type CompressedClock, compressedClock } from './clock';
-import { type Endpoints, startEndpoints } from './endpoints';
-import { type Handler, LocalStepFunctions, lambdaContext } from './engine';
-import { type EventSource, startSqsEventSource } from './event-source';
-import { createTableFromTemplate, LOCAL_CREDENTIALS, type LocalDynamo, startDynamo, startMessaging } from './services';
+import { type DataDir, newSellerApiKey, openDataDir } from './data-dir';
+import { startEndpoints } from './endpoints';
+import { LocalStepFunctions } from './engine';
+import { loadFunctions, mergedEnvironment } from './functions';
+import { type ReceivedAlert, startInbox } from './inbox';
+import { connectOzon, type OzonTarget, ownerOf } from './ozon-target';
+import { startPoller } from './poller';
+import { type OzonCall, recordMetrics, recordOzonCalls } from './records';
+import { type PushQueue, SELLER_INBOX, startPushProcessing, startServices } from './services';
 import { startSfnApi } from './sfn-api';
-import { LOCAL_REGION, type ResolvedStack, resolveStackCached } from './template';
+import { type ResolvedStack, resolveStackCached } from './template';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-
-export interface ReceivedAlert {
-  kind: string;
-  severity: string;
-  postingNumber: string;
-  subject: string;
-  message: string;
-  at: number;
-}
-
-export type OzonTarget =
-  | { mode: 'sandbox'; sandbox?: Partial<Omit<SandboxOptions, 'clock' | 'clientId' | 'apiKey'>> }
-  | { mode: 'real'; clientId: string; apiKey: string; allowChanges: boolean; apiUrl?: string };
+export type { Invocation } from './functions';
+export { observeInvocations } from './functions';
+export type { ReceivedAlert } from './inbox';
+export type { OzonTarget } from './ozon-target';
 
 export interface RuntimeOptions {
   /** Simulated ms per real ms. */
   speed?: number;
   ozon?: OzonTarget;
+  /** Keep everything on disk here, and go on from what is there (see data-dir.ts). Without it a run starts fresh. */
+  dataDir?: string;
   /** Simulated interval of the catch-up poller. */
   pollIntervalMs?: number;
   sellerLanguage?: 'en' | 'ru' | 'zh';
   /** Extra environment for the functions (configuration knobs). */
   environment?: Record<string, string>;
-  /**
-   * Simulated carrier for rFBS: it answers handover alerts with a tracking number, then delivers. `plan` lets a
-   * scenario make a carrier silent (no tracking number) or slow for a given posting.
-   */
-  carrier?:
-    | {
-        handoverMs: number;
-        transitMs: number;
-        plan?: (postingNumber: string) => { silent?: boolean; transitMs?: number };
-      }
-    | false;
+  /** The simulated rFBS carrier (carrier.ts), on by default against the sandbox (never against the real API). */
+  carrier?: CarrierOptions | false;
   logLevel?: string;
 }
 
@@ -62,20 +47,27 @@ export interface Runtime {
   stack: ResolvedStack;
   engine: LocalStepFunctions;
   sandbox?: OzonSandbox;
+  dataDir?: DataDir;
+  /** Executions that were running when the data dir's last run stopped, and go on in this one. */
+  resumed: number;
   webhookUrl: string;
-  carrierUrl: string;
-  /** Calls the seller API (`tracking`, `delivered`, `packed`, `stock`) as the seller's systems would. */
+  /** The seller API (`<url>/<action>`), authorised by `authorization: Bearer <sellerApiKey>`. */
+  sellerApiUrl: string;
+  sellerApiKey: string;
+  /** Calls the seller API (`tracking`, `delivered`, `packed`, `stock`, `resume`) as the seller's systems would. */
   sellerApi(action: string, body: unknown): Promise<Response>;
   onAlert(listener: (alert: ReceivedAlert) => void): void;
   alerts: ReceivedAlert[];
-  ozonCalls: { path: string; status: number }[];
+  ozonCalls: OzonCall[];
+  /** Totals of every metric the functions emitted, by name. */
+  metrics: Record<string, number>;
   /**
    * The queue between the webhook and the push processor (fauxqs), and its dead-letter queue. `drained()` resolves
    * when no push is queued, waiting for redelivery or being processed. `stopProcessing()` stops the push processor
    * for good, so a benchmark measures the acknowledgement alone, as Ozon sees it in AWS (there the processor is
    * another Lambda, not this event loop); queued pushes then stay queued.
    */
-  pushQueue: { url: string; deadLetterUrl: string; drained(): Promise<void>; stopProcessing(): Promise<void> };
+  pushQueue: Omit<PushQueue, 'stop'>;
   invoke(functionFolder: string, event: unknown): Promise<unknown>;
   poll(): Promise<unknown>;
   stop(): Promise<void>;
@@ -83,335 +75,154 @@ export interface Runtime {
 
 let cachedStack: ResolvedStack | undefined;
 const WEBHOOK_TOKEN = 'local-webhook-token-0123456789abcdef';
-const SANDBOX_CREDENTIALS = { clientId: '836123', apiKey: 'sandbox-api-key-2f9c1e7a' };
+/** How often (real ms) the simulated time is saved to the data dir, besides every journal line. */
+const SAVE_CLOCK_MS = 250;
 
-export interface Invocation {
-  folder: string;
-  /** Real milliseconds the handler ran: what Lambda bills as duration. */
-  ms: number;
-  failed: boolean;
-}
-const invocationObservers = new Set<(i: Invocation) => void>();
-/** Lets the benchmark count and time every Lambda invocation (steps, webhook, carrier API, poller). */
-export function observeInvocations(observer: (i: Invocation) => void): () => void {
-  invocationObservers.add(observer);
-  return () => invocationObservers.delete(observer);
-}
-function observed(folder: string, handler: Handler): Handler {
-  return async (event, context) => {
-    if (invocationObservers.size === 0) return handler(event, context);
-    const started = performance.now();
-    let failed = true;
-    try {
-      const result = await handler(event, context);
-      failed = false;
-      return result;
-    } finally {
-      const invocation = { folder, ms: performance.now() - started, failed };
-      for (const observe of invocationObservers) observe(invocation);
-    }
-  };
-}
-
-async function loadHandlers(stack: ResolvedStack) {
-  const byArn = new Map<string, Handler>();
-  const byFolder = new Map<string, Handler>();
-  for (const fn of stack.functions) {
-    const mod = (await import(pathToFileURL(path.join(ROOT, fn.entry)).href)) as { handler: Handler };
-    const folder = path.basename(fn.entry, '.ts');
-    const handler = observed(folder, mod.handler);
-    byArn.set(fn.arn, handler);
-    byFolder.set(folder, handler);
-  }
-  return { byArn, byFolder };
-}
-
-/** In-process functions share one process.env: their variables must agree wherever two define the same name. */
-function mergedEnvironment(stack: ResolvedStack): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const fn of stack.functions) {
-    for (const [k, v] of Object.entries(fn.environment)) {
-      if (k === 'NODE_OPTIONS') continue;
-      if (k in env && env[k] !== v) throw new Error(`Functions disagree on ${k}: ${env[k]} vs ${v}`);
-      env[k] = v;
-    }
-  }
-  return env;
+/** The data dir's clock goes on from the latest time it recorded; against the real Ozon, never behind the wall. */
+function startClock(speed: number, dataDir: DataDir | undefined, ozon: OzonTarget): CompressedClock {
+  const saved = dataDir?.lastSimulatedTime() ?? 0;
+  if (!saved) return compressedClock(speed);
+  return compressedClock(speed, ozon.mode === 'real' ? Math.max(saved, Date.now()) : saved);
 }
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const clock = compressedClock(options.speed ?? 1000);
-  useClock(clock);
+  const ozonTarget = options.ozon ?? { mode: 'sandbox' };
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
-    for (const s of stops.reverse()) await s();
+    for (const s of stops.splice(0).reverse()) await s();
     useClock(undefined);
   };
+  const dataDir = options.dataDir ? openDataDir(options.dataDir, ownerOf(ozonTarget)) : undefined;
+  if (dataDir) stops.push(() => dataDir.close());
+  const clock = startClock(options.speed ?? 1000, dataDir, ozonTarget);
+  useClock(clock);
   // DynamoDB Local (a Java process) starts while this process synthesizes the stack.
-  const services = Promise.all([startDynamo(LOCAL_REGION), startMessaging(LOCAL_REGION)]);
-  services
-    .then(([d, m]) =>
-      stops.unshift(
-        () => d.stop(),
-        () => m.stop(),
-      ),
-    )
-    .catch(() => {});
+  const servicesStarting = startServices(dataDir?.file('dynamodb'));
+  let servicesStopRegistered = false;
   try {
     cachedStack ??= resolveStackCached();
     const stack = cachedStack;
-    const [dynamo, messaging]: [LocalDynamo, FauxqsServer] = await services;
-    await createTableFromTemplate(dynamo.client, stack.table.name, stack.table.properties);
+    const started = await servicesStarting;
+    stops.push(() => started.stop());
+    servicesStopRegistered = true;
+    const services = await started.provision(stack);
 
-    messaging.createTopic(stack.topicName, { region: LOCAL_REGION });
-    messaging.createQueue('seller-inbox', { region: LOCAL_REGION });
-    messaging.subscribe({ topic: stack.topicName, queue: 'seller-inbox', region: LOCAL_REGION });
-    const pushDlq = messaging.createQueue('push-dead-letters', { region: LOCAL_REGION });
-    const pushQueue = messaging.createQueue('push-queue', {
-      region: LOCAL_REGION,
-      attributes: {
-        // Real seconds (fauxqs does not know the compressed clock): a failed push comes back quickly.
-        VisibilityTimeout: '1',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: pushDlq.queueArn, maxReceiveCount: 5 }),
-      },
-    });
-    // fauxqs reports a virtual-host style URL; the SDK needs the path style the endpoint serves.
-    const queueUrlOf = (name: string) => `${messaging.address}/000000000000/${name}`;
-
-    // Powertools reads its log level when a handler module loads: set it before the first import.
+    // Powertools reads these when a handler module loads: set them before the first import.
     process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'ERROR';
-    const { byArn, byFolder } = await loadHandlers(stack);
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const functions = await loadFunctions(stack);
     const engine = new LocalStepFunctions({
       definition: stack.definition,
       stateMachineArn: stack.stateMachineArn,
-      handlers: byArn,
+      handlers: functions.byArn,
       clock,
+      journal: dataDir?.log('executions'),
     });
     stops.push(() => engine.stopAll());
     const sfnApi = await startSfnApi(engine, stack.stateMachineArn);
     stops.push(() => sfnApi.close());
 
-    const ozon = options.ozon ?? { mode: 'sandbox' };
-    const env: Record<string, string> = {
-      ...mergedEnvironment(stack),
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SNS: messaging.address,
-      AWS_ENDPOINT_URL_SQS: messaging.address,
-      AWS_ENDPOINT_URL_S3: messaging.address,
-      AWS_ENDPOINT_URL_SFN: sfnApi.url,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'ERROR',
-      POWERTOOLS_DEV: 'true',
-      SELLER_LANGUAGE: options.sellerLanguage ?? 'en',
-      OZON_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
-      PUSH_QUEUE_URL: queueUrlOf('push-queue'),
-      // The sandbox pushes from loopback; in AWS only Ozon's networks are allowed (functions/intake/ip.ts).
-      WEBHOOK_ALLOWED_CIDRS: '195.34.21.0/24,185.73.192.0/22,91.223.93.0/24,127.0.0.0/8',
-      OZON_READ_ONLY: ozon.mode === 'real' && !ozon.allowChanges ? 'true' : 'false',
-      ...options.environment,
-    };
-    Object.assign(process.env, env);
-    resetClients();
-
-    const s3 = new S3Client({
-      region: LOCAL_REGION,
-      endpoint: messaging.address,
-      forcePathStyle: true,
-      credentials: LOCAL_CREDENTIALS,
+    const pushQueue = startPushProcessing(services, functions.required('push-processor'));
+    stops.push(() => pushQueue.stop());
+    const endpoints = await startEndpoints({
+      webhook: functions.required('webhook'),
+      seller: functions.required('seller-api'),
     });
-    await s3.send(new CreateBucketCommand({ Bucket: stack.bucketName }));
-    s3.destroy();
-
-    const ozonCalls: { path: string; status: number }[] = [];
-    stops.push(observeOzonCalls((c) => ozonCalls.push({ path: c.path, status: c.status })));
-
-    const routes: Record<string, Handler> = {};
-    const webhook = byFolder.get('webhook');
-    const carrierApi = byFolder.get('seller-api');
-    if (!webhook || !carrierApi) throw new Error('The stack has no webhook or seller-api function');
-    routes.webhook = webhook;
-    routes.carrier = carrierApi;
-    const processor = byFolder.get('push-processor');
-    if (!processor) throw new Error('The stack has no push-processor function');
-    const pushSqs = new SQSClient({
-      region: LOCAL_REGION,
-      endpoint: messaging.address,
-      credentials: LOCAL_CREDENTIALS,
-    });
-    const pushSource: EventSource = startSqsEventSource({
-      client: pushSqs,
-      queueUrl: queueUrlOf('push-queue'),
-      queueArn: pushQueue.queueArn,
-      region: LOCAL_REGION,
-      handler: processor,
-      functionName: 'push-processor',
-    });
-    stops.push(async () => {
-      await pushSource.stop();
-      pushSqs.destroy();
-    });
-    const endpoints: Endpoints = await startEndpoints(routes);
     stops.push(() => endpoints.close());
     const webhookUrl = `${endpoints.url}/webhook/${WEBHOOK_TOKEN}`;
-    const carrierUrl = `${endpoints.url}/carrier/${WEBHOOK_TOKEN}`;
+    const sellerApiUrl = `${endpoints.url}/seller`;
+    const sellerApiKey = dataDir?.sellerApiKey() ?? newSellerApiKey();
 
-    let sandbox: OzonSandbox | undefined;
-    if (ozon.mode === 'sandbox') {
-      sandbox = await startOzonSandbox({
-        ...SANDBOX_CREDENTIALS,
-        seed: 7,
-        ...ozon.sandbox,
-        // A courier picks FBS parcels up hours after assembly, not minutes.
-        timing: { handover: 8 * 3600_000, ...ozon.sandbox?.timing },
-        clock,
-        pushUrl: webhookUrl,
-      });
-      stops.push(() => sandbox?.close());
-      Object.assign(process.env, {
-        // The sandbox's faults are random, not a real per-second window: retry at once (see ozon/client.ts).
-        OZON_RETRY_BACKOFF_MS: '5-50',
-        OZON_API_URL: sandbox.url,
-        OZON_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
-        OZON_API_KEY: SANDBOX_CREDENTIALS.apiKey,
-      });
-    } else {
-      Object.assign(process.env, {
-        OZON_RETRY_BACKOFF_MS: '200-2000',
-        OZON_API_URL: ozon.apiUrl ?? 'https://api-seller.ozon.ru',
-        OZON_CLIENT_ID: ozon.clientId,
-        OZON_API_KEY: ozon.apiKey,
+    // Everything but Ozon first: a sandbox restored from the data dir may push at once.
+    Object.assign(process.env, {
+      ...mergedEnvironment(stack),
+      ...services.environment,
+      AWS_ENDPOINT_URL_SFN: sfnApi.url,
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'ERROR',
+      POWERTOOLS_DEV: 'true',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      SELLER_LANGUAGE: options.sellerLanguage ?? 'en',
+      OZON_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+      // In AWS a custom resource computes it; the template only names that resource's attribute.
+      PUSH_TOKEN_SHA256: createHash('sha256').update(WEBHOOK_TOKEN).digest('hex'),
+      SELLER_API_KEY: sellerApiKey,
+      // The sandbox pushes from loopback; in AWS only Ozon's networks are allowed (functions/intake/ip.ts).
+      WEBHOOK_ALLOWED_CIDRS: '195.34.21.0/24,185.73.192.0/22,91.223.93.0/24,127.0.0.0/8',
+      ...options.environment,
+    });
+    resetClients();
+    const ozonCalls = recordOzonCalls(clock, dataDir?.log('ozon-calls'));
+    stops.push(ozonCalls.stop);
+    const metrics = recordMetrics(clock, dataDir?.log('metrics'));
+    stops.push(metrics.stop);
+    if (dataDir) {
+      const save = setInterval(() => dataDir.saveState({ simulatedNow: clock.now() }), SAVE_CLOCK_MS);
+      stops.push(() => {
+        clearInterval(save);
+        dataDir.saveState({ simulatedNow: clock.now() });
       });
     }
+
+    const ozon = await connectOzon(ozonTarget, { clock, pushUrl: webhookUrl, dataDir });
+    stops.push(() => ozon.stop());
+    Object.assign(process.env, ozon.environment, options.environment);
     resetClients();
 
-    const invoke = async (folder: string, event: unknown) => {
-      const handler = byFolder.get(folder);
-      if (!handler) throw new Error(`No function ${folder}`);
-      return handler(event, lambdaContext(`arn:aws:lambda:local:000000000000:function:${folder}`));
-    };
-
-    // The catch-up poller on the compressed clock, as EventBridge Scheduler runs it in AWS.
-    let polling = true;
-    const pollEvery = options.pollIntervalMs ?? 30 * 60_000;
-    const poll = () => invoke('poller', {});
-    const pollLoop = () => {
-      if (!polling) return;
-      poll()
-        .catch((e: Error) => process.env.DEBUG && console.error('poll failed', e))
-        .finally(() => {
-          if (polling) cancelPoll = clock.schedule(Math.max(pollEvery, clock.speed * 250), pollLoop);
-        });
-    };
-    let cancelPoll = clock.schedule(pollEvery, pollLoop);
-    stops.push(() => {
-      polling = false;
-      cancelPoll();
+    const poller = startPoller(clock, () => functions.invoke('poller', {}), options.pollIntervalMs ?? 30 * 60_000);
+    stops.push(() => poller.stop());
+    const inbox = startInbox({
+      endpoint: services.messaging.address,
+      queueUrl: services.queueUrlOf(SELLER_INBOX),
+      clock,
+      log: dataDir?.log('alerts'),
     });
-
-    // The seller's inbox: every alert, as an SQS subscriber of the alerts topic would see it.
-    const alerts: ReceivedAlert[] = [];
-    const listeners: ((a: ReceivedAlert) => void)[] = [];
-    const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: messaging.address, credentials: LOCAL_CREDENTIALS });
-    const queueUrl = `${messaging.address}/000000000000/seller-inbox`;
-    let reading = true;
-    const readInbox = (async () => {
-      while (reading) {
-        const { Messages = [] } = await sqs
-          .send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))
-          .catch(() => ({ Messages: [] }));
-        for (const m of Messages) {
-          const envelope = JSON.parse(m.Body ?? '{}') as {
-            Subject?: string;
-            Message?: string;
-            MessageAttributes?: Record<string, { Value: string }>;
-          };
-          const attr = (k: string) => envelope.MessageAttributes?.[k]?.Value ?? '';
-          const alert = {
-            kind: attr('kind'),
-            severity: attr('severity'),
-            postingNumber: attr('postingNumber'),
-            subject: envelope.Subject ?? '',
-            message: envelope.Message ?? '',
-            at: clock.now(),
-          };
-          alerts.push(alert);
-          for (const l of listeners) l(alert);
-        }
-        if (Messages.length) {
-          await sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-            }),
-          );
-        } else {
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-    })();
-    stops.push(async () => {
-      reading = false;
-      await readInbox;
-      sqs.destroy();
-    });
+    stops.push(() => inbox.stop());
 
     const sellerApi = (action: string, body: unknown) =>
-      fetch(`${carrierUrl}/${action}`, {
+      fetch(`${sellerApiUrl}/${action}`, {
         method: 'POST',
         body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${sellerApiKey}` },
       });
-    if (options.carrier !== false) {
-      const carrier = options.carrier ?? { handoverMs: 2 * 3600_000, transitMs: 24 * 3600_000 };
-      listeners.push((alert) => {
-        if (alert.kind !== 'rfbs_handover') return;
-        const postingNumber = alert.postingNumber;
-        const plan = carrier.plan?.(postingNumber) ?? {};
-        if (plan.silent) return;
-        clock.schedule(carrier.handoverMs, () => {
-          void sellerApi('tracking', { postingNumber, trackingNumber: `CN${postingNumber.replace(/\D/g, '')}` }).then(
-            () =>
-              clock.schedule(
-                plan.transitMs ?? carrier.transitMs,
-                () => void sellerApi('delivered', { postingNumber }).catch(() => {}),
-              ),
-          );
-        });
-      });
+    // A demo actor: against the real Ozon API the seller's own carrier reports, never a simulated one.
+    if (options.carrier !== false && ozonTarget.mode === 'sandbox') {
+      const carrier = startCarrier(
+        clock,
+        sellerApi,
+        options.carrier ?? { handoverMs: 2 * 3600_000, transitMs: 24 * 3600_000 },
+      );
+      stops.push(() => carrier.stop());
     }
+
+    // Stopping begins with the executions, before anything they use goes away.
+    stops.push(() => engine.stopAll());
+    // Last: a resumed step may call anything above.
+    const resumed = engine.resumeAll();
+    // Pushes that were queued when the last run stopped are gone (fauxqs keeps nothing): look at Ozon at once.
+    if (dataDir && !dataDir.fresh) void poller.poll().catch(() => {});
 
     return {
       clock,
       stack,
       engine,
-      sandbox,
+      sandbox: ozon.sandbox,
+      dataDir,
+      resumed,
       webhookUrl,
-      carrierUrl,
+      sellerApiUrl,
+      sellerApiKey,
       sellerApi,
-      onAlert: (listener) => listeners.push(listener),
-      alerts,
-      ozonCalls,
-      pushQueue: {
-        url: queueUrlOf('push-queue'),
-        deadLetterUrl: queueUrlOf('push-dead-letters'),
-        drained: async () => {
-          const pending = () => {
-            const q = messaging.inspectQueue('push-queue')?.messages;
-            return (q?.ready.length ?? 0) + (q?.delayed.length ?? 0) + (q?.inflight.length ?? 0);
-          };
-          while (pending() > 0 || pushSource.busy() > 0) await new Promise((r) => setTimeout(r, 10));
-        },
-        stopProcessing: () => pushSource.stop(),
-      },
-      invoke,
-      poll,
+      onAlert: inbox.onAlert,
+      alerts: inbox.alerts,
+      ozonCalls: ozonCalls.calls,
+      metrics: metrics.totals,
+      pushQueue,
+      invoke: functions.invoke,
+      poll: poller.poll,
       stop,
     };
   } catch (error) {
-    await services.catch(() => {});
+    if (!servicesStopRegistered) await servicesStarting.then((s) => s.stop()).catch(() => {});
     await stop();
     throw error;
   }

