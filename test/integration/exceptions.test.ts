@@ -12,7 +12,7 @@ import { scenarioRuntimeOptions, startWarehouse } from '../../local/scenarios';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
 import type { CreatePostingSpec } from '../../sandbox/types';
-import { ozonCallsFor, statesEntered, waitForExecution, waitForState } from './helpers';
+import { ozonCallsFor, statesEntered, waitForAlert, waitForExecution, waitForState } from './helpers';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -150,11 +150,12 @@ describe.concurrent('exception paths', { timeout: 150_000 }, () => {
 
     const execution = await waitForState(rt, pn, 'NeedsAttention', 90_000);
 
+    const attention = await waitForAlert(rt, pn, 'needs_attention');
+
     expect(execution.status).toBe('RUNNING');
     expect(alertsOf(pn).find((a) => a.kind === 'marking_codes_required')?.severity).toBe('critical');
-    const attention = alertsOf(pn).find((a) => a.kind === 'needs_attention');
-    expect(attention?.message).toMatch(/MarkingCodesRequired/);
-    expect(attention?.message).toMatch(/resume/);
+    expect(attention.message).toMatch(/MarkingCodesRequired/);
+    expect(attention.message).toMatch(/resume/);
     expect(await getOrder(pn)).toMatchObject({ phase: 'needs_attention', wait: { on: 'attention' } });
   });
 
@@ -173,7 +174,7 @@ describe.concurrent('exception paths', { timeout: 150_000 }, () => {
     const execution = await waitForState(rt, pn, 'NeedsAttention', 90_000);
 
     expect(statesEntered(execution).slice(-2)).toEqual(['AlertNotAccepted', 'NeedsAttention']);
-    expect(alertsOf(pn).find((a) => a.kind === 'not_accepted')?.severity).toBe('critical');
+    expect((await waitForAlert(rt, pn, 'not_accepted')).severity).toBe('critical');
   });
 
   it('arbitration: alerts, waits for the dispute to end, then completes', async () => {

@@ -70,3 +70,14 @@ export function withoutRechecks(states: string[]): string[] {
   }
   return folded;
 }
+
+/** Waits (real time) for an alert of this kind about this posting to reach the seller's inbox. */
+export async function waitForAlert(rt: Runtime, postingNumber: string, kind: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alert = rt.alerts.find((a) => a.postingNumber === postingNumber && a.kind === kind);
+    if (alert) return alert;
+    if (Date.now() > deadline) throw new Error(`no ${kind} alert for ${postingNumber} in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
