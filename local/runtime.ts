@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { resetClients } from '#shared/clients';
 import { useClock } from '#shared/clock';
+import { OZON_PUSH_CIDRS } from '#shared/config';
 import type { OzonSandbox } from '../sandbox/index';
 import { type CarrierOptions, startCarrier } from './carrier';
 import { type CompressedClock, compressedClock } from './clock';
@@ -141,13 +142,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'ERROR',
       POWERTOOLS_DEV: 'true',
       POWERTOOLS_METRICS_DISABLED: 'true',
+      // No X-Ray daemon here: segments would go nowhere.
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      // Every function runs in this one process: its own limiter is the whole account's (see rate-budget.ts).
+      OZON_RATE_BUDGET: 'instance',
       SELLER_LANGUAGE: options.sellerLanguage ?? 'en',
       OZON_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
       // In AWS a custom resource computes it; the template only names that resource's attribute.
       PUSH_TOKEN_SHA256: createHash('sha256').update(WEBHOOK_TOKEN).digest('hex'),
       SELLER_API_KEY: sellerApiKey,
       // The sandbox pushes from loopback; in AWS only Ozon's networks are allowed (functions/intake/ip.ts).
-      WEBHOOK_ALLOWED_CIDRS: '195.34.21.0/24,185.73.192.0/22,91.223.93.0/24,127.0.0.0/8',
+      WEBHOOK_ALLOWED_CIDRS: `${OZON_PUSH_CIDRS},127.0.0.0/8`,
       ...options.environment,
     });
     resetClients();

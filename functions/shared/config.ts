@@ -11,7 +11,7 @@ import { DEFAULT_WAIT_SETTINGS, type WaitSettings } from './deadlines';
 import { ConfigError } from './errors';
 
 /** Ozon's published push source networks (ozon-api.md §4). */
-const OZON_PUSH_CIDRS = '195.34.21.0/24,185.73.192.0/22,91.223.93.0/24';
+export const OZON_PUSH_CIDRS = '195.34.21.0/24,185.73.192.0/22,91.223.93.0/24';
 
 const flag = z
   .enum(['true', 'false'])
@@ -43,6 +43,11 @@ export const SECTIONS = {
       }),
     /** The account's share of Ozon's 50 requests/s that this product may use, across all its functions. */
     OZON_RATE_PER_SECOND: z.coerce.number().int().min(1).max(50).default(40),
+    /**
+     * `account`: every call takes a place in the account-wide budget in DynamoDB (AWS: many Lambda instances).
+     * `instance`: this process's own limiter is the whole account's (the local runtime runs every function in one).
+     */
+    OZON_RATE_BUDGET: z.enum(['account', 'instance']).default('account'),
   }),
   pushes: z.object({
     PUSH_QUEUE_URL: z.string().min(1),

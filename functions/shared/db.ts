@@ -10,8 +10,8 @@ export const keys = {
   /** Each push, poll finding or seller report about a posting, once: the sort key is the deduplication. */
   event: (postingNumber: string, key: string) => ({ pk: `POSTING#${postingNumber}`, sk: `EVENT#${key}` }),
   eventPrefix: 'EVENT#',
-  /** One 100 ms slot of the account's Ozon rate budget (functions/shared/ozon/rate-budget.ts). */
-  rateSlot: (clientId: string, slot: number) => ({ pk: `RATE#${clientId}`, sk: `SLOT#${slot}` }),
+  /** One second of the account's Ozon rate budget (functions/shared/ozon/rate-budget.ts). */
+  rateSlot: (clientId: string, second: number) => ({ pk: `RATE#${clientId}`, sk: `SECOND#${second}` }),
   stock: (warehouseId: number, offerId: string) => ({ pk: `STOCK#${warehouseId}#${offerId}`, sk: 'STOCK' }),
   phaseIndex: (phase: string) => `PHASE#${phase}`,
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),

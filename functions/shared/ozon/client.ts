@@ -136,7 +136,7 @@ export interface OzonClientOptions {
   timeoutMs?: number;
   /** The whole call, retries included, ends within this; it stays under the Lambda timeout (60 s). */
   budgetMs?: number;
-  /** Take a place in the account-wide rate budget (DynamoDB) before each request; off only for `doctor`. */
+  /** Take a place in the account-wide rate budget (DynamoDB) before each request; default from OZON_RATE_BUDGET. */
   sharedBudget?: boolean;
   /** First and largest backoff before a retry; jittered. Default from OZON_RETRY_BACKOFF_MS ("min-max"), 200-2000. */
   backoffMs?: { min: number; max: number };
@@ -166,7 +166,7 @@ export class OzonClient {
     // Ozon can take over 10 s under load; a slow answer is waited for, not given up on (issue 8).
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.budgetMs = options.budgetMs ?? 48_000;
-    this.sharedBudget = options.sharedBudget ?? true;
+    this.sharedBudget = options.sharedBudget ?? env('ozon').OZON_RATE_BUDGET === 'account';
     this.backoff = options.backoffMs ?? env('ozon').OZON_RETRY_BACKOFF_MS;
   }
 
