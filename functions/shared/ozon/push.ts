@@ -16,12 +16,15 @@ const numericId = z.union([
 const sellerId = numericId.optional();
 const postingNumber = z.string().min(1).max(64);
 const isDate = (s: string) => !Number.isNaN(Date.parse(s));
+/** Ozon's state names are short words; a bound keeps event keys (they embed it) inside DynamoDB's 1 KB sort key. */
+const state = z.string().min(1).max(64);
 /** Empty is allowed (Ozon sends it in test mode); anything else must be a date. */
 const maybeDate = z
   .string()
+  .max(40)
   .refine((s) => s === '' || isDate(s), 'not a date')
   .nullish();
-const date = z.string().refine(isDate, 'not a date');
+const date = z.string().max(40).refine(isDate, 'not a date');
 const products = z.array(z.object({ sku: numericId, quantity: z.number().int() })).nullish();
 
 export const PingPush = z.looseObject({ message_type: z.literal('TYPE_PING'), time: z.string().optional() });
@@ -36,7 +39,7 @@ export const NewPostingPush = z.object({
 export const StateChangedPush = z.object({
   message_type: z.literal('TYPE_STATE_CHANGED'),
   posting_number: postingNumber,
-  new_state: z.string().min(1),
+  new_state: state,
   changed_state_date: date,
   warehouse_id: numericId.optional(),
   seller_id: sellerId,
@@ -45,10 +48,10 @@ export const PostingCancelledPush = z.object({
   message_type: z.literal('TYPE_POSTING_CANCELLED'),
   posting_number: postingNumber,
   products,
-  old_state: z.string().nullish(),
-  new_state: z.string().nullish(),
+  old_state: state.nullish(),
+  new_state: state.nullish(),
   changed_state_date: date,
-  reason: z.object({ id: z.number().nullish(), message: z.string().nullish() }).nullish(),
+  reason: z.object({ id: z.number().nullish(), message: z.string().max(1000).nullish() }).nullish(),
   warehouse_id: numericId.optional(),
   seller_id: sellerId,
 });
