@@ -189,7 +189,7 @@ describe('orderFromPosting', () => {
 });
 
 describe('evaluateWait', () => {
-  it('attention ends only on the seller\'s resume, not on a cancellation (ReceivePosting sees that)', () => {
+  it("attention ends only on the seller's resume, not on a cancellation (ReceivePosting sees that)", () => {
     const since = '2024-01-01T00:00:00.000Z';
     const wait = { on: 'attention' as const, token: 't', since, timeoutAt: '2024-01-02T00:00:00.000Z' };
 
