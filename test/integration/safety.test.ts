@@ -118,15 +118,10 @@ describe('cancellations the product only heard of', { timeout: 150_000 }, () => 
     await waitForState(rt, pn, 'AwaitRestock', 60_000);
 
     // The seller assembles it in the Ozon cabinet from stock the product does not know about.
+    const sku = (rt.sandbox?.posting(pn) as { products: { sku: number }[] } | undefined)?.products[0]?.sku;
     const shipped = await ozonDirect('/v4/posting/fbs/ship', {
       posting_number: pn,
-      packages: [
-        {
-          products: [
-            { product_id: (rt.sandbox?.posting(pn) as { products: { sku: number }[] }).products[0]?.sku, quantity: 1 },
-          ],
-        },
-      ],
+      packages: [{ products: [{ product_id: sku, quantity: 1 }] }],
     });
     const execution = await waitForExecution(rt, pn, 120_000);
 
