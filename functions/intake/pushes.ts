@@ -45,7 +45,7 @@ export function validatePush(body: unknown): PushVerdict {
   const type = envelope.data.message_type;
   if (isIgnoredPushType(type)) return { answer: ACK };
   if (!isKnownType(type)) {
-    logger.warn('Unknown push type acknowledged and ignored', { messageType: type });
+    logger.warn('Unknown push type acknowledged and ignored', { messageType: type.slice(0, 64) });
     return { answer: ACK };
   }
   const parsed = PostingPush.safeParse(body);
