@@ -3,7 +3,7 @@
  * the time it had left; DynamoDB Local (a JVM) never outlives the node process that started it, even killed with
  * `kill -9`; and `npm start -- --preassembled 10` follows postings assembled by hand before the product saw them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,27 +11,11 @@ import { compressedClock } from '../../local/clock';
 import { ExecutionExistsError, type Handler, LocalStepFunctions } from '../../local/engine';
 import type { Journal, JournalEntry } from '../../local/journal';
 import type { RunSummary } from '../../local/report';
+import { ROOT, spawnTsx } from '../support/child';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
 
-function node(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OZON_CLIENT_ID: '', OZON_API_KEY: '' },
-  });
-  children.push(child);
-  const output = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (d: Buffer) => {
-    output.stdout += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output.stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output, exited };
-}
+const node = (args: string[]) => spawnTsx(args, children);
 
 async function until(check: () => boolean, timeoutMs: number, describe: () => string) {
   const deadline = Date.now() + timeoutMs;

@@ -4,38 +4,22 @@
  * postings and Ozon calls from before the restart, nothing is cancelled, no posting is shipped twice, and no JVM of
  * the data dir outlives the kill.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../local/report';
+import { ROOT, spawnTsx } from '../support/child';
 import { tally, waitUntil } from './helpers';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const POSTINGS = 40;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ozon-autopilot-restart-'));
 const children: ChildProcess[] = [];
 
 /** The CLI as `npm start` runs it, in its own process group (pgid = pid), with its output kept. */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'local/cli.ts'), 'run', ...args], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OZON_CLIENT_ID: '', OZON_API_KEY: '' },
-  });
-  children.push(child);
-  const output = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (d: Buffer) => {
-    output.stdout += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output.stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output, exited };
-}
+const startCli = (args: string[]) =>
+  spawnTsx([path.join(ROOT, 'local/cli.ts'), 'run', ...args], children, { detached: true });
 
 const readLines = <T>(file: string): T[] =>
   existsSync(file)
