@@ -11,6 +11,7 @@ import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
+import { eachLimited } from '#shared/each-limited';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
 import type { Order } from '#shared/order';
@@ -67,15 +68,6 @@ export async function pollOnce(): Promise<PollReport> {
     else logger.warn('Ozon still refuses the key; alerted within the last hour', { error: error.message });
   }
   return report;
-}
-
-/** Postings are independent: a page is handled ten at a time so a run stays short when many postings changed. */
-async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, limit = 10): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /**

@@ -7,6 +7,7 @@
 import { createError } from '@middy/util';
 import { z } from 'zod';
 import { nowIso } from '#shared/clock';
+import { eachLimited } from '#shared/each-limited';
 import { OzonRequestRejected } from '#shared/errors';
 import { recordEvent } from '#shared/event-store';
 import type { Order } from '#shared/order';
@@ -59,7 +60,11 @@ export async function setTracking(input: z.infer<(typeof SELLER_ACTIONS)['tracki
   if (!['packing', 'shipping', 'in_transit'].includes(order.phase) || order.status === 'delivered') {
     throw refuse(409, `${order.postingNumber} does not wait for a tracking number (phase ${order.phase})`);
   }
-  if (order.trackingNumber === input.trackingNumber) return { accepted: true, duplicate: true };
+  if (order.trackingNumber === input.trackingNumber) {
+    // The first report's hand-over to the wait may have failed: the seller's retry must finish it.
+    await deliverToWait(order);
+    return { accepted: true, duplicate: true };
+  }
   const changes = (order.escalations.trackingChanges ?? 0) + 1;
   if (changes > MAX_TRACKING_CHANGES)
     throw refuse(409, `The tracking number was changed ${MAX_TRACKING_CHANGES} times`);
@@ -114,7 +119,8 @@ export async function wakePostingsWaitingFor(warehouseId: number, offerId: strin
     (o) => o.warehouseId === warehouseId && o.lines.some((l) => l.offerId === offerId),
   );
   const at = nowIso();
-  for (const order of waiting) {
+  // Ten at a time: hundreds of postings may wait for one offer, and the request must answer within its timeout.
+  await eachLimited(waiting, async (order) => {
     const { order: updated } = await recordEvent(
       order.postingNumber,
       `restock#${offerId}#${at}`,
@@ -122,6 +128,6 @@ export async function wakePostingsWaitingFor(warehouseId: number, offerId: strin
       { restockedAt: at },
     );
     if (updated) await deliverToWait(updated);
-  }
+  });
   return waiting.length;
 }

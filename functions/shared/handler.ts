@@ -55,8 +55,12 @@ const TRANSIENT_AWS = new Set([
  * its name for the Catches.
  */
 function asTransient(error: unknown): unknown {
-  const e = error as Error & { $retryable?: unknown; code?: string };
+  const e = error as Error & { $retryable?: unknown; $fault?: string; code?: string };
   const transient =
-    TRANSIENT_AWS.has(e?.name) || e?.$retryable !== undefined || e?.code === 'ECONNRESET' || e?.code === 'ECONNREFUSED';
+    TRANSIENT_AWS.has(e?.name) ||
+    e?.$retryable !== undefined ||
+    e?.$fault === 'server' ||
+    e?.code === 'ECONNRESET' ||
+    e?.code === 'ECONNREFUSED';
   return transient ? new AwsUnavailable(`${e.name}: ${e.message}`, { cause: e }) : error;
 }

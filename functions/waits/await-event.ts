@@ -8,9 +8,11 @@ import { now } from '#shared/clock';
 import { waitSettings } from '#shared/config';
 import { restockDeadline } from '#shared/deadlines';
 import { OzonAuthError } from '#shared/errors';
+import { recordEvent } from '#shared/event-store';
 import { stepHandler } from '#shared/handler';
 import { type Order, WaitKind } from '#shared/order';
 import { requireOrder, setWait } from '#shared/order-store';
+import { currentShortages } from '#stock/shortages';
 import { deliverToWait } from './deliver-to-wait';
 
 export const WaitInput = z.object({
@@ -53,6 +55,19 @@ export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ st
     WAIT_PHASE[input.waitFor],
   );
   if (input.waitFor === 'attention') await alertAttention(order, input.problem ?? 'Unknown', input.cause ?? '');
+  // A restock may have come between the failed reservation and this wait (its wake-up found no wait to end): the
+  // stock itself says whether to try again now.
+  if (input.waitFor === 'restock' && (await currentShortages(order)).short.length === 0) {
+    const at = new Date(t).toISOString();
+    const { order: restocked } = await recordEvent(
+      order.postingNumber,
+      `restock#seen#${at}`,
+      { type: 'restock', at, source: 'step' },
+      { restockedAt: at },
+    );
+    await deliverToWait(restocked ?? order);
+    return { stored: true };
+  }
   await deliverToWait(order);
   return { stored: true };
 }

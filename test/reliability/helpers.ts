@@ -35,3 +35,15 @@ export function tally<T>(xs: T[], key: (x: T) => string): Record<string, number>
 /** Where an execution ended, with the error when it failed, e.g. `Completed` or `PackAndLabel:OzonUnavailable`. */
 export const endOf = (e: Execution | undefined) =>
   e ? `${lastState(e)}${e.status === 'FAILED' ? `:${e.error ?? 'unknown'}` : ''}` : 'not started';
+
+/** The most of these times (real ms) that fall within any one second, as the sandbox counts its rate limit. */
+export function maxPerSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < sorted.length; hi++) {
+    while ((sorted[lo] as number) <= (sorted[hi] as number) - 1000) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}

@@ -35,22 +35,60 @@ async function ticket(clientId: string, second: number, amount: number): Promise
   return Number(Attributes?.n ?? 0);
 }
 
+interface Waiter {
+  resolve: (at: number) => void;
+  reject: (error: Error) => void;
+}
+/** Calls of this instance waiting for a place, per account; one ticket request at a time serves them all. */
+const waiting = new Map<string, Waiter[]>();
+const serving = new Set<string>();
+
 /** Waits for a place in the account's budget. Real time: Ozon counts real seconds, whatever the product's clock. */
 export async function takeRateBudget(clientId: string): Promise<void> {
+  const at = await new Promise<number>((resolve, reject) => {
+    const queue = waiting.get(clientId) ?? [];
+    waiting.set(clientId, queue);
+    queue.push({ resolve, reject });
+    if (!serving.has(clientId)) void serve(clientId, queue);
+  });
+  const wait = at - Date.now();
+  if (wait > 0) await sleep(wait);
+}
+
+/**
+ * Takes places for every waiting call of this instance with one `ADD` (so DynamoDB sees one write per instance at a
+ * time, not one per call however many are offered), and hands each its slot. A place whose slot ended before the
+ * ticket came back is dropped: sending then would add the call to a later slot on top of that slot's own.
+ */
+async function serve(clientId: string, queue: Waiter[]): Promise<void> {
+  serving.add(clientId);
   const rate = env('ozon').OZON_RATE_PER_SECOND;
   const perSlot = Math.max(1, Math.floor(rate / SLOTS_PER_SECOND));
-  const now = Math.floor(Date.now() / 1000);
-  for (let second = Math.max(now, fullUntil); second < now + MAX_AHEAD_SECONDS; second++) {
-    const n = await ticket(clientId, second, 1);
-    if (n <= perSlot * SLOTS_PER_SECOND) {
-      const at = second * 1000 + Math.floor((n - 1) / perSlot) * (1000 / SLOTS_PER_SECOND);
-      const wait = at - Date.now();
-      if (wait > 0) await sleep(wait);
-      return;
+  const perSecond = perSlot * SLOTS_PER_SECOND;
+  const slotMs = 1000 / SLOTS_PER_SECOND;
+  try {
+    while (queue.length > 0) {
+      const now = Math.floor(Date.now() / 1000);
+      const second = Math.max(now, fullUntil);
+      if (second >= now + MAX_AHEAD_SECONDS) {
+        const error = new OzonRateLimited(`The Ozon rate budget of ${clientId} is booked ${MAX_AHEAD_SECONDS} s ahead`);
+        for (const w of queue.splice(0)) w.reject(error);
+        break;
+      }
+      const wanted = Math.min(queue.length, perSecond);
+      const last = await ticket(clientId, second, wanted);
+      for (let n = last - wanted + 1; n <= Math.min(last, perSecond) && queue.length > 0; n++) {
+        const at = second * 1000 + Math.floor((n - 1) / perSlot) * slotMs;
+        if (Date.now() >= at + slotMs) continue;
+        queue.shift()?.resolve(at);
+      }
+      if (last >= perSecond) fullUntil = Math.max(fullUntil, second + 1);
     }
-    fullUntil = second + 1;
+  } catch (error) {
+    for (const w of queue.splice(0)) w.reject(error as Error);
+  } finally {
+    serving.delete(clientId);
   }
-  throw new OzonRateLimited(`The Ozon rate budget of ${clientId} is booked ${MAX_AHEAD_SECONDS} s ahead`);
 }
 
 /** Ozon answered 429: the whole account skips the next second, not just this call. */
