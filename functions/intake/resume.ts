@@ -10,7 +10,7 @@ import { PostingNotFound } from '#shared/errors';
 import { getOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { deliverToWait } from '#waits/deliver-to-wait';
-import { refuse } from './seller-actions';
+import { refuse } from './refuse';
 import { startPostingExecution } from './start-execution';
 
 export async function resumePosting(postingNumber: string) {

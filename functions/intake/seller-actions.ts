@@ -4,7 +4,6 @@
  * "delivered" only after "delivering" and only as Ozon confirms it, the warehouse's "packed", and resuming a
  * posting that needs attention. A refused action names why, with the HTTP status the seller API answers.
  */
-import { createError } from '@middy/util';
 import { z } from 'zod';
 import { nowIso } from '#shared/clock';
 import { eachLimited } from '#shared/each-limited';
@@ -18,6 +17,7 @@ import { isCancelled } from '#shared/status';
 import { addStock } from '#stock/stock-store';
 import { deliverToWait } from '#waits/deliver-to-wait';
 import { recordOzonStatus } from './record-status';
+import { refuse } from './refuse';
 import { resumePosting } from './resume';
 
 const PostingNumber = z.string().regex(/^[0-9]{1,20}(-[0-9]{1,10}){1,3}$/, 'not an Ozon posting number');
@@ -36,10 +36,6 @@ export type SellerAction = keyof typeof SELLER_ACTIONS;
 
 /** A tracking number may be corrected a few times, not rewritten without end. */
 export const MAX_TRACKING_CHANGES = 5;
-
-/** A refusal the seller API answers with its status and a JSON body `{"message"}` (middy's http-error-handler). */
-export const refuse = (status: number, message: string) =>
-  createError(status, JSON.stringify({ message }), { expose: true });
 
 async function knownOrder(postingNumber: string): Promise<Order> {
   const order = await getOrder(postingNumber);

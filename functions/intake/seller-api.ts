@@ -9,9 +9,9 @@ import type { z } from 'zod';
 import { withPowertools } from '#shared/handler';
 import { json, readJsonBody } from '#shared/http';
 import { bearerMatches, sellerApiKey } from '#shared/seller-credentials';
+import { refuse } from './refuse';
 import {
   confirmPacked,
-  refuse,
   reportDelivered,
   restock,
   resume,

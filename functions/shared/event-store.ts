@@ -15,19 +15,8 @@ const EVENT_TTL_SECONDS = 180 * 24 * 3600;
 
 export type Recorded = { fresh: boolean; order: Order | undefined };
 
-/**
- * Records an event once and applies its patch (status, tracking number...) to the order. A duplicate changes
- * nothing but still returns the order, so a redelivered push can hand it to a waiting execution again (the first
- * delivery may have failed). `statusAt`: the patch carries a status seen at that time, applied only if no newer
- * status is recorded — two pushes racing cannot leave the older one on the order. Works before the order exists.
- */
-export async function recordEvent(
-  postingNumber: string,
-  eventKey: string,
-  event: OrderEvent,
-  patch: Record<string, unknown> = {},
-  statusAt?: string,
-): Promise<Recorded> {
+/** Stores an event once; false when it was already there (the same key). */
+async function putEvent(postingNumber: string, eventKey: string, event: OrderEvent): Promise<boolean> {
   try {
     await db().send(
       new PutCommand({
@@ -40,11 +29,27 @@ export async function recordEvent(
         ConditionExpression: 'attribute_not_exists(sk)',
       }),
     );
+    return true;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return { fresh: false, order: await getOrder(postingNumber) };
+    if (e instanceof ConditionalCheckFailedException) return false;
     throw e;
   }
-  if (Object.keys(patch).length === 0) return { fresh: true, order: await getOrder(postingNumber) };
+}
+
+/**
+ * Records an event once and applies its patch (status, tracking number...) to the order. A duplicate changes
+ * nothing but still returns the order, so a redelivered push can hand it to a waiting execution again (the first
+ * delivery may have failed). `statusAt`: the patch carries a status seen at that time, applied only if no newer
+ * status is recorded — two pushes racing cannot leave the older one on the order. Works before the order exists.
+ */
+export async function recordEvent(
+  postingNumber: string,
+  eventKey: string,
+  event: OrderEvent,
+  patch: Record<string, unknown>,
+  statusAt?: string,
+): Promise<Recorded> {
+  if (!(await putEvent(postingNumber, eventKey, event))) return { fresh: false, order: await getOrder(postingNumber) };
   const { expression, names, values } = setExpression(patch);
   try {
     const { Attributes } = await db().send(
@@ -127,7 +132,8 @@ export async function claimAlert(
     cutoff === null ? {} : { ':cutoff': cutoff },
   );
   if (!claimed) return false;
-  await recordEvent(postingNumber, `alert#${alert.kind}#${alert.at}`, {
+  // Only the history: nothing on the order changes, and nobody needs it read back.
+  await putEvent(postingNumber, `alert#${alert.kind}#${alert.at}`, {
     type: 'alert',
     at: alert.at,
     source: 'step',
