@@ -18,13 +18,17 @@ export const PRICES = {
   snsPublish: 0.5 / 1_000_000,
 } as const;
 
-/** Every function is deployed with 256 MB (infra/constructs/step-function.ts). */
-export const LAMBDA_MEMORY_GB = 256 / 1024;
+/** One function's measured duration and the memory it is deployed with (the synthesized stack's `MemorySize`). */
+export interface FunctionDuration {
+  totalMs: number;
+  memoryMb: number;
+}
 
 export interface Usage {
   transitions: number;
   lambdaInvocations: number;
-  lambdaMs: number;
+  /** By function: each function's duration is billed at its own memory size. */
+  lambdaByFunction: Record<string, FunctionDuration>;
   dynamoWriteUnits: number;
   dynamoReadUnits: number;
   snsPublishes: number;
@@ -32,12 +36,16 @@ export interface Usage {
 
 export type Bill = Record<'stepFunctions' | 'lambdaRequests' | 'lambdaDuration' | 'dynamoDb' | 'sns' | 'total', number>;
 
+/** GB-seconds of one function's measured duration at its memory size. */
+export const gbSeconds = (f: FunctionDuration) => (f.totalMs / 1000) * (f.memoryMb / 1024);
+
 /** Dollars for the given usage. */
 export function bill(u: Usage): Bill {
+  const lambdaGbSeconds = Object.values(u.lambdaByFunction).reduce((s, f) => s + gbSeconds(f), 0);
   const parts = {
     stepFunctions: u.transitions * PRICES.stepFunctionsTransition,
     lambdaRequests: u.lambdaInvocations * PRICES.lambdaRequest,
-    lambdaDuration: (u.lambdaMs / 1000) * LAMBDA_MEMORY_GB * PRICES.lambdaGbSecond,
+    lambdaDuration: lambdaGbSeconds * PRICES.lambdaGbSecond,
     dynamoDb: u.dynamoWriteUnits * PRICES.dynamoWriteUnit + u.dynamoReadUnits * PRICES.dynamoReadUnit,
     sns: u.snsPublishes * PRICES.snsPublish,
   };

@@ -49,9 +49,12 @@ export class OzonAutopilotStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: 'byPhase',
+      indexName: 'bySweep',
       partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+      // Keys only: an order update that keeps the posting in its sweep writes nothing to the index; a sweep reads
+      // the few orders it finds (functions/shared/order-store.ts SWEEP_GROUP).
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
 
     this.alerts = new sns.Topic(this, 'SellerAlerts', {
@@ -100,13 +103,26 @@ export class OzonAutopilotStack extends Stack {
     );
     const language = props.sellerLanguage ?? 'en';
 
+    const queue = (id: string, props: sqs.QueueProps) =>
+      new sqs.Queue(this, id, { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, ...props });
+    // PackAndLabel queues a posting for its warehouse's next label batch; the batcher answers each task token.
+    const labelDlq = queue('LabelDeadLetters', { retentionPeriod: Duration.days(14) });
+    const labelQueue = queue('LabelQueue', {
+      visibilityTimeout: Duration.seconds(6 * 60),
+      deadLetterQueue: { queue: labelDlq, maxReceiveCount: 5 },
+    });
+
     // A workflow step: the table, the seller's policy, and what else it uses, each binding a grant with its variable.
-    type Uses = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels';
+    type Uses = 'ozon' | 'alerts' | 'resumeWaits' | 'startExecutions' | 'labels' | 'labelQueue';
     const step = (id: string, entry: string, description: string, uses: Uses[]) => {
       const fn = new AutopilotFunction(this, id, { entry, description }).bindTable(this.table).bindPolicy(settings);
       if (uses.includes('ozon')) fn.bindOzon(ozonSecret);
       if (uses.includes('alerts')) fn.bindAlerts(this.alerts, language);
       if (uses.includes('labels')) fn.bindLabels(labels);
+      if (uses.includes('labelQueue')) {
+        fn.setVar('labelQueue', 'LABEL_QUEUE_URL', labelQueue.queueUrl);
+        labelQueue.grantSendMessages(fn);
+      }
       // By ARN, not by reference: the state machine refers to these functions, so a reference back would be a cycle.
       if (uses.includes('resumeWaits')) fn.bindWorkflow(stateMachineArn, ['SendTaskOutcome']);
       if (uses.includes('startExecutions')) fn.bindWorkflow(stateMachineArn, ['StartExecution']);
@@ -130,7 +146,7 @@ export class OzonAutopilotStack extends Stack {
         'Store a wait token; resolve it if the event came',
         ['alerts', 'resumeWaits'],
       ],
-      ['packAndLabel', 'fulfilment/pack-and-label', 'Packing list and label PDF', ['ozon', 'labels']],
+      ['packAndLabel', 'fulfilment/pack-and-label', "Join the warehouse's next label batch", ['labelQueue']],
       ['registerShipment', 'fulfilment/register-shipment', 'Ready for handover; rFBS carrier', ['alerts']],
       ['setTrackingNumber', 'delivery/set-tracking-number', 'rFBS tracking number, delivering', ['ozon']],
       ['checkTracking', 'delivery/check-tracking', 'Look at a stalled parcel once', ['ozon', 'alerts', 'resumeWaits']],
@@ -182,8 +198,6 @@ export class OzonAutopilotStack extends Stack {
 
     // Ozon suspends a push URL that is slow or errs, so the webhook only validates and enqueues; the processor does
     // the work, SQS redelivers failures and parks a push that failed five times in the dead-letter queue.
-    const queue = (id: string, props: sqs.QueueProps) =>
-      new sqs.Queue(this, id, { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, ...props });
     const pushDlq = queue('PushDeadLetters', { retentionPeriod: Duration.days(14) });
     const pushQueue = queue('PushQueue', {
       // Six times the processor's timeout, as AWS recommends for Lambda event sources.
@@ -212,6 +226,20 @@ export class OzonAutopilotStack extends Stack {
     sellerApiSecret.grantRead(sellerApi);
     const sellerApiUrl = sellerApi.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
+    // Up to 20 postings a batch (Ozon's limit for one label call), gathered for up to 10 s.
+    const labelBatcher = step('LabelBatchFn', 'fulfilment/label-batch', 'Labels and packing lists in batches', [
+      'ozon',
+      'labels',
+      'resumeWaits',
+    ]);
+    labelBatcher.addEventSource(
+      new SqsEventSource(labelQueue, {
+        batchSize: 20,
+        maxBatchingWindow: Duration.seconds(10),
+        reportBatchItemFailures: true,
+      }),
+    );
+
     const poller = step('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes, payouts', [
       ...intake,
       'alerts',
@@ -236,6 +264,15 @@ export class OzonAutopilotStack extends Stack {
       evaluationPeriods: 1,
       alarmDescription:
         'Ozon pushes failed five times and wait in the dead-letter queue; the poller still catches their postings up. Redrive them after fixing the cause.',
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new cwActions.SnsAction(this.alerts));
+
+    new cloudwatch.Alarm(this, 'LabelRequestsDeadLettered', {
+      metric: labelDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'Label batches failed five times; their postings wait in PackAndLabel and retry when the state times out (30 min).',
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new cwActions.SnsAction(this.alerts));
 

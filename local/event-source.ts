@@ -17,6 +17,8 @@ export interface EventSourceOptions {
   /** Parallel pollers, like Lambda's concurrent batches. */
   concurrency?: number;
   batchSize?: number;
+  /** Like the mapping's MaximumBatchingWindowInSeconds: receive until `batchSize` records or this much time. */
+  batchWindowMs?: number;
 }
 
 export interface EventSource {
@@ -55,18 +57,29 @@ export function startSqsEventSource(o: EventSourceOptions): EventSource {
   const worker = async () => {
     while (running) {
       // Long polling, like Lambda's pollers: busy polling an in-process fauxqs would starve the event loop.
-      const { Messages = [] } = await o.client
-        .send(
-          new ReceiveMessageCommand({
-            QueueUrl: o.queueUrl,
-            MaxNumberOfMessages: o.batchSize ?? 10,
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['All'],
-          }),
-          { abortSignal: stopping.signal },
-        )
-        .catch(() => ({ Messages: [] as Message[] }));
+      const receive = (max: number, wait: number) =>
+        o.client
+          .send(
+            new ReceiveMessageCommand({
+              QueueUrl: o.queueUrl,
+              // SQS hands out at most 10 messages a call; a larger batch takes several calls.
+              MaxNumberOfMessages: Math.min(10, max),
+              WaitTimeSeconds: wait,
+              MessageSystemAttributeNames: ['All'],
+            }),
+            { abortSignal: stopping.signal },
+          )
+          .then((r) => r.Messages ?? [])
+          .catch(() => [] as Message[]);
+      const batchSize = o.batchSize ?? 10;
+      const Messages = await receive(batchSize, 1);
       if (Messages.length === 0) continue;
+      const windowEnds = Date.now() + (o.batchWindowMs ?? 0);
+      while (running && Messages.length < batchSize && Date.now() < windowEnds) {
+        const more = await receive(batchSize - Messages.length, 0);
+        if (more.length) Messages.push(...more);
+        else await new Promise((r) => setTimeout(r, 25));
+      }
       busy++;
       try {
         const event: SQSEvent = { Records: Messages.map((m) => toRecord(m, o)) };

@@ -3,9 +3,15 @@
  * with its duration, Ozon calls, SNS publishes (the seller's alerts), and the engine's per-execution counts.
  * A measurement covers only what happens between `startMeasuring` and `finish`, so a benchmark can seed stock
  * before and inspect results after without its own requests showing up in the figures.
+ *
+ * Units and Ozon calls are also attributed to postings: a DynamoDB request to the posting numbers in its keys
+ * (`POSTING#<n>`), an Ozon call to the posting numbers in its body (from the sandbox's request log), shared
+ * equally when there are several. What names no posting (the poller's list calls and index queries, stock-only
+ * writes) stays unattributed.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdirSync, readFileSync } from 'node:fs';
-import { observeDynamoCapacity } from '#shared/db';
+import { db, observeDynamoCapacity } from '#shared/db';
 import type { Execution } from './engine';
 import { type Invocation, observeInvocations } from './functions';
 import type { Runtime } from './runtime';
@@ -26,8 +32,21 @@ export interface FunctionUse {
   p99Ms: number;
 }
 
+/** What can be traced to one posting (or to none: `Measured.unattributed`). */
+export interface PostingUse {
+  ozonCalls: number;
+  ozonByPath: Record<string, number>;
+  dynamoRead: number;
+  dynamoWrite: number;
+  /** Estimated, as `Measured.dynamo.refusedWriteEstimate`. */
+  dynamoRefusedWrite: number;
+}
+
 export interface Measured {
   executions: Execution[];
+  /** By posting number; the Ozon share needs the sandbox (its request log), DynamoDB works against either. */
+  byPosting: Map<string, PostingUse>;
+  unattributed: PostingUse;
   dynamo: {
     read: number;
     write: number;
@@ -40,6 +59,38 @@ export interface Measured {
   snsPublishes: number;
   alertsByKind: Record<string, number>;
 }
+
+const emptyUse = (): PostingUse => ({
+  ozonCalls: 0,
+  ozonByPath: {},
+  dynamoRead: 0,
+  dynamoWrite: 0,
+  dynamoRefusedWrite: 0,
+});
+
+/** The posting numbers a request's keys and values name (`POSTING#<n>`), each once. */
+const requestPostings = new AsyncLocalStorage<string[]>();
+function postingsInRequest(input: unknown): string[] {
+  try {
+    return [...new Set([...JSON.stringify(input).matchAll(/POSTING#([\w-]+)/g)].map((m) => m[1] as string))];
+  } catch {
+    return []; // a value JSON cannot show (a BigInt): the request stays unattributed
+  }
+}
+
+/** The posting numbers an Ozon request body names, at any depth (`posting_number`, `posting_numbers`, ...). */
+function postingsInBody(body: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(body)) for (const x of body) postingsInBody(x, found);
+  else if (body && typeof body === 'object') {
+    for (const [k, v] of Object.entries(body)) {
+      if (!/posting_numbers?$/.test(k)) postingsInBody(v, found);
+      else for (const n of [v].flat()) if (typeof n === 'string') found.add(n);
+    }
+  }
+  return found;
+}
+
+const ATTRIBUTION_MIDDLEWARE = 'benchPostingOfRequest';
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) : 0;
@@ -57,7 +108,15 @@ export function startMeasuring(runtime: Runtime): Measuring {
   const executionsBefore = new Set(runtime.engine.executions.keys());
   const ozonBefore = runtime.ozonCalls.length;
   const alertsBefore = runtime.alerts.length;
+  const sandboxBefore = runtime.sandbox?.calls.length ?? 0;
   const byCommand: Record<string, CommandUnits> = {};
+  const byPosting = new Map<string, PostingUse>();
+  const unattributed = emptyUse();
+  const useOf = (pn: string) => {
+    const use = byPosting.get(pn) ?? emptyUse();
+    byPosting.set(pn, use);
+    return use;
+  };
   let refusedWriteEstimate = 0;
   const stopDynamo = observeDynamoCapacity((u) => {
     const c = byCommand[u.command] ?? { requests: 0, read: 0, write: 0, conditionFailures: 0 };
@@ -65,11 +124,29 @@ export function startMeasuring(runtime: Runtime): Measuring {
     c.requests++;
     c.read += u.read;
     c.write += u.write;
+    let refused = 0;
     if (u.conditionFailed) {
       c.conditionFailures++;
       const perItem = u.command.startsWith('Transact') ? 2 : 1;
-      refusedWriteEstimate += perItem * (u.items ?? 1);
+      refused = perItem * (u.items ?? 1);
+      refusedWriteEstimate += refused;
     }
+    const postings = requestPostings.getStore() ?? [];
+    for (const use of postings.length ? postings.map(useOf) : [unattributed]) {
+      const share = 1 / Math.max(1, postings.length);
+      use.dynamoRead += u.read * share;
+      use.dynamoWrite += u.write * share;
+      use.dynamoRefusedWrite += refused * share;
+    }
+  });
+  // Outermost on the product's DynamoDB client: the capacity hook above reports inside the request's context, so
+  // the observer learns which postings the request was for. Gone with the client if the runtime resets it.
+  const dynamoStack = db().middlewareStack;
+  dynamoStack.add((next) => (args) => requestPostings.run(postingsInRequest(args.input), () => next(args)), {
+    step: 'initialize',
+    priority: 'high',
+    name: ATTRIBUTION_MIDDLEWARE,
+    override: true,
   });
   const durations = new Map<string, { ms: number[]; failed: number }>();
   const stopInvocations = observeInvocations((i: Invocation) => {
@@ -82,8 +159,17 @@ export function startMeasuring(runtime: Runtime): Measuring {
   return {
     async finish(drainMs = 300) {
       stopDynamo();
+      dynamoStack.remove(ATTRIBUTION_MIDDLEWARE);
       stopInvocations();
       const calls = runtime.ozonCalls.slice(ozonBefore);
+      for (const call of runtime.sandbox?.calls.slice(sandboxBefore) ?? []) {
+        const postings = [...postingsInBody(call.body)];
+        for (const use of postings.length ? postings.map(useOf) : [unattributed]) {
+          const share = 1 / Math.max(1, postings.length);
+          use.ozonCalls += share;
+          use.ozonByPath[call.path] = (use.ozonByPath[call.path] ?? 0) + share;
+        }
+      }
       await new Promise((r) => setTimeout(r, drainMs));
       const executions = [...runtime.engine.executions.entries()]
         .filter(([arn]) => !executionsBefore.has(arn))
@@ -112,6 +198,8 @@ export function startMeasuring(runtime: Runtime): Measuring {
       const commands = Object.values(byCommand);
       return {
         executions,
+        byPosting,
+        unattributed,
         dynamo: {
           read: round(commands.reduce((s, c) => s + c.read, 0)),
           write: round(commands.reduce((s, c) => s + c.write, 0)),

@@ -2,6 +2,7 @@
  * What a local run reports: postings by final state, transitions and Ozon calls per posting, alerts and metrics.
  * A posting is reported by its latest execution: `<postingNumber>_r<N>` resumes one that ended badly.
  */
+import type { WaitKind } from '#shared/order';
 import type { Execution } from './engine';
 import type { Runtime } from './runtime';
 
@@ -49,7 +50,39 @@ export function finalState(e: Execution, failStates: ReadonlySet<string>): strin
 export const statesEntered = (e: Execution): string[] =>
   e.history.filter((h) => h.type === 'StateEntered').map((h) => h.state ?? '');
 
-export const lastState = (e: Execution): string | undefined => statesEntered(e).at(-1);
+export const lastState = (e: Execution): string | undefined => {
+  for (let i = e.history.length - 1; i >= 0; i--) {
+    const h = e.history[i];
+    if (h?.type === 'StateEntered') return h.state ?? '';
+  }
+  return undefined;
+};
+
+type TaskState = { Type: string; Parameters?: { Payload?: { waitFor?: unknown } } };
+
+/**
+ * The states that wait (callback pattern) for one of these kinds, read from the definition: every wait passes its
+ * kind to the await-event function as `waitFor`, so callers need not know what the states are called.
+ */
+export function waitStates(definition: Record<string, unknown>, kinds: readonly WaitKind[]): Set<string> {
+  const states = (definition.States ?? {}) as Record<string, TaskState>;
+  const waitsFor = (s: TaskState) => kinds.includes(s.Parameters?.Payload?.waitFor as WaitKind);
+  return new Set(
+    Object.entries(states)
+      .filter(([, s]) => s.Type === 'Task' && waitsFor(s))
+      .map(([name]) => name),
+  );
+}
+
+/** The definition's Fail states: an execution that ends in one has failed as designed, not crashed. */
+export function failStatesOf(definition: Record<string, unknown>): Set<string> {
+  const states = (definition.States ?? {}) as Record<string, { Type: string }>;
+  return new Set(
+    Object.entries(states)
+      .filter(([, s]) => s.Type === 'Fail')
+      .map(([name]) => name),
+  );
+}
 
 const countBy = <T>(items: T[], key: (t: T) => string) =>
   items.reduce<Record<string, number>>((acc, t) => {
@@ -63,12 +96,7 @@ export function summarize(runtime: Runtime, elapsedSeconds: number): RunSummary 
   const postings = latestByPosting(executions);
   const n = Math.max(1, postings.length);
   const transitions = executions.reduce((s, e) => s + e.transitions, 0);
-  const states = runtime.stack.definition.States as Record<string, { Type: string }>;
-  const failStates = new Set(
-    Object.entries(states)
-      .filter(([, s]) => s.Type === 'Fail')
-      .map(([name]) => name),
-  );
+  const failStates = failStatesOf(runtime.stack.definition);
   return {
     postings: postings.length,
     byFinalState: countBy(postings, (e) => finalState(e, failStates)),

@@ -18,7 +18,7 @@ import { type ReceivedAlert, startInbox } from './inbox';
 import { connectOzon, type OzonTarget, ownerOf } from './ozon-target';
 import { startPoller } from './poller';
 import { type OzonCall, recordMetrics, recordOzonCalls } from './records';
-import { type PushQueue, SELLER_INBOX, startPushProcessing, startServices } from './services';
+import { type PushQueue, SELLER_INBOX, startLabelBatching, startPushProcessing, startServices } from './services';
 import { startSfnApi } from './sfn-api';
 import { type ResolvedStack, resolveStackCached } from './template';
 
@@ -125,6 +125,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const pushQueue = startPushProcessing(services, functions.required('push-processor'));
     stops.push(() => pushQueue.stop());
+    const labelBatching = startLabelBatching(services, functions.required('label-batch'));
+    stops.push(() => labelBatching.stop());
     const endpoints = await startEndpoints({
       webhook: functions.required('webhook'),
       seller: functions.required('seller-api'),
@@ -142,8 +144,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'ERROR',
       POWERTOOLS_DEV: 'true',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      // No X-Ray daemon here: segments would go nowhere.
-      POWERTOOLS_TRACE_ENABLED: 'false',
       // Every function runs in this one process: its own limiter is the whole account's (see rate-budget.ts).
       OZON_RATE_BUDGET: 'instance',
       SELLER_LANGUAGE: options.sellerLanguage ?? 'en',

@@ -3,10 +3,10 @@
  * exception path of OrderLifecycle at least once, driven by the sandbox (Ozon's side), a simulated carrier and a
  * simulated warehouse (the seller's side) — nothing reaches into the product except through its APIs.
  */
-import { ordersInPhase } from '#shared/order-store';
-import { DEFAULT_WAREHOUSES } from '../sandbox/index';
+import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
 import type { CreatePostingSpec } from '../sandbox/types';
 import type { CarrierPlan } from './carrier';
+import { lastState, postingOf, waitStates } from './report';
 import type { Runtime, RuntimeOptions } from './runtime';
 import { seedDemoStock } from './seed';
 
@@ -18,21 +18,41 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 
+/** Where a path's posting is meant to end: a terminal state, or parked in NeedsAttention for the seller. */
+export type PathEnd = 'Completed' | 'Cancelled' | 'NeedsAttention';
+
 interface Case {
   path: string;
   spec: CreatePostingSpec;
+  /** The state the posting must end in for the path to count as exercised (NeedsAttention: parked there). */
+  ends: PathEnd;
+  /** Alert kinds the seller must have received for this posting. */
+  alerts?: string[];
   carrier?: CarrierPlan;
-  /** How long the warehouse takes to confirm "packed"; undefined = never. */
+  /** How long the warehouse takes to confirm "packed" after it is first asked; undefined = never. */
   packAfterMs?: number;
 }
+
+/** How long the simulated warehouse takes to pack a posting unless its case says otherwise. */
+export const DEFAULT_PACK_MS = 30 * 60_000;
 
 /** Stock the mixed scenario starts from: notebooks run out (and are restocked), socks run out for good. */
 const MIXED_STOCK = { 'NOTE-A5-DOT': 0, 'SOCKS-WOOL-42': 0 };
 
 /** One case per exception path, in the order README lists them; the rest of the postings go well. */
 const MIXED_CASES: Case[] = [
-  { path: 'short stock, restocked', spec: { lines: [{ offer_id: 'NOTE-A5-DOT', quantity: 2 }] } },
-  { path: 'short stock, cancelled (352)', spec: { lines: [{ offer_id: 'SOCKS-WOOL-42', quantity: 1 }] } },
+  {
+    path: 'short stock, restocked',
+    spec: { lines: [{ offer_id: 'NOTE-A5-DOT', quantity: 2 }] },
+    ends: 'Completed',
+    alerts: ['out_of_stock'],
+  },
+  {
+    path: 'short stock, cancelled (352)',
+    spec: { lines: [{ offer_id: 'SOCKS-WOOL-42', quantity: 1 }] },
+    ends: 'Cancelled',
+    alerts: ['out_of_stock', 'stock_cancelled'],
+  },
   {
     path: 'short stock, missing lines cancelled',
     spec: {
@@ -41,30 +61,93 @@ const MIXED_CASES: Case[] = [
         { offer_id: 'TEA-GRN-100', quantity: 1 },
       ],
     },
+    ends: 'Completed',
+    alerts: ['out_of_stock', 'partial_cancel'],
   },
-  { path: 'confirmation deadline near', spec: { shipmentSlaMs: 8 * HOUR }, packAfterMs: 4 * HOUR },
+  {
+    path: 'confirmation deadline near',
+    spec: { shipmentSlaMs: 8 * HOUR },
+    packAfterMs: 4 * HOUR,
+    ends: 'Completed',
+    alerts: ['packing_reminder'],
+  },
   {
     path: 'confirmation deadline missed',
     spec: { shipmentSlaMs: 6 * HOUR, cancelByBuyerAfterMs: 12 * HOUR },
     packAfterMs: undefined,
+    ends: 'Cancelled',
+    alerts: ['confirmation_deadline_missed'],
   },
-  { path: 'buyer cancels before shipping', spec: { cancelByBuyerAfterMs: 10 * 60_000 } },
-  { path: 'buyer cancels after hand-over', spec: { stall: 'delivering', cancelByBuyerAfterMs: 30 * HOUR } },
-  { path: 'marking codes required', spec: { marksRequired: true } },
-  { path: 'ship_failed once', spec: { shipFailsOnce: true } },
-  { path: 'not accepted at sorting centre', spec: { sortingCentre: 'not_accepted' } },
-  { path: 'arbitration', spec: { sortingCentre: 'arbitration' } },
-  { path: 'rFBS tracking number missing', spec: { schema: 'rfbs' }, carrier: { silent: true } },
+  { path: 'buyer cancels before shipping', spec: { cancelByBuyerAfterMs: 10 * 60_000 }, ends: 'Cancelled' },
+  {
+    path: 'buyer cancels after hand-over',
+    spec: { stall: 'delivering', cancelByBuyerAfterMs: 30 * HOUR },
+    ends: 'Cancelled',
+    alerts: ['cancelled_after_ship'],
+  },
+  {
+    path: 'marking codes required',
+    spec: { marksRequired: true },
+    ends: 'NeedsAttention',
+    alerts: ['marking_codes_required'],
+  },
+  { path: 'ship_failed once', spec: { shipFailsOnce: true }, ends: 'Completed' },
+  {
+    path: 'not accepted at sorting centre',
+    spec: { sortingCentre: 'not_accepted' },
+    ends: 'NeedsAttention',
+    alerts: ['not_accepted'],
+  },
+  { path: 'arbitration', spec: { sortingCentre: 'arbitration' }, ends: 'Completed', alerts: ['arbitration'] },
+  {
+    path: 'rFBS tracking number missing',
+    spec: { schema: 'rfbs' },
+    carrier: { silent: true },
+    ends: 'NeedsAttention',
+    alerts: ['tracking_missing'],
+  },
   {
     path: 'rFBS delivery window passed',
     spec: { schema: 'rfbs', deliveryWindowMs: 2 * DAY },
     carrier: { transitMs: 3 * DAY },
+    ends: 'Completed',
+    alerts: ['delivery_window_passed'],
   },
-  { path: 'stalled in transit, possibly lost', spec: { stall: 'delivering', cancelByBuyerAfterMs: 8 * DAY } },
-  { path: 'never handed over', spec: { stall: 'awaiting_deliver', cancelByBuyerAfterMs: 3 * DAY } },
-  { path: 'payout underpaid', spec: { payoutSkew: -80 } },
-  { path: 'payout missing', spec: { noAccruals: true } },
+  {
+    path: 'stalled in transit, possibly lost',
+    spec: { stall: 'delivering', cancelByBuyerAfterMs: 8 * DAY },
+    ends: 'Cancelled',
+    alerts: ['delivery_stalled', 'possibly_lost'],
+  },
+  {
+    path: 'never handed over',
+    spec: { stall: 'awaiting_deliver', cancelByBuyerAfterMs: 3 * DAY },
+    ends: 'Cancelled',
+  },
+  { path: 'payout underpaid', spec: { payoutSkew: -80 }, ends: 'Completed', alerts: ['payout_mismatch'] },
+  { path: 'payout missing', spec: { noAccruals: true }, ends: 'Completed', alerts: ['payout_missing'] },
 ];
+
+/** Products the mixed scenario keeps in stock: its well-going postings take only these, so none of them runs short. */
+const STOCKED_OFFERS = DEFAULT_PRODUCTS.map((p) => p.offer_id).filter((o) => !(o in MIXED_STOCK));
+
+/** The i-th well-going posting: one or two stocked lines, rFBS for `rfbsShare` of them, spread evenly. */
+function happyCase(i: number, rfbsShare: number): Case {
+  const rfbs = Math.floor((i + 1) * rfbsShare) > Math.floor(i * rfbsShare);
+  const offer = (k: number) => STOCKED_OFFERS[k % STOCKED_OFFERS.length] as string;
+  const lines = [{ offer_id: offer(i), quantity: 1 + (i % 2) }];
+  if (i % 3 === 0) lines.push({ offer_id: offer(i + 3), quantity: 1 });
+  return { path: HAPPY_PATH, spec: { schema: rfbs ? 'rfbs' : 'fbs', lines }, ends: 'Completed' };
+}
+
+export const HAPPY_PATH = 'happy';
+
+/** What each path of a scenario is meant to end in, and the alerts it must raise. */
+export function pathIntents(): Map<string, { ends: PathEnd; alerts: string[] }> {
+  const intents = new Map([[HAPPY_PATH, { ends: 'Completed' as PathEnd, alerts: [] as string[] }]]);
+  for (const c of MIXED_CASES) intents.set(c.path, { ends: c.ends, alerts: c.alerts ?? [] });
+  return intents;
+}
 
 /** Configuration knobs the mixed scenario sets so that days of exceptions fit into a short run. */
 export const MIXED_ENVIRONMENT: Record<string, string> = {
@@ -86,15 +169,20 @@ export function scenarioRuntimeOptions(name: ScenarioName, plans: Map<string, Ca
 }
 
 export interface ScenarioRun {
-  /** Posting number → the path it exercises (mixed) or 'happy'. */
+  /** Posting number → the path it exercises (mixed) or 'happy', for every posting created so far. */
   paths: Map<string, string>;
+  /** Postings of the scenario not created yet (only when `paced`). */
+  pending(): number;
+  /** Creates the next posting of the scenario (when `paced`); undefined when all are created. */
+  createNext(): string | undefined;
   stop(): void;
 }
 
 /**
  * Seeds stock (unless `seedStock` is false: a data dir's is seeded once) and creates the postings. For `mixed`,
  * the first postings take one exception path each and the rest go well; a simulated warehouse confirms packing and
- * restocks notebooks when it is told they ran out.
+ * restocks notebooks when it is told they ran out. `paced`: only the exception cases are created now, the rest
+ * one by one through `createNext()`, so a benchmark can admit them at the pace the product sustains.
  */
 export async function runScenario(
   runtime: Runtime,
@@ -102,35 +190,36 @@ export async function runScenario(
   orders: number,
   rfbsShare: number,
   plans: Map<string, CarrierPlan>,
-  { seedStock = true }: { seedStock?: boolean } = {},
+  { seedStock = true, paced = false }: { seedStock?: boolean; paced?: boolean } = {},
 ): Promise<ScenarioRun> {
   const paths = new Map<string, string>();
   const sandbox = runtime.sandbox;
   if (!sandbox) throw new Error('Scenarios need the Ozon sandbox (unset OZON_CLIENT_ID/OZON_API_KEY)');
-  if (name === 'happy') {
-    if (seedStock) await seedDemoStock();
-    for (let i = 0; i < orders; i++) {
-      const { posting_number } = sandbox.createPosting({ schema: i < Math.round(orders * rfbsShare) ? 'rfbs' : 'fbs' });
-      paths.set(posting_number, 'happy');
-    }
-    return { paths, stop: () => {} };
-  }
-
-  if (seedStock) await seedDemoStock(1000, MIXED_STOCK);
   const packAfter = new Map<string, number | undefined>();
-  const cases = MIXED_CASES.slice(0, orders);
-  for (let i = 0; i < orders; i++) {
-    const c = cases[i] ?? {
-      path: 'happy',
-      spec: { schema: i < cases.length + Math.round((orders - cases.length) * rfbsShare) ? 'rfbs' : 'fbs' },
-    };
+  const exceptions = name === 'mixed' ? MIXED_CASES.slice(0, orders) : [];
+  const happyRfbs = (i: number) => i < Math.round(orders * rfbsShare);
+  const caseAt = (i: number): Case =>
+    name === 'happy'
+      ? { path: HAPPY_PATH, spec: { schema: happyRfbs(i) ? 'rfbs' : 'fbs' }, ends: 'Completed' }
+      : (exceptions[i] ?? happyCase(i - exceptions.length, rfbsShare));
+  let created = 0;
+  const createNext = () => {
+    if (created >= orders) return undefined;
+    const c = caseAt(created++);
     const { posting_number } = sandbox.createPosting(c.spec);
     paths.set(posting_number, c.path);
     if (c.carrier) plans.set(posting_number, c.carrier);
-    packAfter.set(posting_number, 'packAfterMs' in c ? c.packAfterMs : 30 * 60_000);
-  }
+    if ('packAfterMs' in c) packAfter.set(posting_number, c.packAfterMs);
+    return posting_number;
+  };
 
-  const warehouse = startWarehouse(runtime, (pn) => packAfter.get(pn));
+  if (seedStock) await (name === 'mixed' ? seedDemoStock(1000, MIXED_STOCK) : seedDemoStock());
+  const createNow = paced ? exceptions.length : orders;
+  while (created < createNow) createNext();
+  const run = { paths, pending: () => orders - created, createNext };
+  if (name === 'happy') return { ...run, stop: () => {} };
+
+  const warehouse = startWarehouse(runtime, (pn) => (packAfter.has(pn) ? packAfter.get(pn) : DEFAULT_PACK_MS));
   runtime.onAlert((alert) => {
     if (alert.kind === 'out_of_stock' && alert.message.includes('NOTE-A5-DOT')) {
       runtime.clock.schedule(2 * HOUR, () => {
@@ -138,37 +227,50 @@ export async function runScenario(
       });
     }
   });
-  return {
-    paths,
-    stop: warehouse.stop,
-  };
+  return { ...run, stop: warehouse.stop };
 }
 
 /**
- * The seller's warehouse as the product sees it: it confirms "packed" (POST /packed) for postings waiting on
- * that confirmation once their packing time has passed; `packAfterMs` undefined means it never does.
+ * The seller's warehouse as the product sees it: it confirms "packed" (POST /packed) `packAfterMs` simulated ms
+ * after the product first asked for that confirmation — the moment the execution entered a wait for `packed`, on
+ * the simulated clock — and `packAfterMs` undefined means it never does. Timed from the wait itself, not from when
+ * a look happened to find it, so a starved process delays the confirmation by at most one look (5 simulated
+ * minutes), never by the reminders' worth. A confirmation the seller API did not accept is sent again.
+ * It reads the executions, not the product's table, so its looks cost the product no DynamoDB units.
  */
 export function startWarehouse(runtime: Runtime, packAfterMs: (postingNumber: string) => number | undefined) {
-  const sent = new Set<string>();
-  const firstSeen = new Map<string, number>();
+  const packedWaits = waitStates(runtime.stack.definition, ['packed']);
+  if (!packedWaits.size) throw new Error('The state machine has no wait for "packed": the warehouse has nothing to do');
+  const confirmed = new Set<string>();
+  const sending = new Set<string>();
   let running = true;
-  const round = async () => {
+  let cancel = () => {};
+  const look = () => {
     if (!running) return;
     const now = runtime.clock.now();
-    const due = (await ordersInPhase('awaiting_packed').catch(() => [])).filter((o) => {
-      const after = packAfterMs(o.postingNumber);
-      if (!firstSeen.has(o.postingNumber)) firstSeen.set(o.postingNumber, now);
-      const waiting = now - (firstSeen.get(o.postingNumber) ?? now);
-      return after !== undefined && !sent.has(o.postingNumber) && waiting >= after;
-    });
-    for (const o of due) sent.add(o.postingNumber);
-    await Promise.all(due.map((o) => runtime.sellerApi('packed', { postingNumber: o.postingNumber }).catch(() => {})));
-    if (running) runtime.clock.schedule(15 * 60_000, () => void round());
+    for (const e of runtime.engine.executions.values()) {
+      const pn = postingOf(e);
+      if (e.status !== 'RUNNING' || confirmed.has(pn) || sending.has(pn)) continue;
+      if (!packedWaits.has(lastState(e) ?? '')) continue;
+      const after = packAfterMs(pn);
+      const askedAt = e.history.find((h) => h.type === 'StateEntered' && packedWaits.has(h.state ?? ''))?.at;
+      if (after === undefined || askedAt === undefined || now < askedAt + after) continue;
+      sending.add(pn);
+      runtime
+        .sellerApi('packed', { postingNumber: pn })
+        .then((res) => {
+          if (res.ok) confirmed.add(pn);
+        })
+        .catch(() => {})
+        .finally(() => sending.delete(pn));
+    }
+    cancel = runtime.clock.schedule(5 * 60_000, look);
   };
-  void round();
+  look();
   return {
     stop: () => {
       running = false;
+      cancel();
     },
   };
 }

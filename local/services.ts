@@ -14,6 +14,8 @@ export { LOCAL_CREDENTIALS };
 
 export const SELLER_INBOX = 'seller-inbox';
 export const PUSH_QUEUE = 'push-queue';
+export const LABEL_QUEUE = 'label-queue';
+const LABEL_DEAD_LETTERS = 'label-dead-letters';
 export const PUSH_DEAD_LETTERS = 'push-dead-letters';
 
 export interface Services {
@@ -22,6 +24,7 @@ export interface Services {
   /** fauxqs reports a virtual-host style URL; the SDK needs the path style the endpoint serves. */
   queueUrlOf(name: string): string;
   pushQueueArn: string;
+  labelQueueArn: string;
   /** False when the table was already in the data dir. */
   tableCreated: boolean;
   /** What points the AWS SDK at these services. */
@@ -77,6 +80,16 @@ async function provision(
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetters.queueArn, maxReceiveCount: 5 }),
       },
     });
+    const labelDeadLetters = messaging.createQueue(LABEL_DEAD_LETTERS, { region: LOCAL_REGION });
+    const labelQueue = messaging.createQueue(LABEL_QUEUE, {
+      region: LOCAL_REGION,
+      attributes: {
+        // Longer than a batch takes on a loaded machine: a batch seen again while it is still being processed
+        // would be labelled (and billed) twice.
+        VisibilityTimeout: '30',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: labelDeadLetters.queueArn, maxReceiveCount: 5 }),
+      },
+    });
     const s3 = new S3Client({
       region: LOCAL_REGION,
       endpoint: messaging.address,
@@ -91,6 +104,7 @@ async function provision(
       messaging,
       queueUrlOf: (name) => `${messaging.address}/000000000000/${name}`,
       pushQueueArn: pushQueue.queueArn,
+      labelQueueArn: labelQueue.queueArn,
       tableCreated,
       environment: {
         AWS_REGION: LOCAL_REGION,
@@ -102,6 +116,9 @@ async function provision(
         AWS_ENDPOINT_URL_S3: messaging.address,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         PUSH_QUEUE_URL: `${messaging.address}/000000000000/${PUSH_QUEUE}`,
+        LABEL_QUEUE_URL: `${messaging.address}/000000000000/${LABEL_QUEUE}`,
+        // Ozon's 45–60 s before a label is ready is the sandbox's no time; fauxqs delays in real seconds.
+        LABEL_DELAY_SECONDS: '0',
       },
       stop,
     };
@@ -144,6 +161,31 @@ export function startPushProcessing(services: Services, processor: Handler): Pus
       while (pending() > 0 || source.busy() > 0) await new Promise((r) => setTimeout(r, 10));
     },
     stopProcessing: () => source.stop(),
+    async stop() {
+      await source.stop();
+      client.destroy();
+    },
+  };
+}
+
+/**
+ * The label batcher on the label queue, as Lambda's SQS event source runs it in AWS: batches of up to 20,
+ * gathered for a moment (AWS: 10 s; here 300 real ms, minutes on the compressed clock).
+ */
+export function startLabelBatching(services: Services, batcher: Handler): { stop(): Promise<void> } {
+  const client = new SQSClient({ region: LOCAL_REGION, endpoint: services.messaging.address, credentials: LOCAL_CREDENTIALS });
+  const source = startSqsEventSource({
+    client,
+    queueUrl: services.queueUrlOf(LABEL_QUEUE),
+    queueArn: services.labelQueueArn,
+    region: LOCAL_REGION,
+    handler: batcher,
+    functionName: 'label-batch',
+    batchSize: 20,
+    batchWindowMs: 300,
+    concurrency: 2,
+  });
+  return {
     async stop() {
       await source.stop();
       client.destroy();

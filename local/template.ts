@@ -27,6 +27,8 @@ export interface LocalFunction {
   arn: string;
   entry: string;
   environment: Record<string, string>;
+  /** MB, as deployed (`MemorySize`; Lambda's default 128 when the template leaves it out). */
+  memorySize: number;
 }
 
 export interface ResolvedStack {
@@ -147,7 +149,8 @@ export function resolveStack(template: Template = synthesizeTemplate()): Resolve
     const entry = r.Metadata?.[ENTRY_METADATA];
     if (typeof entry !== 'string') return []; // CDK's own helper functions (custom resources) do not run locally
     const env = resolveIntrinsics((r.Properties?.Environment as { Variables?: Json })?.Variables ?? {}, template);
-    return [{ logicalId: id, arn: lambdaArn(id), entry, environment: env as Record<string, string> }];
+    const memorySize = Number(r.Properties?.MemorySize ?? 128);
+    return [{ logicalId: id, arn: lambdaArn(id), entry, environment: env as Record<string, string>, memorySize }];
   });
   return {
     definition,

@@ -25,3 +25,4 @@ export const PACKING_NEVER_CONFIRMED = C.PackingNeverConfirmed.name;
 export const TRACKING_NUMBER_MISSING = C.TrackingNumberMissing.name;
 export const IN_ARBITRATION = C.InArbitration.name;
 export const NOT_ACCEPTED = C.NotAccepted.name;
+export const HANDOVER_TO_CARRIER = C.HandoverToCarrier.name;

@@ -41,6 +41,8 @@ const ERROR_PATH = '$.error';
 const ATTENTION_RECHECK = Duration.hours(24);
 /** Above the Lambda timeout (60 s), which is above the Ozon client's worst case (functions/shared/ozon/client.ts). */
 const STEP_TIMEOUT = Duration.seconds(90);
+/** A label batch answers within minutes (the queue's gathering window, Ozon's 45–60 s, a few retries). */
+const LABEL_TIMEOUT = Duration.minutes(30);
 
 export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctions): sfn.IChainable {
   const steps: tasks.LambdaInvoke[] = [];
@@ -157,7 +159,28 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   // ship_failed, or no word from Ozon: ConfirmPosting ships again (it counts attempts and gives up after three).
   catchInto(awaitAssembly, confirm, [E.SHIP_FAILED, sfn.Errors.TIMEOUT]);
 
-  const packAndLabel = onCancel(step('PackAndLabel', fns.packAndLabel));
+  // Labels come in batches (up to 20 postings of a warehouse in one Ozon call): the state waits for its batch.
+  const packAndLabel = onCancel(
+    new tasks.LambdaInvoke(scope, 'PackAndLabel', {
+      lambdaFunction: fns.packAndLabel,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        postingNumber: sfn.JsonPath.stringAt('$.postingNumber'),
+        schema: sfn.JsonPath.stringAt('$.schema'),
+        timeouts: sfn.JsonPath.objectAt('$.timeouts'),
+        token: sfn.JsonPath.taskToken,
+      }),
+      taskTimeout: sfn.Timeout.duration(LABEL_TIMEOUT),
+    }),
+  );
+  packAndLabel.addRetry({
+    errors: [...E.TRANSIENT, ...E.TIMEOUTS],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  steps.push(packAndLabel);
   packAndLabel.addRetry({
     errors: [E.LABEL_NOT_READY],
     interval: Duration.seconds(20),
@@ -190,16 +213,18 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   trackingOverdue.next(awaitTracking);
   const setTracking = onCancel(step('SetTrackingNumber', fns.setTrackingNumber));
 
+  // The poller's payout sweep settles the posting and ends the wait (one finance call for 200 postings). No
+  // (complete) accruals within the settlement window: SettlePayout judges what is there and alerts.
   const settlePayout = step('SettlePayout', fns.settlePayout);
   const awaitPayout = wait('AwaitPayout', 'payout');
-  // No (complete) accruals within the settlement window: SettlePayout judges what is there and alerts.
   catchInto(awaitPayout, settlePayout, [sfn.Errors.TIMEOUT]);
+  settlePayout.next(completed);
 
-  const bySchema = new sfn.Choice(scope, 'ShipmentBySchema')
-    .when(sfn.Condition.stringEquals('$.schema', 'rfbs'), awaitTracking.next(setTracking).next(awaitDelivery))
-    .otherwise(awaitDelivery);
-  awaitDelivery.next(awaitPayout).next(settlePayout).next(completed);
-  confirm.next(awaitAssembly).next(packAndLabel).next(registerShipment).next(bySchema);
+  // rFBS: RegisterShipment hands the parcel to the seller's carrier (HandoverToCarrier); FBS goes on to delivery.
+  catchInto(registerShipment, awaitTracking, [E.HANDOVER_TO_CARRIER]);
+  awaitTracking.next(setTracking).next(awaitDelivery);
+  awaitDelivery.next(awaitPayout).next(completed);
+  confirm.next(awaitAssembly).next(packAndLabel).next(registerShipment).next(awaitDelivery);
   reserveStock.next(confirm);
 
   // Join where Ozon says the posting is: after receiving it, after a resume, and after a cancellation Ozon denied.

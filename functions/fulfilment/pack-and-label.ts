@@ -1,60 +1,37 @@
-/** PackAndLabel: the packing list (handling notes for fragile goods) and, once assembled, Ozon's label PDF. */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '#shared/clients';
-import { nowIso } from '#shared/clock';
-import { env } from '#shared/config';
-import { LabelNotReady, OzonRequestRejected } from '#shared/errors';
-import { stepHandler } from '#shared/handler';
-import type { Order } from '#shared/order';
-import { updateOrder } from '#shared/order-store';
-import { ozon } from '#shared/ozon/client';
-import { activeOrder, StepInput, stateOf } from '#shared/steps';
-import { packingList } from '#stock/rules';
-import { consume, getStock } from '#stock/stock-store';
-import { LABEL_STATUSES, labelNotReady } from './rules';
-
-export async function packAndLabel(input: StepInput) {
-  const order = await activeOrder(input.postingNumber);
-  const stock = await getStock(
-    order.warehouseId,
-    order.lines.map((l) => l.offerId),
-  );
-  const handling = new Map([...stock].map(([offerId, item]) => [offerId, item.handling]));
-  let labelKey = order.labelKey;
-  if (!labelKey && order.schema === 'fbs') {
-    labelKey = await fetchLabel(order);
-  }
-  const packed = { packingList: packingList(order.lines, handling), labelKey };
-  // A retry finds the stock already taken; then only the packing result is written.
-  if (!(await consume(order, nowIso(), packed))) {
-    await updateOrder(order.postingNumber, { phase: 'packing', ...packed });
-  }
-  // Packing changes none of the dates the wait timeouts come from: no need to read the order back.
-  return stateOf(order);
-}
-
 /**
- * Ozon serves the label only in `awaiting_deliver`. Refused earlier, it is not ready yet (retried by the state
- * machine); refused because the parcel already moved on (picked up), there is nothing left to print.
+ * PackAndLabel: a `.waitForTaskToken` state. The posting joins the next label batch of its warehouse (the label
+ * queue); the label batcher (label-batch.ts) gets Ozon's labels for up to 20 postings in one call, writes the
+ * batch's PDF and packing list, takes the units off the shelf and ends the wait of every posting in it.
  */
-async function fetchLabel(order: Order): Promise<string | undefined> {
-  let pdf: Uint8Array;
-  try {
-    pdf = await ozon().packageLabel([order.postingNumber]);
-  } catch (e) {
-    if (!(e instanceof OzonRequestRejected && labelNotReady(e.ozonMessage))) throw e;
-    const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
-    if (!LABEL_STATUSES.has(posting.status)) return undefined;
-    throw new LabelNotReady(e.message, { cause: e });
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { sqsClient } from '#shared/aws/sqs';
+import { env } from '#shared/config';
+import { stepHandler } from '#shared/handler';
+import { activeOrder, StepInput } from '#shared/steps';
+import { sendTaskOutcome } from '#waits/deliver-to-wait';
+import type { LabelRequest } from './label-request';
+
+export const PackInput = StepInput.extend({ token: z.string().min(1) });
+
+export async function packAndLabel(input: z.infer<typeof PackInput>): Promise<{ queued: boolean }> {
+  const order = await activeOrder(input.postingNumber);
+  // Packed and labelled already (a retried state whose batch finished): nothing to queue.
+  if (order.shippedFromStockAt && (order.labelKey || order.schema === 'rfbs') && order.packingListKey) {
+    await sendTaskOutcome(input.token, { outcome: 'success' }, order);
+    return { queued: false };
   }
-  const key = `labels/${order.postingNumber}.pdf`;
-  const bucket = env('labels').LABELS_BUCKET;
-  if (bucket) {
-    await s3Client().send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),
-    );
-  }
-  return key;
+  const request: LabelRequest = { token: input.token, order };
+  const { LABEL_QUEUE_URL, LABEL_DELAY_SECONDS } = env('labelQueue');
+  await sqsClient().send(
+    new SendMessageCommand({
+      QueueUrl: LABEL_QUEUE_URL,
+      MessageBody: JSON.stringify(request),
+      // Ozon serves a label 45–60 s after assembly: asking earlier only costs a refused call.
+      DelaySeconds: LABEL_DELAY_SECONDS,
+    }),
+  );
+  return { queued: true };
 }
 
-export const handler = stepHandler(StepInput, packAndLabel);
+export const handler = stepHandler(PackInput, packAndLabel);

@@ -1,19 +1,28 @@
-/** RegisterShipment: FBS is ready for Ozon's pickup; rFBS needs the seller's carrier and its tracking number. */
+/**
+ * RegisterShipment: the packed parcel is ready to leave. FBS waits for Ozon's pickup; rFBS goes to the seller's
+ * carrier, whose tracking number comes next — said with HandoverToCarrier, which the state machine catches into
+ * AwaitTrackingNumber (no Choice state on every posting's way: one state transition less per posting).
+ */
 import { sendAlert } from '#shared/alerts';
+import { HandoverToCarrier } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { updateOrder } from '#shared/order-store';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
 
 export async function registerShipment(input: StepInput) {
   const order = await activeOrder(input.postingNumber);
-  if (order.schema === 'rfbs' && !order.trackingNumber) {
-    await sendAlert(order, {
-      kind: 'rfbs_handover',
-      deadline: order.shipmentDate,
-      callbackPath: 'POST <seller API>/tracking {"postingNumber","trackingNumber"}',
-    });
+  const shipping = await updateOrder(order.postingNumber, { phase: 'shipping' });
+  if (order.schema === 'rfbs') {
+    if (!order.trackingNumber) {
+      await sendAlert(order, {
+        kind: 'rfbs_handover',
+        deadline: order.shipmentDate,
+        callbackPath: 'POST <seller API>/tracking {"postingNumber","trackingNumber"}',
+      });
+    }
+    throw new HandoverToCarrier(`${order.postingNumber} goes to the seller's carrier`);
   }
-  return stateOf(await updateOrder(order.postingNumber, { phase: 'shipping' }));
+  return stateOf(shipping);
 }
 
 export const handler = stepHandler(StepInput, registerShipment);

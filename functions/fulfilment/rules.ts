@@ -32,3 +32,34 @@ export function lateCost(order: Pick<Order, 'tariffication'>): string {
 export const labelNotReady = (ozonMessage: string) => /aren't ready|not ready/i.test(ozonMessage);
 /** Only these statuses can still get a label: a parcel that moved on (picked up, refused) needs none. */
 export const LABEL_STATUSES = new Set(['awaiting_deliver', 'awaiting_packaging']);
+
+/** Ozon's limit for one `/v2/posting/fbs/package-label` call. */
+export const LABELS_PER_CALL = 20;
+/** A label batch refused as "not ready" this many times is split up, so one late posting cannot hold the rest. */
+export const LABEL_BATCH_ATTEMPTS = 3;
+
+/**
+ * Label batches: postings of one warehouse together (one PDF and one packing list per batch, as a warehouse
+ * prints and packs them), at most LABELS_PER_CALL each, in the order they came.
+ */
+export function labelBatches<T extends { order: Pick<Order, 'warehouseId'> }>(requests: T[]): T[][] {
+  const byWarehouse = new Map<number, T[]>();
+  for (const r of requests) {
+    const group = byWarehouse.get(r.order.warehouseId) ?? [];
+    group.push(r);
+    byWarehouse.set(r.order.warehouseId, group);
+  }
+  return [...byWarehouse.values()].flatMap((group) => {
+    const batches: T[][] = [];
+    for (let i = 0; i < group.length; i += LABELS_PER_CALL) batches.push(group.slice(i, i + LABELS_PER_CALL));
+    return batches;
+  });
+}
+
+/**
+ * Where a batch's files go: by warehouse and day, named after the batch's postings, so the same batch retried
+ * writes the same objects instead of new ones.
+ */
+export function labelBatchKey(warehouseId: number, day: string, postingNumbers: string[], digest: string): string {
+  return `labels/${warehouseId}/${day}/${postingNumbers[0]}+${postingNumbers.length - 1}-${digest.slice(0, 10)}`;
+}

@@ -1,12 +1,12 @@
 /**
  * The catch-up poller: what pushes do not cover. Ozon says new-posting pushes can come late and any push can be
  * lost, so each run (1) starts executions for unfulfilled postings the product does not know, (2) delivers the
- * status changes since its last run that the order records do not show yet, and (3) sums the accruals of postings
- * waiting for their payout (Ozon has no push for finance). An access error from Ozon becomes one critical alert.
+ * status changes since its last run that the order records do not show yet, and (3) settles the postings waiting for
+ * their payout (settlement/payout-sweep.ts: Ozon has no push for finance). An access error from Ozon becomes one critical alert.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { accrualsOf, accruedTotal } from '#settlement/rules';
+import * as z from 'zod';
+import { sweepPayouts } from '#settlement/payout-sweep';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
@@ -15,11 +15,10 @@ import { eachLimited } from '#shared/each-limited';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
 import type { Order } from '#shared/order';
-import { getOrder, ordersInPhase, updateOrder } from '#shared/order-store';
+import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { V4ListPosting } from '#shared/ozon/schemas';
 import { isCancelled } from '#shared/status';
-import { deliverToWait } from '#waits/deliver-to-wait';
 import { recordStatus } from './record-status';
 import { startPostingExecution } from './start-execution';
 
@@ -58,7 +57,7 @@ export async function pollOnce(): Promise<PollReport> {
   try {
     await startMissingExecutions(report);
     await deliverStatusChanges(report);
-    await checkPayouts(report);
+    Object.assign(report, await sweepPayouts());
   } catch (error) {
     // Retrying cannot fix a refused key and a failed run would be retried by the scheduler: alert and end the run.
     if (!(error instanceof OzonAuthError)) throw error;
@@ -92,7 +91,7 @@ async function eachPosting<N extends 'listUnfulfilled' | 'listPostings'>(
 
 /** Starts an execution for a posting the product has no order for, unless it is cancelled (nothing to follow). */
 async function follow(posting: V4ListPosting, report: PollReport) {
-  if (isCancelled(posting.status) || (await getOrder(posting.posting_number))) return;
+  if (isCancelled(posting.status) || (await getOrder(posting.posting_number, { consistent: false }))) return;
   if ((await startPostingExecution(posting.posting_number, posting.posting_number, 'poller')) === 'started') {
     report.executionsStarted++;
   }
@@ -162,7 +161,8 @@ async function deliverStatusChanges(report: PollReport) {
       },
     },
     async (posting) => {
-      const order = await getOrder(posting.posting_number);
+      // A read a moment old is enough: recordStatus orders the writes, and a repeat changes nothing.
+      const order = await getOrder(posting.posting_number, { consistent: false });
       // The new-posting push and the unfulfilled list both missed it (it moved on quickly, or it is older than the
       // product): start it here. Any posting but a cancelled one — a delivered one still has its payout to settle.
       if (!order) return follow(posting, report);
@@ -172,21 +172,4 @@ async function deliverStatusChanges(report: PollReport) {
     },
   );
   await writeMark(until);
-}
-
-async function checkPayouts(report: PollReport) {
-  const settling = await ordersInPhase('settling');
-  for (let i = 0; i < settling.length; i += 200) {
-    const batch = settling.slice(i, i + 200);
-    const { posting_accruals } = await ozon().call('accruals', { posting_numbers: batch.map((o) => o.postingNumber) });
-    for (const order of batch) {
-      report.payoutsChecked++;
-      const accruals = accrualsOf(posting_accruals, order.postingNumber);
-      if (accruals.length === 0) continue;
-      const accrued = accruedTotal(accruals);
-      if (accrued === order.accrued) continue;
-      const updated = await updateOrder(order.postingNumber, { accrued });
-      if ((await deliverToWait(updated)) !== 'none') report.payoutsDelivered++;
-    }
-  }
 }

@@ -3,7 +3,7 @@
  * come from (ozon-api.md §4), so the address is the first check and the secret path token the second.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { env } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 

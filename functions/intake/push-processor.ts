@@ -4,7 +4,7 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { withPowertools } from '#shared/handler';
+import { applyPush } from './apply-push';
 import { processPushBatch } from './push-queue';
-import { applyPush } from './pushes';
 
 export const handler = withPowertools((event: SQSEvent) => processPushBatch(event, applyPush));

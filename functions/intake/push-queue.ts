@@ -8,8 +8,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
-import { sqsClient } from '#shared/clients';
+import * as z from 'zod';
+import { sqsClient } from '#shared/aws/sqs';
 import { env } from '#shared/config';
 import { logger } from '#shared/handler';
 import { PostingPush, type WorkPush } from '#shared/ozon/push';

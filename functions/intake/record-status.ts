@@ -1,11 +1,17 @@
 /**
- * Records a status seen by anyone (push, poll, step) once, and hands it to a waiting execution. An older status
- * arriving after a newer one is kept as an event but does not move the order back, even when both are applied at
- * the same moment (the write is conditional on the status time).
+ * Records a status seen by anyone (push, poll, step) and hands it to a waiting execution. An older status arriving
+ * after a newer one does not move the order back, even when both are applied at the same moment (the write is
+ * conditional on the status time). A pushed status change is one conditional write of the order item (Ozon keeps
+ * the posting's status history, the order the latest); a cancellation, or a status a push did not bring, is also
+ * kept as an event of its own.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowIso } from '#shared/clock';
-import { recordEvent } from '#shared/event-store';
-import { cancellationOf } from '#shared/order';
+import { db, keys } from '#shared/db';
+import { putEvent } from '#shared/event-store';
+import { cancellationOf, type Order, phaseAfterStatus } from '#shared/order';
+import { fromItem, getOrder, indexClauses, setExpression, table } from '#shared/order-store';
 import type { Posting } from '#shared/ozon/schemas';
 import { handedOver, isCancelled } from '#shared/status';
 import { deliverToWait } from '#waits/deliver-to-wait';
@@ -20,7 +26,6 @@ export async function recordStatus(
 ) {
   // A date from the future (a wrong clock, a forged push) must not pin the order above every real status to come.
   const at = new Date(Math.min(Date.parse(changedAt), Date.parse(nowIso()))).toISOString();
-  const key = `status#${status}#${substatus ?? ''}#${at}`;
   const patch = {
     status,
     substatus,
@@ -30,14 +35,68 @@ export async function recordStatus(
     ...(handedOver(status) ? { handedOverAt: at } : {}),
     ...extra,
   };
-  const { order } = await recordEvent(postingNumber, key, { type: 'status', status, substatus, at, source }, patch, at);
-  // Also for a duplicate: the first delivery of this event may have failed, and a redelivered push must finish it.
+  // Kept as events of their own: cancellations, and whatever a push did not bring (the poller made up for a lost
+  // push, Ozon's answer to a check, the seller's report) — rare, and what ops look for when a posting went oddly.
+  if (isCancelled(status) || source !== 'push') {
+    await putEvent(postingNumber, `status#${status}#${substatus ?? ''}#${at}`, {
+      type: 'status',
+      status,
+      substatus,
+      at,
+      source,
+    });
+  }
+  const order = await applyStatus(postingNumber, patch, at);
+  // Also for a repeat: the first delivery of this status may have failed, and a redelivered push must finish it.
   if (order) await deliverToWait(order);
   return order;
 }
 
+/**
+ * The status write, with the phase it implies when the posting is still before it (phaseAfterStatus). Refused
+ * because the posting is past that phase, it is written without the phase; refused because a newer status is
+ * recorded, nothing is written and the order is read as it is. Works before the order exists (a push that came
+ * before the execution): the status waits on a bare item for ReceivePosting.
+ */
+async function applyStatus(postingNumber: string, patch: Record<string, unknown>, at: string) {
+  const newer = 'attribute_not_exists(lastStatusAt) OR lastStatusAt <= :statusAt';
+  const advance = phaseAfterStatus(String(patch.status));
+  const attempts = advance
+    ? [
+        { patch: { ...patch, phase: advance.phase }, index: indexClauses(advance.phase), from: advance.from },
+        { patch, index: undefined, from: undefined },
+      ]
+    : [{ patch, index: undefined, from: undefined }];
+  for (const attempt of attempts) {
+    const { expression, names, values } = setExpression(attempt.patch, attempt.index);
+    const fromValues = Object.fromEntries((attempt.from ?? []).map((p, i) => [`:from${i}`, p]));
+    const inPhase = attempt.from ? ` AND phase IN (${Object.keys(fromValues).join(', ')})` : '';
+    try {
+      const { Attributes } = await db().send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: keys.order(postingNumber),
+          UpdateExpression: expression,
+          ConditionExpression: `(${newer})${inPhase}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ...attempt.index?.values, ...fromValues, ':statusAt': at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes && 'phase' in Attributes ? fromItem(Attributes) : undefined;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+  // An older status than the one recorded: the order stays on the newer one.
+  return getOrder(postingNumber);
+}
+
 /** Records what Ozon itself says about the posting now: the confirmation of a push or a seller's report. */
-export async function recordOzonStatus(posting: Posting, extra: Record<string, unknown> = {}) {
+export async function recordOzonStatus(
+  posting: Posting,
+  extra: Record<string, unknown> = {},
+): Promise<Order | undefined> {
   return recordStatus(posting.posting_number, posting.status, posting.substatus ?? undefined, nowIso(), 'poll', {
     availableActions: posting.available_actions ?? [],
     ...(isCancelled(posting.status) ? { cancellation: cancellationOf(posting) } : {}),

@@ -4,7 +4,7 @@
  * by it in the console. Ozon is asked first: a posting Ozon does not know is not resumed.
  */
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
-import { sfnClient } from '#shared/clients';
+import { sfnClient } from '#shared/aws/sfn';
 import { nowIso } from '#shared/clock';
 import { PostingNotFound } from '#shared/errors';
 import { getOrder, updateOrder } from '#shared/order-store';

@@ -4,7 +4,7 @@
  * "delivered" only after "delivering" and only as Ozon confirms it, the warehouse's "packed", and resuming a
  * posting that needs attention. A refused action names why, with the HTTP status the seller API answers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { nowIso } from '#shared/clock';
 import { eachLimited } from '#shared/each-limited';
 import { OzonRequestRejected } from '#shared/errors';

@@ -3,7 +3,7 @@
  * posting number, so a duplicate push and a poll that both see the posting make one execution.
  */
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '#shared/clients';
+import { sfnClient } from '#shared/aws/sfn';
 import { env } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 import { emitMetric } from '#shared/powertools';

@@ -1,8 +1,6 @@
 /** Publishes alerts to the seller's SNS topic and records each on the order; repeats within the window are dropped. */
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AlertFacts, buildAccountAlert, buildAlert, isRepeat, repeatCutoff } from './alert-text';
-import { snsClient } from './clients';
 import { now, nowIso } from './clock';
 import { env } from './config';
 import { db, keys } from './db';
@@ -89,14 +87,15 @@ async function publish(
 ): Promise<void> {
   emitMetric('AlertsSent', 1, { kind: alert.kind, severity: alert.severity });
   const attributes = { severity: alert.severity, kind: alert.kind, ...extra };
-  await snsClient().send(
-    new PublishCommand({
-      TopicArn: env('alerts').ALERTS_TOPIC_ARN,
-      Subject: alert.subject,
-      Message: alert.message,
-      MessageAttributes: Object.fromEntries(
-        Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-      ),
-    }),
-  );
+  // Most invocations of the many steps that may alert never do: the SNS client (~10 ms of module init) is loaded at
+  // the first alert instead of at every cold start.
+  const { publishMessage } = await import('./aws/sns');
+  await publishMessage({
+    TopicArn: env('alerts').ALERTS_TOPIC_ARN,
+    Subject: alert.subject,
+    Message: alert.message,
+    MessageAttributes: Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    ),
+  });
 }

@@ -5,7 +5,7 @@
  * resource's grant and its variable together), and a missing or malformed variable is a ConfigError naming it.
  * Nothing else in functions/ reads `process.env`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { onReset } from './clients';
 import { DEFAULT_WAIT_SETTINGS, type WaitSettings } from './deadlines';
 import { ConfigError } from './errors';
@@ -66,6 +66,11 @@ export const SECTIONS = {
   }),
   workflow: z.object({ STATE_MACHINE_ARN: z.string().min(1) }),
   labels: z.object({ LABELS_BUCKET: z.string().min(1) }),
+  labelQueue: z.object({
+    LABEL_QUEUE_URL: z.string().min(1),
+    /** Ozon serves a label 45–60 s after assembly; the local runtime, on its compressed clock, sets 0. */
+    LABEL_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(45),
+  }),
   sellerApi: z.object({
     SELLER_API_KEY: z.string().min(32).optional(),
     SELLER_API_SECRET_ARN: z.string().min(1).optional(),

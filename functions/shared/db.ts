@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient, onReset } from './clients';
+import { dynamoClient } from './aws/dynamodb';
+import { onReset } from './clients';
 
 /**
  * One table: orders, their events and the seller's stock. Keys are built only here.
@@ -7,18 +8,26 @@ import { dynamoClient, onReset } from './clients';
  */
 export const keys = {
   order: (postingNumber: string) => ({ pk: `POSTING#${postingNumber}`, sk: 'ORDER' }),
+  /**
+   * The execution's current wait (its task token, ~1 KB in AWS) beside the order, so the order item stays under
+   * 1 KB and every update of it one write unit. Its sort key starts like the order's: one query reads both.
+   */
+  wait: (postingNumber: string) => ({ pk: `POSTING#${postingNumber}`, sk: 'ORDER#WAIT' }),
+  orderPrefix: 'ORDER',
   /** Each push, poll finding or seller report about a posting, once: the sort key is the deduplication. */
   event: (postingNumber: string, key: string) => ({ pk: `POSTING#${postingNumber}`, sk: `EVENT#${key}` }),
   eventPrefix: 'EVENT#',
   /** One second of the account's Ozon rate budget (functions/shared/ozon/rate-budget.ts). */
   rateSlot: (clientId: string, second: number) => ({ pk: `RATE#${clientId}`, sk: `SECOND#${second}` }),
   stock: (warehouseId: number, offerId: string) => ({ pk: `STOCK#${warehouseId}#${offerId}`, sk: 'STOCK' }),
-  phaseIndex: (phase: string) => `PHASE#${phase}`,
+  /** A partition of the sweep index (order-store.ts `SWEEP_GROUP`): the postings one sweep looks at. */
+  sweepGroup: (group: string) => `SWEEP#${group}`,
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
   /** Account-level alerts (no posting) and when each kind was last sent, for the repeat window. */
   accountAlert: (kind: string) => ({ pk: 'ACCOUNT', sk: `ALERT#${kind}` }),
 };
-export const PHASE_INDEX = 'byPhase';
+/** The sparse sweep index: postings that a sweep (deadlines, restock, payouts) must find, by shipment date. */
+export const PHASE_INDEX = 'bySweep';
 
 /** Every item a query finds, paged to the end: "which postings wait for stock?" must not stop at a page size. */
 export async function queryAll(

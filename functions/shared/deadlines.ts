@@ -2,7 +2,7 @@
  * Deadlines and wait timeouts derived from the posting, and the small execution state that carries them between
  * states (every `TimeoutSecondsPath` reads a value computed here). Pure.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Order, Schema, WaitKind } from './order';
 import { isCancelled } from './status';
 

@@ -60,6 +60,11 @@ export class TrackingNumberMissing extends NamedError {}
 export class DeadlinePassed extends NamedError {}
 export class InArbitration extends NamedError {}
 export class NotAccepted extends NamedError {}
+/**
+ * Not a failure: an rFBS parcel goes to the seller's carrier, whose tracking number comes next. RegisterShipment
+ * says so with this error (caught into AwaitTrackingNumber) so that no Choice state sits on every FBS posting's way.
+ */
+export class HandoverToCarrier extends NamedError {}
 /** The label is not ready yet (Ozon needs 45–60 s after ship). */
 export class LabelNotReady extends NamedError {}
 /** The order record is not where a step expects it: a bug or a record deleted by hand. */

@@ -16,7 +16,7 @@ const EVENT_TTL_SECONDS = 180 * 24 * 3600;
 export type Recorded = { fresh: boolean; order: Order | undefined };
 
 /** Stores an event once; false when it was already there (the same key). */
-async function putEvent(postingNumber: string, eventKey: string, event: OrderEvent): Promise<boolean> {
+export async function putEvent(postingNumber: string, eventKey: string, event: OrderEvent): Promise<boolean> {
   try {
     await db().send(
       new PutCommand({

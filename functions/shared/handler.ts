@@ -1,28 +1,25 @@
 /**
  * The wrappers every Lambda uses. `stepHandler`: a middy handler for a state of a workflow that validates its input
- * with the step's zod schema (Powertools Parser), logs with the posting number as a key, traces and publishes
- * metrics. Failures keep their class name, which is what the state machine's Catch matches; AWS hiccups become
- * AwsUnavailable, which it retries.
+ * with the step's zod schema (Powertools Parser) and logs with the posting number as a key. Failures keep their
+ * class name, which is what the state machine's Catch matches; AWS hiccups become AwsUnavailable, which it retries.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AwsUnavailable } from './errors';
-import { logger, tracer } from './powertools';
+import { logger } from './powertools';
 
 export { logger };
 
 /**
- * Logging and tracing for any function, in the order Powertools documents. Metrics need no middleware: each is
- * flushed as its own EMF record when emitted (emitMetric), so nothing is left to publish at the end.
+ * Logging for any function. Metrics need no middleware: each is flushed as its own EMF record when emitted
+ * (emitMetric), so nothing is left to publish at the end. Tracing is Lambda's own (active tracing, no SDK: see
+ * powertools.ts).
  */
 export function withPowertools<E, R>(fn: (event: E, context: Context) => Promise<R>) {
-  return middy(fn)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }));
+  return middy(fn).use(injectLambdaContext(logger, { resetKeys: true }));
 }
 
 export function stepHandler<S extends z.ZodType, R>(schema: S, step: (input: z.infer<S>) => Promise<R>) {

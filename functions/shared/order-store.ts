@@ -1,16 +1,42 @@
-/** Order records: created from the posting, updated field by field, waits stored and cleared, found by phase. */
+/**
+ * Order records: created from the posting, updated field by field, the current wait beside them, found by sweep.
+ *
+ * Two items per posting, both under `POSTING#<n>`: the order (`ORDER`, kept under 1 KB so an update is one write
+ * unit) and the execution's current wait (`ORDER#WAIT`, holding the task token, which alone is ~1 KB in AWS). One
+ * query with `begins_with(sk, 'ORDER')` reads both. A wait is never cleared: the next wait replaces it, a token
+ * that was used already is refused by Step Functions harmlessly, and the item expires a week after its timeout.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { env } from './config';
 import { db, keys, PHASE_INDEX, queryAll } from './db';
 import { OrderNotFound } from './errors';
-import { Order, type Wait } from './order';
+import { Order, type Phase, Wait } from './order';
 
 /** When an alert of each kind was last sent for the posting: the atomic repeat check (see claimAlert). */
 export const ALERT_PREFIX = 'alert#';
 /** One-off effects outside the product (a buyer message): claimed once per posting (see claimOnce). */
 export const ONCE_PREFIX = 'once#';
 const RESERVED = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt']);
+/** A used wait is kept this long after its timeout (for ops reading a stuck posting), then DynamoDB drops it. */
+const WAIT_TTL_AFTER_TIMEOUT_S = 7 * 24 * 3600;
+
+/**
+ * Which sweep looks at a posting in each phase; a posting in any other phase is in no sweep and out of the index.
+ * The index is sparse and keys-only, so an update that does not move a posting between sweeps writes nothing to
+ * it: on the happy path only entering and leaving `payout` does (2 of the posting's write units).
+ * - `due`: not assembled and waiting on someone — the deadline sweep warns before `shipment_date` (sort key).
+ * - `short`: waiting for a restock — the deadline sweep too, and the restock wake-up.
+ * - `payout`: delivered — the payout sweep asks Ozon's finance API for all of them at once.
+ */
+export const SWEEP_GROUP: Partial<Record<Phase, 'due' | 'short' | 'payout'>> = {
+  awaiting_packed: 'due',
+  needs_attention: 'due',
+  awaiting_stock: 'short',
+  settling: 'payout',
+};
+/** Sort key of a posting without a shipment date: after every real date, so a `dueBy` query never finds it. */
+const NO_DATE = '9999';
 
 export function fromItem(item: Record<string, unknown>): Order {
   const alerts: { kind: string; at: string }[] = [];
@@ -22,12 +48,21 @@ export function fromItem(item: Record<string, unknown>): Order {
   return Order.parse({ ...rest, alerts });
 }
 
+/**
+ * The order with its wait as read together. The key `wait` is present (maybe undefined) only on an order read with
+ * its wait; an order returned by an update carries no `wait` key, and `waitOf` reads the wait for it.
+ */
+function withWait(order: Order, waitItem: Record<string, unknown> | undefined): Order {
+  const parsed = waitItem ? Wait.safeParse(waitItem) : undefined;
+  return { ...order, wait: parsed?.success ? parsed.data : undefined };
+}
+
 /** Builds `SET #a = :a, ...` for a flat patch; undefined values are removed instead. */
-export function setExpression(patch: Record<string, unknown>) {
+export function setExpression(patch: Record<string, unknown>, extra: { sets?: string[]; removes?: string[] } = {}) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  const removes: string[] = [];
+  const sets: string[] = [...(extra.sets ?? [])];
+  const removes: string[] = [...(extra.removes ?? [])];
   Object.entries(patch).forEach(([k, v], i) => {
     names[`#f${i}`] = k;
     if (v === undefined) removes.push(`#f${i}`);
@@ -42,38 +77,71 @@ export function setExpression(patch: Record<string, unknown>) {
   return { expression, names, values };
 }
 
-export const table = () => env('table').TABLE_NAME;
-
-export async function getOrder(postingNumber: string): Promise<Order | undefined> {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: table(), Key: keys.order(postingNumber), ConsistentRead: true }),
-  );
-  return Item && 'phase' in Item ? fromItem(Item) : undefined;
+/**
+ * The index keys that follow a phase change, as clauses of the same update: the sort key is the order's own
+ * shipment date (copied in the expression, so a caller need not know it).
+ */
+export function indexClauses(phase: Phase): { sets: string[]; removes: string[]; values: Record<string, unknown> } {
+  const group = SWEEP_GROUP[phase];
+  if (!group) return { sets: [], removes: ['gsi1pk', 'gsi1sk'], values: {} };
+  return {
+    sets: ['gsi1pk = :gsiGroup', 'gsi1sk = if_not_exists(shipmentDate, :gsiNoDate)'],
+    removes: [],
+    values: { ':gsiGroup': keys.sweepGroup(group), ':gsiNoDate': NO_DATE },
+  };
 }
 
-export async function requireOrder(postingNumber: string): Promise<Order> {
-  const order = await getOrder(postingNumber);
+export const table = () => env('table').TABLE_NAME;
+
+/**
+ * The order and its current wait. Strongly consistent unless `consistent: false`: a step deciding on the order
+ * right after another wrote it must see that write; a sweep or a read for display need not.
+ */
+export async function getOrder(postingNumber: string, options: { consistent?: boolean } = {}): Promise<Order | undefined> {
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.order(postingNumber).pk, ':prefix': keys.orderPrefix },
+    ConsistentRead: options.consistent ?? true,
+  });
+  const order = items.find((i) => i.sk === keys.order(postingNumber).sk);
+  if (!order || !('phase' in order)) return undefined;
+  return withWait(
+    fromItem(order),
+    items.find((i) => i.sk === keys.wait(postingNumber).sk),
+  );
+}
+
+export async function requireOrder(postingNumber: string, options: { consistent?: boolean } = {}): Promise<Order> {
+  const order = await getOrder(postingNumber, options);
   if (!order) throw new OrderNotFound(`No order record for posting ${postingNumber}`);
   return order;
 }
 
-/** Only postings in progress are in the phase index: a finished posting leaves it (DESIGN §3, sparse index). */
-const FINISHED_PHASES = new Set<string>(['completed', 'cancelled']);
-const indexKeys = (phase: string, shipmentDate: string | undefined, postingNumber: string) =>
-  FINISHED_PHASES.has(phase)
-    ? { gsi1pk: undefined, gsi1sk: undefined }
-    : { gsi1pk: keys.phaseIndex(phase), gsi1sk: `${shipmentDate ?? ''}#${postingNumber}` };
+/** The posting's current wait, read strongly: a deliverer that just wrote an event must see a wait stored before. */
+export async function getWait(postingNumber: string): Promise<Wait | undefined> {
+  const { Item } = await db().send(
+    new GetCommand({ TableName: table(), Key: keys.wait(postingNumber), ConsistentRead: true }),
+  );
+  const parsed = Item ? Wait.safeParse(Item) : undefined;
+  return parsed?.success ? parsed.data : undefined;
+}
+
+/** The wait of an order: the one read with it, or (for an order returned by an update) read now. */
+export async function waitOf(order: Order): Promise<Wait | undefined> {
+  return 'wait' in order ? order.wait : getWait(order.postingNumber);
+}
 
 /**
  * Writes the order from Ozon's posting. A status recorded before the record existed (a push that came first) stays;
  * a second call (a retried step) finds the order created and returns it unchanged.
  */
 export async function createOrder(order: Order): Promise<{ order: Order; created: boolean }> {
-  const { alerts: _alerts, ...fields } = order;
-  const { expression, names, values } = setExpression({
-    ...fields,
-    ...indexKeys(order.phase, order.shipmentDate, order.postingNumber),
-  });
+  const { alerts: _alerts, wait: _wait, ...fields } = order;
+  // The new item has no shipment date to copy yet: the sort key is written from the order itself.
+  const group = SWEEP_GROUP[order.phase];
+  const index = group ? { gsi1pk: keys.sweepGroup(group), gsi1sk: order.shipmentDate ?? NO_DATE } : {};
+  const { expression, names, values } = setExpression({ ...fields, ...index });
   try {
     const { Attributes } = await db().send(
       new UpdateCommand({
@@ -94,23 +162,17 @@ export async function createOrder(order: Order): Promise<{ order: Order; created
   }
 }
 
-export interface OrderPatch extends Partial<Omit<Order, 'postingNumber' | 'alerts'>> {}
+export interface OrderPatch extends Partial<Omit<Order, 'postingNumber' | 'alerts' | 'wait'>> {}
 
-/** Updates fields; the phase index follows the phase. Returns the order as stored afterwards. */
+/** Updates fields; the sweep index follows the phase. Returns the order item as stored afterwards (no wait). */
 export async function updateOrder(
   postingNumber: string,
   patch: OrderPatch,
   condition?: { expression: string; values?: Record<string, unknown>; names?: Record<string, string> },
 ): Promise<Order> {
-  const withIndex: Record<string, unknown> = { ...patch };
-  if (patch.phase) {
-    const index = indexKeys(patch.phase, undefined, postingNumber);
-    withIndex.gsi1pk = index.gsi1pk;
-    // The sort key keeps the shipment date it was created with; only leaving the index removes it.
-    if (index.gsi1sk === undefined) withIndex.gsi1sk = undefined;
-  }
-  const { expression, names, values } = setExpression(withIndex);
-  const allValues = { ...values, ...condition?.values };
+  const index = patch.phase ? indexClauses(patch.phase) : { sets: [], removes: [], values: {} };
+  const { expression, names, values } = setExpression(patch, index);
+  const allValues = { ...values, ...index.values, ...condition?.values };
   const { Attributes } = await db().send(
     new UpdateCommand({
       TableName: table(),
@@ -125,37 +187,72 @@ export async function updateOrder(
   return fromItem(Attributes ?? {});
 }
 
-export async function setWait(postingNumber: string, wait: Wait, phase: Order['phase']): Promise<Order> {
-  return updateOrder(postingNumber, { wait, phase });
+/** Stores the wait (replacing the previous one) without touching the order item. */
+export async function putWait(postingNumber: string, wait: Wait): Promise<void> {
+  await db().send(
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        ...keys.wait(postingNumber),
+        ...wait,
+        expiresAt: Math.floor(Date.parse(wait.timeoutAt) / 1000) + WAIT_TTL_AFTER_TIMEOUT_S,
+      },
+    }),
+  );
 }
 
-/** Clears the wait only if it is still the one that was resolved: a newer wait must not be lost. */
-export async function clearWait(postingNumber: string, token: string): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.order(postingNumber),
-        UpdateExpression: 'REMOVE #w',
-        ConditionExpression: '#w.#t = :t',
-        ExpressionAttributeNames: { '#w': 'wait', '#t': 'token' },
-        ExpressionAttributeValues: { ':t': token },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
-    throw e;
-  }
+/**
+ * Stores the wait, then reads the order strongly: an event recorded before the wait was stored is seen here, one
+ * recorded after sees the wait (deliverToWait) — whichever writes second sees both. The phase is written only when
+ * it changes: most waits keep the phase the step before them set, and an unneeded write is a write unit.
+ */
+export async function setWait(postingNumber: string, wait: Wait, phase: Phase | undefined): Promise<Order> {
+  await putWait(postingNumber, wait);
+  const order = await requireOrder(postingNumber);
+  if (!phase || order.phase === phase) return { ...order, wait };
+  return { ...(await updateOrder(postingNumber, { phase })), wait };
 }
 
-/** Every order in a phase, paged to the end. */
-export async function ordersInPhase(phase: Order['phase']): Promise<Order[]> {
-  const items = await queryAll({
+/**
+ * The postings a sweep looks at: the group's index partition (keys only; `dueBy` keeps only shipment dates up to
+ * then), then the orders and their waits read in batches, eventually consistent — a sweep acts through conditional
+ * writes and task tokens, which tolerate a read a moment old.
+ */
+export async function ordersInGroup(group: 'due' | 'short' | 'payout', dueBy?: string): Promise<Order[]> {
+  const refs = await queryAll({
     TableName: table(),
     IndexName: PHASE_INDEX,
-    KeyConditionExpression: 'gsi1pk = :p',
-    ExpressionAttributeValues: { ':p': keys.phaseIndex(phase) },
+    KeyConditionExpression: dueBy ? 'gsi1pk = :g AND gsi1sk <= :due' : 'gsi1pk = :g',
+    ExpressionAttributeValues: { ':g': keys.sweepGroup(group), ...(dueBy ? { ':due': dueBy } : {}) },
   });
-  return items.map(fromItem);
+  const postingNumbers = refs.map((r) => String(r.pk).slice('POSTING#'.length));
+  const orders: Order[] = [];
+  // 100 keys per BatchGetItem: 50 postings with their waits.
+  for (let i = 0; i < postingNumbers.length; i += 50) {
+    const chunk = postingNumbers.slice(i, i + 50);
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [table()]: { Keys: chunk.flatMap((pn) => [keys.order(pn), keys.wait(pn)]) },
+    };
+    const items: Record<string, unknown>[] = [];
+    // Unprocessed keys (throttling) are asked again until none are left.
+    while (request && Object.keys(request).length) {
+      const page = await db().send(new BatchGetCommand({ RequestItems: request }));
+      items.push(...(page.Responses?.[table()] ?? []));
+      request = page.UnprocessedKeys as typeof request;
+    }
+    for (const pn of chunk) {
+      const order = items.find((it) => it.pk === keys.order(pn).pk && it.sk === keys.order(pn).sk);
+      if (order && 'phase' in order) {
+        orders.push(withWait(fromItem(order), items.find((it) => it.pk === keys.wait(pn).pk && it.sk === keys.wait(pn).sk)));
+      }
+    }
+  }
+  return orders;
+}
+
+/** Every order in a phase that a sweep covers (SWEEP_GROUP), paged to the end. */
+export async function ordersInPhase(phase: Phase): Promise<Order[]> {
+  const group = SWEEP_GROUP[phase];
+  if (!group) throw new Error(`No sweep looks at postings in phase ${phase}`);
+  return (await ordersInGroup(group)).filter((o) => o.phase === phase);
 }

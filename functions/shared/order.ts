@@ -2,7 +2,7 @@
  * The order as the product keeps it: one record per Ozon posting. Pure: no AWS, no I/O. The rules about what a
  * status means and when a wait is over live here so that the webhook, the poller and the waiting step agree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Posting } from './ozon/schemas';
 import { handedOver, isCancelled } from './status';
 
@@ -106,8 +106,10 @@ export const Order = z.object({
   executionArn: z.string().optional(),
   reservedAt: z.string().optional(),
   shipAttempts: z.number().int().default(0),
+  /** The label batch's PDF in the labels bucket (one file for up to 20 postings of a warehouse, with a pick list). */
   labelKey: z.string().optional(),
-  packingList: z.array(z.string()).optional(),
+  /** The batch's packing list beside it: what to pick, and how to pack what is fragile. */
+  packingListKey: z.string().optional(),
   cancellation: z
     .object({ reasonId: z.number().optional(), reason: z.string(), initiator: z.string(), afterShip: z.boolean() })
     .optional(),
@@ -174,3 +176,14 @@ export function cancellationOf(posting: Pick<Posting, 'cancellation'>): NonNulla
 }
 
 export const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * The phase a status moves a posting to, and the phases it may move it from: handed over means in transit,
+ * delivered means waiting for the payout. Written with the status itself, so the waits that follow need no write
+ * of their own; a status arriving late (a redelivered push) never moves a posting back from a later phase.
+ */
+export function phaseAfterStatus(status: string): { phase: Phase; from: Phase[] } | undefined {
+  if (status === 'delivered') return { phase: 'settling', from: ['packing', 'shipping', 'in_transit'] };
+  if (handedOver(status)) return { phase: 'in_transit', from: ['packing', 'shipping'] };
+  return undefined;
+}

@@ -1,16 +1,18 @@
 /**
- * Powertools set up once for every function: the logger (posting number as a key), the tracer (X-Ray segments for
- * the handler and every AWS SDK call) and metrics (CloudWatch EMF) for what ops watch. The local runtime observes
- * the metrics instead of printing EMF, so `npm start` can report them.
+ * Powertools set up once for every function: the logger (posting number as a key) and metrics (CloudWatch EMF) for
+ * what ops watch. The local runtime observes the metrics instead of printing EMF, so `npm start` can report them.
+ *
+ * No Powertools Tracer: it is built on the AWS X-Ray SDK, which entered maintenance mode on 25 February 2026 (end of
+ * support 25 February 2027; AWS recommends OpenTelemetry instead), and which cost every function ~100 KB of bundle
+ * and ~50 ms of each cold start. Lambda's active tracing (each invocation's segments) and the state machine's X-Ray
+ * tracing stay on in infra/; they need no SDK in the function.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 const serviceName = 'ozon-autopilot';
 export const logger = new Logger({ serviceName });
-export const tracer = new Tracer({ serviceName });
 export const metrics = new Metrics({ namespace: 'OzonAutopilot', serviceName });
 export { MetricUnit };
 

@@ -2,7 +2,7 @@
  * What every OrderLifecycle step shares: the inputs the state machine passes (zod, checked by `stepHandler`), the
  * small execution state it gets back, and the order lookup that stops a step on a cancelled posting.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { now } from './clock';
 import { waitSettings } from './config';
 import { type ExecutionState, executionState } from './deadlines';

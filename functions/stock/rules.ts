@@ -1,5 +1,5 @@
 /** Stock rules, pure. The atomic part (no overselling under concurrency) is DynamoDB's; the arithmetic is here. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrderLine } from '#shared/order';
 
 export const Handling = z.enum(['fragile', 'liquid', 'keep_upright', 'heavy']);

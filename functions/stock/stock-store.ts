@@ -90,10 +90,11 @@ export async function reserve(order: Order, at: string): Promise<ReserveResult> 
     await move(order, {
       line: { update: 'SET available = available - :q, reserved = reserved + :q', condition: 'available >= :q' },
       order: {
-        update: 'SET reservedAt = :at, phase = :phase, gsi1pk = :gsi',
+        // Reserved is in no sweep: a posting that waited for stock leaves the index in the same write.
+        update: 'SET reservedAt = :at, phase = :phase REMOVE gsi1pk, gsi1sk',
         condition:
           'attribute_exists(phase) AND attribute_not_exists(reservedAt) AND attribute_not_exists(shippedFromStockAt)',
-        values: { ':at': at, ':phase': 'reserved', ':gsi': keys.phaseIndex('reserved') },
+        values: { ':at': at, ':phase': 'reserved' },
       },
     });
     return { reserved: true };
@@ -136,31 +137,85 @@ export async function release(order: Order, parcelStillHere: boolean): Promise<b
  * it was assembled has no reservation: its units are taken from what is available, if the seller's stock still
  * counts them (if not, the seller already took them off).
  */
-export async function consume(
-  order: Order,
-  at: string,
-  packed: { packingList: string[]; labelKey?: string },
-): Promise<boolean> {
+export async function consume(order: Order, at: string): Promise<boolean> {
   const reserved = order.reservedAt !== undefined;
   return moveOnce(order, {
     line: reserved
       ? { update: 'SET onHand = onHand - :q, reserved = reserved - :q' }
       : { update: 'SET onHand = onHand - :q, available = available - :q', condition: 'available >= :q' },
     order: {
-      // The packing result rides in the same write: the order item is billed per write.
-      update:
-        'REMOVE reservedAt SET shippedFromStockAt = :at, phase = :phase, gsi1pk = :gsi, packingList = :list' +
-        (packed.labelKey ? ', labelKey = :label' : ''),
+      // The phase rides in the same write (the order item is billed per write); packing is in no sweep.
+      update: 'REMOVE reservedAt, gsi1pk, gsi1sk SET shippedFromStockAt = :at, phase = :phase',
       condition: reserved ? 'attribute_exists(reservedAt)' : 'attribute_not_exists(shippedFromStockAt)',
-      values: {
-        ':at': at,
-        ':phase': 'packing',
-        ':gsi': keys.phaseIndex('packing'),
-        ':list': packed.packingList,
-        ...(packed.labelKey ? { ':label': packed.labelKey } : {}),
-      },
+      values: { ':at': at, ':phase': 'packing' },
     },
   });
+}
+
+/**
+ * A label batch leaves the warehouse: every posting's units come off the shelf in one transaction — one update per
+ * product for the whole batch (a transaction bills each item twice, so a product shared by the batch's postings is
+ * paid once) and each order's mark with what the batch wrote for it. All or nothing: when any posting's mark or
+ * any product's count refuses (a retry, a posting adopted after assembly whose units are gone), the caller moves
+ * them one by one with `consume`. At most 100 items: 20 postings and up to 80 products.
+ */
+export async function consumeBatch(
+  orders: Order[],
+  at: string,
+  patchOf: (order: Order) => Record<string, string>,
+): Promise<boolean> {
+  const byProduct = new Map<string, { reserved: number; unreserved: number }>();
+  for (const order of orders) {
+    for (const { offerId, qty } of reservationLines(order.lines)) {
+      const p = byProduct.get(offerId) ?? { reserved: 0, unreserved: 0 };
+      if (order.reservedAt) p.reserved += qty;
+      else p.unreserved += qty;
+      byProduct.set(offerId, p);
+    }
+  }
+  const warehouseId = orders[0]?.warehouseId;
+  if (warehouseId === undefined || orders.some((o) => o.warehouseId !== warehouseId)) return false;
+  if (orders.length + byProduct.size > 100) return false;
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...[...byProduct].map(([offerId, q]) => ({
+            Update: {
+              TableName: table(),
+              Key: keys.stock(warehouseId, offerId),
+              UpdateExpression:
+                'SET onHand = onHand - :all, reserved = reserved - :reserved, available = available - :unreserved',
+              ConditionExpression: 'available >= :unreserved',
+              ExpressionAttributeValues: { ':all': q.reserved + q.unreserved, ':reserved': q.reserved, ':unreserved': q.unreserved },
+            },
+          })),
+          ...orders.map((order) => {
+            const patch = patchOf(order);
+            const names = Object.fromEntries(Object.keys(patch).map((k, i) => [`#p${i}`, k]));
+            const values = Object.fromEntries(Object.values(patch).map((v, i) => [`:p${i}`, v]));
+            const sets = Object.keys(patch).map((_, i) => `#p${i} = :p${i}`);
+            return {
+              Update: {
+                TableName: table(),
+                Key: keys.order(order.postingNumber),
+                UpdateExpression: `REMOVE reservedAt, gsi1pk, gsi1sk SET shippedFromStockAt = :at, phase = :phase${sets.map((x) => `, ${x}`).join('')}`,
+                ConditionExpression: order.reservedAt
+                  ? 'attribute_exists(reservedAt)'
+                  : 'attribute_exists(phase) AND attribute_not_exists(shippedFromStockAt)',
+                ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+                ExpressionAttributeValues: { ':at': at, ':phase': 'packing', ...values },
+              },
+            };
+          }),
+        ],
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof TransactionCanceledException) return false;
+    throw e;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
  * Every Await* state: stores the task token on the order, then checks whether what it waits for already
  * happened. The execution resumes when someone calls SendTaskSuccess/Failure with this token.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { sendAccountAlert, sendAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { waitSettings } from '#shared/config';
@@ -25,24 +25,26 @@ export const WaitInput = z.object({
   cause: z.string().optional(),
 });
 
-/** The phase a posting is in while it waits for each kind of event. */
+/**
+ * The phase a posting is in while it waits for each kind of event; none where the status itself sets the phase
+ * (handed over: in transit — phaseAfterStatus), so the wait writes nothing but itself.
+ */
 const WAIT_PHASE = {
   restock: 'awaiting_stock',
   packed: 'awaiting_packed',
   assembly: 'confirming',
   tracking: 'shipping',
-  delivery: 'in_transit',
-  dispute: 'in_transit',
+  delivery: undefined,
+  dispute: undefined,
   payout: 'settling',
   attention: 'needs_attention',
-} as const satisfies Record<WaitKind, Order['phase']>;
+} as const satisfies Record<WaitKind, Order['phase'] | undefined>;
 
 export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ stored: true }> {
   const t = now();
   // Only the restock wait has a deadline that can move (a cutoff change); only it needs the order first.
   const deadlineAt =
     input.waitFor === 'restock' ? restockDeadline(await requireOrder(input.postingNumber), waitSettings()) : undefined;
-  // Phase and wait in one write: the order item is billed per write, and this runs for every wait of every posting.
   const order = await setWait(
     input.postingNumber,
     {

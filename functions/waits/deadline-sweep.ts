@@ -6,13 +6,11 @@
 import { lateCost } from '#fulfilment/rules';
 import { sendAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
-import { env } from '#shared/config';
+import { env, waitSettings } from '#shared/config';
 import { DeadlinePassed } from '#shared/errors';
-import type { Order } from '#shared/order';
-import { clearWait, ordersInPhase } from '#shared/order-store';
+import { ordersInGroup } from '#shared/order-store';
+import { isAssembled, isCancelled } from '#shared/status';
 import { sendTaskOutcome } from './deliver-to-wait';
-
-const NOT_ASSEMBLED: Order['phase'][] = ['received', 'awaiting_stock', 'reserved', 'awaiting_packed', 'confirming'];
 
 export interface SweepReport {
   warned: number;
@@ -20,12 +18,20 @@ export interface SweepReport {
   deadlinesEnforced: number;
 }
 
+/**
+ * Only postings whose shipment date is near are read: the index sorts the `due` and `short` sweeps by shipment
+ * date, and a posting is looked at once its date is within the warning lead or the restock decision buffer. A
+ * posting that is not waiting on someone (a step is running) is in neither sweep; a step that keeps failing ends
+ * in NeedsAttention, which is.
+ */
 export async function sweepDeadlines(): Promise<SweepReport> {
   const report: SweepReport = { warned: 0, missed: 0, deadlinesEnforced: 0 };
   const t = now();
   const leadMs = env('policy').DEADLINE_WARNING_HOURS * 3600_000;
-  for (const phase of NOT_ASSEMBLED) {
-    for (const order of await ordersInPhase(phase)) {
+  const horizon = new Date(t + Math.max(leadMs, waitSettings().assemblyBufferSeconds * 1000)).toISOString();
+  for (const group of ['due', 'short'] as const) {
+    for (const order of await ordersInGroup(group, horizon)) {
+      if (isAssembled(order.status) || isCancelled(order.status)) continue;
       const shipment = order.shipmentDate ? Date.parse(order.shipmentDate) : Number.NaN;
       if (!Number.isNaN(shipment) && t >= shipment) {
         if (
@@ -51,7 +57,6 @@ export async function sweepDeadlines(): Promise<SweepReport> {
           },
           order,
         );
-        await clearWait(order.postingNumber, order.wait.token);
         if (ended) report.deadlinesEnforced++;
       }
     }

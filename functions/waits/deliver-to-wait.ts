@@ -9,10 +9,10 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { sfnClient } from '#shared/clients';
+import { sfnClient } from '#shared/aws/sfn';
 import { payoutTolerance } from '#shared/config';
 import type { Order } from '#shared/order';
-import { clearWait } from '#shared/order-store';
+import { waitOf } from '#shared/order-store';
 import { emitMetric } from '#shared/powertools';
 import { stateOf } from '#shared/steps';
 import { evaluateWait, type WaitOutcome } from './rules';
@@ -20,17 +20,17 @@ import { evaluateWait, type WaitOutcome } from './rules';
 export type Delivery = 'none' | 'success' | 'failure';
 
 /**
- * The token is used first and cleared after: if Step Functions does not answer, the wait stays stored and the next
- * delivery (a redelivered push, the poller, the wait's own timeout) tries again, instead of the wait sitting out
- * its whole timeout. Two deliverers may both send; the second is told the task is gone, which is harmless.
+ * Hands the order's current event to its wait, if the wait is over. The wait stays stored after its token was
+ * used (the next wait replaces it): a second delivery is refused by Step Functions as a task that no longer
+ * exists, which is harmless, and a delivery that failed is tried again by the next deliverer (a redelivered push,
+ * the poller, the wait's own timeout).
  */
 export async function deliverToWait(order: Order): Promise<Delivery> {
-  const wait = order.wait;
+  const wait = await waitOf(order);
   if (!wait) return 'none';
-  const outcome = evaluateWait(order, wait.on, payoutTolerance());
+  const outcome = evaluateWait({ ...order, wait }, wait.on, payoutTolerance());
   if (outcome.outcome === 'pending') return 'none';
   const sent = await sendTaskOutcome(wait.token, outcome, order);
-  await clearWait(order.postingNumber, wait.token);
   if (sent)
     emitMetric('WaitsEnded', 1, { wait: wait.on, outcome: outcome.outcome === 'success' ? 'event' : outcome.error });
   return sent ? outcome.outcome : 'none';

@@ -58,9 +58,9 @@ let frameworkRole: string;
 let topicId: string;
 let bucketId: string;
 let tableId: string;
+let stack: Stack;
 
 beforeAll(() => {
-  let stack: Stack;
   ({ resources, stack } = synth());
   roles = allRoles(resources);
   for (const e of ENTRIES) {
@@ -133,7 +133,7 @@ describe('who may do what', () => {
       'delivery/check-tracking',
       'delivery/set-tracking-number',
       'fulfilment/confirm-posting',
-      'fulfilment/pack-and-label',
+      'fulfilment/label-batch',
       'fulfilment/receive-posting',
       'intake/poller',
       'intake/push-processor',
@@ -195,6 +195,7 @@ describe('who may do what', () => {
   it('only the functions that resume waits can resolve task tokens, on OrderLifecycle only', () => {
     const expected: Entry[] = [
       'delivery/check-tracking',
+      'fulfilment/label-batch',
       'fulfilment/receive-posting',
       'intake/poller',
       'intake/push-processor',
@@ -212,12 +213,16 @@ describe('who may do what', () => {
         for (const s of grants(stmts(e), action)) expect(s.resources, `${e} ${action}`).toEqual([STATE_MACHINE_ARN]);
       }
     }
+    // Nothing sends heartbeats (no state has HeartbeatSeconds), so nobody may.
+    expect(rolesAllowing('states:SendTaskHeartbeat')).toEqual([]);
   });
 
-  it('only pack-and-label can put objects, and only under labels/', () => {
+  it('only the label batcher can put objects, and only under labels/', () => {
     expect(allowed('s3:PutObject')).toEqual(having('labels'));
-    expect(having('labels')).toEqual(['fulfilment/pack-and-label']);
-    for (const s of grants(stmts('fulfilment/pack-and-label'), 's3:PutObject')) {
+    expect(having('labels')).toEqual(['fulfilment/label-batch']);
+    expect(rolesAllowing('s3:PutObject')).toEqual([roleIdOf('fulfilment/label-batch')]);
+    expect(grants(stmts('fulfilment/label-batch'), 's3:PutObject')).not.toHaveLength(0);
+    for (const s of grants(stmts('fulfilment/label-batch'), 's3:PutObject')) {
       expect(s.actions).toEqual(['s3:PutObject']);
       expect(s.resources).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/labels/*']] }]);
     }
@@ -266,23 +271,39 @@ describe('who may do what', () => {
     }
   });
 
-  it('only the webhook can send to the push queue and only the push processor can receive from it', () => {
-    const queueId = must(
-      Object.keys(resources).find(
-        (id) => resources[id].Type === 'AWS::SQS::Queue' && resources[id].Properties.RedrivePolicy,
-      ),
-      'push queue',
-    );
+  it('only the webhook sends to the push queue, only pack-and-label to the label queue; each has one consumer', () => {
+    const arnOf = (constructPath: string) => ({ 'Fn::GetAtt': [logicalIdAt(stack, constructPath), 'Arn'] });
+    const pushQueue = arnOf('PushQueue');
+    const labelQueue = arnOf('LabelQueue');
     expect(having('sendPushes')).toEqual(['intake/webhook']);
     expect(having('receivePushes')).toEqual(['intake/push-processor']);
-    expect(rolesAllowing('sqs:SendMessage')).toEqual(having('sendPushes').map(roleIdOf));
-    expect(rolesAllowing('sqs:ReceiveMessage')).toEqual(having('receivePushes').map(roleIdOf));
-    expect(rolesAllowing('sqs:DeleteMessage')).toEqual(having('receivePushes').map(roleIdOf));
-    for (const e of ['intake/webhook', 'intake/push-processor'] as const) {
-      for (const s of stmts(e).filter((s) => s.actions.some((a) => a.startsWith('sqs:')))) {
-        expect(s.resources, e).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
-      }
+    expect(having('sendLabelRequests')).toEqual(['fulfilment/pack-and-label']);
+    expect(having('receiveLabelRequests')).toEqual(['fulfilment/label-batch']);
+    const senders = [...having('sendPushes'), ...having('sendLabelRequests')];
+    const receivers = [...having('receivePushes'), ...having('receiveLabelRequests')];
+    expect(rolesAllowing('sqs:SendMessage').sort()).toEqual(senders.map(roleIdOf).sort());
+    expect(rolesAllowing('sqs:ReceiveMessage').sort()).toEqual(receivers.map(roleIdOf).sort());
+    expect(rolesAllowing('sqs:DeleteMessage').sort()).toEqual(receivers.map(roleIdOf).sort());
+    // Each of them on its own queue only: the webhook cannot feed the label batcher, nor PackAndLabel the processor.
+    const queueOf: [Entry, Json][] = [
+      ['intake/webhook', pushQueue],
+      ['intake/push-processor', pushQueue],
+      ['fulfilment/pack-and-label', labelQueue],
+      ['fulfilment/label-batch', labelQueue],
+    ];
+    for (const [e, queue] of queueOf) {
+      const sqsStatements = stmts(e).filter((s) => s.actions.some((a) => a.startsWith('sqs:')));
+      expect(sqsStatements, e).not.toHaveLength(0);
+      for (const s of sqsStatements) expect(s.resources, e).toEqual([queue]);
     }
+    const rolesOf = (entries: Entry[]) => entries.map(roleIdOf).sort();
+    expect(rolesTouching('sqs', pushQueue)).toEqual(rolesOf(['intake/webhook', 'intake/push-processor']));
+    expect(rolesTouching('sqs', labelQueue)).toEqual(rolesOf(['fulfilment/pack-and-label', 'fulfilment/label-batch']));
+    // No other function has any SQS action, and nobody any on a dead-letter queue (redriven by hand).
+    const withSqs = ENTRIES.filter((e) => stmts(e).some((s) => s.actions.some((a) => a.startsWith('sqs:'))));
+    expect(withSqs).toEqual(queueOf.map(([e]) => e).sort());
+    for (const dlq of ['PushDeadLetters', 'LabelDeadLetters'])
+      expect(rolesTouching('sqs', arnOf(dlq)), dlq).toEqual([]);
   });
 });
 
@@ -466,7 +487,13 @@ describe('no wildcards that write', () => {
         invoked.add(fnId);
       }
     }
-    const notInWorkflow: Entry[] = ['intake/webhook', 'intake/seller-api', 'intake/poller', 'intake/push-processor'];
+    const notInWorkflow: Entry[] = [
+      'intake/webhook',
+      'intake/seller-api',
+      'intake/poller',
+      'intake/push-processor',
+      'fulfilment/label-batch',
+    ];
     const workflow = ENTRIES.filter((e) => !notInWorkflow.includes(e)).map((e) => functionLogicalId(resources, e));
     expect([...invoked].sort()).toEqual(workflow.sort());
   });

@@ -50,6 +50,7 @@ const SECTION_OF: Partial<Record<Capability, Section>> = {
   startExecutions: 'workflow',
   sellerApi: 'sellerApi',
   sendPushes: 'pushes',
+  sendLabelRequests: 'labelQueue',
 };
 const sectionsOf = (entry: Entry): Section[] =>
   FUNCTIONS[entry].flatMap((c: Capability) => SECTION_OF[c] ?? []).sort() as Section[];
@@ -73,7 +74,7 @@ describe('template', () => {
 });
 
 describe('data', () => {
-  it('orders table: on-demand, pk/sk, byPhase GSI, PITR, TTL on expiresAt, retained', () => {
+  it('orders table: on-demand, pk/sk, keys-only bySweep GSI, PITR, TTL on expiresAt, retained', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -86,12 +87,13 @@ describe('data', () => {
         ],
         GlobalSecondaryIndexes: [
           Match.objectLike({
-            IndexName: 'byPhase',
+            IndexName: 'bySweep',
             KeySchema: [
               { AttributeName: 'gsi1pk', KeyType: 'HASH' },
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            // Keys only: an update that keeps a posting in its sweep writes nothing to the index.
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           }),
         ],
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -99,6 +101,17 @@ describe('data', () => {
       }),
     });
     const table = first('AWS::DynamoDB::Table')[1];
+    // Exactly one index, and nothing projected into it besides the keys (objectLike above would allow more).
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'bySweep',
+        KeySchema: [
+          { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
     // No provisioned throughput anywhere: on-demand means none is set.
     expect(JSON.stringify(table.Properties)).not.toContain('ProvisionedThroughput');
     expect(table.Properties.AttributeDefinitions).toEqual(
@@ -188,6 +201,8 @@ describe('functions', () => {
     expect([...entries].sort()).toEqual(handlerEntriesOnDisk());
     // ...and the expectations in synth.ts (FUNCTIONS) cover exactly the deployed functions.
     expect([...entries].sort()).toEqual(ENTRIES);
+    // 17 workflow steps, the webhook, push processor, seller API, poller and label batcher.
+    expect(entries).toHaveLength(22);
     for (const e of entries) expect(existsSync(path.join(ROOT, entryOf(e))), e).toBe(true);
   });
 
@@ -325,10 +340,18 @@ describe('workflow and endpoints', () => {
     });
   });
 
-  it('an alarm on failed executions notifies the alerts topic', () => {
+  it('three alarms, each notifying the alerts topic: failed executions and the two dead-letter queues', () => {
     const sm = first('AWS::StepFunctions::StateMachine')[0];
     const topic = first('AWS::SNS::Topic')[0];
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    const alarms = ['ExecutionsFailed', 'PushesDeadLettered', 'LabelRequestsDeadLettered'].map((p) =>
+      logicalIdAt(stack, p),
+    );
+    expect(
+      ofType('AWS::CloudWatch::Alarm')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...alarms].sort());
+    for (const id of alarms) expect(resources[id].Properties.AlarmActions, id).toEqual([{ Ref: topic }]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/States',
       MetricName: 'ExecutionsFailed',
@@ -340,27 +363,42 @@ describe('workflow and endpoints', () => {
     });
   });
 
-  it('the webhook queues pushes for the push processor; failures end in a dead-letter queue with an alarm', () => {
-    const queues = ofType('AWS::SQS::Queue');
-    expect(queues).toHaveLength(2);
-    const [queueId, queue] = must(
-      queues.find(([, q]) => q.Properties.RedrivePolicy),
-      'queue with a redrive policy',
-    );
-    const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
-    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
-    expect(resources[dlqId].Type).toBe('AWS::SQS::Queue');
-    for (const [id, q] of queues) expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
-    // Redelivery must not start while the processor may still be working on the message. AWS recommends six times
-    // the function timeout; the queue's 180 s was sized for a 30 s processor and is three times today's 60 s.
-    const processorTimeout = resources[functionLogicalId(resources, 'intake/push-processor')].Properties.Timeout;
-    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(processorTimeout);
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-      FunctionName: { Ref: functionLogicalId(resources, 'intake/push-processor') },
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
+  it('four queues, all SQS-encrypted: the push and label queues and their dead-letter queues', () => {
+    const ids = ['PushQueue', 'PushDeadLetters', 'LabelQueue', 'LabelDeadLetters'].map((p) => logicalIdAt(stack, p));
+    expect(
+      ofType('AWS::SQS::Queue')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    for (const id of ids) expect(resources[id].Properties.SqsManagedSseEnabled, id).toBe(true);
+    // Two consumers, one per work queue; nothing reads a dead-letter queue.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+  });
+
+  /**
+   * A work queue drained by `consumer`, its dead-letter queue after five receives, and an alarm on that one. Returns
+   * the queue's logical id and its event source mapping's properties.
+   */
+  const workQueue = (queuePath: string, dlqPath: string, consumer: Entry) => {
+    const queueId = logicalIdAt(stack, queuePath);
+    const dlqId = logicalIdAt(stack, dlqPath);
+    const queue = resources[queueId].Properties;
+    expect(queue.RedrivePolicy, queuePath).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: 5,
     });
-    expect(envOf('intake/webhook').PUSH_QUEUE_URL).toEqual({ Ref: queueId });
+    expect(resources[dlqId].Properties.RedrivePolicy, dlqPath).toBeUndefined();
+    // Redelivery must not start while the consumer may still be working on the message: AWS recommends six times
+    // the function timeout for a Lambda event source.
+    const consumerId = functionLogicalId(resources, consumer);
+    expect(queue.VisibilityTimeout, queuePath).toBeGreaterThanOrEqual(6 * resources[consumerId].Properties.Timeout);
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => m.Properties.EventSourceArn?.['Fn::GetAtt']?.[0] === queueId,
+    );
+    expect(mappings, queuePath).toHaveLength(1);
+    const mapping = must(mappings[0], `${queuePath} mapping`)[1].Properties;
+    expect(mapping.FunctionName, queuePath).toEqual({ Ref: consumerId });
+    expect(mapping.FunctionResponseTypes, queuePath).toEqual(['ReportBatchItemFailures']);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -368,6 +406,30 @@ describe('workflow and endpoints', () => {
       Threshold: 1,
       AlarmActions: [{ Ref: first('AWS::SNS::Topic')[0] }],
     });
+    return { queueId, mapping };
+  };
+
+  it('the webhook queues pushes for the push processor; failures end in a dead-letter queue with an alarm', () => {
+    const { queueId, mapping } = workQueue('PushQueue', 'PushDeadLetters', 'intake/push-processor');
+    expect(mapping.BatchSize).toBe(10);
+    expect(mapping.MaximumBatchingWindowInSeconds).toBeUndefined();
+    expect(envOf('intake/webhook').PUSH_QUEUE_URL).toEqual({ Ref: queueId });
+  });
+
+  it('PackAndLabel queues label requests for the label batcher (20 a batch, 10 s window), dead-lettered with an alarm', () => {
+    const { queueId, mapping } = workQueue('LabelQueue', 'LabelDeadLetters', 'fulfilment/label-batch');
+    // An entry point, not a state: construct id LabelBatchFn (the state machine never invokes it).
+    expect(functionLogicalId(resources, 'fulfilment/label-batch')).toBe(logicalIdAt(stack, 'LabelBatchFn'));
+    // Up to 20 postings: Ozon's limit for one label call; gathered for up to 10 s.
+    expect(mapping.BatchSize).toBe(20);
+    expect(mapping.MaximumBatchingWindowInSeconds).toBe(10);
+    expect(envOf('fulfilment/pack-and-label').LABEL_QUEUE_URL).toEqual({ Ref: queueId });
+    // Only the sender knows the queue; the batcher gets its messages from the event source mapping.
+    for (const entry of ENTRIES.filter((e) => e !== 'fulfilment/pack-and-label')) {
+      expect(envOf(entry).LABEL_QUEUE_URL, entry).toBeUndefined();
+    }
+    // The delay before Ozon serves a label keeps its default (45 s) in AWS; only the local runtime sets it.
+    expect(envOf('fulfilment/pack-and-label').LABEL_DELAY_SECONDS).toBeUndefined();
   });
 
   it("the webhook gets the push token's SHA-256 from a custom resource that hashes the PushToken secret", () => {

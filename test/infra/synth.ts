@@ -65,9 +65,11 @@ export type Capability =
   | 'describeExecutions'
   | 'sellerApi'
   | 'sendPushes'
-  | 'receivePushes';
+  | 'receivePushes'
+  | 'sendLabelRequests'
+  | 'receiveLabelRequests';
 
-/** Every workflow step (and the seller API, poller and push processor) reads and writes the table under the policy. */
+/** Every workflow step (and the seller API, poller, push processor and label batcher) uses the table and the policy. */
 const STEP = ['table', 'policy'] as const;
 
 /**
@@ -79,7 +81,8 @@ export const FUNCTIONS = {
   'stock/reserve-stock': [...STEP, 'alerts'],
   'fulfilment/confirm-posting': [...STEP, 'ozon', 'alerts'],
   'waits/await-event': [...STEP, 'alerts', 'resumeWaits'],
-  'fulfilment/pack-and-label': [...STEP, 'ozon', 'labels'],
+  // Joins its warehouse's next label batch through the label queue: neither Ozon nor the labels bucket any more.
+  'fulfilment/pack-and-label': [...STEP, 'sendLabelRequests'],
   'fulfilment/register-shipment': [...STEP, 'alerts'],
   'delivery/set-tracking-number': [...STEP, 'ozon'],
   'delivery/check-tracking': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
@@ -97,6 +100,8 @@ export const FUNCTIONS = {
   'intake/push-processor': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'receivePushes'],
   'intake/seller-api': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'describeExecutions', 'sellerApi'],
   'intake/poller': [...STEP, 'ozon', 'alerts', 'resumeWaits', 'startExecutions'],
+  // The label queue's consumer: one Ozon label call per batch, the PDF under labels/, then each PackAndLabel resumed.
+  'fulfilment/label-batch': [...STEP, 'ozon', 'labels', 'resumeWaits', 'receiveLabelRequests'],
 } as const satisfies Record<string, readonly Capability[]>;
 export type Entry = keyof typeof FUNCTIONS;
 export const ENTRIES = (Object.keys(FUNCTIONS) as Entry[]).sort();

@@ -49,7 +49,6 @@ const STATE_NAMES = [
   'AwaitAssembly',
   'PackAndLabel',
   'RegisterShipment',
-  'ShipmentBySchema',
   'AwaitTrackingNumber',
   'SetTrackingNumber',
   'AwaitDelivery',
@@ -86,6 +85,8 @@ const WAITS = [
   'AwaitPayout',
   'NeedsAttention',
 ];
+/** Token tasks that are steps, not waits for the outside world: PackAndLabel waits for its label batch. */
+const TOKEN_STEPS = ['PackAndLabel'];
 /**
  * Tasks that run when the posting is already cancelled or settled, or only alert on the way to a wait or an ending
  * that catches it: no PostingCancelled catch is expected there.
@@ -117,8 +118,11 @@ const tasks = () => Object.entries(states).filter(([, s]) => s.Type === 'Task');
 const catchTargets = (s: Json, error: string) =>
   (s.Catch ?? []).filter((c: Json) => c.ErrorEquals.includes(error)).map((c: Json) => c.Next);
 
-/** Names of the states entered from StartAt, following Next; at a Choice, `choose` names the next state. */
-function walk(choose: (choice: Json) => string): string[] {
+/**
+ * Names of the states entered from StartAt, following Next; at a Choice, `choose` names the next state, and `via`
+ * names the state to go to instead of Next (a Catch taken) after the state it is keyed by.
+ */
+function walk(choose: (choice: Json) => string, via: Record<string, string> = {}): string[] {
   const path: string[] = [];
   let name: string | undefined = definition.StartAt;
   while (name) {
@@ -127,7 +131,7 @@ function walk(choose: (choice: Json) => string): string[] {
     const s = states[name];
     if (!s) throw new Error(`no state ${name}`);
     if (s.Type === 'Succeed' || s.Type === 'Fail' || s.End) break;
-    name = s.Type === 'Choice' ? choose(s) : s.Next;
+    name = via[name] ?? (s.Type === 'Choice' ? choose(s) : s.Next);
   }
   return path;
 }
@@ -161,10 +165,10 @@ describe('the deployed definition', () => {
     expect(Object.keys(states).sort()).toEqual([...STATE_NAMES, ...FAIL_ENDINGS].sort());
     expect(states.Completed.Type).toBe('Succeed');
     expect(states.Cancelled.Type).toBe('Succeed');
-    expect(states.ShipmentBySchema.Type).toBe('Choice');
-    expect(states.ShortStockDecision.Type).toBe('Choice');
-    expect(states.JoinLifecycle.Type).toBe('Choice');
-    expect(states.CancellationConfirmed.Type).toBe('Choice');
+    // No Choice on every posting's way by schema: RegisterShipment's HandoverToCarrier routes rFBS (issue 10).
+    expect(states).not.toHaveProperty('ShipmentBySchema');
+    const choices = Object.keys(states).filter((n) => states[n].Type === 'Choice');
+    expect(choices.sort()).toEqual(['CancellationConfirmed', 'JoinLifecycle', 'ShortStockDecision']);
     for (const n of FAIL_ENDINGS) expect(states[n].Type, n).toBe('Fail');
   });
 
@@ -202,11 +206,41 @@ describe('the deployed definition', () => {
 });
 
 describe('waits for the outside world', () => {
-  it('the .waitForTaskToken tasks are exactly the Await* states', () => {
+  it('the .waitForTaskToken tasks are exactly the Await* states, NeedsAttention and PackAndLabel', () => {
     const tokenTasks = tasks()
       .filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'))
       .map(([n]) => n);
-    expect(tokenTasks.sort()).toEqual([...WAITS].sort());
+    expect(tokenTasks.sort()).toEqual([...WAITS, ...TOKEN_STEPS].sort());
+  });
+
+  it('PackAndLabel waits up to 30 minutes for its label batch, and asks again when the batch is late or not ready', () => {
+    const s = states.PackAndLabel;
+    expect(s.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    // Its own handler (not the wait handler): it queues the token for the label batcher.
+    expect(s.Parameters.FunctionName).toMatch(/:function:PackAndLabelFn/);
+    expect(s.Parameters.Payload).toEqual({
+      'postingNumber.$': '$.postingNumber',
+      'schema.$': '$.schema',
+      'timeouts.$': '$.timeouts',
+      'token.$': '$$.Task.Token',
+    });
+    expect(s.TimeoutSeconds).toBe(1800);
+    expect(s.TimeoutSecondsPath).toBeUndefined();
+    expect(s.HeartbeatSeconds).toBeUndefined();
+    // A late batch (States.Timeout) is retried like the transient errors: PackAndLabel queues the posting again.
+    const transient = (s.Retry ?? []).find((r: Json) => r.ErrorEquals.includes('OzonUnavailable'));
+    expect(transient?.ErrorEquals).toEqual([
+      ...workflowErrors.TRANSIENT,
+      'States.Timeout',
+      'Sandbox.Timedout',
+      'TimeoutError',
+    ]);
+    const notReady = (s.Retry ?? []).filter((r: Json) => r.ErrorEquals.includes('LabelNotReady'));
+    expect(notReady).toHaveLength(1);
+    expect(notReady[0].ErrorEquals).toEqual(['LabelNotReady']);
+    expect(notReady[0].MaxAttempts).toBeGreaterThanOrEqual(3);
+    expect(catchTargets(s, 'States.Timeout')).toEqual([]);
+    expect(s.Next).toBe('RegisterShipment');
   });
 
   it('each passes the task token, takes its timeout from the posting and catches States.Timeout', () => {
@@ -253,8 +287,9 @@ describe('waits for the outside world', () => {
   });
 
   it('plain Lambda steps have a fixed timeout and return only the payload', () => {
-    for (const [n, s] of tasks()) {
-      if (WAITS.includes(n)) continue;
+    const plain = tasks().filter(([n]) => !WAITS.includes(n) && !TOKEN_STEPS.includes(n));
+    expect(plain.length).toBe(tasks().length - WAITS.length - TOKEN_STEPS.length);
+    for (const [n, s] of plain) {
       expect(s.TimeoutSeconds, n).toBe(90);
       expect(s.Resource, n).toMatch(/^arn:aws:lambda:/);
     }
@@ -336,6 +371,7 @@ describe('error names', () => {
       'InArbitration',
       'NotAccepted',
       'NothingToShip',
+      'HandoverToCarrier',
     ]) {
       expect(used, n).toContain(n);
     }
@@ -382,6 +418,31 @@ describe('no dead ends', () => {
     expect(states.ReceivePosting.Next).toBe('JoinLifecycle');
   });
 
+  it('RegisterShipment hands rFBS to the carrier (HandoverToCarrier) and FBS straight on to AwaitDelivery', () => {
+    const s = states.RegisterShipment;
+    expect(s.Next).toBe('AwaitDelivery');
+    const handover = (s.Catch ?? []).filter((c: Json) => c.ErrorEquals.includes('HandoverToCarrier'));
+    // The posting's state is kept, the error beside it: AwaitTrackingNumber needs its postingNumber and timeouts.
+    expect(handover).toEqual([
+      { ErrorEquals: ['HandoverToCarrier'], ResultPath: '$.error', Next: 'AwaitTrackingNumber' },
+    ]);
+    // ...and it is not swallowed by a retry or by the catch-all before it.
+    expect((s.Retry ?? []).flatMap((r: Json) => r.ErrorEquals)).not.toContain('HandoverToCarrier');
+    const catches = (s.Catch ?? []).map((c: Json) => c.ErrorEquals);
+    expect(catches.findIndex((e: string[]) => e.includes('HandoverToCarrier'))).toBeLessThan(
+      catches.findIndex((e: string[]) => e.includes('States.ALL')),
+    );
+    expect(states.AwaitTrackingNumber.Next).toBe('SetTrackingNumber');
+    expect(states.SetTrackingNumber.Next).toBe('AwaitDelivery');
+  });
+
+  it('AwaitPayout ends in Completed; only its timeout goes through SettlePayout first', () => {
+    expect(states.AwaitPayout.Next).toBe('Completed');
+    expect(catchTargets(states.AwaitPayout, 'States.Timeout')).toEqual(['SettlePayout']);
+    expect(states.SettlePayout.Next).toBe('Completed');
+    expect(states.AwaitDelivery.Next).toBe('AwaitPayout');
+  });
+
   it('"not packed yet" goes to the packing wait, which returns to ConfirmPosting', () => {
     expect(catchTargets(states.ConfirmPosting, 'NotPackedYet')).toEqual(['AwaitPackedConfirmation']);
     expect(states.AwaitPackedConfirmation.Next).toBe('ConfirmPosting');
@@ -389,10 +450,11 @@ describe('no dead ends', () => {
 });
 
 describe('path length', () => {
-  it('the happy FBS path reaches Completed in at most 12 states', () => {
+  it('the happy FBS path reaches Completed in at most 11 states', () => {
     const path = walk((choice) => choice.Default);
     expect(path.at(-1)).toBe('Completed');
-    expect(path.length).toBeLessThanOrEqual(12);
+    // Issue 10: at most 11 states a posting (state transitions are what a Standard execution costs).
+    expect(path.length).toBeLessThanOrEqual(11);
     expect(path).toEqual([
       'ReceivePosting',
       'JoinLifecycle',
@@ -401,29 +463,25 @@ describe('path length', () => {
       'AwaitAssembly',
       'PackAndLabel',
       'RegisterShipment',
-      'ShipmentBySchema',
       'AwaitDelivery',
       'AwaitPayout',
-      'SettlePayout',
       'Completed',
     ]);
   });
 
-  it('the rFBS branch goes through the tracking number and rejoins at AwaitDelivery', () => {
-    const path = walk((choice) => {
-      const rfbs = choice.Choices.find((c: Json) => c.Variable === '$.schema' && c.StringEquals === 'rfbs');
-      return rfbs ? rfbs.Next : choice.Default;
-    });
-    expect(path).toContain('ShipmentBySchema');
+  it('the rFBS branch leaves RegisterShipment through HandoverToCarrier and rejoins at AwaitDelivery', () => {
+    const [handover] = catchTargets(states.RegisterShipment, 'HandoverToCarrier');
+    const path = walk((choice) => choice.Default, { RegisterShipment: must(handover, 'HandoverToCarrier catch') });
     expect(path.at(-1)).toBe('Completed');
-    expect(path.slice(path.indexOf('ShipmentBySchema'))).toEqual([
-      'ShipmentBySchema',
+    expect(path.slice(path.indexOf('RegisterShipment'))).toEqual([
+      'RegisterShipment',
       'AwaitTrackingNumber',
       'SetTrackingNumber',
       'AwaitDelivery',
       'AwaitPayout',
-      'SettlePayout',
       'Completed',
     ]);
+    // The happy path with the carrier's tracking number in place of nothing: two states more.
+    expect(path).toHaveLength(12);
   });
 });

@@ -7,7 +7,8 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPush, validatePush } from '#intake/pushes';
+import { applyPush } from '#intake/apply-push';
+import { validatePush } from '#intake/pushes';
 import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
 import { logger } from '#shared/handler';

@@ -1,5 +1,5 @@
 /**
- * One "Lambda instance" for safety.test.ts: a process of its own (its own module-level Bottleneck and rate-budget
+ * One "Lambda instance" for safety.test.ts: a process of its own (its own module-level limiter and rate-budget
  * state, as a separate Lambda container has), calling Ozon through the product's OzonClient against the runtime's
  * sandbox and DynamoDB Local (both reached through the environment the test process inherited from startRuntime).
  *

@@ -323,7 +323,7 @@ describe.concurrent('beside a slow Ozon', () => {
       const statusEvents = async (pn: string) => (await listEvents(pn)).filter((e) => e.type === 'status').length;
       expect(tally(await Promise.all(viaWebhook.map(statusEvents)), String)).toEqual({ 2: M });
 
-      const orders = await Promise.all([...viaWebhook, ...direct].map(getOrder));
+      const orders = await Promise.all([...viaWebhook, ...direct].map((pn) => getOrder(pn)));
       const final = tally(orders, (o) => o?.status ?? 'missing');
       console.info(
         `concurrent status pushes: ${M} postings via the webhook + ${M} direct, final statuses ${JSON.stringify(final)}`,

@@ -2,9 +2,10 @@
  * The only way the product talks to Ozon. Every endpoint is a row in ENDPOINTS with its current version, its
  * response schema and whether it changes anything on Ozon (read-only mode refuses those).
  */
-import Bottleneck from 'bottleneck';
+import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
-import type { z } from 'zod';
+import pThrottle from 'p-throttle';
+import type * as z from 'zod';
 import { onReset } from '#shared/clients';
 import { env } from '#shared/config';
 import {
@@ -71,20 +72,40 @@ const AUTH_MESSAGES = [
 ];
 const OBSOLETE_MESSAGES = [/obsolete method/i, /method .* is unavailable/i];
 
+type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/**
+ * At most `concurrency` tasks in progress, each started at least `spacingMs` after the one before: a place is
+ * taken first, then the start waits for its turn (p-limit around a strict p-throttle).
+ */
+function spacedLimiter(concurrency: number, spacingMs: number): Limiter {
+  const place = pLimit(concurrency);
+  const turn = pThrottle({ limit: 1, interval: spacingMs, strict: true })(() => undefined);
+  return (task) =>
+    place(async () => {
+      await turn();
+      return task();
+    });
+}
+
 /**
  * Ozon allows 50 requests/s per Client-Id. The account-wide budget (rate-budget.ts) keeps every instance together
  * under it; this instance's own spacing (25 ms) smooths its share and bounds its concurrency.
  */
-const limiter = new Bottleneck({ minTime: 25, maxConcurrent: 16 });
+const limiter = spacedLimiter(16, 25);
 
-/** One spacing limiter per method with its own limit, chained to the global one. */
-const methodLimiters = new Map<string, Bottleneck>();
-function limiterFor(path: string): Bottleneck {
+/**
+ * One limiter per method with its own limit: one call at a time, spaced by the per-minute limit, each then taking
+ * its place in the global limiter.
+ */
+const methodLimiters = new Map<string, Limiter>();
+function limiterFor(path: string): Limiter {
   const perMinute = Object.values(ENDPOINTS).find((e) => e.path === path)?.perMinute;
   if (!perMinute) return limiter;
   let own = methodLimiters.get(path);
   if (!own) {
-    own = new Bottleneck({ minTime: Math.ceil(60_000 / perMinute), maxConcurrent: 1 }).chain(limiter);
+    const spaced = spacedLimiter(1, Math.ceil(60_000 / perMinute));
+    own = (task) => spaced(() => limiter(task));
     methodLimiters.set(path, own);
   }
   return own;
@@ -201,7 +222,7 @@ export class OzonClient {
         const started = performance.now();
         let response: Response;
         try {
-          response = await limiterFor(path).schedule(() =>
+          response = await limiterFor(path)(() =>
             fetch(`${this.baseUrl}${path}`, {
               method: 'POST',
               headers: { 'Client-Id': creds.clientId, 'Api-Key': creds.apiKey, 'Content-Type': 'application/json' },

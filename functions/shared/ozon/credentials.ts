@@ -2,8 +2,7 @@
  * Ozon's API key: from the environment locally, from its Secrets Manager secret in AWS (Powertools caches it for
  * five minutes, so a rotation needs no redeploy). Only the functions that call Ozon can read it.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { env } from '../config';
 import { ConfigError } from '../errors';
 
@@ -11,6 +10,9 @@ export const OzonCredentials = z.object({ clientId: z.string().min(1), apiKey: z
 export type OzonCredentials = z.infer<typeof OzonCredentials>;
 
 async function secretJson<T extends z.ZodType>(arn: string, shape: T, describe: string): Promise<z.infer<T>> {
+  // The Secrets Manager client is loaded at the first read, not at module init: the push processor reaches Ozon
+  // only to confirm a cancellation, so most of its cold starts never need it.
+  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
   const parsed = shape.safeParse(await getSecret(arn, { transform: 'json', maxAge: 300 }));
   if (!parsed.success) throw new ConfigError(`Secret ${arn} must be JSON ${describe}: ${parsed.error.message}`);
   return parsed.data;

@@ -3,7 +3,7 @@
  * strings; `in_process_at` and `new_cutoff_date` may be empty. Fields the product does not use are dropped when a
  * push is parsed, so only what it reads is queued and stored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Ozon's own examples send ids both as numbers and as digit strings (`"warehouse_id": "1020000075732000"`). */
 const numericId = z.union([

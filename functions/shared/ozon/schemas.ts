@@ -3,7 +3,7 @@
  * and that must not break a seller's orders; fields we act on are validated strictly enough to catch a change of
  * meaning. When Ozon moves a method to a new version, this file and the endpoint table in client.ts change.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const money = z.union([z.string(), z.number()]).transform((v) => String(v));
 const nullableString = z.string().nullish();

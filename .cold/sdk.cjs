@@ -1,0 +1,1 @@
+require("@aws-sdk/client-dynamodb");require("@aws-sdk/lib-dynamodb")

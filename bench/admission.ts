@@ -1,0 +1,107 @@
+/**
+ * Closed-loop admission: a new posting is created whenever fewer than `window` admitted postings are still before
+ * hand-over. Ozon allows 50 requests/s per seller and the client keeps to 40, so creating a thousand at once would
+ * queue their first calls for minutes of real time — days of compressed time, past every shipment deadline. The
+ * window keeps the queue short, and throughput is then what the product sustains, not what the backlog allows.
+ *
+ * "Hand-over" is read from the definition, not from state names: a posting is past it once its execution has
+ * entered a wait for a tracking number or for delivery (the parcel has left the seller), or has ended.
+ */
+import type { WaitKind } from '#shared/order';
+import type { Execution } from '../local/engine';
+import { waitStates } from '../local/report';
+import type { Runtime } from '../local/runtime';
+
+/** The waits that begin once the parcel has left the seller: what comes after them spends little of Ozon's rate. */
+const AFTER_HANDOVER: WaitKind[] = ['tracking', 'delivery'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Admission {
+  /** Creates the next posting and returns its number; undefined when there is none left to create. */
+  create(): string | undefined;
+  /** True once the run is over (every posting where it should be). */
+  settled(): boolean;
+}
+
+export interface AdmissionResult {
+  wallSeconds: number;
+  /** Real ms (performance.now) at which each execution ended, by execution name. */
+  endedAt: Map<string, number>;
+  timedOut: boolean;
+}
+
+/** The latest execution for a posting (a resume is `<posting>_r<N>`), if it has started. */
+export function executionOf(rt: Runtime, postingNumber: string): Execution | undefined {
+  const arn = `${rt.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${postingNumber}`;
+  let latest = rt.engine.executions.get(arn);
+  for (let r = 1; rt.engine.executions.has(`${arn}_r${r}`); r++) latest = rt.engine.executions.get(`${arn}_r${r}`);
+  return latest;
+}
+
+export async function admit(
+  rt: Runtime,
+  opts: { window: number; timeoutSeconds: number },
+  admission: Admission,
+  log: (line: string) => void,
+): Promise<AdmissionResult> {
+  const handover = waitStates(rt.stack.definition, AFTER_HANDOVER);
+  if (!handover.size) throw new Error(`The definition has no wait for ${AFTER_HANDOVER.join(' or ')}`);
+  const beforeHandover = (pn: string) => {
+    const e = executionOf(rt, pn);
+    if (!e) return true; // the new-posting push has not reached the webhook yet
+    if (e.status !== 'RUNNING') return false;
+    return !e.history.some((h) => h.type === 'StateEntered' && handover.has(h.state ?? ''));
+  };
+  const endedAt = new Map<string, number>();
+  const stopListening = rt.engine.onExecutionDone((e) => endedAt.set(e.name, performance.now()));
+  const inWindow = new Set<string>();
+  let created = 0;
+  let exhausted = false;
+  let timedOut = false;
+  const started = performance.now();
+  let lastLog = started;
+  try {
+    for (;;) {
+      for (const pn of inWindow) if (!beforeHandover(pn)) inWindow.delete(pn);
+      while (!exhausted && inWindow.size < opts.window) {
+        const pn = admission.create();
+        if (pn === undefined) exhausted = true;
+        else {
+          inWindow.add(pn);
+          created++;
+        }
+      }
+      if (exhausted && admission.settled()) break;
+      const elapsed = (performance.now() - started) / 1000;
+      if (elapsed > opts.timeoutSeconds) {
+        timedOut = true;
+        log(`timed out after ${opts.timeoutSeconds} s`);
+        break;
+      }
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        const running = [...rt.engine.executions.values()].filter((e) => e.status === 'RUNNING').length;
+        log(`${elapsed.toFixed(0)} s: admitted ${created}, before hand-over ${inWindow.size}, running ${running}`);
+      }
+      await sleep(10);
+    }
+  } finally {
+    stopListening();
+  }
+  return { wallSeconds: (performance.now() - started) / 1000, endedAt, timedOut };
+}
+
+/**
+ * Postings completed per second in steady state: between the 10th and the 90th percentile of the times they
+ * ended, so neither the ramp-up (the first postings' whole lifecycle) nor the tail counts. Each posting's
+ * lifecycle is the same length of simulated time, so this is also the rate at which postings went through the
+ * part of the lifecycle that calls Ozon.
+ */
+export function steadyThroughput(endedAtMs: number[]): number {
+  const t = [...endedAtMs].sort((a, b) => a - b);
+  const lo = Math.floor(t.length * 0.1);
+  const hi = Math.ceil(t.length * 0.9) - 1;
+  const span = ((t[hi] ?? 0) - (t[lo] ?? 0)) / 1000;
+  return hi > lo && span > 0 ? (hi - lo) / span : 0;
+}

@@ -1,0 +1,170 @@
+/**
+ * The label batcher: Lambda on the label queue (batches of up to 20, gathered for a few seconds). Per warehouse
+ * batch: ONE `/v2/posting/fbs/package-label` call for its FBS postings, the PDF and the batch's packing list (what
+ * to pick, how to pack what is fragile) in the labels bucket, the units taken off the shelf in one transaction,
+ * then every posting's PackAndLabel wait ended. Ozon refuses the whole call if one posting is not ready: the batch
+ * comes back later through the queue, and after LABEL_BATCH_ATTEMPTS it is split, posting by posting.
+ */
+import { createHash } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { recordOzonStatus } from '#intake/record-status';
+import { s3Client } from '#shared/aws/s3';
+import { nowIso } from '#shared/clock';
+import { env } from '#shared/config';
+import { LabelNotReady, OzonRequestRejected, PostingCancelled } from '#shared/errors';
+import { logger, withPowertools } from '#shared/handler';
+import type { Order } from '#shared/order';
+import { getOrder, updateOrder } from '#shared/order-store';
+import { ozon } from '#shared/ozon/client';
+import { emitMetric } from '#shared/powertools';
+import { isCancelled } from '#shared/status';
+import { packingList } from '#stock/rules';
+import { consume, consumeBatch, getStock } from '#stock/stock-store';
+import { sendTaskOutcome } from '#waits/deliver-to-wait';
+import { LabelRequest } from './label-request';
+import { LABEL_BATCH_ATTEMPTS, LABEL_STATUSES, labelBatches, labelBatchKey, labelNotReady } from './rules';
+
+interface Queued extends LabelRequest {
+  messageId: string;
+  attempt: number;
+}
+
+export async function processLabelRequests(records: SQSRecord[]): Promise<SQSBatchResponse> {
+  const failures: string[] = [];
+  const queued: Queued[] = [];
+  for (const record of records) {
+    const parsed = LabelRequest.safeParse(safeJson(record.body));
+    // Only PackAndLabel writes this queue; a body it did not write cannot be retried into shape.
+    if (!parsed.success) {
+      logger.error('Unreadable label request dropped', { messageId: record.messageId });
+      continue;
+    }
+    queued.push({
+      ...parsed.data,
+      messageId: record.messageId,
+      attempt: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+    });
+  }
+  for (const batch of labelBatches(queued)) {
+    try {
+      const retry = await labelBatch(batch);
+      failures.push(...retry.map((r) => r.messageId));
+    } catch (error) {
+      // This batch comes back through the queue; the other batches of the event are not held up by it.
+      logger.error('Label batch failed; it will be retried', { error, postings: batch.map((r) => r.order.postingNumber) });
+      failures.push(...batch.map((r) => r.messageId));
+    }
+  }
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** One warehouse's batch; returns the requests to try again later. */
+async function labelBatch(batch: Queued[]): Promise<Queued[]> {
+  const fbs = batch.filter((r) => r.order.schema === 'fbs').map((r) => r.order.postingNumber);
+  let pdf: Uint8Array | undefined;
+  if (fbs.length) {
+    try {
+      pdf = await ozon().packageLabel(fbs);
+    } catch (e) {
+      if (!(e instanceof OzonRequestRejected && labelNotReady(e.ozonMessage))) throw e;
+      if (Math.min(...batch.map((r) => r.attempt)) < LABEL_BATCH_ATTEMPTS) return batch;
+      // Refused again and again: one of them is late or moved on. Each on its own from now.
+      for (const request of batch) await labelAlone(request);
+      return [];
+    }
+  }
+  const orders = batch.map((r) => r.order);
+  const { labelKey, packingListKey } = await storeBatch(orders, pdf);
+  const patchOf = (o: Order) => ({ packingListKey, ...(o.schema === 'fbs' && labelKey ? { labelKey } : {}) });
+  const at = nowIso();
+  if (!(await consumeBatch(orders, at, patchOf))) {
+    // A retry (some marks already there) or a product short for a posting adopted after assembly: one by one.
+    for (const order of orders) await packOne(order, at, patchOf(order));
+  }
+  emitMetric('LabelBatchSize', batch.length);
+  for (const request of batch) {
+    const done = { ...request.order, ...patchOf(request.order), phase: 'packing' as const, shippedFromStockAt: at };
+    await sendTaskOutcome(request.token, { outcome: 'success' }, done);
+  }
+  return [];
+}
+
+/** The batch's files: Ozon's PDF (FBS postings) and the packing list of every posting, beside each other. */
+async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
+  const warehouseId = orders[0]?.warehouseId ?? 0;
+  const postingNumbers = orders.map((o) => o.postingNumber);
+  const digest = createHash('sha256').update(postingNumbers.join(',')).digest('hex');
+  const base = labelBatchKey(warehouseId, nowIso().slice(0, 10), postingNumbers, digest);
+  const stock = await getStock(
+    warehouseId,
+    orders.flatMap((o) => o.lines.map((l) => l.offerId)),
+  );
+  const handling = new Map([...stock].map(([offerId, item]) => [offerId, item.handling]));
+  const text = orders
+    .map((o) => [`${o.postingNumber} (${o.schema.toUpperCase()})`, ...packingList(o.lines, handling)].join('\n'))
+    .join('\n\n');
+  const bucket = env('labels').LABELS_BUCKET;
+  const put = (Key: string, Body: Uint8Array | string, ContentType: string) =>
+    s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType }));
+  const labelKey = pdf ? `${base}.pdf` : undefined;
+  if (pdf && labelKey) await put(labelKey, pdf, 'application/pdf');
+  const packingListKey = `${base}.txt`;
+  await put(packingListKey, `${text}\n`, 'text/plain; charset=utf-8');
+  return { labelKey, packingListKey };
+}
+
+/** Takes one posting's units off the shelf (once) and records its batch files. */
+async function packOne(order: Order, at: string, patch: Record<string, string>) {
+  const current = (await getOrder(order.postingNumber)) ?? order;
+  // A posting adopted after assembly whose units the seller's count no longer has: nothing to take.
+  await consume(current, at);
+  await updateOrder(order.postingNumber, { ...patch, phase: 'packing' });
+}
+
+/**
+ * A posting of a batch Ozon kept refusing, on its own: its label if Ozon has it now; not ready yet, its state is
+ * told LabelNotReady (the state machine asks again later); moved on already (picked up), packed without a label.
+ */
+async function labelAlone(request: Queued) {
+  const { order, token } = request;
+  let pdf: Uint8Array | undefined;
+  if (order.schema === 'fbs') {
+    try {
+      pdf = await ozon().packageLabel([order.postingNumber]);
+    } catch (e) {
+      if (!(e instanceof OzonRequestRejected && labelNotReady(e.ozonMessage))) throw e;
+      const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
+      if (isCancelled(posting.status)) {
+        // Ozon's word, so the Catch releases the units: nothing is taken off the shelf for a cancelled posting.
+        await recordOzonStatus(posting);
+        const cause = `Ozon says ${order.postingNumber} is cancelled`;
+        await sendTaskOutcome(token, { outcome: 'failure', error: PostingCancelled.name, cause }, order);
+        return;
+      }
+      if (LABEL_STATUSES.has(posting.status)) {
+        await sendTaskOutcome(
+          token,
+          { outcome: 'failure', error: LabelNotReady.name, cause: `Ozon: ${e.ozonMessage}` },
+          order,
+        );
+        return;
+      }
+    }
+  }
+  const { labelKey, packingListKey } = await storeBatch([order], pdf);
+  const at = nowIso();
+  const patch = { packingListKey, ...(labelKey ? { labelKey } : {}) };
+  await packOne(order, at, patch);
+  await sendTaskOutcome(token, { outcome: 'success' }, { ...order, ...patch, phase: 'packing', shippedFromStockAt: at });
+}
+
+function safeJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+export const handler = withPowertools(async (event: SQSEvent) => processLabelRequests(event.Records));
