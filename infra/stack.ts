@@ -146,7 +146,12 @@ export class OzonAutopilotStack extends Stack {
         'Store a wait token; resolve it if the event came',
         ['alerts', 'resumeWaits'],
       ],
-      ['packAndLabel', 'fulfilment/pack-and-label', "Join the warehouse's next label batch", ['labelQueue']],
+      [
+        'packAndLabel',
+        'fulfilment/pack-and-label',
+        "Join the warehouse's next label batch",
+        ['labelQueue', 'resumeWaits'],
+      ],
       ['registerShipment', 'fulfilment/register-shipment', 'Ready for handover; rFBS carrier', ['alerts']],
       ['setTrackingNumber', 'delivery/set-tracking-number', 'rFBS tracking number, delivering', ['ozon']],
       ['checkTracking', 'delivery/check-tracking', 'Look at a stalled parcel once', ['ozon', 'alerts', 'resumeWaits']],

@@ -173,7 +173,11 @@ export function startPushProcessing(services: Services, processor: Handler): Pus
  * gathered for a moment (AWS: 10 s; here 300 real ms, minutes on the compressed clock).
  */
 export function startLabelBatching(services: Services, batcher: Handler): { stop(): Promise<void> } {
-  const client = new SQSClient({ region: LOCAL_REGION, endpoint: services.messaging.address, credentials: LOCAL_CREDENTIALS });
+  const client = new SQSClient({
+    region: LOCAL_REGION,
+    endpoint: services.messaging.address,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const source = startSqsEventSource({
     client,
     queueUrl: services.queueUrlOf(LABEL_QUEUE),

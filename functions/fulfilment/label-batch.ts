@@ -52,7 +52,10 @@ export async function processLabelRequests(records: SQSRecord[]): Promise<SQSBat
       failures.push(...retry.map((r) => r.messageId));
     } catch (error) {
       // This batch comes back through the queue; the other batches of the event are not held up by it.
-      logger.error('Label batch failed; it will be retried', { error, postings: batch.map((r) => r.order.postingNumber) });
+      logger.error('Label batch failed; it will be retried', {
+        error,
+        postings: batch.map((r) => r.order.postingNumber),
+      });
       failures.push(...batch.map((r) => r.messageId));
     }
   }
@@ -68,7 +71,9 @@ async function labelBatch(batch: Queued[]): Promise<Queued[]> {
       pdf = await ozon().packageLabel(fbs);
     } catch (e) {
       if (!(e instanceof OzonRequestRejected && labelNotReady(e.ozonMessage))) throw e;
-      if (Math.min(...batch.map((r) => r.attempt)) < LABEL_BATCH_ATTEMPTS) return batch;
+      // Any request refused this often splits the batch: a late one must not keep the others waiting, nor itself
+      // reach the dead-letter queue without ever being tried alone.
+      if (Math.max(...batch.map((r) => r.attempt)) < LABEL_BATCH_ATTEMPTS) return batch;
       // Refused again and again: one of them is late or moved on. Each on its own from now.
       for (const request of batch) await labelAlone(request);
       return [];
@@ -156,7 +161,11 @@ async function labelAlone(request: Queued) {
   const at = nowIso();
   const patch = { packingListKey, ...(labelKey ? { labelKey } : {}) };
   await packOne(order, at, patch);
-  await sendTaskOutcome(token, { outcome: 'success' }, { ...order, ...patch, phase: 'packing', shippedFromStockAt: at });
+  await sendTaskOutcome(
+    token,
+    { outcome: 'success' },
+    { ...order, ...patch, phase: 'packing', shippedFromStockAt: at },
+  );
 }
 
 function safeJson(body: string): unknown {

@@ -7,10 +7,10 @@
  */
 import { nowIso } from '#shared/clock';
 import { payoutTolerance } from '#shared/config';
-import { emitMetric } from '#shared/powertools';
 import type { Order } from '#shared/order';
 import { ordersInGroup, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
+import { emitMetric } from '#shared/powertools';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
 import { accrualsOf, accruedTotal, settle } from './rules';
 

@@ -97,7 +97,10 @@ export const table = () => env('table').TABLE_NAME;
  * The order and its current wait. Strongly consistent unless `consistent: false`: a step deciding on the order
  * right after another wrote it must see that write; a sweep or a read for display need not.
  */
-export async function getOrder(postingNumber: string, options: { consistent?: boolean } = {}): Promise<Order | undefined> {
+export async function getOrder(
+  postingNumber: string,
+  options: { consistent?: boolean } = {},
+): Promise<Order | undefined> {
   const items = await queryAll({
     TableName: table(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -243,7 +246,12 @@ export async function ordersInGroup(group: 'due' | 'short' | 'payout', dueBy?: s
     for (const pn of chunk) {
       const order = items.find((it) => it.pk === keys.order(pn).pk && it.sk === keys.order(pn).sk);
       if (order && 'phase' in order) {
-        orders.push(withWait(fromItem(order), items.find((it) => it.pk === keys.wait(pn).pk && it.sk === keys.wait(pn).sk)));
+        orders.push(
+          withWait(
+            fromItem(order),
+            items.find((it) => it.pk === keys.wait(pn).pk && it.sk === keys.wait(pn).sk),
+          ),
+        );
       }
     }
   }

@@ -187,7 +187,11 @@ export async function consumeBatch(
               UpdateExpression:
                 'SET onHand = onHand - :all, reserved = reserved - :reserved, available = available - :unreserved',
               ConditionExpression: 'available >= :unreserved',
-              ExpressionAttributeValues: { ':all': q.reserved + q.unreserved, ':reserved': q.reserved, ':unreserved': q.unreserved },
+              ExpressionAttributeValues: {
+                ':all': q.reserved + q.unreserved,
+                ':reserved': q.reserved,
+                ':unreserved': q.unreserved,
+              },
             },
           })),
           ...orders.map((order) => {

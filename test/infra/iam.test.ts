@@ -196,6 +196,7 @@ describe('who may do what', () => {
     const expected: Entry[] = [
       'delivery/check-tracking',
       'fulfilment/label-batch',
+      'fulfilment/pack-and-label',
       'fulfilment/receive-posting',
       'intake/poller',
       'intake/push-processor',

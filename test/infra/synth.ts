@@ -82,7 +82,7 @@ export const FUNCTIONS = {
   'fulfilment/confirm-posting': [...STEP, 'ozon', 'alerts'],
   'waits/await-event': [...STEP, 'alerts', 'resumeWaits'],
   // Joins its warehouse's next label batch through the label queue: neither Ozon nor the labels bucket any more.
-  'fulfilment/pack-and-label': [...STEP, 'sendLabelRequests'],
+  'fulfilment/pack-and-label': [...STEP, 'sendLabelRequests', 'resumeWaits'],
   'fulfilment/register-shipment': [...STEP, 'alerts'],
   'delivery/set-tracking-number': [...STEP, 'ozon'],
   'delivery/check-tracking': [...STEP, 'ozon', 'alerts', 'resumeWaits'],

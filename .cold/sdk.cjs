@@ -1,1 +1,0 @@
-require("@aws-sdk/client-dynamodb");require("@aws-sdk/lib-dynamodb")
