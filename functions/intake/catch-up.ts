@@ -55,8 +55,9 @@ export async function pollOnce(): Promise<PollReport> {
     payoutsDelivered: 0,
   };
   try {
-    await startMissingExecutions(report);
-    await deliverStatusChanges(report);
+    const mark = await readMark();
+    await startMissingExecutions(report, mark);
+    await deliverStatusChanges(report, mark);
     Object.assign(report, await sweepPayouts());
   } catch (error) {
     // Retrying cannot fix a refused key and a failed run would be retried by the scheduler: alert and end the run.
@@ -97,7 +98,13 @@ async function follow(posting: V4ListPosting, report: PollReport) {
   }
 }
 
-async function startMissingExecutions(report: PollReport) {
+/**
+ * Unfulfilled postings the product may not know. Only those that came in since the last complete run (less the
+ * overlap) are looked up: older ones were looked at then, and the mark moves only after a run that went through.
+ * A posting without `in_process_at` is looked up whatever its age.
+ */
+async function startMissingExecutions(report: PollReport, mark: number | undefined) {
+  const newSince = mark === undefined ? undefined : mark - STATUS_OVERLAP_MS;
   report.unfulfilledSeen += await eachPosting(
     'listUnfulfilled',
     {
@@ -106,7 +113,11 @@ async function startMissingExecutions(report: PollReport) {
         cutoff_to: new Date(now() + CUTOFF_LOOKBACK_MS * 4).toISOString(),
       },
     },
-    (posting) => follow(posting, report),
+    async (posting) => {
+      const cameIn = posting.in_process_at ? Date.parse(posting.in_process_at) : Number.NaN;
+      if (newSince !== undefined && !Number.isNaN(cameIn) && cameIn < newSince) return;
+      await follow(posting, report);
+    },
   );
 }
 
@@ -147,9 +158,9 @@ export function statusNews(order: Pick<Order, 'status' | 'substatus'>, posting: 
  * only news reaches recordStatus. The list has no change date, so a change is recorded as seen at the end of the
  * window: it happened no later than that, and a push with an older date cannot move the order back past it.
  */
-async function deliverStatusChanges(report: PollReport) {
+async function deliverStatusChanges(report: PollReport, mark: number | undefined) {
   const until = now();
-  const from = ((await readMark()) ?? until - FIRST_RUN_LOOKBACK_MS) - STATUS_OVERLAP_MS;
+  const from = (mark ?? until - FIRST_RUN_LOOKBACK_MS) - STATUS_OVERLAP_MS;
   const seenAt = new Date(until).toISOString();
   report.statusChangesSeen += await eachPosting(
     'listPostings',
