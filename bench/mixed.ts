@@ -1,7 +1,8 @@
 /**
  * The mixed week, path by path: where each posting was meant to end and where it did, what a posting of each path
- * cost, and what it cost beyond a well-going posting of the same run (same configuration: packing confirmation
- * required) — which states it entered more often, which Ozon endpoints it called more often.
+ * cost, and what it cost beyond a well-going posting of the same run and the same schema (FBS or rFBS; same
+ * configuration: packing confirmation required) — which states it entered more often, which Ozon endpoints it
+ * called more often.
  */
 import Table from 'cli-table3';
 import type { Execution } from '../local/engine';
@@ -27,7 +28,9 @@ export interface PathReport extends Costs {
   /** Alert kinds the path should raise that some of its postings did not get, with how many lacked each. */
   missingAlerts: Record<string, number>;
   alerts: Record<string, number>;
-  /** Per posting, beyond the same run's well-going postings. */
+  /** The well-going postings `extra` is measured from: `happy fbs` or `happy rfbs`. */
+  baseline: string;
+  /** Per posting, beyond the baseline. */
   extra: Costs & { states: Record<string, number>; ozonByPath: Record<string, number> };
 }
 
@@ -35,6 +38,8 @@ export interface MixedReport {
   /** Every posting ended as its path intends. */
   valid: boolean;
   paths: Record<string, PathReport>;
+  /** Per posting of the well-going postings by schema: what each path's `extra` is measured from. */
+  baselines: Record<string, Costs & { postings: number }>;
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -84,7 +89,12 @@ export function mixedSettled(rt: Runtime, paths: Map<string, string>): () => boo
   };
 }
 
-export function mixedReport(rt: Runtime, measured: Measured, paths: Map<string, string>): MixedReport {
+export function mixedReport(
+  rt: Runtime,
+  measured: Measured,
+  paths: Map<string, string>,
+  schemas: Map<string, 'fbs' | 'rfbs'>,
+): MixedReport {
   const intents = pathIntents();
   const reached = reachedBy(rt, waitStates(rt.stack.definition, ['attention']), failStatesOf(rt.stack.definition));
   const executionsOf = new Map<string, Execution[]>();
@@ -118,7 +128,11 @@ export function mixedReport(rt: Runtime, measured: Measured, paths: Map<string, 
       ozonByPath: meanCounts(each.map((c) => c.ozonByPath)),
     };
   };
-  const happy = costs(postingsOf.get(HAPPY_PATH) ?? []);
+  const happyPostings = postingsOf.get(HAPPY_PATH) ?? [];
+  const happyOf = {
+    fbs: costs(happyPostings.filter((pn) => schemas.get(pn) !== 'rfbs')),
+    rfbs: costs(happyPostings.filter((pn) => schemas.get(pn) === 'rfbs')),
+  };
 
   const report: Record<string, PathReport> = {};
   let valid = true;
@@ -128,7 +142,10 @@ export function mixedReport(rt: Runtime, measured: Measured, paths: Map<string, 
     if (Object.keys(ends).some((k) => k !== intent.ends)) valid = false;
     const kindsOf = (pn: string) => new Set(rt.alerts.filter((a) => a.postingNumber === pn).map((a) => a.kind));
     const missing = pns.flatMap((pn) => intent.alerts.filter((k) => !kindsOf(pn).has(k)));
+    const schema = schemas.get(pns[0] ?? '') ?? 'fbs';
     const c = costs(pns);
+    // The well-going postings are their own baseline (FBS and rFBS together), every other path its schema's.
+    const happy = path === HAPPY_PATH ? c : happyOf[schema];
     const perPosting = (k: keyof Costs) => r2(c[k]);
     const extra = (k: keyof Costs) => r2(c[k] - happy[k]);
     report[path] = {
@@ -137,6 +154,7 @@ export function mixedReport(rt: Runtime, measured: Measured, paths: Map<string, 
       reached: ends,
       missingAlerts: countBy(missing),
       alerts: countBy(rt.alerts.filter((a) => pns.includes(a.postingNumber)).map((a) => a.kind)),
+      baseline: path === HAPPY_PATH ? HAPPY_PATH : `${HAPPY_PATH} ${schema}`,
       transitions: perPosting('transitions'),
       lambdaInvocations: perPosting('lambdaInvocations'),
       ozonCalls: perPosting('ozonCalls'),
@@ -153,12 +171,38 @@ export function mixedReport(rt: Runtime, measured: Measured, paths: Map<string, 
       },
     };
   }
-  return { valid, paths: report };
+  const baseline = (pns: string[]) => {
+    const c = costs(pns);
+    return {
+      postings: pns.length,
+      transitions: r2(c.transitions),
+      lambdaInvocations: r2(c.lambdaInvocations),
+      ozonCalls: r2(c.ozonCalls),
+      dynamoWriteUnits: r2(c.dynamoWriteUnits),
+      dynamoReadUnits: r2(c.dynamoReadUnits),
+    };
+  };
+  const baselines = {
+    [`${HAPPY_PATH} fbs`]: baseline(happyPostings.filter((pn) => schemas.get(pn) !== 'rfbs')),
+    [`${HAPPY_PATH} rfbs`]: baseline(happyPostings.filter((pn) => schemas.get(pn) === 'rfbs')),
+  };
+  return { valid, paths: report, baselines };
 }
 
 export function mixedTable(report: MixedReport): string {
   const table = new Table({
-    head: ['path', 'n', 'intended', 'reached', 'transitions', 'Ozon', 'WRU', 'RRU', 'extra vs happy: Ozon / WRU'],
+    head: [
+      'path',
+      'n',
+      'intended',
+      'reached',
+      'transitions',
+      'Ozon',
+      'WRU',
+      'RRU',
+      'extra: Ozon / WRU',
+      'alerts missing',
+    ],
   });
   for (const [path, p] of Object.entries(report.paths)) {
     const reached = Object.entries(p.reached)
@@ -173,7 +217,22 @@ export function mixedTable(report: MixedReport): string {
       p.ozonCalls,
       p.dynamoWriteUnits,
       p.dynamoReadUnits,
-      path === HAPPY_PATH ? '' : `${p.extra.ozonCalls} / ${p.extra.dynamoWriteUnits}`,
+      path === HAPPY_PATH ? '' : `${p.extra.ozonCalls} / ${p.extra.dynamoWriteUnits} (vs ${p.baseline})`,
+      Object.keys(p.missingAlerts).join(', '),
+    ]);
+  }
+  for (const [name, b] of Object.entries(report.baselines)) {
+    table.push([
+      `(${name})`,
+      b.postings,
+      '',
+      '',
+      b.transitions,
+      b.ozonCalls,
+      b.dynamoWriteUnits,
+      b.dynamoReadUnits,
+      '',
+      '',
     ]);
   }
   return table.toString();

@@ -12,7 +12,9 @@
 import { cpus } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SECTIONS } from '#shared/config';
+import type { Execution } from '../local/engine';
 import { peakMemoryMb, startMeasuring } from '../local/metrics';
+import { failStatesOf, finalState, latestByPosting } from '../local/report';
 import { startRuntime } from '../local/runtime';
 import { runScenario, scenarioRuntimeOptions } from '../local/scenarios';
 import { seedDemoStock } from '../local/seed';
@@ -42,6 +44,16 @@ interface BenchOptions {
 
 /** Share of the mixed scenario's well-going postings that are rFBS. */
 const MIXED_RFBS_SHARE = 0.25;
+
+/** Postings by the state their latest execution ended in (or `running:<state>`). */
+function byFinalState(executions: Execution[], definition: Record<string, unknown>) {
+  const failStates = failStatesOf(definition);
+  return latestByPosting(executions).reduce<Record<string, number>>((acc, e) => {
+    const k = finalState(e, failStates);
+    acc[k] = (acc[k] ?? 0) + 1;
+    return acc;
+  }, {});
+}
 
 /** The client's Ozon rate as the functions read it: the configuration's variable, or its default. */
 const ozonRatePerSecond = () => SECTIONS.ozon.shape.OZON_RATE_PER_SECOND.parse(process.env.OZON_RATE_PER_SECOND);
@@ -100,7 +112,9 @@ async function bench(opts: BenchOptions) {
       steadyPostingsPerSecond: steadyThroughput(endedAt),
       ozonRatePerSecond: ozonRatePerSecond(),
       maxOzonRequestsPerSecond: sandbox.maxRequestsPerSecond(),
-      mixed: scenario ? mixedReport(rt, measured, scenario.paths) : undefined,
+      // Before the runtime stops: stopping aborts the executions still running (those parked in NeedsAttention).
+      byFinalState: byFinalState(measured.executions, rt.stack.definition),
+      mixed: scenario ? mixedReport(rt, measured, scenario.paths, scenario.schemas) : undefined,
       probe: opts.probe ? await probeWebhook(rt, [...(scenario?.paths.keys() ?? names)]) : undefined,
     };
   } finally {

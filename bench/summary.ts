@@ -5,7 +5,6 @@
 import * as path from 'node:path';
 import Table from 'cli-table3';
 import type { Measured } from '../local/metrics';
-import { failStatesOf, finalState, latestByPosting } from '../local/report';
 import type { ResolvedStack } from '../local/template';
 import type { ColdStarts } from './cold-start';
 import { type MixedReport, mixedTable } from './mixed';
@@ -23,6 +22,7 @@ export interface RunFacts {
   machine: Record<string, string | number>;
   stack: ResolvedStack;
   measured: Measured;
+  byFinalState: Record<string, number>;
   wallSeconds: number;
   timedOut: boolean;
   /** Happy runs: postings completed per second in steady state (admission.ts `steadyThroughput`). */
@@ -60,11 +60,6 @@ export function summarize(f: RunFacts) {
     snsPublishes: measured.snsPublishes,
   });
   const costPer1000 = Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, r4((v / n) * 1000)]));
-  const byFinalState = latestByPosting(executions).reduce<Record<string, number>>((acc, e) => {
-    const k = finalState(e, failStatesOf(f.stack.definition));
-    acc[k] = (acc[k] ?? 0) + 1;
-    return acc;
-  }, {});
 
   const ozonCallsPerPosting = measured.ozonCalls.total / n;
   const ceiling = ozonCallsPerPosting > 0 ? f.ozonRatePerSecond / ozonCallsPerPosting : Number.POSITIVE_INFINITY;
@@ -96,7 +91,7 @@ export function summarize(f: RunFacts) {
     orders: n,
     machine: f.machine,
     settings: f.settings,
-    byFinalState,
+    byFinalState: f.byFinalState,
     wallSeconds: r2(f.wallSeconds),
     timedOut: f.timedOut,
     throughput: f.scenario === 'happy' ? throughput : null,

@@ -131,13 +131,18 @@ const MIXED_CASES: Case[] = [
 /** Products the mixed scenario keeps in stock: its well-going postings take only these, so none of them runs short. */
 const STOCKED_OFFERS = DEFAULT_PRODUCTS.map((p) => p.offer_id).filter((o) => !(o in MIXED_STOCK));
 
-/** The i-th well-going posting: one or two stocked lines, rFBS for `rfbsShare` of them, spread evenly. */
-function happyCase(i: number, rfbsShare: number): Case {
-  const rfbs = Math.floor((i + 1) * rfbsShare) > Math.floor(i * rfbsShare);
+/** One or two stocked lines, varied by `i`: a posting that should not run short never draws a scarce offer. */
+function stockedLines(i: number): NonNullable<CreatePostingSpec['lines']> {
   const offer = (k: number) => STOCKED_OFFERS[k % STOCKED_OFFERS.length] as string;
   const lines = [{ offer_id: offer(i), quantity: 1 + (i % 2) }];
   if (i % 3 === 0) lines.push({ offer_id: offer(i + 3), quantity: 1 });
-  return { path: HAPPY_PATH, spec: { schema: rfbs ? 'rfbs' : 'fbs', lines }, ends: 'Completed' };
+  return lines;
+}
+
+/** The i-th well-going posting: rFBS for `rfbsShare` of them, spread evenly. */
+function happyCase(i: number, rfbsShare: number): Case {
+  const rfbs = Math.floor((i + 1) * rfbsShare) > Math.floor(i * rfbsShare);
+  return { path: HAPPY_PATH, spec: { schema: rfbs ? 'rfbs' : 'fbs', lines: stockedLines(i) }, ends: 'Completed' };
 }
 
 export const HAPPY_PATH = 'happy';
@@ -171,6 +176,8 @@ export function scenarioRuntimeOptions(name: ScenarioName, plans: Map<string, Ca
 export interface ScenarioRun {
   /** Posting number → the path it exercises (mixed) or 'happy', for every posting created so far. */
   paths: Map<string, string>;
+  /** Posting number → FBS or rFBS. */
+  schemas: Map<string, 'fbs' | 'rfbs'>;
   /** Postings of the scenario not created yet (only when `paced`). */
   pending(): number;
   /** Creates the next posting of the scenario (when `paced`); undefined when all are created. */
@@ -193,21 +200,28 @@ export async function runScenario(
   { seedStock = true, paced = false }: { seedStock?: boolean; paced?: boolean } = {},
 ): Promise<ScenarioRun> {
   const paths = new Map<string, string>();
+  const schemas = new Map<string, 'fbs' | 'rfbs'>();
   const sandbox = runtime.sandbox;
   if (!sandbox) throw new Error('Scenarios need the Ozon sandbox (unset OZON_CLIENT_ID/OZON_API_KEY)');
   const packAfter = new Map<string, number | undefined>();
   const exceptions = name === 'mixed' ? MIXED_CASES.slice(0, orders) : [];
   const happyRfbs = (i: number) => i < Math.round(orders * rfbsShare);
+  // An exception case that names no lines gets stocked ones: only the short-stock cases may run short.
+  const exceptionAt = (i: number): Case | undefined => {
+    const c = exceptions[i];
+    return c && { ...c, spec: { lines: stockedLines(i), ...c.spec } };
+  };
   const caseAt = (i: number): Case =>
     name === 'happy'
       ? { path: HAPPY_PATH, spec: { schema: happyRfbs(i) ? 'rfbs' : 'fbs' }, ends: 'Completed' }
-      : (exceptions[i] ?? happyCase(i - exceptions.length, rfbsShare));
+      : (exceptionAt(i) ?? happyCase(i - exceptions.length, rfbsShare));
   let created = 0;
   const createNext = () => {
     if (created >= orders) return undefined;
     const c = caseAt(created++);
     const { posting_number } = sandbox.createPosting(c.spec);
     paths.set(posting_number, c.path);
+    schemas.set(posting_number, c.spec.schema ?? 'fbs');
     if (c.carrier) plans.set(posting_number, c.carrier);
     if ('packAfterMs' in c) packAfter.set(posting_number, c.packAfterMs);
     return posting_number;
@@ -216,7 +230,7 @@ export async function runScenario(
   if (seedStock) await (name === 'mixed' ? seedDemoStock(1000, MIXED_STOCK) : seedDemoStock());
   const createNow = paced ? exceptions.length : orders;
   while (created < createNow) createNext();
-  const run = { paths, pending: () => orders - created, createNext };
+  const run = { paths, schemas, pending: () => orders - created, createNext };
   if (name === 'happy') return { ...run, stop: () => {} };
 
   const warehouse = startWarehouse(runtime, (pn) => (packAfter.has(pn) ? packAfter.get(pn) : DEFAULT_PACK_MS));

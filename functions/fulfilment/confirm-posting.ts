@@ -1,7 +1,13 @@
 /**
  * ConfirmPosting: asks Ozon to assemble. Ozon assembles asynchronously, so the answer only means "accepted";
  * AwaitAssembly waits for the status. A second ship answers POSTING_ALREADY_SHIPPED, which is success.
+ *
+ * The attempts are counted in the execution state (`shipAttempts`), not on the order: the first ship of every
+ * posting writes nothing. After `ship_failed` or a wait without news, AwaitAssembly's Catch brings the state back
+ * here with its count; only a second ship writes (the substatus, so the old `ship_failed` does not end the new wait).
  */
+
+import * as z from 'zod/mini';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { policy } from '#shared/config';
@@ -13,21 +19,25 @@ import { isAssembled, isCancelled } from '#shared/status';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { MAX_SHIP_ATTEMPTS, shipRefusal } from './rules';
 
-export async function confirmPosting(input: StepInput) {
+export const ConfirmInput = z.extend(StepInput, { shipAttempts: z.optional(z.number().check(z.int())) });
+export type ConfirmInput = z.infer<typeof ConfirmInput>;
+
+export async function confirmPosting(input: ConfirmInput) {
   const order = await activeOrder(input.postingNumber);
+  const attempts = input.shipAttempts ?? 0;
   if (isAssembled(order.status)) return stateOf(order);
   // The seller's policy: the warehouse says "packed" first (AwaitPackedConfirmation), then Ozon is asked.
   if (policy().requirePacked && !order.packedAt) throw new NotPackedYet(`${order.postingNumber} is not packed yet`);
-  if (order.shipAttempts >= MAX_SHIP_ATTEMPTS) {
+  if (attempts >= MAX_SHIP_ATTEMPTS) {
     await sendAlert(order, {
       kind: 'ship_refused',
-      reason: `assembly failed ${order.shipAttempts} times`,
+      reason: `assembly failed ${attempts} times`,
       deadline: order.shipmentDate,
     });
-    throw new ShipRefused(`Assembly of ${order.postingNumber} failed ${order.shipAttempts} times`);
+    throw new ShipRefused(`Assembly of ${order.postingNumber} failed ${attempts} times`);
   }
   // Shipped before and no word since (the wait timed out): ask Ozon before shipping again — it may have assembled.
-  if (order.shipAttempts > 0) {
+  if (attempts > 0) {
     const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
     if (isAssembled(posting.status) || isCancelled(posting.status)) {
       const current = (await recordOzonStatus(posting)) ?? order;
@@ -58,12 +68,9 @@ export async function confirmPosting(input: StepInput) {
     }
     // already_shipped: accepted by an earlier attempt whose answer was lost; the status check follows.
   }
-  const updated = await updateOrder(order.postingNumber, {
-    phase: 'confirming',
-    shipAttempts: order.shipAttempts + 1,
-    substatus: 'ship_requested',
-  });
-  return stateOf(updated);
+  const current =
+    attempts > 0 ? await updateOrder(order.postingNumber, { phase: 'confirming', substatus: 'ship_requested' }) : order;
+  return { ...stateOf(current), shipAttempts: attempts + 1 };
 }
 
-export const handler = stepHandler(StepInput, confirmPosting);
+export const handler = stepHandler(ConfirmInput, confirmPosting);

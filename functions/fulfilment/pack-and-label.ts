@@ -4,7 +4,7 @@
  * batch's PDF and packing list, takes the units off the shelf and ends the wait of every posting in it.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sqsClient } from '#shared/aws/sqs';
 import { env } from '#shared/config';
 import { stepHandler } from '#shared/handler';
@@ -12,7 +12,7 @@ import { activeOrder, StepInput } from '#shared/steps';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
 import type { LabelRequest } from './label-request';
 
-export const PackInput = StepInput.extend({ token: z.string().min(1) });
+export const PackInput = z.extend(StepInput, { token: z.string().check(z.minLength(1)) });
 
 export async function packAndLabel(input: z.infer<typeof PackInput>): Promise<{ queued: boolean }> {
   const order = await activeOrder(input.postingNumber);

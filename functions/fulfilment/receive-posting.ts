@@ -5,7 +5,7 @@
  * product could do to a seller. Run again (a resume, a re-check after NeedsAttention) it refreshes the order.
  */
 
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { recordOzonStatus } from '#intake/record-status';
 import { nowIso } from '#shared/clock';
 import { PostingCancelled } from '#shared/errors';

@@ -5,7 +5,7 @@
  * their payout (settlement/payout-sweep.ts: Ozon has no push for finance). An access error from Ozon becomes one critical alert.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sweepPayouts } from '#settlement/payout-sweep';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';

@@ -3,14 +3,11 @@
  * come from (ozon-api.md §4), so the address is the first check and the secret path token the second.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 
-const Cidr = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'not a CIDR like 195.34.21.0/24');
+const Cidr = z.string().check(z.trim(), z.regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'not a CIDR like 195.34.21.0/24'));
 
 /** Parses a comma-separated CIDR list; a malformed entry fails loudly instead of silently letting nobody in. */
 export function allowList(cidrs: string): BlockList {

@@ -8,7 +8,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sqsClient } from '#shared/aws/sqs';
 import { env } from '#shared/config';
 import { logger } from '#shared/handler';
@@ -20,17 +20,20 @@ export async function enqueuePush(push: WorkPush): Promise<void> {
   );
 }
 
-const QueuedPush = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(PostingPush);
+const QueuedPush = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((s: string, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: 'not JSON', input: s });
+        return z.NEVER;
+      }
+    }),
+  ),
+  PostingPush,
+);
 
 /**
  * Runs `work` for every record with Powertools Batch and reports the failed ones as `batchItemFailures` (the event

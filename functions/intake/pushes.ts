@@ -55,5 +55,5 @@ export function validatePush(body: unknown): PushVerdict {
   return { push: parsed.data };
 }
 
-const KNOWN = new Set(PostingPush.options.map((o) => o.shape.message_type.value));
+const KNOWN = new Set(PostingPush.def.options.flatMap((o) => o.shape.message_type.def.values));
 const isKnownType = (type: string) => KNOWN.has(type as never);

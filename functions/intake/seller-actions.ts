@@ -4,7 +4,7 @@
  * "delivered" only after "delivering" and only as Ozon confirms it, the warehouse's "packed", and resuming a
  * posting that needs attention. A refused action names why, with the HTTP status the seller API answers.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { nowIso } from '#shared/clock';
 import { eachLimited } from '#shared/each-limited';
 import { OzonRequestRejected } from '#shared/errors';
@@ -20,14 +20,17 @@ import { recordOzonStatus } from './record-status';
 import { refuse } from './refuse';
 import { resumePosting } from './resume';
 
-const PostingNumber = z.string().regex(/^[0-9]{1,20}(-[0-9]{1,10}){1,3}$/, 'not an Ozon posting number');
+const PostingNumber = z.string().check(z.regex(/^[0-9]{1,20}(-[0-9]{1,10}){1,3}$/, 'not an Ozon posting number'));
 export const SELLER_ACTIONS = {
   stock: z.strictObject({
-    warehouseId: z.coerce.number().int().positive(),
-    offerId: z.string().min(1).max(100),
-    quantity: z.number().int().positive().max(100_000),
+    warehouseId: z.coerce.number().check(z.int(), z.positive()),
+    offerId: z.string().check(z.minLength(1), z.maxLength(100)),
+    quantity: z.int().check(z.positive(), z.maximum(100_000)),
   }),
-  tracking: z.strictObject({ postingNumber: PostingNumber, trackingNumber: z.string().regex(/^[A-Za-z0-9-]{3,64}$/) }),
+  tracking: z.strictObject({
+    postingNumber: PostingNumber,
+    trackingNumber: z.string().check(z.regex(/^[A-Za-z0-9-]{3,64}$/)),
+  }),
   delivered: z.strictObject({ postingNumber: PostingNumber }),
   packed: z.strictObject({ postingNumber: PostingNumber }),
   resume: z.strictObject({ postingNumber: PostingNumber }),

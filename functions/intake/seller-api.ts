@@ -5,7 +5,7 @@
 import httpErrorHandler from '@middy/http-error-handler';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { withPowertools } from '#shared/handler';
 import { json, readJsonBody } from '#shared/http';
 import { bearerMatches, sellerApiKey } from '#shared/seller-credentials';

@@ -5,98 +5,101 @@
  * resource's grant and its variable together), and a missing or malformed variable is a ConfigError naming it.
  * Nothing else in functions/ reads `process.env`.
  */
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { onReset } from './clients';
 import { DEFAULT_WAIT_SETTINGS, type WaitSettings } from './deadlines';
 import { ConfigError } from './errors';
 
+// zod/mini loads no locale: without this every issue reads "Invalid input". The messages of config errors, the
+// webhook's answers to Ozon and the seller API's are read by people. Every function imports this module.
+z.config(en());
+
 /** Ozon's published push source networks (ozon-api.md §4). */
 export const OZON_PUSH_CIDRS = '195.34.21.0/24,185.73.192.0/22,91.223.93.0/24';
 
-const flag = z
-  .enum(['true', 'false'])
-  .default('false')
-  .transform((v) => v === 'true');
+const flag = z.pipe(
+  z._default(z.enum(['true', 'false']), 'false'),
+  z.transform((v) => v === 'true'),
+);
+/** A non-empty string. */
+const nonEmpty = () => z.string().check(z.minLength(1));
+/** A number from the environment (a string there) with its default. */
+const num = (fallback: number, ...checks: z.core.$ZodCheck<number>[]) =>
+  z._default(z.coerce.number().check(...checks), fallback);
 
 export const SECTIONS = {
-  table: z.object({ TABLE_NAME: z.string().min(1) }),
+  table: z.object({ TABLE_NAME: nonEmpty() }),
   alerts: z.object({
-    ALERTS_TOPIC_ARN: z.string().min(1),
-    SELLER_LANGUAGE: z.enum(['en', 'ru', 'zh']).default('en'),
-    CONSOLE_REGION: z.string().default('eu-central-1'),
+    ALERTS_TOPIC_ARN: nonEmpty(),
+    SELLER_LANGUAGE: z._default(z.enum(['en', 'ru', 'zh']), 'en'),
+    CONSOLE_REGION: z._default(z.string(), 'eu-central-1'),
   }),
   ozon: z.object({
-    OZON_API_URL: z.url().default('https://api-seller.ozon.ru'),
+    OZON_API_URL: z._default(z.url(), 'https://api-seller.ozon.ru'),
     /** AWS: the secret `{"clientId","apiKey"}`. Locally: the two variables below instead. */
-    OZON_SECRET_ARN: z.string().min(1).optional(),
-    OZON_CLIENT_ID: z.string().min(1).optional(),
-    OZON_API_KEY: z.string().min(1).optional(),
+    OZON_SECRET_ARN: z.optional(nonEmpty()),
+    OZON_CLIENT_ID: z.optional(nonEmpty()),
+    OZON_API_KEY: z.optional(nonEmpty()),
     OZON_READ_ONLY: flag,
     /** First and largest backoff before a retry, "min-max" ms, jittered. */
-    OZON_RETRY_BACKOFF_MS: z
-      .string()
-      .regex(/^\d+-\d+$/, 'expected "min-max" in ms')
-      .default('200-2000')
-      .transform((v) => {
+    OZON_RETRY_BACKOFF_MS: z.pipe(
+      z._default(z.string().check(z.regex(/^\d+-\d+$/, 'expected "min-max" in ms')), '200-2000'),
+      z.transform((v) => {
         const [min, max] = v.split('-').map(Number) as [number, number];
         return { min, max };
       }),
+    ),
     /** The account's share of Ozon's 50 requests/s that this product may use, across all its functions. */
-    OZON_RATE_PER_SECOND: z.coerce.number().int().min(1).max(50).default(40),
+    OZON_RATE_PER_SECOND: num(40, z.int(), z.minimum(1), z.maximum(50)),
     /**
      * `account`: every call takes a place in the account-wide budget in DynamoDB (AWS: many Lambda instances).
      * `instance`: this process's own limiter is the whole account's (the local runtime runs every function in one).
      */
-    OZON_RATE_BUDGET: z.enum(['account', 'instance']).default('account'),
+    OZON_RATE_BUDGET: z._default(z.enum(['account', 'instance']), 'account'),
   }),
   pushes: z.object({
-    PUSH_QUEUE_URL: z.string().min(1),
+    PUSH_QUEUE_URL: nonEmpty(),
     /** Ozon's published networks unless set (local runs add loopback). */
-    WEBHOOK_ALLOWED_CIDRS: z
-      .string()
-      .default('')
-      .transform((v) => v.trim() || OZON_PUSH_CIDRS),
+    WEBHOOK_ALLOWED_CIDRS: z.pipe(
+      z._default(z.string(), ''),
+      z.transform((v) => v.trim() || OZON_PUSH_CIDRS),
+    ),
     /** AWS: the push token's SHA-256 (hex), never the token itself (infra/constructs/push-token.ts). */
-    PUSH_TOKEN_SHA256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/)
-      .optional(),
+    PUSH_TOKEN_SHA256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
     /** Local runs: the token itself. */
-    OZON_WEBHOOK_TOKEN: z.string().min(16).optional(),
+    OZON_WEBHOOK_TOKEN: z.optional(z.string().check(z.minLength(16))),
   }),
-  workflow: z.object({ STATE_MACHINE_ARN: z.string().min(1) }),
-  labels: z.object({ LABELS_BUCKET: z.string().min(1) }),
+  workflow: z.object({ STATE_MACHINE_ARN: nonEmpty() }),
+  labels: z.object({ LABELS_BUCKET: nonEmpty() }),
   labelQueue: z.object({
-    LABEL_QUEUE_URL: z.string().min(1),
+    LABEL_QUEUE_URL: nonEmpty(),
     /** Ozon serves a label 45–60 s after assembly; the local runtime, on its compressed clock, sets 0. */
-    LABEL_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(45),
+    LABEL_DELAY_SECONDS: num(45, z.int(), z.minimum(0), z.maximum(900)),
   }),
   sellerApi: z.object({
-    SELLER_API_KEY: z.string().min(32).optional(),
-    SELLER_API_SECRET_ARN: z.string().min(1).optional(),
+    SELLER_API_KEY: z.optional(z.string().check(z.minLength(32))),
+    SELLER_API_SECRET_ARN: z.optional(nonEmpty()),
   }),
   /** The seller's exception-path knobs (README "Exception paths"). */
   policy: z.object({
-    PAYOUT_TOLERANCE_RUB: z.coerce.number().nonnegative().default(1),
-    SETTLEMENT_WINDOW_DAYS: z.coerce.number().positive().default(14),
-    ASSEMBLY_BUFFER_HOURS: z.coerce.number().nonnegative().default(4),
-    DEADLINE_WARNING_HOURS: z.coerce.number().nonnegative().default(6),
-    PACKED_REMINDER_HOURS: z.coerce.number().positive().default(2),
-    HANDOVER_STALL_HOURS: z.coerce.number().positive().default(24),
-    TRANSIT_STALL_DAYS: z.coerce.number().positive().default(5),
-    TRACKING_GRACE_HOURS: z.coerce.number().positive().default(24),
-    MAX_STALL_ESCALATIONS: z.coerce.number().int().positive().default(3),
-    ATTENTION_RECHECK_HOURS: z.coerce.number().positive().default(24),
+    PAYOUT_TOLERANCE_RUB: num(1, z.nonnegative()),
+    SETTLEMENT_WINDOW_DAYS: num(14, z.positive()),
+    ASSEMBLY_BUFFER_HOURS: num(4, z.nonnegative()),
+    DEADLINE_WARNING_HOURS: num(6, z.nonnegative()),
+    PACKED_REMINDER_HOURS: num(2, z.positive()),
+    HANDOVER_STALL_HOURS: num(24, z.positive()),
+    TRANSIT_STALL_DAYS: num(5, z.positive()),
+    TRACKING_GRACE_HOURS: num(24, z.positive()),
+    MAX_STALL_ESCALATIONS: num(3, z.int(), z.positive()),
+    ATTENTION_RECHECK_HOURS: num(24, z.positive()),
     PARTIAL_CANCEL: flag,
     REQUIRE_PACKED_CONFIRMATION: flag,
     /** Sent to the buyer (in Russian) through Ozon chat when a parcel stalls; {posting} is replaced. */
-    BUYER_STALL_MESSAGE: z
-      .string()
-      .min(1)
-      .max(1000)
-      .default(
-        'Здравствуйте! Ваш заказ {posting} задерживается в пути. Мы уже связались со службой доставки и следим за ним. Приносим извинения за ожидание.',
-      ),
+    BUYER_STALL_MESSAGE: z._default(
+      z.string().check(z.minLength(1), z.maxLength(1000)),
+      'Здравствуйте! Ваш заказ {posting} задерживается в пути. Мы уже связались со службой доставки и следим за ним. Приносим извинения за ожидание.',
+    ),
   }),
 };
 export type Section = keyof typeof SECTIONS;

@@ -2,7 +2,7 @@
  * Deadlines and wait timeouts derived from the posting, and the small execution state that carries them between
  * states (every `TimeoutSecondsPath` reads a value computed here). Pure.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Order, Schema, WaitKind } from './order';
 import { isCancelled } from './status';
 
@@ -103,7 +103,7 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
 export const ExecutionState = z.object({
   postingNumber: z.string(),
   schema: Schema,
-  timeouts: z.record(WaitKind, z.number().int().positive()),
+  timeouts: z.record(WaitKind, z.int().check(z.positive())),
 });
 export type ExecutionState = z.infer<typeof ExecutionState>;
 

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { AwsUnavailable } from './errors';
 import { logger } from './powertools';
 
@@ -22,7 +22,7 @@ export function withPowertools<E, R>(fn: (event: E, context: Context) => Promise
   return middy(fn).use(injectLambdaContext(logger, { resetKeys: true }));
 }
 
-export function stepHandler<S extends z.ZodType, R>(schema: S, step: (input: z.infer<S>) => Promise<R>) {
+export function stepHandler<S extends z.ZodMiniType, R>(schema: S, step: (input: z.infer<S>) => Promise<R>) {
   return withPowertools(async (input: z.infer<S>, _context: Context): Promise<R> => {
     if (input && typeof input === 'object' && 'postingNumber' in input) {
       logger.appendKeys({ postingNumber: String(input.postingNumber) });

@@ -2,7 +2,7 @@
  * The order as the product keeps it: one record per Ozon posting. Pure: no AWS, no I/O. The rules about what a
  * status means and when a wait is over live here so that the webhook, the poller and the waiting step agree.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Posting } from './ozon/schemas';
 import { handedOver, isCancelled } from './status';
 
@@ -26,23 +26,23 @@ export const WaitKind = z.enum([
 export type WaitKind = z.infer<typeof WaitKind>;
 
 export const OrderLine = z.object({
-  sku: z.number().int(),
+  sku: z.int(),
   offerId: z.string(),
   name: z.string(),
-  qty: z.number().int().positive(),
-  price: z.number().nonnegative(),
+  qty: z.int().check(z.positive()),
+  price: z.number().check(z.nonnegative()),
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
 export const OrderEvent = z.object({
   type: z.string(),
-  status: z.string().optional(),
-  substatus: z.string().optional(),
+  status: z.optional(z.string()),
+  substatus: z.optional(z.string()),
   at: z.string(),
   source: z.enum(['push', 'poll', 'step', 'seller']),
   /** For alerts: the kind and severity sent. */
-  kind: z.string().optional(),
-  severity: z.string().optional(),
+  kind: z.optional(z.string()),
+  severity: z.optional(z.string()),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -52,7 +52,7 @@ export const Wait = z.object({
   since: z.string(),
   timeoutAt: z.string(),
   /** A deadline that can move while the wait is in flight (TYPE_CUTOFF_DATE_CHANGED); the poller enforces it. */
-  deadlineAt: z.string().optional(),
+  deadlineAt: z.optional(z.string()),
 });
 export type Wait = z.infer<typeof Wait>;
 
@@ -75,50 +75,53 @@ export type Phase = z.infer<typeof Phase>;
 export const Order = z.object({
   postingNumber: z.string(),
   status: z.string(),
-  substatus: z.string().optional(),
+  substatus: z.optional(z.string()),
   phase: Phase,
   schema: Schema,
   tplIntegrationType: z.string(),
   warehouseId: z.number(),
-  lines: z.array(OrderLine).min(1),
-  shipmentDate: z.string().optional(),
-  deliveryDateEnd: z.string().optional(),
+  lines: z.array(OrderLine).check(z.minLength(1)),
+  shipmentDate: z.optional(z.string()),
+  deliveryDateEnd: z.optional(z.string()),
   expectedPayout: z.number(),
   currency: z.string(),
-  trackingNumber: z.string().optional(),
-  wait: Wait.optional(),
+  trackingNumber: z.optional(z.string()),
+  wait: z.optional(Wait),
   lastStatusAt: z.string(),
-  deliveredAt: z.string().optional(),
-  restockedAt: z.string().optional(),
+  deliveredAt: z.optional(z.string()),
+  restockedAt: z.optional(z.string()),
   /** When the seller asked to resume a posting that needs attention (seller API `resume`). */
-  resumeRequestedAt: z.string().optional(),
+  resumeRequestedAt: z.optional(z.string()),
   /** When the units left the seller's stock (packed), so a cancellation before pickup can give them back. */
-  shippedFromStockAt: z.string().optional(),
+  shippedFromStockAt: z.optional(z.string()),
   /** When the parcel was first seen handed over (courier, drop-off point): its units are no longer on the shelf. */
-  handedOverAt: z.string().optional(),
-  packedAt: z.string().optional(),
-  availableActions: z.array(z.string()).default([]),
+  handedOverAt: z.optional(z.string()),
+  packedAt: z.optional(z.string()),
+  availableActions: z._default(z.array(z.string()), []),
   /** How often each kind of escalation (stalled parcel, missing tracking number) has fired. */
-  escalations: z.record(z.string(), z.number().int()).default({}),
-  tariffication: z
-    .object({ nextRate: z.number().optional(), nextType: z.string().optional(), nextStartsAt: z.string().optional() })
-    .optional(),
-  executionArn: z.string().optional(),
-  reservedAt: z.string().optional(),
-  shipAttempts: z.number().int().default(0),
+  escalations: z._default(z.record(z.string(), z.int()), {}),
+  tariffication: z.optional(
+    z.object({
+      nextRate: z.optional(z.number()),
+      nextType: z.optional(z.string()),
+      nextStartsAt: z.optional(z.string()),
+    }),
+  ),
+  executionArn: z.optional(z.string()),
+  reservedAt: z.optional(z.string()),
   /** The label batch's PDF in the labels bucket (one file for up to 20 postings of a warehouse, with a pick list). */
-  labelKey: z.string().optional(),
+  labelKey: z.optional(z.string()),
   /** The batch's packing list beside it: what to pick, and how to pack what is fragile. */
-  packingListKey: z.string().optional(),
-  cancellation: z
-    .object({ reasonId: z.number().optional(), reason: z.string(), initiator: z.string(), afterShip: z.boolean() })
-    .optional(),
-  payout: z
-    .object({ expected: z.number(), actual: z.number(), difference: z.number(), verdict: z.string(), at: z.string() })
-    .optional(),
-  accrued: z.number().optional(),
+  packingListKey: z.optional(z.string()),
+  cancellation: z.optional(
+    z.object({ reasonId: z.optional(z.number()), reason: z.string(), initiator: z.string(), afterShip: z.boolean() }),
+  ),
+  payout: z.optional(
+    z.object({ expected: z.number(), actual: z.number(), difference: z.number(), verdict: z.string(), at: z.string() }),
+  ),
+  accrued: z.optional(z.number()),
   /** When each kind of alert was last sent (bounded: one entry per kind); the alerts themselves are events. */
-  alerts: z.array(z.object({ kind: z.string(), at: z.string() })).default([]),
+  alerts: z._default(z.array(z.object({ kind: z.string(), at: z.string() })), []),
 });
 export type Order = z.infer<typeof Order>;
 

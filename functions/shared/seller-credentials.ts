@@ -5,11 +5,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env } from './config';
 import { ConfigError } from './errors';
 
-const SellerSecret = z.object({ apiKey: z.string().min(32) });
+const SellerSecret = z.object({ apiKey: z.string().check(z.minLength(32)) });
 
 export async function sellerApiKey(): Promise<string> {
   const c = env('sellerApi');

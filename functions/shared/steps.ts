@@ -2,7 +2,7 @@
  * What every OrderLifecycle step shares: the inputs the state machine passes (zod, checked by `stepHandler`), the
  * small execution state it gets back, and the order lookup that stops a step on a cancelled posting.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { now } from './clock';
 import { waitSettings } from './config';
 import { type ExecutionState, executionState } from './deadlines';
@@ -11,14 +11,17 @@ import type { Order } from './order';
 import { requireOrder, updateOrder } from './order-store';
 import { isCancelled } from './status';
 
-export const ReceiveInput = z.object({ postingNumber: z.string().min(1), executionArn: z.string().optional() });
+export const ReceiveInput = z.object({
+  postingNumber: z.string().check(z.minLength(1)),
+  executionArn: z.optional(z.string()),
+});
 export const StepInput = z.object({
-  postingNumber: z.string().min(1),
+  postingNumber: z.string().check(z.minLength(1)),
   schema: z.enum(['fbs', 'rfbs']),
   timeouts: z.record(z.string(), z.number()),
 });
 export type StepInput = z.infer<typeof StepInput>;
-export const PostingRef = z.object({ postingNumber: z.string().min(1) });
+export const PostingRef = z.object({ postingNumber: z.string().check(z.minLength(1)) });
 export type PostingRef = z.infer<typeof PostingRef>;
 
 /** The execution state after a step: the timeouts of the next waits are computed from the order now. */

@@ -1,5 +1,5 @@
 /** Stock rules, pure. The atomic part (no overselling under concurrency) is DynamoDB's; the arithmetic is here. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { OrderLine } from '#shared/order';
 
 export const Handling = z.enum(['fragile', 'liquid', 'keep_upright', 'heavy']);
@@ -8,11 +8,11 @@ export type Handling = z.infer<typeof Handling>;
 export const StockItem = z.object({
   warehouseId: z.number(),
   offerId: z.string(),
-  name: z.string().default(''),
-  onHand: z.number().int().nonnegative(),
-  reserved: z.number().int().nonnegative(),
-  available: z.number().int(),
-  handling: z.array(Handling).default([]),
+  name: z._default(z.string(), ''),
+  onHand: z.int().check(z.nonnegative()),
+  reserved: z.int().check(z.nonnegative()),
+  available: z.int(),
+  handling: z._default(z.array(Handling), []),
 });
 export type StockItem = z.infer<typeof StockItem>;
 

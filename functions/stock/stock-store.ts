@@ -157,7 +157,8 @@ export async function consume(order: Order, at: string): Promise<boolean> {
  * product for the whole batch (a transaction bills each item twice, so a product shared by the batch's postings is
  * paid once) and each order's mark with what the batch wrote for it. All or nothing: when any posting's mark or
  * any product's count refuses (a retry, a posting adopted after assembly whose units are gone), the caller moves
- * them one by one with `consume`. At most 100 items: 20 postings and up to 80 products.
+ * them one by one with `consume`. At most 100 items: 20 postings and up to 80 products. `patchOf` gives each
+ * order's fields, its phase among them.
  */
 export async function consumeBatch(
   orders: Order[],
@@ -203,12 +204,12 @@ export async function consumeBatch(
               Update: {
                 TableName: table(),
                 Key: keys.order(order.postingNumber),
-                UpdateExpression: `REMOVE reservedAt, gsi1pk, gsi1sk SET shippedFromStockAt = :at, phase = :phase${sets.map((x) => `, ${x}`).join('')}`,
+                UpdateExpression: `REMOVE reservedAt, gsi1pk, gsi1sk SET shippedFromStockAt = :at${sets.map((x) => `, ${x}`).join('')}`,
                 ConditionExpression: order.reservedAt
                   ? 'attribute_exists(reservedAt)'
                   : 'attribute_exists(phase) AND attribute_not_exists(shippedFromStockAt)',
                 ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-                ExpressionAttributeValues: { ':at': at, ':phase': 'packing', ...values },
+                ExpressionAttributeValues: { ':at': at, ...values },
               },
             };
           }),

@@ -2,7 +2,7 @@
  * Every Await* state: stores the task token on the order, then checks whether what it waits for already
  * happened. The execution resumes when someone calls SendTaskSuccess/Failure with this token.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sendAccountAlert, sendAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { waitSettings } from '#shared/config';
@@ -16,13 +16,13 @@ import { currentShortages } from '#stock/shortages';
 import { deliverToWait } from './deliver-to-wait';
 
 export const WaitInput = z.object({
-  postingNumber: z.string().min(1),
+  postingNumber: z.string().check(z.minLength(1)),
   waitFor: WaitKind,
-  token: z.string().min(1),
-  timeoutSeconds: z.number().positive(),
+  token: z.string().check(z.minLength(1)),
+  timeoutSeconds: z.number().check(z.positive()),
   /** NeedsAttention: the error that stopped the posting (Step Functions' `Error` and `Cause`). */
-  problem: z.string().max(200).optional(),
-  cause: z.string().optional(),
+  problem: z.optional(z.string().check(z.maxLength(200))),
+  cause: z.optional(z.string()),
 });
 
 /**
@@ -32,7 +32,7 @@ export const WaitInput = z.object({
 const WAIT_PHASE = {
   restock: 'awaiting_stock',
   packed: 'awaiting_packed',
-  assembly: 'confirming',
+  assembly: undefined,
   tracking: 'shipping',
   delivery: undefined,
   dispute: undefined,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { SECTIONS, type Section } from '#shared/config';
 import type { OzonAutopilotStack } from '../../infra/stack';
 import {
@@ -54,7 +54,7 @@ const SECTION_OF: Partial<Record<Capability, Section>> = {
 };
 const sectionsOf = (entry: Entry): Section[] =>
   FUNCTIONS[entry].flatMap((c: Capability) => SECTION_OF[c] ?? []).sort() as Section[];
-const shapeOf = (s: Section) => SECTIONS[s].shape as Record<string, z.ZodType>;
+const shapeOf = (s: Section) => SECTIONS[s].shape as Record<string, z.ZodMiniType>;
 /** Variables of a section that have neither a default nor `.optional()`: the function fails without them. */
 const requiredOf = (s: Section) =>
   Object.entries(shapeOf(s))

@@ -81,7 +81,7 @@ const objectFor = (shape: Record<string, ZodNode>) =>
 
 /** One valid-shaped body per push type the webhook knows. */
 const validBody = fc.oneof(
-  ...PostingPush.options.map((o) => objectFor(o.shape as unknown as Record<string, ZodNode>)),
+  ...PostingPush.def.options.map((o) => objectFor(o.shape as unknown as Record<string, ZodNode>)),
 ) as fc.Arbitrary<Record<string, unknown>>;
 
 const hostile = fc.oneof(
@@ -102,7 +102,7 @@ const mutation = (fields: string[]): fc.Arbitrary<Mutation> =>
     value: hostile,
   });
 
-const FIELDS = [...new Set(PostingPush.options.flatMap((o) => Object.keys(o.shape)))];
+const FIELDS = [...new Set(PostingPush.def.options.flatMap((o) => Object.keys(o.shape)))];
 
 /** A body and the posting number it was generated for, so the test can look for what it may have written. */
 const generated = fc.oneof(

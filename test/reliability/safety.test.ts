@@ -83,7 +83,6 @@ async function followedOrder(
     lastStatusAt,
     availableActions: [],
     escalations: {},
-    shipAttempts: 0,
     alerts: [],
     ...fields,
   });

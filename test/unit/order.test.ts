@@ -92,7 +92,6 @@ describe('orderFromPosting', () => {
       expectedPayout: 0,
       currency: 'RUB',
       lastStatusAt: NOW_ISO,
-      shipAttempts: 0,
       alerts: [],
     });
     expect(result.lines).toEqual([

@@ -5,7 +5,7 @@
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import pThrottle from 'p-throttle';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { onReset } from '#shared/clients';
 import { env } from '#shared/config';
 import {
@@ -22,7 +22,7 @@ import { type OzonCredentials, ozonCredentials } from './credentials';
 import { backOffAccount, takeRateBudget } from './rate-budget';
 import * as S from './schemas';
 
-interface Endpoint<T extends z.ZodType> {
+interface Endpoint<T extends z.ZodMiniType> {
   path: string;
   schema: T;
   mutates: boolean;
@@ -31,7 +31,7 @@ interface Endpoint<T extends z.ZodType> {
   /** Set when no workflow step calls it yet: the feature it is for (doctor warns instead of failing). */
   optionalFor?: string;
 }
-const endpoint = <T extends z.ZodType>(
+const endpoint = <T extends z.ZodMiniType>(
   path: string,
   schema: T,
   mutates: boolean,

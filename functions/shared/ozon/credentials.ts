@@ -2,14 +2,17 @@
  * Ozon's API key: from the environment locally, from its Secrets Manager secret in AWS (Powertools caches it for
  * five minutes, so a rotation needs no redeploy). Only the functions that call Ozon can read it.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env } from '../config';
 import { ConfigError } from '../errors';
 
-export const OzonCredentials = z.object({ clientId: z.string().min(1), apiKey: z.string().min(1) });
+export const OzonCredentials = z.object({
+  clientId: z.string().check(z.minLength(1)),
+  apiKey: z.string().check(z.minLength(1)),
+});
 export type OzonCredentials = z.infer<typeof OzonCredentials>;
 
-async function secretJson<T extends z.ZodType>(arn: string, shape: T, describe: string): Promise<z.infer<T>> {
+async function secretJson<T extends z.ZodMiniType>(arn: string, shape: T, describe: string): Promise<z.infer<T>> {
   // The Secrets Manager client is loaded at the first read, not at module init: the push processor reaches Ozon
   // only to confirm a cancellation, so most of its cold starts never need it.
   const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');

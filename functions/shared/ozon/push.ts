@@ -3,37 +3,35 @@
  * strings; `in_process_at` and `new_cutoff_date` may be empty. Fields the product does not use are dropped when a
  * push is parsed, so only what it reads is queued and stored.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Ozon's own examples send ids both as numbers and as digit strings (`"warehouse_id": "1020000075732000"`). */
 const numericId = z.union([
-  z.number().int().nonnegative(),
-  z
-    .string()
-    .regex(/^\d{1,17}$/)
-    .transform(Number),
+  z.int().check(z.nonnegative()),
+  z.pipe(z.string().check(z.regex(/^\d{1,17}$/)), z.transform(Number)),
 ]);
-const sellerId = numericId.optional();
-const postingNumber = z.string().min(1).max(64);
+const sellerId = z.optional(numericId);
+const postingNumber = z.string().check(z.minLength(1), z.maxLength(64));
 const isDate = (s: string) => !Number.isNaN(Date.parse(s));
 /** Ozon's state names are short words; a bound keeps event keys (they embed it) inside DynamoDB's 1 KB sort key. */
-const state = z.string().min(1).max(64);
+const state = z.string().check(z.minLength(1), z.maxLength(64));
 /** Empty is allowed (Ozon sends it in test mode); anything else must be a date. */
-const maybeDate = z
-  .string()
-  .max(40)
-  .refine((s) => s === '' || isDate(s), 'not a date')
-  .nullish();
-const date = z.string().max(40).refine(isDate, 'not a date');
-const products = z.array(z.object({ sku: numericId, quantity: z.number().int() })).nullish();
+const maybeDate = z.nullish(
+  z.string().check(
+    z.maxLength(40),
+    z.refine((s) => s === '' || isDate(s), 'not a date'),
+  ),
+);
+const date = z.string().check(z.maxLength(40), z.refine(isDate, 'not a date'));
+const products = z.nullish(z.array(z.object({ sku: numericId, quantity: z.int() })));
 
-export const PingPush = z.looseObject({ message_type: z.literal('TYPE_PING'), time: z.string().optional() });
+export const PingPush = z.looseObject({ message_type: z.literal('TYPE_PING'), time: z.optional(z.string()) });
 export const NewPostingPush = z.object({
   message_type: z.literal('TYPE_NEW_POSTING'),
   posting_number: postingNumber,
   products,
   in_process_at: maybeDate,
-  warehouse_id: numericId.optional(),
+  warehouse_id: z.optional(numericId),
   seller_id: sellerId,
 });
 export const StateChangedPush = z.object({
@@ -41,18 +39,18 @@ export const StateChangedPush = z.object({
   posting_number: postingNumber,
   new_state: state,
   changed_state_date: date,
-  warehouse_id: numericId.optional(),
+  warehouse_id: z.optional(numericId),
   seller_id: sellerId,
 });
 export const PostingCancelledPush = z.object({
   message_type: z.literal('TYPE_POSTING_CANCELLED'),
   posting_number: postingNumber,
   products,
-  old_state: state.nullish(),
-  new_state: state.nullish(),
+  old_state: z.nullish(state),
+  new_state: z.nullish(state),
   changed_state_date: date,
-  reason: z.object({ id: z.number().nullish(), message: z.string().max(1000).nullish() }).nullish(),
-  warehouse_id: numericId.optional(),
+  reason: z.nullish(z.object({ id: z.nullish(z.number()), message: z.nullish(z.string().check(z.maxLength(1000))) })),
+  warehouse_id: z.optional(numericId),
   seller_id: sellerId,
 });
 export const CutoffChangedPush = z.object({
@@ -112,4 +110,4 @@ export type PostingPush = z.infer<typeof PostingPush>;
 /** A push that means work after the acknowledgement (TYPE_PING is answered by the endpoint itself). */
 export type WorkPush = Exclude<PostingPush, { message_type: 'TYPE_PING' }>;
 
-export const AnyPush = z.looseObject({ message_type: z.string().min(1) });
+export const AnyPush = z.looseObject({ message_type: z.string().check(z.minLength(1)) });

@@ -3,86 +3,89 @@
  * and that must not break a seller's orders; fields we act on are validated strictly enough to catch a change of
  * meaning. When Ozon moves a method to a new version, this file and the endpoint table in client.ts change.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-const money = z.union([z.string(), z.number()]).transform((v) => String(v));
-const nullableString = z.string().nullish();
-const isoDate = z.string().nullish();
+const money = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((v) => String(v)),
+);
+const nullableString = z.nullish(z.string());
+const isoDate = z.nullish(z.string());
 
 export const PostingStatus = z.string();
 
 export const PostingProduct = z.looseObject({
-  sku: z.number().int(),
+  sku: z.int(),
   offer_id: z.string(),
-  name: z.string().default(''),
-  quantity: z.number().int().positive(),
+  name: z._default(z.string(), ''),
+  quantity: z.int().check(z.positive()),
   price: money,
-  currency_code: z.string().nullish(),
+  currency_code: z.nullish(z.string()),
 });
 
 export const FinancialProduct = z.looseObject({
-  product_id: z.number().int(),
+  product_id: z.int(),
   price: z.coerce.number(),
   payout: z.coerce.number(),
-  commission_amount: z.coerce.number().nullish(),
-  quantity: z.number().int(),
-  currency_code: z.string().nullish(),
+  commission_amount: z.nullish(z.coerce.number()),
+  quantity: z.int(),
+  currency_code: z.nullish(z.string()),
 });
 
 const Tariffication = z.looseObject({
-  current_tariff_rate: z.number().nullish(),
-  current_tariff_type: z.string().nullish(),
-  current_tariff_charge: z.union([z.string(), z.number(), z.looseObject({})]).nullish(),
-  next_tariff_rate: z.number().nullish(),
-  next_tariff_type: z.string().nullish(),
+  current_tariff_rate: z.nullish(z.number()),
+  current_tariff_type: z.nullish(z.string()),
+  current_tariff_charge: z.nullish(z.union([z.string(), z.number(), z.looseObject({})])),
+  next_tariff_rate: z.nullish(z.number()),
+  next_tariff_type: z.nullish(z.string()),
   next_tariff_starts_at: isoDate,
 });
 
 /** `/v3/posting/fbs/get` result (also the v3 list element). */
 export const Posting = z.looseObject({
-  posting_number: z.string().min(1),
-  order_id: z.number().nullish(),
+  posting_number: z.string().check(z.minLength(1)),
+  order_id: z.nullish(z.number()),
   order_number: nullableString,
   status: PostingStatus,
   substatus: nullableString,
   tracking_number: nullableString,
   tpl_integration_type: nullableString,
-  available_actions: z.array(z.string()).nullish(),
+  available_actions: z.nullish(z.array(z.string())),
   in_process_at: isoDate,
   shipment_date: isoDate,
   delivering_date: isoDate,
-  delivery_method: z
-    .looseObject({
-      id: z.number().nullish(),
+  delivery_method: z.nullish(
+    z.looseObject({
+      id: z.nullish(z.number()),
       name: nullableString,
       warehouse_id: z.number(),
       warehouse: nullableString,
       tpl_provider: nullableString,
-    })
-    .nullish(),
-  products: z.array(PostingProduct).min(1),
-  cancellation: z
-    .looseObject({
-      cancel_reason_id: z.number().nullish(),
+    }),
+  ),
+  products: z.array(PostingProduct).check(z.minLength(1)),
+  cancellation: z.nullish(
+    z.looseObject({
+      cancel_reason_id: z.nullish(z.number()),
       cancel_reason: nullableString,
       cancellation_type: nullableString,
-      cancelled_after_ship: z.boolean().nullish(),
+      cancelled_after_ship: z.nullish(z.boolean()),
       cancellation_initiator: nullableString,
-    })
-    .nullish(),
-  analytics_data: z
-    .looseObject({
+    }),
+  ),
+  analytics_data: z.nullish(
+    z.looseObject({
       delivery_date_begin: isoDate,
       delivery_date_end: isoDate,
-    })
-    .nullish(),
-  financial_data: z
-    .looseObject({
-      products: z.array(FinancialProduct).nullish(),
-    })
-    .nullish(),
+    }),
+  ),
+  financial_data: z.nullish(
+    z.looseObject({
+      products: z.nullish(z.array(FinancialProduct)),
+    }),
+  ),
   // The reference documents an object; live payloads show an array of one. Accept both.
-  tariffication: z.union([Tariffication, z.array(Tariffication)]).nullish(),
+  tariffication: z.nullish(z.union([Tariffication, z.array(Tariffication)])),
 });
 export type Posting = z.infer<typeof Posting>;
 
@@ -90,18 +93,18 @@ export const GetPostingResponse = z.looseObject({ result: Posting });
 
 /** v4 lists return the posting with `price` as `{amount, currency}`; we read only identity and status from them. */
 export const V4ListPosting = z.looseObject({
-  posting_number: z.string().min(1),
+  posting_number: z.string().check(z.minLength(1)),
   status: PostingStatus,
   substatus: nullableString,
   shipment_date: isoDate,
   /** When the posting came in: the catch-up poll looks only at postings newer than its last run. */
-  in_process_at: isoDate.optional(),
+  in_process_at: z.optional(isoDate),
 });
 export type V4ListPosting = z.infer<typeof V4ListPosting>;
 
 export const V4ListResponse = z.looseObject({
   postings: z.array(V4ListPosting),
-  cursor: z.string().nullish(),
+  cursor: z.nullish(z.string()),
   has_next: z.boolean(),
 });
 export type V4ListResponse = z.infer<typeof V4ListResponse>;
@@ -112,10 +115,18 @@ export const ShipResponse = z.looseObject({
 
 /** `{"result": true}`; some answers carry the string "true" (examples/response__v2_posting_fbs_cancel__2.json). */
 export const BooleanResult = z.looseObject({
-  result: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]),
+  result: z.union([
+    z.boolean(),
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((v) => v === 'true'),
+    ),
+  ]),
 });
 export const StringResult = z.looseObject({ result: z.string() });
-export const StartChatResponse = z.looseObject({ result: z.looseObject({ chat_id: z.string().min(1) }) });
+export const StartChatResponse = z.looseObject({
+  result: z.looseObject({ chat_id: z.string().check(z.minLength(1)) }),
+});
 
 /** rFBS status and tracking-number calls report success per posting. */
 export const PerPostingResults = z.looseObject({
@@ -123,7 +134,7 @@ export const PerPostingResults = z.looseObject({
     z.looseObject({
       posting_number: z.string(),
       result: z.boolean(),
-      error: z.union([z.string(), z.array(z.string())]).nullish(),
+      error: z.nullish(z.union([z.string(), z.array(z.string())])),
     }),
   ),
 });
@@ -133,19 +144,19 @@ export type PerPostingResults = z.infer<typeof PerPostingResults>;
 export const refusedItems = (r: PerPostingResults): string[] =>
   r.result.filter((x) => !x.result).map((x) => [x.error].flat().join(', ') || 'unknown error');
 
-const Amount = z.looseObject({ amount: money, currency: z.string().nullish() });
+const Amount = z.looseObject({ amount: money, currency: z.nullish(z.string()) });
 export const AccrualPostingsResponse = z.looseObject({
   posting_accruals: z.array(
     z.looseObject({
       posting_number: z.string(),
       accruals: z.array(
         z.looseObject({
-          accrual_date: z.string().nullish(),
-          type_id: z.number().int(),
-          sku: z.number().nullish(),
-          quantity: z.number().nullish(),
+          accrual_date: z.nullish(z.string()),
+          type_id: z.int(),
+          sku: z.nullish(z.number()),
+          quantity: z.nullish(z.number()),
           accrued: Amount,
-          seller_price: Amount.nullish(),
+          seller_price: z.nullish(Amount),
         }),
       ),
     }),
@@ -155,7 +166,7 @@ export type AccrualPostingsResponse = z.infer<typeof AccrualPostingsResponse>;
 
 export const RolesResponse = z.looseObject({
   expires_at: isoDate,
-  roles: z.array(z.looseObject({ name: z.string(), methods: z.array(z.string()).nullish() })),
+  roles: z.array(z.looseObject({ name: z.string(), methods: z.nullish(z.array(z.string())) })),
 });
 
 export const WarehouseListResponse = z.looseObject({
@@ -163,12 +174,12 @@ export const WarehouseListResponse = z.looseObject({
     z.looseObject({
       warehouse_id: z.number(),
       name: z.string(),
-      status: z.string().nullish(),
-      is_rfbs: z.boolean().nullish(),
+      status: z.nullish(z.string()),
+      is_rfbs: z.nullish(z.boolean()),
     }),
   ),
-  cursor: z.string().nullish(),
-  has_next: z.boolean().nullish(),
+  cursor: z.nullish(z.string()),
+  has_next: z.nullish(z.boolean()),
 });
 
 /** `/v1/notification/list`: the push URLs connected to the account and the types each receives. */
@@ -176,9 +187,9 @@ export const NotificationListResponse = z.looseObject({
   urls: z.array(
     z.looseObject({
       url: z.string(),
-      enable: z.boolean().nullish(),
+      enable: z.nullish(z.boolean()),
       created_at: isoDate,
-      types: z.array(z.looseObject({ type: z.string(), description: z.string().nullish() })).nullish(),
+      types: z.nullish(z.array(z.looseObject({ type: z.string(), description: z.nullish(z.string()) }))),
     }),
   ),
 });
@@ -188,19 +199,19 @@ export type NotificationListResponse = z.infer<typeof NotificationListResponse>;
 export const StocksUpdateResponse = z.looseObject({
   result: z.array(
     z.looseObject({
-      offer_id: z.string().nullish(),
-      product_id: z.number().nullish(),
-      warehouse_id: z.number().nullish(),
+      offer_id: z.nullish(z.string()),
+      product_id: z.nullish(z.number()),
+      warehouse_id: z.nullish(z.number()),
       updated: z.boolean(),
-      errors: z.array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() })).nullish(),
+      errors: z.nullish(z.array(z.looseObject({ code: z.nullish(z.string()), message: z.nullish(z.string()) }))),
     }),
   ),
 });
 
 /** Ozon's error body (`rpcStatus`); legacy envelopes nest it under `error`. */
 export const OzonErrorBody = z.union([
-  z.looseObject({ code: z.union([z.number(), z.string()]).optional(), message: z.string() }),
+  z.looseObject({ code: z.optional(z.union([z.number(), z.string()])), message: z.string() }),
   z.looseObject({
-    error: z.looseObject({ code: z.union([z.number(), z.string()]).nullish(), message: z.string().nullish() }),
+    error: z.looseObject({ code: z.nullish(z.union([z.number(), z.string()])), message: z.nullish(z.string()) }),
   }),
 ]);
