@@ -3,6 +3,11 @@
  * hand-over. Ozon allows 50 requests/s per seller and the client keeps to 40, so creating a thousand at once would
  * queue their first calls for minutes of real time — days of compressed time, past every shipment deadline. The
  * window keeps the queue short, and throughput is then what the product sustains, not what the backlog allows.
+ * It must still be wide enough not to be the limit itself (throughput ≤ window ÷ the real seconds a posting takes
+ * to hand-over), and narrow enough that the one shared process keeps up with simulated time: on 2 cores at ×2000,
+ * 64 postings in flight delayed Ozon's status pushes past AwaitAssembly's 2 simulated hours (0.4 extra ship per
+ * posting, +4 WRU) and got no more throughput than 32, which distorted nothing. The mixed week uses 16: its
+ * packing confirmations must arrive within the 2-hour reminder.
  *
  * "Hand-over" is read from the definition, not from state names: a posting is past it once its execution has
  * entered a wait for a tracking number or for delivery (the parcel has left the seller), or has ended.

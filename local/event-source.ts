@@ -92,13 +92,16 @@ export function startSqsEventSource(o: EventSourceOptions): EventSource {
           failed = new Set(event.Records.map((r) => r.messageId));
         }
         const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
-        if (done.length) {
-          await o.client.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: o.queueUrl,
-              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-            }),
-          );
+        // SQS deletes at most 10 messages a call; a message not deleted comes back, as in AWS.
+        for (let i = 0; i < done.length; i += 10) {
+          await o.client
+            .send(
+              new DeleteMessageBatchCommand({
+                QueueUrl: o.queueUrl,
+                Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? '' })),
+              }),
+            )
+            .catch(() => undefined);
         }
       } finally {
         busy--;

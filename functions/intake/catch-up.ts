@@ -7,6 +7,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { sweepPayouts } from '#settlement/payout-sweep';
+import { payoutSweepDue } from '#settlement/rules';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
@@ -58,7 +59,7 @@ export async function pollOnce(): Promise<PollReport> {
     const mark = await readMark();
     await startMissingExecutions(report, mark);
     await deliverStatusChanges(report, mark);
-    Object.assign(report, await sweepPayouts());
+    if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
   } catch (error) {
     // Retrying cannot fix a refused key and a failed run would be retried by the scheduler: alert and end the run.
     if (!(error instanceof OzonAuthError)) throw error;

@@ -44,3 +44,14 @@ export const accruedTotal = (accruals: Accrual[]) => round2(accruals.reduce((sum
 /** The one payout rule: within the tolerance counts as paid (Ozon rounds commissions per line). */
 export const payoutSettled = (expected: number, accrued: number, tolerance: number) =>
   Math.abs(round2(accrued - expected)) <= tolerance;
+
+/**
+ * Whether a poll run sweeps payouts: once per `everyHours` period of the clock (the first run after each period
+ * starts), not on every poll — accruals come days after delivery, and each sweep reads every posting waiting for
+ * its payout. A first run (no previous one) sweeps.
+ */
+export function payoutSweepDue(previousRunMs: number | undefined, nowMs: number, everyHours: number): boolean {
+  if (previousRunMs === undefined) return true;
+  const period = everyHours * 3600_000;
+  return Math.floor(nowMs / period) > Math.floor(previousRunMs / period);
+}

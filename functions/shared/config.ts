@@ -85,6 +85,8 @@ export const SECTIONS = {
   policy: z.object({
     PAYOUT_TOLERANCE_RUB: num(1, z.nonnegative()),
     SETTLEMENT_WINDOW_DAYS: num(14, z.positive()),
+    /** How often the payout sweep asks Ozon's finance API about delivered postings (accruals come days later). */
+    PAYOUT_CHECK_HOURS: num(6, z.positive()),
     ASSEMBLY_BUFFER_HOURS: num(4, z.nonnegative()),
     DEADLINE_WARNING_HOURS: num(6, z.nonnegative()),
     PACKED_REMINDER_HOURS: num(2, z.positive()),

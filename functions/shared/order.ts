@@ -186,7 +186,9 @@ export const round2 = (n: number) => Math.round(n * 100) / 100;
  * of their own; a status arriving late (a redelivered push) never moves a posting back from a later phase.
  */
 export function phaseAfterStatus(status: string): { phase: Phase; from: Phase[] } | undefined {
-  if (status === 'delivered') return { phase: 'settling', from: ['packing', 'shipping', 'in_transit'] };
-  if (handedOver(status)) return { phase: 'in_transit', from: ['packing', 'shipping'] };
+  // The phase itself is among the `from`s: a repeated push (Ozon sends some twice) is one plain write, not a
+  // refused one and a second.
+  if (status === 'delivered') return { phase: 'settling', from: ['packing', 'shipping', 'in_transit', 'settling'] };
+  if (handedOver(status)) return { phase: 'in_transit', from: ['packing', 'shipping', 'in_transit'] };
   return undefined;
 }

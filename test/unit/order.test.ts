@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { settle } from '#settlement/rules';
 import { DEFAULT_WAIT_SETTINGS, ExecutionState, executionState, waitTimeouts } from '#shared/deadlines';
-import { Order, orderFromPosting, WaitKind } from '#shared/order';
+import { Order, orderFromPosting, phaseAfterStatus, WaitKind } from '#shared/order';
 import { Posting } from '#shared/ozon/schemas';
 import { statusFromPushState } from '#shared/status';
 import { evaluateWait } from '#waits/rules';
@@ -555,5 +555,33 @@ describe('stallDeadline', () => {
     const timeout = waitTimeouts(checkedNow, NOW, settings).delivery;
 
     expect(timeout).toBe(settings.handoverStallSeconds);
+  });
+});
+
+describe('phaseAfterStatus: the phase a pushed status moves a posting to', () => {
+  it('handed over → in transit, delivered → settling, each only from an earlier phase or itself', () => {
+    expect(phaseAfterStatus('delivering')).toEqual({
+      phase: 'in_transit',
+      from: ['packing', 'shipping', 'in_transit'],
+    });
+    expect(phaseAfterStatus('delivered')).toEqual({
+      phase: 'settling',
+      from: ['packing', 'shipping', 'in_transit', 'settling'],
+    });
+  });
+
+  it('moves nothing for statuses before the hand-over or for a cancellation', () => {
+    for (const status of ['awaiting_packaging', 'awaiting_deliver', 'awaiting_approve', 'cancelled']) {
+      expect(phaseAfterStatus(status), status).toBeUndefined();
+    }
+  });
+
+  it('never moves a posting back from where it ended (completed, cancelled) nor out of NeedsAttention', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('delivering', 'delivered', 'arbitration', 'not_accepted', 'driver_pickup'), (s) => {
+        const from = phaseAfterStatus(s)?.from ?? [];
+        return !from.some((p) => p === 'completed' || p === 'cancelled' || p === 'needs_attention');
+      }),
+    );
   });
 });

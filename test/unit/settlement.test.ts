@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { settle } from '#settlement/rules';
+import { payoutSweepDue, settle } from '#settlement/rules';
 
 describe('settle', () => {
   it('is missing when Ozon accrued nothing', () => {
@@ -97,5 +97,37 @@ describe('settle', () => {
     );
 
     expect(bad).toEqual([]);
+  });
+});
+
+describe('payoutSweepDue: the payout sweep runs once per period, not on every poll', () => {
+  const H = 3600_000;
+  it('sweeps on the first run, then on the first run of each new period only', () => {
+    expect(payoutSweepDue(undefined, 5 * H, 6)).toBe(true);
+    expect(payoutSweepDue(1 * H, 5 * H, 6)).toBe(false);
+    expect(payoutSweepDue(5 * H, 6 * H, 6)).toBe(true);
+    expect(payoutSweepDue(6 * H, 6.5 * H, 6)).toBe(false);
+  });
+
+  it('runs in every period that has a poll: a sequence of polls sweeps exactly once per period it touches', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 3 * H }), { minLength: 1, maxLength: 50 }), (gaps) => {
+        let t = 0;
+        let previous: number | undefined;
+        const swept = new Set<number>();
+        const touched = new Set<number>();
+        for (const gap of gaps) {
+          t += gap;
+          touched.add(Math.floor(t / (6 * H)));
+          if (payoutSweepDue(previous, t, 6)) {
+            const period = Math.floor(t / (6 * H));
+            if (swept.has(period)) return false;
+            swept.add(period);
+          }
+          previous = t;
+        }
+        return swept.size === touched.size;
+      }),
+    );
   });
 });
