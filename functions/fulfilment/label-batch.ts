@@ -14,8 +14,8 @@ import { nowIso } from '#shared/clock';
 import { env } from '#shared/config';
 import { LabelNotReady, OzonRequestRejected, PostingCancelled } from '#shared/errors';
 import { logger, withPowertools } from '#shared/handler';
-import type { Order } from '#shared/order';
-import { getOrder, updateOrder } from '#shared/order-store';
+import type { Order, Phase } from '#shared/order';
+import { getOrder, type OrderPatch, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
 import { isCancelled } from '#shared/status';
@@ -81,7 +81,12 @@ async function labelBatch(batch: Queued[]): Promise<Queued[]> {
   }
   const orders = batch.map((r) => r.order);
   const { labelKey, packingListKey } = await storeBatch(orders, pdf);
-  const patchOf = (o: Order) => ({ packingListKey, ...(o.schema === 'fbs' && labelKey ? { labelKey } : {}) });
+  // FBS: labelled is ready for Ozon's pickup (RegisterShipment then writes nothing); rFBS: packed, for the carrier.
+  const patchOf = (o: Order) => ({
+    phase: readyPhase(o),
+    packingListKey,
+    ...(o.schema === 'fbs' && labelKey ? { labelKey } : {}),
+  });
   const at = nowIso();
   if (!(await consumeBatch(orders, at, patchOf))) {
     // A retry (some marks already there) or a product short for a posting adopted after assembly: one by one.
@@ -89,7 +94,7 @@ async function labelBatch(batch: Queued[]): Promise<Queued[]> {
   }
   emitMetric('LabelBatchSize', batch.length);
   for (const request of batch) {
-    const done = { ...request.order, ...patchOf(request.order), phase: 'packing' as const, shippedFromStockAt: at };
+    const done = { ...request.order, ...patchOf(request.order), shippedFromStockAt: at };
     await sendTaskOutcome(request.token, { outcome: 'success' }, done);
   }
   return [];
@@ -119,12 +124,14 @@ async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
   return { labelKey, packingListKey };
 }
 
+const readyPhase = (o: Order): Phase => (o.schema === 'fbs' ? 'shipping' : 'packing');
+
 /** Takes one posting's units off the shelf (once) and records its batch files. */
-async function packOne(order: Order, at: string, patch: Record<string, string>) {
+async function packOne(order: Order, at: string, patch: OrderPatch) {
   const current = (await getOrder(order.postingNumber)) ?? order;
   // A posting adopted after assembly whose units the seller's count no longer has: nothing to take.
   await consume(current, at);
-  await updateOrder(order.postingNumber, { ...patch, phase: 'packing' });
+  await updateOrder(order.postingNumber, { ...patch, phase: readyPhase(order) });
 }
 
 /**
@@ -164,7 +171,7 @@ async function labelAlone(request: Queued) {
   await sendTaskOutcome(
     token,
     { outcome: 'success' },
-    { ...order, ...patch, phase: 'packing', shippedFromStockAt: at },
+    { ...order, ...patch, phase: readyPhase(order), shippedFromStockAt: at },
   );
 }
 
