@@ -237,6 +237,8 @@ export class OzonAutopilotStack extends Stack {
       'labels',
       'resumeWaits',
     ]);
+    // Its own queue's URL: what fails is made visible again sooner than the visibility timeout (label-batch.ts).
+    labelBatcher.setVar('labelQueue', 'LABEL_QUEUE_URL', labelQueue.queueUrl);
     labelBatcher.addEventSource(
       new SqsEventSource(labelQueue, {
         batchSize: 20,

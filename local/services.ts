@@ -119,6 +119,7 @@ async function provision(
         LABEL_QUEUE_URL: `${messaging.address}/000000000000/${LABEL_QUEUE}`,
         // Ozon's 45–60 s before a label is ready is the sandbox's no time; fauxqs delays in real seconds.
         LABEL_DELAY_SECONDS: '0',
+        LABEL_RETRY_SECONDS: '1',
       },
       stop,
     };

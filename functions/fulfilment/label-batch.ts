@@ -7,9 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { recordOzonStatus } from '#intake/record-status';
 import { s3Client } from '#shared/aws/s3';
+import { sqsClient } from '#shared/aws/sqs';
 import { nowIso } from '#shared/clock';
 import { env } from '#shared/config';
 import { LabelNotReady, OzonRequestRejected, PostingCancelled } from '#shared/errors';
@@ -59,7 +61,30 @@ export async function processLabelRequests(records: SQSRecord[]): Promise<SQSBat
       failures.push(...batch.map((r) => r.messageId));
     }
   }
+  await retryLater(records.filter((r) => failures.includes(r.messageId)));
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * What failed comes back in LABEL_RETRY_SECONDS (a minute in AWS) rather than the queue's visibility timeout of six
+ * minutes: Ozon's labels are usually ready a minute after assembly. If this call fails, the timeout still applies.
+ */
+async function retryLater(failed: SQSRecord[]): Promise<void> {
+  const { LABEL_QUEUE_URL, LABEL_RETRY_SECONDS } = env('labelQueue');
+  for (let i = 0; i < failed.length; i += 10) {
+    await sqsClient()
+      .send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: LABEL_QUEUE_URL,
+          Entries: failed.slice(i, i + 10).map((r, j) => ({
+            Id: String(j),
+            ReceiptHandle: r.receiptHandle,
+            VisibilityTimeout: LABEL_RETRY_SECONDS,
+          })),
+        }),
+      )
+      .catch((error: unknown) => logger.warn('Could not shorten the retry of failed label requests', { error }));
+  }
 }
 
 /** One warehouse's batch; returns the requests to try again later. */

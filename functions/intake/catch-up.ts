@@ -101,8 +101,8 @@ async function follow(posting: V4ListPosting, report: PollReport) {
 
 /**
  * Unfulfilled postings the product may not know. Only those that came in since the last complete run (less the
- * overlap) are looked up: older ones were looked at then, and the mark moves only after a run that went through.
- * A posting without `in_process_at` is looked up whatever its age.
+ * overlap) are asked for and looked up: older ones were looked at then, and the mark moves only after a run that
+ * went through. A posting without `in_process_at` is looked up whatever its age.
  */
 async function startMissingExecutions(report: PollReport, mark: number | undefined) {
   const newSince = mark === undefined ? undefined : mark - STATUS_OVERLAP_MS;
@@ -112,6 +112,9 @@ async function startMissingExecutions(report: PollReport, mark: number | undefin
       filter: {
         cutoff_from: new Date(now() - CUTOFF_LOOKBACK_MS).toISOString(),
         cutoff_to: new Date(now() + CUTOFF_LOOKBACK_MS * 4).toISOString(),
+        // A posting that came in since then changed its status since then (it was created): Ozon lists only those,
+        // a page or two instead of every unfulfilled posting on every run.
+        ...(newSince === undefined ? {} : { last_changed_status_date: { from: new Date(newSince).toISOString() } }),
       },
     },
     async (posting) => {

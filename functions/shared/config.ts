@@ -76,6 +76,8 @@ export const SECTIONS = {
     LABEL_QUEUE_URL: nonEmpty(),
     /** Ozon serves a label 45–60 s after assembly; the local runtime, on its compressed clock, sets 0. */
     LABEL_DELAY_SECONDS: num(45, z.int(), z.minimum(0), z.maximum(900)),
+    /** A label batch Ozon refused ("not ready") comes back this much later (AWS: instead of the queue's 6 minutes). */
+    LABEL_RETRY_SECONDS: num(60, z.int(), z.minimum(0), z.maximum(900)),
   }),
   sellerApi: z.object({
     SELLER_API_KEY: z.optional(z.string().check(z.minLength(32))),

@@ -51,6 +51,7 @@ const SECTION_OF: Partial<Record<Capability, Section>> = {
   sellerApi: 'sellerApi',
   sendPushes: 'pushes',
   sendLabelRequests: 'labelQueue',
+  receiveLabelRequests: 'labelQueue',
 };
 const sectionsOf = (entry: Entry): Section[] =>
   FUNCTIONS[entry].flatMap((c: Capability) => SECTION_OF[c] ?? []).sort() as Section[];
@@ -424,8 +425,9 @@ describe('workflow and endpoints', () => {
     expect(mapping.BatchSize).toBe(20);
     expect(mapping.MaximumBatchingWindowInSeconds).toBe(10);
     expect(envOf('fulfilment/pack-and-label').LABEL_QUEUE_URL).toEqual({ Ref: queueId });
-    // Only the sender knows the queue; the batcher gets its messages from the event source mapping.
-    for (const entry of ENTRIES.filter((e) => e !== 'fulfilment/pack-and-label')) {
+    // The batcher knows it too: it makes failed requests visible again sooner (ChangeMessageVisibility).
+    expect(envOf('fulfilment/label-batch').LABEL_QUEUE_URL).toEqual({ Ref: queueId });
+    for (const entry of ENTRIES.filter((e) => e !== 'fulfilment/pack-and-label' && e !== 'fulfilment/label-batch')) {
       expect(envOf(entry).LABEL_QUEUE_URL, entry).toBeUndefined();
     }
     // The delay before Ozon serves a label keeps its default (45 s) in AWS; only the local runtime sets it.
