@@ -37,38 +37,30 @@ export async function putEvent(postingNumber: string, eventKey: string, event: O
 }
 
 /**
- * Records an event once and applies its patch (status, tracking number...) to the order. A duplicate changes
- * nothing but still returns the order, so a redelivered push can hand it to a waiting execution again (the first
- * delivery may have failed). `statusAt`: the patch carries a status seen at that time, applied only if no newer
- * status is recorded — two pushes racing cannot leave the older one on the order. Works before the order exists.
+ * Records an event once and applies its patch (tracking number, packed, restock, a moved date...) to the order. A
+ * duplicate changes nothing but still returns the order, so a redelivered push can hand it to a waiting execution
+ * again (the first delivery may have failed). Works before the order exists. Statuses have their own ordered write
+ * (intake/record-status.ts).
  */
 export async function recordEvent(
   postingNumber: string,
   eventKey: string,
   event: OrderEvent,
   patch: Record<string, unknown>,
-  statusAt?: string,
 ): Promise<Recorded> {
   if (!(await putEvent(postingNumber, eventKey, event))) return { fresh: false, order: await getOrder(postingNumber) };
   const { expression, names, values } = setExpression(patch);
-  try {
-    const { Attributes } = await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.order(postingNumber),
-        UpdateExpression: expression,
-        ConditionExpression: statusAt ? 'attribute_not_exists(lastStatusAt) OR lastStatusAt <= :statusAt' : undefined,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ...values, ...(statusAt ? { ':statusAt': statusAt } : {}) },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { fresh: true, order: Attributes && 'phase' in Attributes ? fromItem(Attributes) : undefined };
-  } catch (e) {
-    // An older status than the one recorded: kept as an event, the order stays on the newer one.
-    if (e instanceof ConditionalCheckFailedException) return { fresh: true, order: await getOrder(postingNumber) };
-    throw e;
-  }
+  const { Attributes } = await db().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.order(postingNumber),
+      UpdateExpression: expression,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return { fresh: true, order: Attributes && 'phase' in Attributes ? fromItem(Attributes) : undefined };
 }
 
 export interface StoredEvent extends OrderEvent {
