@@ -2,7 +2,8 @@
  * The catch-up poller: what pushes do not cover. Ozon says new-posting pushes can come late and any push can be
  * lost, so each run (1) starts executions for unfulfilled postings the product does not know, (2) delivers the
  * status changes since its last run that the order records do not show yet, and (3) settles the postings waiting for
- * their payout (settlement/payout-sweep.ts: Ozon has no push for finance). An access error from Ozon becomes one critical alert.
+ * their payout (settlement/payout-sweep.ts: Ozon has no push for finance). An access error from Ozon becomes one
+ * critical alert.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
