@@ -265,23 +265,25 @@ export class OzonAutopilotStack extends Stack {
       alarmDescription: 'An OrderLifecycle execution failed: open it in the console (its name is the posting number).',
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new cwActions.SnsAction(this.alerts));
-    new cloudwatch.Alarm(this, 'PushesDeadLettered', {
-      metric: pushDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      alarmDescription:
-        'Ozon pushes failed five times and wait in the dead-letter queue; the poller still catches their postings up. Redrive them after fixing the cause.',
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new cwActions.SnsAction(this.alerts));
-
-    new cloudwatch.Alarm(this, 'LabelRequestsDeadLettered', {
-      metric: labelDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      alarmDescription:
-        'Label batches failed five times; their postings wait in PackAndLabel and retry when the state times out (30 min).',
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new cwActions.SnsAction(this.alerts));
+    // Anything in a dead-letter queue is work that failed five times: the seller's topic hears of it.
+    const deadLetterAlarm = (id: string, dlq: sqs.IQueue, alarmDescription: string) =>
+      new cloudwatch.Alarm(this, id, {
+        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        alarmDescription,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new cwActions.SnsAction(this.alerts));
+    deadLetterAlarm(
+      'PushesDeadLettered',
+      pushDlq,
+      'Ozon pushes failed five times and wait in the dead-letter queue; the poller still catches their postings up. Redrive them after fixing the cause.',
+    );
+    deadLetterAlarm(
+      'LabelRequestsDeadLettered',
+      labelDlq,
+      'Label batches failed five times; their postings wait in PackAndLabel and retry when the state times out (30 min).',
+    );
 
     new CfnOutput(this, 'WebhookUrl', {
       value: webhookUrl.url,

@@ -71,25 +71,23 @@ async function provision(
     messaging.createTopic(stack.topicName, { region: LOCAL_REGION });
     messaging.createQueue(SELLER_INBOX, { region: LOCAL_REGION });
     messaging.subscribe({ topic: stack.topicName, queue: SELLER_INBOX, region: LOCAL_REGION });
-    const deadLetters = messaging.createQueue(PUSH_DEAD_LETTERS, { region: LOCAL_REGION });
-    const pushQueue = messaging.createQueue(PUSH_QUEUE, {
-      region: LOCAL_REGION,
-      attributes: {
-        // Real seconds (fauxqs does not know the compressed clock): a failed push comes back quickly.
-        VisibilityTimeout: '1',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetters.queueArn, maxReceiveCount: 5 }),
-      },
-    });
-    const labelDeadLetters = messaging.createQueue(LABEL_DEAD_LETTERS, { region: LOCAL_REGION });
-    const labelQueue = messaging.createQueue(LABEL_QUEUE, {
-      region: LOCAL_REGION,
-      attributes: {
-        // Longer than a batch takes on a loaded machine: a batch seen again while it is still being processed
-        // would be labelled (and billed) twice.
-        VisibilityTimeout: '30',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: labelDeadLetters.queueArn, maxReceiveCount: 5 }),
-      },
-    });
+    // A work queue and its dead-letter queue after five receives, as in the stack. Visibility in real seconds
+    // (fauxqs does not know the compressed clock).
+    const workQueue = (name: string, deadLetterName: string, visibilitySeconds: number) => {
+      const deadLetters = messaging.createQueue(deadLetterName, { region: LOCAL_REGION });
+      return messaging.createQueue(name, {
+        region: LOCAL_REGION,
+        attributes: {
+          VisibilityTimeout: String(visibilitySeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetters.queueArn, maxReceiveCount: 5 }),
+        },
+      });
+    };
+    // A failed push comes back quickly.
+    const pushQueue = workQueue(PUSH_QUEUE, PUSH_DEAD_LETTERS, 1);
+    // Longer than a batch takes on a loaded machine: a batch seen again while it is still being processed would be
+    // labelled (and billed) twice. A failed one comes back sooner (LABEL_RETRY_SECONDS).
+    const labelQueue = workQueue(LABEL_QUEUE, LABEL_DEAD_LETTERS, 30);
     const s3 = new S3Client({
       region: LOCAL_REGION,
       endpoint: messaging.address,

@@ -104,6 +104,15 @@ async function labelBatch(batch: Queued[]): Promise<Queued[]> {
       return [];
     }
   }
+  await packBatch(batch, pdf);
+  return [];
+}
+
+/**
+ * What every batch ends with, a split one's postings one at a time too: its files stored, the units off the shelf
+ * (one transaction, or one posting at a time when that is refused), each posting's wait ended.
+ */
+async function packBatch(batch: LabelRequest[], pdf: Uint8Array | undefined) {
   const orders = batch.map((r) => r.order);
   const { labelKey, packingListKey } = await storeBatch(orders, pdf);
   // FBS: labelled is ready for Ozon's pickup (RegisterShipment then writes nothing); rFBS: packed, for the carrier.
@@ -122,7 +131,6 @@ async function labelBatch(batch: Queued[]): Promise<Queued[]> {
     const done = { ...request.order, ...patchOf(request.order), shippedFromStockAt: at };
     await sendTaskOutcome(request.token, { outcome: 'success' }, done);
   }
-  return [];
 }
 
 /** The batch's files: Ozon's PDF (FBS postings) and the packing list of every posting, beside each other. */
@@ -151,12 +159,12 @@ async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
 
 const readyPhase = (o: Order): Phase => (o.schema === 'fbs' ? 'shipping' : 'packing');
 
-/** Takes one posting's units off the shelf (once) and records its batch files. */
+/** Takes one posting's units off the shelf (once) and records its batch files and phase. */
 async function packOne(order: Order, at: string, patch: OrderPatch) {
   const current = (await getOrder(order.postingNumber)) ?? order;
   // A posting adopted after assembly whose units the seller's count no longer has: nothing to take.
   await consume(current, at);
-  await updateOrder(order.postingNumber, { ...patch, phase: readyPhase(order) });
+  await updateOrder(order.postingNumber, patch);
 }
 
 /**
@@ -189,15 +197,7 @@ async function labelAlone(request: Queued) {
       }
     }
   }
-  const { labelKey, packingListKey } = await storeBatch([order], pdf);
-  const at = nowIso();
-  const patch = { packingListKey, ...(labelKey ? { labelKey } : {}) };
-  await packOne(order, at, patch);
-  await sendTaskOutcome(
-    token,
-    { outcome: 'success' },
-    { ...order, ...patch, phase: readyPhase(order), shippedFromStockAt: at },
-  );
+  await packBatch([request], pdf);
 }
 
 function safeJson(body: string): unknown {
