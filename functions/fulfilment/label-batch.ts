@@ -159,12 +159,25 @@ async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
 
 const readyPhase = (o: Order): Phase => (o.schema === 'fbs' ? 'shipping' : 'packing');
 
-/** Takes one posting's units off the shelf (once) and records its batch files and phase. */
+/** Phases a posting may be in before its batch is packed: a batch's write never moves one back from later ones. */
+const BEFORE_PACKED: Phase[] = ['received', 'awaiting_stock', 'reserved', 'awaiting_packed', 'confirming', 'packing'];
+
+/**
+ * Takes one posting's units off the shelf (once) and records its batch files and phase — unless the posting went
+ * on already: a request SQS delivers a second time (at least once) finds it shipped, delivered or completed, and
+ * must not set it back to `shipping`.
+ */
 async function packOne(order: Order, at: string, patch: OrderPatch) {
   const current = (await getOrder(order.postingNumber)) ?? order;
   // A posting adopted after assembly whose units the seller's count no longer has: nothing to take.
   await consume(current, at);
-  await updateOrder(order.postingNumber, patch);
+  const before = Object.fromEntries(BEFORE_PACKED.map((p, i) => [`:before${i}`, p]));
+  await updateOrder(order.postingNumber, patch, {
+    expression: `phase IN (${Object.keys(before).join(', ')})`,
+    values: before,
+  }).catch((e: Error) => {
+    if (e.name !== 'ConditionalCheckFailedException') throw e;
+  });
 }
 
 /**

@@ -111,6 +111,46 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
     });
   });
 
+  describe('a label request delivered twice', () => {
+    it('finds the posting gone on and leaves it where it is: no second take of stock, no phase set back', async () => {
+      const { posting_number } = rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'MUG-350-WHT', quantity: 1 }],
+      }) ?? { posting_number: '' };
+      const execution = await waitForExecution(rt, posting_number);
+      expect(execution.status).toBe('SUCCEEDED');
+      const done = await getOrder(posting_number);
+      const stockBefore = (await getStock(FBS_WAREHOUSE, ['MUG-350-WHT'])).get('MUG-350-WHT');
+
+      // SQS delivers the old request once more (at least once), its third time: the batch is split and packed alone.
+      const request = {
+        token: `${posting_number}:PackAndLabel:stale`,
+        order: { ...done, phase: 'reserved', reservedAt: done?.shippedFromStockAt },
+      };
+      const answer = (await rt.invoke('label-batch', {
+        Records: [
+          {
+            messageId: 'again',
+            receiptHandle: 'again',
+            body: JSON.stringify(request),
+            attributes: { ApproximateReceiveCount: '3' },
+            messageAttributes: {},
+            md5OfBody: '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: 'arn:aws:sqs:local:000000000000:label-queue',
+            awsRegion: 'local',
+          },
+        ],
+      })) as { batchItemFailures: unknown[] };
+
+      expect(answer.batchItemFailures).toEqual([]);
+      const after = await getOrder(posting_number);
+      expect(after?.phase).toBe('completed');
+      expect(after?.payout).toEqual(done?.payout);
+      expect((await getStock(FBS_WAREHOUSE, ['MUG-350-WHT'])).get('MUG-350-WHT')).toEqual(stockBefore);
+    });
+  });
+
   describe('one execution per posting', () => {
     it('a duplicate new-posting push, a second status push and a poll still make one execution', async () => {
       const { posting_number } = rt.sandbox?.createPosting({
