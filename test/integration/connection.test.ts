@@ -33,7 +33,7 @@ beforeAll(async () => {
   rt = await startRuntime({
     speed: 10_000,
     pollIntervalMs: POLL_INTERVAL_MS,
-    environment: { SETTLEMENT_WINDOW_DAYS: '0.5' },
+    environment: { SETTLEMENT_WINDOW_DAYS: '0.5', PAYOUT_CHECK_HOURS: '0.5' },
     carrier: { handoverMs: 2 * HOUR_MS, transitMs: 6 * HOUR_MS },
     ozon: {
       mode: 'sandbox',
