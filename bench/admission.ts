@@ -10,7 +10,8 @@
  * packing confirmations must arrive within the 2-hour reminder.
  *
  * "Hand-over" is read from the definition, not from state names: a posting is past it once its execution has
- * entered a wait for a tracking number or for delivery (the parcel has left the seller), or has ended.
+ * entered a wait for a tracking number or for delivery (the parcel has left the seller), the label queue, or has
+ * ended.
  */
 import type { WaitKind } from '#shared/order';
 import type { Execution } from '../local/engine';
@@ -44,6 +45,18 @@ export function executionOf(rt: Runtime, postingNumber: string): Execution | und
   return latest;
 }
 
+/** The definition's states that invoke the function built from `entry`. */
+function statesInvoking(rt: Runtime, entry: string): string[] {
+  const arn = rt.stack.functions.find((f) => f.entry === entry)?.arn;
+  if (!arn) throw new Error(`The stack has no function for ${entry}`);
+  const states = (rt.stack.definition.States ?? {}) as Record<string, { Parameters?: { FunctionName?: string } }>;
+  const found = Object.entries(states)
+    .filter(([, s]) => s.Parameters?.FunctionName === arn)
+    .map(([name]) => name);
+  if (!found.length) throw new Error(`No state of the definition invokes ${entry}`);
+  return found;
+}
+
 export async function admit(
   rt: Runtime,
   opts: { window: number; timeoutSeconds: number },
@@ -52,6 +65,9 @@ export async function admit(
 ): Promise<AdmissionResult> {
   const handover = waitStates(rt.stack.definition, AFTER_HANDOVER);
   if (!handover.size) throw new Error(`The definition has no wait for ${AFTER_HANDOVER.join(' or ')}`);
+  // A posting queued for its label has made its own Ozon calls (the label call is shared by up to 20): counted in
+  // the window, it would keep the batcher from filling its batches at the rate postings reach it, as AWS fills them.
+  for (const state of statesInvoking(rt, 'functions/fulfilment/pack-and-label.ts')) handover.add(state);
   const beforeHandover = (pn: string) => {
     const e = executionOf(rt, pn);
     if (!e) return true; // the new-posting push has not reached the webhook yet

@@ -72,6 +72,9 @@ async function bench(options: BenchOptions) {
     speed: opts.speed,
     pollIntervalMs: opts.pollMinutes * 60_000,
     ozon: { mode: 'sandbox' },
+    // Label batches filled as AWS fills them (20 requests or a 10 s window): the Ozon calls and write units per
+    // posting depend on it.
+    deployedLabelBatching: true,
     ...scenarioRuntimeOptions(opts.scenario, carrierPlans),
   });
   let facts: Omit<RunFacts, 'coldStart' | 'peakMemoryMb'>;

@@ -171,7 +171,11 @@ export function startPushProcessing(services: Services, processor: Handler): Pus
  * The label batcher on the label queue, as Lambda's SQS event source runs it in AWS: batches of up to 20,
  * gathered for a moment (AWS: 10 s; here 300 real ms, minutes on the compressed clock).
  */
-export function startLabelBatching(services: Services, batcher: Handler): { stop(): Promise<void> } {
+export function startLabelBatching(
+  services: Services,
+  batcher: Handler,
+  batching: { batchSize: number; windowMs: number },
+): { stop(): Promise<void> } {
   const client = new SQSClient({
     region: LOCAL_REGION,
     endpoint: services.messaging.address,
@@ -184,8 +188,8 @@ export function startLabelBatching(services: Services, batcher: Handler): { stop
     region: LOCAL_REGION,
     handler: batcher,
     functionName: 'label-batch',
-    batchSize: 20,
-    batchWindowMs: 300,
+    batchSize: batching.batchSize,
+    batchWindowMs: batching.windowMs,
     concurrency: 2,
   });
   return {

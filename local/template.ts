@@ -39,6 +39,8 @@ export interface ResolvedStack {
   table: { name: string; properties: Record<string, Json> };
   topicName: string;
   bucketName: string;
+  /** How Lambda hands each function its SQS records, by the function's entry file: batch size and batching window. */
+  eventSources: Record<string, { batchSize: number; windowMs: number }>;
 }
 
 const lambdaArn = (id: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${id}`;
@@ -152,9 +154,22 @@ export function resolveStack(template: Template = synthesizeTemplate()): Resolve
     const memorySize = Number(r.Properties?.MemorySize ?? 128);
     return [{ logicalId: id, arn: lambdaArn(id), entry, environment: env as Record<string, string>, memorySize }];
   });
+  const eventSources = Object.fromEntries(
+    byType('AWS::Lambda::EventSourceMapping').flatMap(([, r]) => {
+      const p = r.Properties ?? {};
+      const target = functions.find((f) => f.logicalId === (p.FunctionName as { Ref?: string })?.Ref);
+      if (!target) return [];
+      const source = {
+        batchSize: Number(p.BatchSize ?? 10),
+        windowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+      };
+      return [[target.entry, source]];
+    }),
+  );
   return {
     definition,
     stateMachineArn: refOf(smId, sm),
+    eventSources,
     stateMachineName: refOf(smId, sm).split(':').pop() as string,
     functions,
     table: { name: refOf(tableId, table), properties: table.Properties ?? {} },

@@ -21,9 +21,7 @@ export async function checkTracking(input: StepInput) {
   const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
   const actions = posting.available_actions ?? [];
   if (posting.status !== order.status) {
-    await recordStatus(order.postingNumber, posting.status, posting.substatus ?? undefined, nowIso(), 'poll', {
-      availableActions: actions,
-    });
+    await recordStatus(order.postingNumber, posting.status, posting.substatus ?? undefined, nowIso(), 'poll');
     return stateOf(await requireOrder(order.postingNumber));
   }
   const t = now();
@@ -31,11 +29,10 @@ export async function checkTracking(input: StepInput) {
     await sendAlert(order, { kind: 'delivery_window_passed', deadline: order.deliveryDateEnd });
   }
   const stalled = Date.parse(stallDeadline(order, waitSettings()) ?? '') <= t;
-  if (!stalled) return stateOf(await updateOrder(order.postingNumber, { availableActions: actions }));
+  if (!stalled) return stateOf(order);
 
   const checks = (order.escalations.stall ?? 0) + 1;
   const updated = await updateOrder(order.postingNumber, {
-    availableActions: actions,
     escalations: { ...order.escalations, stall: checks },
     // The next check comes one SLA later: measure it from now, not from the last status change.
     lastStatusAt: new Date(t).toISOString(),

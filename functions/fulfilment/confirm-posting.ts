@@ -23,7 +23,10 @@ export const ConfirmInput = z.extend(StepInput, { shipAttempts: z.optional(z.num
 export type ConfirmInput = z.infer<typeof ConfirmInput>;
 
 export async function confirmPosting(input: ConfirmInput) {
-  const order = await activeOrder(input.postingNumber);
+  // Nothing here rests on ReserveStock's write just before: the lines are from receipt, and Ozon answers a ship of
+  // a posting cancelled a moment ago with a refusal, handled below. With packing confirmation on, the seller's
+  // `packed` was written just before: then the read is strong.
+  const order = await activeOrder(input.postingNumber, { consistent: policy().requirePacked });
   const attempts = input.shipAttempts ?? 0;
   if (isAssembled(order.status)) return stateOf(order);
   // The seller's policy: the warehouse says "packed" first (AwaitPackedConfirmation), then Ozon is asked.

@@ -25,7 +25,7 @@ import { packingList } from '#stock/rules';
 import { consume, consumeBatch, getStock } from '#stock/stock-store';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
 import { LabelRequest } from './label-request';
-import { LABEL_BATCH_ATTEMPTS, LABEL_STATUSES, labelBatches, labelBatchKey, labelNotReady } from './rules';
+import { LABEL_BATCH_ATTEMPTS, LABEL_STATUSES, labelBatches, labelBatchKey, labelFiles, labelNotReady } from './rules';
 
 interface Queued extends LabelRequest {
   messageId: string;
@@ -114,12 +114,12 @@ async function labelBatch(batch: Queued[]): Promise<Queued[]> {
  */
 async function packBatch(batch: LabelRequest[], pdf: Uint8Array | undefined) {
   const orders = batch.map((r) => r.order);
-  const { labelKey, packingListKey } = await storeBatch(orders, pdf);
+  const labelBatch = await storeBatch(orders, pdf);
   // FBS: labelled is ready for Ozon's pickup (RegisterShipment then writes nothing); rFBS: packed, for the carrier.
   const patchOf = (o: Order) => ({
     phase: readyPhase(o),
-    packingListKey,
-    ...(o.schema === 'fbs' && labelKey ? { labelKey } : {}),
+    labelBatch,
+    ...(o.schema === 'fbs' && pdf ? { labelled: true } : {}),
   });
   const at = nowIso();
   if (!(await consumeBatch(orders, at, patchOf))) {
@@ -133,7 +133,10 @@ async function packBatch(batch: LabelRequest[], pdf: Uint8Array | undefined) {
   }
 }
 
-/** The batch's files: Ozon's PDF (FBS postings) and the packing list of every posting, beside each other. */
+/**
+ * The batch's files: Ozon's PDF (FBS postings) and the packing list of every posting, beside each other under one
+ * key stem (labelFiles), which is returned.
+ */
 async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
   const warehouseId = orders[0]?.warehouseId ?? 0;
   const postingNumbers = orders.map((o) => o.postingNumber);
@@ -150,11 +153,10 @@ async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
   const bucket = env('labels').LABELS_BUCKET;
   const put = (Key: string, Body: Uint8Array | string, ContentType: string) =>
     s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType }));
-  const labelKey = pdf ? `${base}.pdf` : undefined;
-  if (pdf && labelKey) await put(labelKey, pdf, 'application/pdf');
-  const packingListKey = `${base}.txt`;
-  await put(packingListKey, `${text}\n`, 'text/plain; charset=utf-8');
-  return { labelKey, packingListKey };
+  const files = labelFiles(base, pdf !== undefined);
+  if (pdf && files.label) await put(files.label, pdf, 'application/pdf');
+  await put(files.packingList, `${text}\n`, 'text/plain; charset=utf-8');
+  return base;
 }
 
 const readyPhase = (o: Order): Phase => (o.schema === 'fbs' ? 'shipping' : 'packing');

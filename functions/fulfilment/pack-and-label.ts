@@ -17,7 +17,7 @@ export const PackInput = z.extend(StepInput, { token: z.string().check(z.minLeng
 export async function packAndLabel(input: z.infer<typeof PackInput>): Promise<{ queued: boolean }> {
   const order = await activeOrder(input.postingNumber);
   // Packed and labelled already (a retried state whose batch finished): nothing to queue.
-  if (order.shippedFromStockAt && (order.labelKey || order.schema === 'rfbs') && order.packingListKey) {
+  if (order.shippedFromStockAt && order.labelBatch && (order.labelled || order.schema === 'rfbs')) {
     await sendTaskOutcome(input.token, { outcome: 'success' }, order);
     return { queued: false };
   }

@@ -60,6 +60,11 @@ export function labelBatches<T extends { order: Pick<Order, 'warehouseId'> }>(re
  * Where a batch's files go: by warehouse and day, named after the batch's postings, so the same batch retried
  * writes the same objects instead of new ones.
  */
+/** A label batch's files from its key stem (an order's `labelBatch`): the packing list, and the labels PDF. */
+export function labelFiles(stem: string, labelled: boolean): { packingList: string; label?: string } {
+  return { packingList: `${stem}.txt`, ...(labelled ? { label: `${stem}.pdf` } : {}) };
+}
+
 export function labelBatchKey(warehouseId: number, day: string, postingNumbers: string[], digest: string): string {
   return `labels/${warehouseId}/${day}/${postingNumbers[0]}+${postingNumbers.length - 1}-${digest.slice(0, 10)}`;
 }

@@ -8,6 +8,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowIso } from '#shared/clock';
+import { payoutTolerance } from '#shared/config';
 import { db, keys } from '#shared/db';
 import { putEvent } from '#shared/event-store';
 import { cancellationOf, type Order, phaseAfterStatus } from '#shared/order';
@@ -15,6 +16,7 @@ import { fromItem, getOrder, indexClauses, setExpression, table } from '#shared/
 import type { Posting } from '#shared/ozon/schemas';
 import { handedOver, isCancelled } from '#shared/status';
 import { deliverToWait } from '#waits/deliver-to-wait';
+import { statusMayEndWait } from '#waits/rules';
 
 export async function recordStatus(
   postingNumber: string,
@@ -46,10 +48,13 @@ export async function recordStatus(
       source,
     });
   }
-  const order = await applyStatus(postingNumber, patch, at);
+  const applied = await applyStatus(postingNumber, patch, at);
   // Also for a repeat: the first delivery of this status may have failed, and a redelivered push must finish it.
-  if (order) await deliverToWait(order);
-  return order;
+  // A change no wait can act on (the posting was assembled already) spares reading the wait.
+  if (applied.order && (!applied.before || statusMayEndWait(applied.before, applied.order, payoutTolerance()))) {
+    await deliverToWait(applied.order);
+  }
+  return applied.order;
 }
 
 /**
@@ -58,7 +63,11 @@ export async function recordStatus(
  * recorded, nothing is written and the order is read as it is. Works before the order exists (a push that came
  * before the execution): the status waits on a bare item for ReceivePosting.
  */
-async function applyStatus(postingNumber: string, patch: Record<string, unknown>, at: string) {
+async function applyStatus(
+  postingNumber: string,
+  patch: Record<string, unknown>,
+  at: string,
+): Promise<{ order: Order | undefined; before?: Order }> {
   const newer = 'attribute_not_exists(lastStatusAt) OR lastStatusAt <= :statusAt';
   const advance = phaseAfterStatus(String(patch.status));
   const attempts = advance
@@ -80,16 +89,25 @@ async function applyStatus(postingNumber: string, patch: Record<string, unknown>
           ConditionExpression: `(${newer})${inPhase}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ...values, ...attempt.index?.values, ...fromValues, ':statusAt': at },
-          ReturnValues: 'ALL_NEW',
+          // The item before the write: the order after it is that plus the patch, and the two together tell
+          // whether the change can end a wait (statusMayEndWait).
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return Attributes && 'phase' in Attributes ? fromItem(Attributes) : undefined;
+      // No order yet (the status waits on a bare item for ReceivePosting): nothing can wait on it.
+      if (!Attributes || !('phase' in Attributes)) return { order: undefined };
+      const after: Record<string, unknown> = { ...Attributes };
+      for (const [k, v] of Object.entries(attempt.patch)) {
+        if (v === undefined) delete after[k];
+        else after[k] = v;
+      }
+      return { order: fromItem(after), before: fromItem(Attributes) };
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
   }
   // An older status than the one recorded: the order stays on the newer one.
-  return getOrder(postingNumber);
+  return { order: await getOrder(postingNumber) };
 }
 
 /** Records what Ozon itself says about the posting now: the confirmation of a push or a seller's report. */
@@ -98,7 +116,6 @@ export async function recordOzonStatus(
   extra: Record<string, unknown> = {},
 ): Promise<Order | undefined> {
   return recordStatus(posting.posting_number, posting.status, posting.substatus ?? undefined, nowIso(), 'poll', {
-    availableActions: posting.available_actions ?? [],
     ...(isCancelled(posting.status) ? { cancellation: cancellationOf(posting) } : {}),
     ...extra,
   });

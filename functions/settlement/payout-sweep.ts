@@ -8,11 +8,11 @@
 import { nowIso } from '#shared/clock';
 import { payoutTolerance } from '#shared/config';
 import type { Order } from '#shared/order';
-import { ordersInGroup, updateOrder } from '#shared/order-store';
+import { ordersOf, postingsInGroup, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
-import { accrualsOf, accruedTotal, settle } from './rules';
+import { accrualsOf, accruedTotal, payoutRecord, settle } from './rules';
 
 /** Ozon's limit for one accruals request. */
 const ACCRUALS_PER_CALL = 200;
@@ -24,14 +24,16 @@ export interface PayoutReport {
 
 export async function sweepPayouts(): Promise<PayoutReport> {
   const report: PayoutReport = { payoutsChecked: 0, payoutsDelivered: 0 };
-  const settling = (await ordersInGroup('payout')).filter((o) => o.phase === 'settling');
+  const settling = await postingsInGroup('payout');
   for (let i = 0; i < settling.length; i += ACCRUALS_PER_CALL) {
     const batch = settling.slice(i, i + ACCRUALS_PER_CALL);
-    const { posting_accruals } = await ozon().call('accruals', { posting_numbers: batch.map((o) => o.postingNumber) });
-    for (const order of batch) {
-      report.payoutsChecked++;
+    const { posting_accruals } = await ozon().call('accruals', { posting_numbers: batch });
+    report.payoutsChecked += batch.length;
+    // Only a posting Ozon has accrued something for is read: most of a sweep's postings have nothing new yet.
+    const accrued = batch.filter((pn) => accrualsOf(posting_accruals, pn).length > 0);
+    for (const order of await ordersOf(accrued)) {
+      if (order.phase !== 'settling') continue;
       const accruals = accrualsOf(posting_accruals, order.postingNumber);
-      if (accruals.length === 0) continue;
       const result = settle(order.expectedPayout, accruals, payoutTolerance());
       if (result.verdict === 'settled') {
         if (await settleNow(order, result)) report.payoutsDelivered++;
@@ -51,7 +53,7 @@ export async function sweepPayouts(): Promise<PayoutReport> {
 async function settleNow(order: Order, result: ReturnType<typeof settle>): Promise<boolean> {
   const settled = await updateOrder(
     order.postingNumber,
-    { phase: 'completed', accrued: result.actual, payout: { ...result, at: nowIso() } },
+    { phase: 'completed', accrued: result.actual, payout: payoutRecord(result, nowIso()) },
     { expression: 'phase = :settling', values: { ':settling': 'settling' } },
   ).catch((e: Error) => {
     // Settled by another sweep run, or SettlePayout at the end of the window: nothing left to do.

@@ -30,6 +30,13 @@ export function settle(expected: number, accruals: Accrual[], tolerance: number)
   return { expected: round2(expected), actual, difference, verdict };
 }
 
+/** The settlement as the order keeps it: the figures themselves are the order's `expectedPayout` and `accrued`. */
+export const payoutRecord = (result: SettlementResult, at: string) => ({
+  difference: result.difference,
+  verdict: result.verdict,
+  at,
+});
+
 /** One posting's accruals out of Ozon's answer for many (`/v1/finance/accrual/postings`). */
 export function accrualsOf(answer: AccrualPostingsResponse['posting_accruals'], postingNumber: string): Accrual[] {
   return (answer.find((p) => p.posting_number === postingNumber)?.accruals ?? []).map((a) => ({

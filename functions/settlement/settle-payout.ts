@@ -10,7 +10,7 @@ import { stepHandler } from '#shared/handler';
 import { requireOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { StepInput, stateOf } from '#shared/steps';
-import { accrualsOf, settle } from './rules';
+import { accrualsOf, payoutRecord, settle } from './rules';
 
 export async function settlePayout(input: StepInput) {
   const order = await requireOrder(input.postingNumber);
@@ -24,7 +24,7 @@ export async function settlePayout(input: StepInput) {
   const updated = await updateOrder(order.postingNumber, {
     phase: 'completed',
     accrued: result.actual,
-    payout: { ...result, at: nowIso() },
+    payout: payoutRecord(result, nowIso()),
   });
   if (result.verdict === 'missing') {
     await sendAlert(updated, { kind: 'payout_missing', expected: result.expected, currency: order.currency });

@@ -217,18 +217,24 @@ export async function setWait(postingNumber: string, wait: Wait, phase: Phase | 
 }
 
 /**
- * The postings a sweep looks at: the group's index partition (keys only; `dueBy` keeps only shipment dates up to
- * then), then the orders and their waits read in batches, eventually consistent — a sweep acts through conditional
- * writes and task tokens, which tolerate a read a moment old.
+ * The postings a sweep looks at: the group's index partition, keys only (`dueBy` keeps only shipment dates up to
+ * then) — a few hundred postings per read unit.
  */
-export async function ordersInGroup(group: 'due' | 'short' | 'payout', dueBy?: string): Promise<Order[]> {
+export async function postingsInGroup(group: 'due' | 'short' | 'payout', dueBy?: string): Promise<string[]> {
   const refs = await queryAll({
     TableName: table(),
     IndexName: PHASE_INDEX,
     KeyConditionExpression: dueBy ? 'gsi1pk = :g AND gsi1sk <= :due' : 'gsi1pk = :g',
     ExpressionAttributeValues: { ':g': keys.sweepGroup(group), ...(dueBy ? { ':due': dueBy } : {}) },
   });
-  const postingNumbers = refs.map((r) => String(r.pk).slice('POSTING#'.length));
+  return refs.map((r) => String(r.pk).slice('POSTING#'.length));
+}
+
+/**
+ * Orders with their waits, read in batches, eventually consistent — a sweep acts through conditional writes and
+ * task tokens, which tolerate a read a moment old. Postings without an order are left out.
+ */
+export async function ordersOf(postingNumbers: string[]): Promise<Order[]> {
   const orders: Order[] = [];
   // 100 keys per BatchGetItem: 50 postings with their waits.
   for (let i = 0; i < postingNumbers.length; i += 50) {
@@ -256,6 +262,11 @@ export async function ordersInGroup(group: 'due' | 'short' | 'payout', dueBy?: s
     }
   }
   return orders;
+}
+
+/** The orders a sweep looks at (postingsInGroup), read (ordersOf). */
+export async function ordersInGroup(group: 'due' | 'short' | 'payout', dueBy?: string): Promise<Order[]> {
+  return ordersOf(await postingsInGroup(group, dueBy));
 }
 
 /** Every order in a phase that a sweep covers (SWEEP_GROUP), paged to the end. */

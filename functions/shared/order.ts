@@ -97,7 +97,6 @@ export const Order = z.object({
   /** When the parcel was first seen handed over (courier, drop-off point): its units are no longer on the shelf. */
   handedOverAt: z.optional(z.string()),
   packedAt: z.optional(z.string()),
-  availableActions: z._default(z.array(z.string()), []),
   /** How often each kind of escalation (stalled parcel, missing tracking number) has fired. */
   escalations: z._default(z.record(z.string(), z.int()), {}),
   tariffication: z.optional(
@@ -109,16 +108,18 @@ export const Order = z.object({
   ),
   executionArn: z.optional(z.string()),
   reservedAt: z.optional(z.string()),
-  /** The label batch's PDF in the labels bucket (one file for up to 20 postings of a warehouse, with a pick list). */
-  labelKey: z.optional(z.string()),
-  /** The batch's packing list beside it: what to pick, and how to pack what is fragile. */
-  packingListKey: z.optional(z.string()),
+  /**
+   * The label batch the posting was packed in: the key stem of its files in the labels bucket (labelFiles), one
+   * batch for up to 20 postings of a warehouse. Stored once, not per file: the order item stays under 1 KB.
+   */
+  labelBatch: z.optional(z.string()),
+  /** Whether the batch's PDF holds this posting's label (FBS; a posting packed without one has none). */
+  labelled: z.optional(z.boolean()),
   cancellation: z.optional(
     z.object({ reasonId: z.optional(z.number()), reason: z.string(), initiator: z.string(), afterShip: z.boolean() }),
   ),
-  payout: z.optional(
-    z.object({ expected: z.number(), actual: z.number(), difference: z.number(), verdict: z.string(), at: z.string() }),
-  ),
+  /** The settlement's verdict; what was expected and accrued are `expectedPayout` and `accrued` beside it. */
+  payout: z.optional(z.object({ difference: z.number(), verdict: z.string(), at: z.string() })),
   accrued: z.optional(z.number()),
   /** When each kind of alert was last sent (bounded: one entry per kind); the alerts themselves are events. */
   alerts: z._default(z.array(z.object({ kind: z.string(), at: z.string() })), []),
@@ -150,7 +151,6 @@ export function orderFromPosting(posting: Posting, nowIso: string): Order {
     expectedPayout,
     currency: posting.products[0]?.currency_code ?? 'RUB',
     trackingNumber: posting.tracking_number || undefined,
-    availableActions: posting.available_actions ?? [],
     tariffication: tarifficationOf(posting),
     lastStatusAt: nowIso,
     handedOverAt: handedOver(posting.status) ? nowIso : undefined,

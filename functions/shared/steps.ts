@@ -8,7 +8,7 @@ import { waitSettings } from './config';
 import { type ExecutionState, executionState } from './deadlines';
 import { PostingCancelled } from './errors';
 import type { Order } from './order';
-import { requireOrder, updateOrder } from './order-store';
+import { getOrder, requireOrder, updateOrder } from './order-store';
 import { isCancelled } from './status';
 
 export const ReceiveInput = z.object({
@@ -27,9 +27,16 @@ export type PostingRef = z.infer<typeof PostingRef>;
 /** The execution state after a step: the timeouts of the next waits are computed from the order now. */
 export const stateOf = (order: Order): ExecutionState => executionState(order, now(), waitSettings());
 
-/** The order for a step that acts on it; a cancelled posting stops the step before its side effect. */
-export async function activeOrder(postingNumber: string): Promise<Order> {
-  const order = await requireOrder(postingNumber);
+/**
+ * The order for a step that acts on it; a cancelled posting stops the step before its side effect.
+ * `consistent: false` is for a step whose decision rests on no write of the step just before it (the fields it
+ * needs were written at receipt, and Ozon or a conditional write has the last word): an eventually consistent read
+ * is half the read units. An order not found that way may be one just created: it is read again, strongly.
+ */
+export async function activeOrder(postingNumber: string, options: { consistent?: boolean } = {}): Promise<Order> {
+  const order =
+    (options.consistent === false ? await getOrder(postingNumber, { consistent: false }) : undefined) ??
+    (await requireOrder(postingNumber));
   // The Catch on PostingCancelled releases the stock.
   if (isCancelled(order.status)) throw new PostingCancelled(`Posting ${postingNumber} is cancelled`);
   return order;

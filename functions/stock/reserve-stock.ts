@@ -10,7 +10,9 @@ import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { reserve } from './stock-store';
 
 export async function reserveStock(input: StepInput) {
-  const order = await activeOrder(input.postingNumber);
+  // The lines were written at receipt, and the transaction's condition on the order makes a reservation happen
+  // once: a read a moment old decides nothing wrong (a cancellation it misses is released after ConfirmPosting).
+  const order = await activeOrder(input.postingNumber, { consistent: false });
   const result = await reserve(order, nowIso());
   if (!result.reserved) {
     const waiting = await updateOrder(order.postingNumber, { phase: 'awaiting_stock' });

@@ -163,7 +163,7 @@ export async function consume(order: Order, at: string): Promise<boolean> {
 export async function consumeBatch(
   orders: Order[],
   at: string,
-  patchOf: (order: Order) => Record<string, string>,
+  patchOf: (order: Order) => Record<string, string | boolean>,
 ): Promise<boolean> {
   const byProduct = new Map<string, { reserved: number; unreserved: number }>();
   for (const order of orders) {

@@ -2,7 +2,7 @@
 
 import { payoutSettled } from '#settlement/rules';
 import { InArbitration, NotAccepted, PostingCancelled, ShipFailed } from '#shared/errors';
-import type { Order, WaitKind } from '#shared/order';
+import { type Order, WaitKind } from '#shared/order';
 import { DISPUTED, isAssembled, isCancelled } from '#shared/status';
 
 export type WaitOutcome =
@@ -56,4 +56,20 @@ export function evaluateWait(order: Order, kind: WaitKind, payoutTolerance: numb
         ? { outcome: 'success' }
         : { outcome: 'pending' };
   }
+}
+
+/**
+ * Whether a status write may end the posting's wait, judged from the order before and after it. Every write that
+ * changes some wait's outcome hands its order to the wait (recordStatus) and a wait stored later reads the order
+ * itself (setWait), so a write that leaves every outcome as it was has nothing new for the wait and need not read
+ * it: `delivering` after `awaiting_deliver`, for one. A write that repeats the status before it (a redelivered push
+ * whose first delivery may have failed halfway) may: it is handed over again.
+ */
+export function statusMayEndWait(before: Order, after: Order, payoutTolerance: number): boolean {
+  if (before.status === after.status && before.substatus === after.substatus) return true;
+  const verdict = (order: Order, kind: WaitKind) => {
+    const outcome = evaluateWait({ ...order, wait: undefined }, kind, payoutTolerance);
+    return outcome.outcome === 'failure' ? outcome.error : outcome.outcome;
+  };
+  return WaitKind.options.some((kind) => verdict(before, kind) !== verdict(after, kind));
 }

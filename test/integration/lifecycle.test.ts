@@ -4,6 +4,7 @@
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelFiles } from '#fulfilment/rules';
 import { listEvents } from '#shared/event-store';
 import { getOrder } from '#shared/order-store';
 import { addStock, getStock } from '#stock/stock-store';
@@ -80,16 +81,15 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       expect(after?.onHand).toBe((before?.onHand ?? 0) - 2);
       expect(after?.reserved).toBe(before?.reserved);
       const s3 = new S3Client({ forcePathStyle: true });
-      const label = await s3.send(new GetObjectCommand({ Bucket: process.env.LABELS_BUCKET, Key: order?.labelKey }));
+      expect(order?.labelled).toBe(true);
+      const files = labelFiles(order?.labelBatch ?? 'missing', true);
+      const label = await s3.send(new GetObjectCommand({ Bucket: process.env.LABELS_BUCKET, Key: files.label }));
       expect((await label.Body?.transformToString())?.startsWith('%PDF')).toBe(true);
       // The batch's packing list beside the label: this posting's lines, with the fragile mug's handling note.
-      const list = await s3.send(
-        new GetObjectCommand({ Bucket: process.env.LABELS_BUCKET, Key: order?.packingListKey }),
-      );
+      const list = await s3.send(new GetObjectCommand({ Bucket: process.env.LABELS_BUCKET, Key: files.packingList }));
       expect(await list.Body?.transformToString()).toMatch(
         new RegExp(`${posting_number} \\(FBS\\)\\n2 × MUG-350-WHT[^\\n]*\\n\\s+FRAGILE`),
       );
-      expect(order?.packingListKey?.replace(/\.txt$/, '')).toBe(order?.labelKey?.replace(/\.pdf$/, ''));
     });
   });
 

@@ -81,7 +81,6 @@ async function followedOrder(
     expectedPayout: 300,
     currency: 'RUB',
     lastStatusAt,
-    availableActions: [],
     escalations: {},
     alerts: [],
     ...fields,

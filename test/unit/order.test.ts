@@ -7,7 +7,7 @@ import { DEFAULT_WAIT_SETTINGS, ExecutionState, executionState, waitTimeouts } f
 import { Order, orderFromPosting, phaseAfterStatus, WaitKind } from '#shared/order';
 import { Posting } from '#shared/ozon/schemas';
 import { statusFromPushState } from '#shared/status';
-import { evaluateWait } from '#waits/rules';
+import { evaluateWait, statusMayEndWait } from '#waits/rules';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const HOUR = 3600;
@@ -582,6 +582,53 @@ describe('phaseAfterStatus: the phase a pushed status moves a posting to', () =>
         const from = phaseAfterStatus(s)?.from ?? [];
         return !from.some((p) => p === 'completed' || p === 'cancelled' || p === 'needs_attention');
       }),
+    );
+  });
+});
+
+describe('statusMayEndWait (whether a status write needs the wait read)', () => {
+  const at = (status: string, substatus?: string) => order({ status, substatus });
+
+  it.each([
+    ['awaiting_packaging', 'awaiting_deliver', 'assembly ends'],
+    ['delivering', 'delivered', 'delivery ends'],
+    ['delivering', 'not_accepted', 'delivery fails'],
+    ['delivering', 'arbitration', 'delivery goes to a dispute'],
+    ['arbitration', 'delivering', 'the dispute ends'],
+    ['awaiting_deliver', 'cancelled', 'every wait but attention fails'],
+    ['awaiting_packaging', 'delivering', 'a skipped awaiting_deliver still ends assembly'],
+  ])('%s → %s: read (%s)', (before, after) => {
+    expect(statusMayEndWait(at(before), at(after), 1)).toBe(true);
+  });
+
+  it.each([
+    ['awaiting_deliver', 'delivering'],
+    ['awaiting_deliver', 'driver_pickup'],
+    ['driver_pickup', 'delivering'],
+  ])('%s → %s: no wait can act on it, not read', (before, after) => {
+    expect(statusMayEndWait(at(before), at(after), 1)).toBe(false);
+  });
+
+  it('a repeat of the same status is read: its first delivery may have failed halfway', () => {
+    expect(statusMayEndWait(at('delivering'), at('delivering'), 1)).toBe(true);
+  });
+
+  it('ship_failed reaching a posting awaiting packaging is read (AwaitAssembly fails with ShipFailed)', () => {
+    expect(statusMayEndWait(at('awaiting_packaging'), at('awaiting_packaging', 'ship_failed'), 1)).toBe(true);
+  });
+
+  it('agrees with evaluateWait for every pair of statuses: skipped only where no wait kind changes its outcome', () => {
+    const statuses = ['awaiting_packaging', 'awaiting_deliver', 'delivering', 'delivered', 'cancelled', 'arbitration'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...statuses),
+        fc.constantFrom(...statuses),
+        fc.constantFrom(...WaitKind.options),
+        (a, b, kind) => {
+          if (statusMayEndWait(at(a), at(b), 1)) return;
+          expect(evaluateWait(at(b), kind, 1)).toEqual(evaluateWait(at(a), kind, 1));
+        },
+      ),
     );
   });
 });
