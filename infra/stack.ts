@@ -18,6 +18,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { SectionConfig } from '#shared/config';
+import { PHASE_INDEX, SWEEP_PROJECTION } from '#shared/sweep-index';
 import { type LifecycleFunctions, orderLifecycleDefinition } from '../workflows/order-lifecycle';
 import { AutopilotFunction } from './constructs/autopilot-function';
 import { PushToken } from './constructs/push-token';
@@ -49,12 +50,14 @@ export class OzonAutopilotStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: 'bySweep',
+      indexName: PHASE_INDEX,
       partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
-      // Keys only: an order update that keeps the posting in its sweep writes nothing to the index; a sweep reads
-      // the few orders it finds (functions/shared/order-store.ts SWEEP_GROUP).
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      // The keys and the two payout figures: an order update that keeps the posting in its sweep and changes neither
+      // writes nothing to the index, and the payout sweep judges every posting from the index alone
+      // (functions/shared/order-store.ts SWEEP_GROUP, SWEEP_PROJECTION).
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...SWEEP_PROJECTION],
     });
 
     this.alerts = new sns.Topic(this, 'SellerAlerts', {

@@ -193,13 +193,15 @@ function sourceHash(): string {
   walk(path.join(ROOT, 'infra'));
   walk(path.join(ROOT, 'workflows'));
   walk(path.join(ROOT, 'local'));
+  // The stack takes names and shapes from the functions' code too (the sweep index, the configuration sections).
+  walk(path.join(ROOT, 'functions'));
   hash.update(readFileSync(path.join(ROOT, 'package-lock.json')));
   return hash.digest('hex').slice(0, 16);
 }
 
 /**
- * Synthesis takes seconds; its result only changes with the infrastructure code. The cache is keyed by a hash of
- * infra/, workflows/, local/ and the lock file, so an edit there always synthesizes again.
+ * Synthesis takes seconds; its result only changes with the code it reads. The cache is keyed by a hash of
+ * infra/, workflows/, local/, functions/ and the lock file, so an edit there always synthesizes again.
  */
 export function resolveStackCached(): ResolvedStack {
   const file = path.join(CACHE_DIR, `stack-${sourceHash()}.json`);

@@ -15,7 +15,9 @@ import type { LabelRequest } from './label-request';
 export const PackInput = z.extend(StepInput, { token: z.string().check(z.minLength(1)) });
 
 export async function packAndLabel(input: z.infer<typeof PackInput>): Promise<{ queued: boolean }> {
-  const order = await activeOrder(input.postingNumber);
+  // The snapshot queued with the request decides how its units leave the shelf (reserved or not): the batch's
+  // transaction checks that against the order, so a read a moment old costs at most a one-by-one fallback.
+  const order = await activeOrder(input.postingNumber, { consistent: false });
   // Packed and labelled already (a retried state whose batch finished): nothing to queue.
   if (order.shippedFromStockAt && order.labelBatch && (order.labelled || order.schema === 'rfbs')) {
     await sendTaskOutcome(input.token, { outcome: 'success' }, order);

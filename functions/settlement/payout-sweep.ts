@@ -7,12 +7,12 @@
  */
 import { nowIso } from '#shared/clock';
 import { payoutTolerance } from '#shared/config';
-import type { Order } from '#shared/order';
-import { ordersOf, postingsInGroup, updateOrder } from '#shared/order-store';
+import type { Wait } from '#shared/order';
+import { ordersOf, postingsInGroup, type SweepRef, updateOrder, waitsOf } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
-import { accrualsOf, accruedTotal, payoutRecord, settle } from './rules';
+import { accrualsOf, payoutRecord, settle } from './rules';
 
 /** Ozon's limit for one accruals request. */
 const ACCRUALS_PER_CALL = 200;
@@ -24,44 +24,74 @@ export interface PayoutReport {
 
 export async function sweepPayouts(): Promise<PayoutReport> {
   const report: PayoutReport = { payoutsChecked: 0, payoutsDelivered: 0 };
-  const settling = await postingsInGroup('payout');
+  // Judged from the index alone (the expected payout and what was accrued are projected there): no order is read.
+  const settling = await withFigures(await postingsInGroup('payout'));
   for (let i = 0; i < settling.length; i += ACCRUALS_PER_CALL) {
     const batch = settling.slice(i, i + ACCRUALS_PER_CALL);
-    const { posting_accruals } = await ozon().call('accruals', { posting_numbers: batch });
+    const { posting_accruals } = await ozon().call('accruals', {
+      posting_numbers: batch.map((r) => r.postingNumber),
+    });
     report.payoutsChecked += batch.length;
-    // Only a posting Ozon has accrued something for is read: most of a sweep's postings have nothing new yet.
-    const accrued = batch.filter((pn) => accrualsOf(posting_accruals, pn).length > 0);
-    for (const order of await ordersOf(accrued)) {
-      if (order.phase !== 'settling') continue;
-      const accruals = accrualsOf(posting_accruals, order.postingNumber);
-      const result = settle(order.expectedPayout, accruals, payoutTolerance());
-      if (result.verdict === 'settled') {
-        if (await settleNow(order, result)) report.payoutsDelivered++;
-      } else if (accruedTotal(accruals) !== order.accrued) {
-        // Not (yet) what was promised: kept for the judgement at the end of the settlement window.
-        await updateOrder(order.postingNumber, { accrued: result.actual });
-      }
+    const paid: { ref: SweepRef; result: ReturnType<typeof settle> }[] = [];
+    for (const ref of batch) {
+      const accruals = accrualsOf(posting_accruals, ref.postingNumber);
+      if (accruals.length === 0 || ref.expectedPayout === undefined) continue;
+      const result = settle(ref.expectedPayout, accruals, payoutTolerance());
+      if (result.verdict === 'settled') paid.push({ ref, result });
+      else if (result.actual !== ref.accrued) await recordAccrued(ref.postingNumber, result.actual);
+    }
+    const waits = await waitsOf(paid.map((p) => p.ref.postingNumber));
+    for (const { ref, result } of paid) {
+      if (await settleNow(ref.postingNumber, result, waits.get(ref.postingNumber))) report.payoutsDelivered++;
     }
   }
   return report;
 }
 
 /**
+ * An index entry without the figures (an index built before they were projected there: a local data dir kept from
+ * an older version, or an index AWS is still rebuilding) is completed from its order.
+ */
+async function withFigures(refs: SweepRef[]): Promise<SweepRef[]> {
+  const bare = refs.filter((r) => r.expectedPayout === undefined).map((r) => r.postingNumber);
+  if (bare.length === 0) return refs;
+  const orders = new Map((await ordersOf(bare)).map((o) => [o.postingNumber, o]));
+  return refs.map((r) => {
+    const order = orders.get(r.postingNumber);
+    return order && r.expectedPayout === undefined
+      ? { ...r, expectedPayout: order.expectedPayout, accrued: order.accrued }
+      : r;
+  });
+}
+
+/** Not (yet) what was promised: kept for the judgement at the end of the settlement window (SettlePayout). */
+async function recordAccrued(postingNumber: string, accrued: number) {
+  await updateOrder(postingNumber, { accrued }, SETTLING).catch(ignoreRefusal);
+}
+
+const SETTLING = { expression: 'phase = :settling', values: { ':settling': 'settling' } };
+// Settled by another sweep run, or SettlePayout at the end of the window: nothing left to do.
+const ignoreRefusal = (e: Error) => {
+  if (e.name === 'ConditionalCheckFailedException') return undefined;
+  throw e;
+};
+
+/**
  * Records the settlement and ends the wait, in that order: the order is completed whether or not the execution
  * still waits (its wait may have just timed out into SettlePayout, which then finds the payout recorded).
  */
-async function settleNow(order: Order, result: ReturnType<typeof settle>): Promise<boolean> {
+async function settleNow(
+  postingNumber: string,
+  result: ReturnType<typeof settle>,
+  wait: Wait | undefined,
+): Promise<boolean> {
   const settled = await updateOrder(
-    order.postingNumber,
+    postingNumber,
     { phase: 'completed', accrued: result.actual, payout: payoutRecord(result, nowIso()) },
-    { expression: 'phase = :settling', values: { ':settling': 'settling' } },
-  ).catch((e: Error) => {
-    // Settled by another sweep run, or SettlePayout at the end of the window: nothing left to do.
-    if (e.name === 'ConditionalCheckFailedException') return undefined;
-    throw e;
-  });
-  if (!settled || !order.wait || order.wait.on !== 'payout') return false;
-  const sent = await sendTaskOutcome(order.wait.token, { outcome: 'success' }, settled);
+    SETTLING,
+  ).catch(ignoreRefusal);
+  if (!settled || !wait || wait.on !== 'payout') return false;
+  const sent = await sendTaskOutcome(wait.token, { outcome: 'success' }, settled);
   if (sent) emitMetric('WaitsEnded', 1, { wait: 'payout', outcome: 'event' });
   return sent;
 }

@@ -26,8 +26,6 @@ export const keys = {
   /** Account-level alerts (no posting) and when each kind was last sent, for the repeat window. */
   accountAlert: (kind: string) => ({ pk: 'ACCOUNT', sk: `ALERT#${kind}` }),
 };
-/** The sparse sweep index: postings that a sweep (deadlines, restock, payouts) must find, by shipment date. */
-export const PHASE_INDEX = 'bySweep';
 
 /** Every item a query finds, paged to the end: "which postings wait for stock?" must not stop at a page size. */
 export async function queryAll(

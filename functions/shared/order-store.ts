@@ -9,9 +9,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { env } from './config';
-import { db, keys, PHASE_INDEX, queryAll } from './db';
+import { db, keys, queryAll } from './db';
 import { OrderNotFound } from './errors';
 import { Order, type Phase, Wait } from './order';
+import { PHASE_INDEX } from './sweep-index';
 
 /** When an alert of each kind was last sent for the posting: the atomic repeat check (see claimAlert). */
 export const ALERT_PREFIX = 'alert#';
@@ -140,29 +141,35 @@ export async function waitOf(order: Order): Promise<Wait | undefined> {
  * a second call (a retried step) finds the order created and returns it unchanged.
  */
 export async function createOrder(order: Order): Promise<{ order: Order; created: boolean }> {
-  const { alerts: _alerts, wait: _wait, ...fields } = order;
-  // The new item has no shipment date to copy yet: the sort key is written from the order itself.
-  const group = SWEEP_GROUP[order.phase];
-  const index = group ? { gsi1pk: keys.sweepGroup(group), gsi1sk: order.shipmentDate ?? NO_DATE } : {};
-  const { expression, names, values } = setExpression({ ...fields, ...index });
   try {
-    const { Attributes } = await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.order(order.postingNumber),
-        UpdateExpression: expression,
-        ConditionExpression: 'attribute_not_exists(phase)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const { Attributes } = await db().send(new UpdateCommand({ ...orderCreation(order), ReturnValues: 'ALL_NEW' }));
     return { order: fromItem(Attributes ?? {}), created: true };
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException)
       return { order: await requireOrder(order.postingNumber), created: false };
     throw e;
   }
+}
+
+/**
+ * The update that creates the order item (over a bare status item a push may have left), refused once the order
+ * exists: createOrder's, and the reservation's at receipt (stock-store `createReserved`), which writes it in the
+ * same transaction as the stock.
+ */
+export function orderCreation(order: Order) {
+  const { alerts: _alerts, wait: _wait, ...fields } = order;
+  // The new item has no shipment date to copy yet: the sort key is written from the order itself.
+  const group = SWEEP_GROUP[order.phase];
+  const index = group ? { gsi1pk: keys.sweepGroup(group), gsi1sk: order.shipmentDate ?? NO_DATE } : {};
+  const { expression, names, values } = setExpression({ ...fields, ...index });
+  return {
+    TableName: table(),
+    Key: keys.order(order.postingNumber),
+    UpdateExpression: expression,
+    ConditionExpression: 'attribute_not_exists(phase)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 export interface OrderPatch extends Partial<Omit<Order, 'postingNumber' | 'alerts' | 'wait'>> {}
@@ -216,18 +223,51 @@ export async function setWait(postingNumber: string, wait: Wait, phase: Phase | 
   return { ...(await updateOrder(postingNumber, { phase })), wait };
 }
 
+/** A posting as the sweep index has it: its number and the attributes projected there (SWEEP_PROJECTION). */
+export interface SweepRef {
+  postingNumber: string;
+  expectedPayout?: number;
+  accrued?: number;
+}
+
 /**
- * The postings a sweep looks at: the group's index partition, keys only (`dueBy` keeps only shipment dates up to
- * then) — a few hundred postings per read unit.
+ * The postings a sweep looks at: the group's index partition (`dueBy` keeps only shipment dates up to then), with
+ * the projected payout figures — over a hundred postings per read unit.
  */
-export async function postingsInGroup(group: 'due' | 'short' | 'payout', dueBy?: string): Promise<string[]> {
+export async function postingsInGroup(group: 'due' | 'short' | 'payout', dueBy?: string): Promise<SweepRef[]> {
   const refs = await queryAll({
     TableName: table(),
     IndexName: PHASE_INDEX,
     KeyConditionExpression: dueBy ? 'gsi1pk = :g AND gsi1sk <= :due' : 'gsi1pk = :g',
     ExpressionAttributeValues: { ':g': keys.sweepGroup(group), ...(dueBy ? { ':due': dueBy } : {}) },
   });
-  return refs.map((r) => String(r.pk).slice('POSTING#'.length));
+  return refs.map((r) => ({
+    postingNumber: String(r.pk).slice('POSTING#'.length),
+    expectedPayout: typeof r.expectedPayout === 'number' ? r.expectedPayout : undefined,
+    accrued: typeof r.accrued === 'number' ? r.accrued : undefined,
+  }));
+}
+
+/**
+ * The waits of some postings, in batches, eventually consistent: for a sweep that ends waits stored long before
+ * (a wait stored a moment ago reads the order itself right after, see setWait).
+ */
+export async function waitsOf(postingNumbers: string[]): Promise<Map<string, Wait>> {
+  const waits = new Map<string, Wait>();
+  for (let i = 0; i < postingNumbers.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [table()]: { Keys: postingNumbers.slice(i, i + 100).map((pn) => keys.wait(pn)) },
+    };
+    while (request && Object.keys(request).length) {
+      const page = await db().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of page.Responses?.[table()] ?? []) {
+        const wait = Wait.safeParse(item);
+        if (wait.success) waits.set(String(item.pk).slice('POSTING#'.length), wait.data);
+      }
+      request = page.UnprocessedKeys as typeof request;
+    }
+  }
+  return waits;
 }
 
 /**
@@ -266,7 +306,7 @@ export async function ordersOf(postingNumbers: string[]): Promise<Order[]> {
 
 /** The orders a sweep looks at (postingsInGroup), read (ordersOf). */
 export async function ordersInGroup(group: 'due' | 'short' | 'payout', dueBy?: string): Promise<Order[]> {
-  return ordersOf(await postingsInGroup(group, dueBy));
+  return ordersOf((await postingsInGroup(group, dueBy)).map((r) => r.postingNumber));
 }
 
 /** Every order in a phase that a sweep covers (SWEEP_GROUP), paged to the end. */

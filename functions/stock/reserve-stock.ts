@@ -1,4 +1,5 @@
 /** ReserveStock: every line or none from the seller's stock; a second run finds the posting reserved. */
+import * as z from 'zod/mini';
 import { sendAlert } from '#shared/alerts';
 import { nowIso } from '#shared/clock';
 import { waitSettings } from '#shared/config';
@@ -9,10 +10,19 @@ import { updateOrder } from '#shared/order-store';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { reserve } from './stock-store';
 
-export async function reserveStock(input: StepInput) {
+export const ReserveInput = z.extend(StepInput, { reservedAtReceipt: z.optional(z.boolean()) });
+
+export async function reserveStock(input: z.infer<typeof ReserveInput>) {
+  // ReceivePosting wrote the order with its reservation just now: nothing to read, nothing to write.
+  if (input.reservedAtReceipt) {
+    const { reservedAtReceipt: _, ...state } = input;
+    return state;
+  }
   // The lines were written at receipt, and the transaction's condition on the order makes a reservation happen
   // once: a read a moment old decides nothing wrong (a cancellation it misses is released after ConfirmPosting).
   const order = await activeOrder(input.postingNumber, { consistent: false });
+  // Reserved already (a retried ReceivePosting): a second transaction would only be refused, and billed.
+  if (order.reservedAt) return stateOf(order);
   const result = await reserve(order, nowIso());
   if (!result.reserved) {
     const waiting = await updateOrder(order.postingNumber, { phase: 'awaiting_stock' });
@@ -26,4 +36,4 @@ export async function reserveStock(input: StepInput) {
   return stateOf(order);
 }
 
-export const handler = stepHandler(StepInput, reserveStock);
+export const handler = stepHandler(ReserveInput, reserveStock);

@@ -9,6 +9,7 @@ import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
 import { AwsUnavailable } from '#shared/errors';
 import type { Order } from '#shared/order';
+import { orderCreation } from '#shared/order-store';
 import { type Handling, MAX_ON_HAND, reservationLines, type Shortage, StockItem, shortages } from './rules';
 
 const table = () => env('table').TABLE_NAME;
@@ -116,6 +117,41 @@ export async function reserve(order: Order, at: string): Promise<ReserveResult> 
 }
 
 /**
+ * A new posting's order written together with its reservation, in one transaction: the order item once, not
+ * created and then marked (a write unit less per posting). `exists`: the order was there already (a retried step,
+ * a resume) and nothing was written; `short`: some line is short and nothing was written — the caller creates the
+ * order alone and ReserveStock takes the short-stock path.
+ */
+export async function createReserved(order: Order, at: string): Promise<'reserved' | 'exists' | 'short'> {
+  const lines = reservationLines(order.lines);
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...lines.map(({ offerId, qty }) => ({
+            Update: {
+              TableName: table(),
+              Key: keys.stock(order.warehouseId, offerId),
+              UpdateExpression: 'SET available = available - :q, reserved = reserved + :q',
+              ConditionExpression: 'available >= :q',
+              ExpressionAttributeValues: { ':q': qty },
+            },
+          })),
+          { Update: orderCreation({ ...order, phase: 'reserved', reservedAt: at }) },
+        ],
+      }),
+    );
+    return 'reserved';
+  } catch (e) {
+    if (!(e instanceof TransactionCanceledException)) throw e;
+    if (orderRefused(e)) return 'exists';
+    if (e.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return 'short';
+    // Another posting's transaction touched the same stock at the same moment: a conflict, retried by the step.
+    throw new AwsUnavailable('The reservation at receipt conflicted with a concurrent one', { cause: e });
+  }
+}
+
+/**
  * Gives a cancelled posting's units back, once: reserved units become available again, and units already packed
  * but not yet handed over (`parcelStillHere`) go back on the shelf. A parcel that left is the returns' business.
  */
@@ -132,6 +168,10 @@ export async function release(order: Order, parcelStillHere: boolean): Promise<b
   });
 }
 
+/** An order taken off the shelf without a reservation: it has none, and was not taken off before. */
+const UNRESERVED_NOT_PACKED =
+  'attribute_exists(phase) AND attribute_not_exists(reservedAt) AND attribute_not_exists(shippedFromStockAt)';
+
 /**
  * The parcel left the warehouse: its units leave the shelf, once per posting. A posting the product adopted after
  * it was assembled has no reservation: its units are taken from what is available, if the seller's stock still
@@ -146,7 +186,7 @@ export async function consume(order: Order, at: string): Promise<boolean> {
     order: {
       // The phase rides in the same write (the order item is billed per write); packing is in no sweep.
       update: 'REMOVE reservedAt, gsi1pk, gsi1sk SET shippedFromStockAt = :at, phase = :phase',
-      condition: reserved ? 'attribute_exists(reservedAt)' : 'attribute_not_exists(shippedFromStockAt)',
+      condition: reserved ? 'attribute_exists(reservedAt)' : UNRESERVED_NOT_PACKED,
       values: { ':at': at, ':phase': 'packing' },
     },
   });
@@ -205,9 +245,9 @@ export async function consumeBatch(
                 TableName: table(),
                 Key: keys.order(order.postingNumber),
                 UpdateExpression: `REMOVE reservedAt, gsi1pk, gsi1sk SET shippedFromStockAt = :at${sets.map((x) => `, ${x}`).join('')}`,
-                ConditionExpression: order.reservedAt
-                  ? 'attribute_exists(reservedAt)'
-                  : 'attribute_exists(phase) AND attribute_not_exists(shippedFromStockAt)',
+                // Each order's mark checks the snapshot's word on its reservation: a snapshot a moment old that
+                // missed it refuses the batch, and the one-by-one fallback reads the order afresh.
+                ConditionExpression: order.reservedAt ? 'attribute_exists(reservedAt)' : UNRESERVED_NOT_PACKED,
                 ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
                 ExpressionAttributeValues: { ':at': at, ...values },
               },
