@@ -39,8 +39,8 @@ export interface ResolvedStack {
   table: { name: string; properties: Record<string, Json> };
   topicName: string;
   bucketName: string;
-  /** How Lambda hands each function its SQS records, by the function's entry file: batch size and batching window. */
-  eventSources: Record<string, { batchSize: number; windowMs: number }>;
+  /** How many SQS records Lambda hands each function at once, by the function's entry file. */
+  eventSources: Record<string, { batchSize: number }>;
 }
 
 const lambdaArn = (id: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${id}`;
@@ -159,11 +159,7 @@ export function resolveStack(template: Template = synthesizeTemplate()): Resolve
       const p = r.Properties ?? {};
       const target = functions.find((f) => f.logicalId === (p.FunctionName as { Ref?: string })?.Ref);
       if (!target) return [];
-      const source = {
-        batchSize: Number(p.BatchSize ?? 10),
-        windowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
-      };
-      return [[target.entry, source]];
+      return [[target.entry, { batchSize: Number(p.BatchSize ?? 10) }]];
     }),
   );
   return {
