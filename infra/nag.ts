@@ -120,8 +120,11 @@ function acceptedWildcard(
   if (ctx.tables.some((t) => resource === `${arnToken(t)}/index/*`) && subset(actions, TABLE_ACTIONS)) {
     return "The table's indexes as <table>/index/*, with the same six item actions as the table (no Scan, DeleteItem or BatchWriteItem); the only index is byPhase, which the poller and the deadline checks query.";
   }
-  if (ctx.buckets.some((b) => resource === `${arnToken(b)}/labels/*`) && subset(actions, ['s3:PutObject'])) {
-    return 'Labels are written under labels/<posting number>.pdf, one object per posting: the key is not known at deploy time, so the grant is the labels/ prefix, PutObject only.';
+  if (
+    ctx.buckets.some((b) => resource === `${arnToken(b)}/labels/*`) &&
+    subset(actions, ['s3:PutObject', 's3:GetObject'])
+  ) {
+    return "Label batches are written under labels/<warehouse>/<day>/<batch>.pdf|.txt, one pair per batch: the keys are not known at deploy time, so the grant is the labels/ prefix, PutObject and GetObject only (GetObject signs the seller's download links).";
   }
   // arn:<AWS::Partition>:states:<region>:<account>:execution:<machine>:* — the executions of one state machine.
   const execution = /^arn:<AWS::Partition>:states:[^:]+:[^:]+:execution:([A-Za-z0-9_-]+):\*$/.exec(resource);

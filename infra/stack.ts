@@ -239,6 +239,7 @@ export class OzonAutopilotStack extends Stack {
       'ozon',
       'labels',
       'resumeWaits',
+      'alerts',
     ]);
     // Its own queue's URL: what fails is made visible again sooner than the visibility timeout (label-batch.ts).
     labelBatcher.setVar('labelQueue', 'LABEL_QUEUE_URL', labelQueue.queueUrl);

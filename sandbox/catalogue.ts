@@ -1,15 +1,66 @@
 import type { SandboxProduct, SandboxWarehouse, Timing } from './types.js';
 
 export const DEFAULT_PRODUCTS: SandboxProduct[] = [
-  { sku: 1473290011, offer_id: 'MUG-350-WHT', name: 'Кружка керамическая 350 мл, белая', price: '490.00' },
-  { sku: 1473290028, offer_id: 'TEA-GRN-100', name: 'Чай зелёный листовой, 100 г', price: '329.00' },
-  { sku: 1473290035, offer_id: 'LAMP-LED-E27', name: 'Лампа светодиодная E27 10 Вт', price: '159.00' },
-  { sku: 1473290042, offer_id: 'CABLE-USBC-1M', name: 'Кабель USB-C — USB-C, 1 м', price: '590.00' },
-  { sku: 1473290059, offer_id: 'BOTTLE-750-STL', name: 'Бутылка для воды стальная 750 мл', price: '1490.00' },
-  { sku: 1473290066, offer_id: 'NOTE-A5-DOT', name: 'Блокнот A5 в точку, 96 листов', price: '399.00' },
-  { sku: 1473290073, offer_id: 'SOCKS-WOOL-42', name: 'Носки шерстяные, размер 42', price: '749.00' },
-  { sku: 1473290080, offer_id: 'KETTLE-17L', name: 'Чайник электрический 1,7 л', price: '2990.00' },
+  {
+    sku: 1473290011,
+    product_id: 873402101,
+    offer_id: 'MUG-350-WHT',
+    name: 'Кружка керамическая 350 мл, белая',
+    price: '490.00',
+  },
+  {
+    sku: 1473290028,
+    product_id: 873402102,
+    offer_id: 'TEA-GRN-100',
+    name: 'Чай зелёный листовой, 100 г',
+    price: '329.00',
+  },
+  {
+    sku: 1473290035,
+    product_id: 873402103,
+    offer_id: 'LAMP-LED-E27',
+    name: 'Лампа светодиодная E27 10 Вт',
+    price: '159.00',
+  },
+  {
+    sku: 1473290042,
+    product_id: 873402104,
+    offer_id: 'CABLE-USBC-1M',
+    name: 'Кабель USB-C — USB-C, 1 м',
+    price: '590.00',
+  },
+  {
+    sku: 1473290059,
+    product_id: 873402105,
+    offer_id: 'BOTTLE-750-STL',
+    name: 'Бутылка для воды стальная 750 мл',
+    price: '1490.00',
+  },
+  {
+    sku: 1473290066,
+    product_id: 873402106,
+    offer_id: 'NOTE-A5-DOT',
+    name: 'Блокнот A5 в точку, 96 листов',
+    price: '399.00',
+  },
+  {
+    sku: 1473290073,
+    product_id: 873402107,
+    offer_id: 'SOCKS-WOOL-42',
+    name: 'Носки шерстяные, размер 42',
+    price: '749.00',
+  },
+  {
+    sku: 1473290080,
+    product_id: 873402108,
+    offer_id: 'KETTLE-17L',
+    name: 'Чайник электрический 1,7 л',
+    price: '2990.00',
+  },
 ];
+
+/** Ozon's product_id of a catalogue product (types.ts `SandboxProduct.product_id`). */
+export const productIdOf = (p: SandboxProduct) => p.product_id ?? p.sku + 10_000_000_000;
 
 export const DEFAULT_WAREHOUSES: SandboxWarehouse[] = [
   { warehouse_id: 1020000075732000, name: 'Склад FBS Москва', is_rfbs: false },
@@ -25,6 +76,7 @@ export const DEFAULT_TIMING: Omit<Timing, 'deliveryWindow'> = {
   handover: 2 * HOUR,
   transit: DAY,
   settlement: 6 * HOUR,
+  exemplarCheck: 5_000,
 };
 export const DEFAULT_DELIVERY_WINDOW = { fbs: 5 * DAY, rfbs: 20 * DAY } as const;
 

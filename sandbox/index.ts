@@ -13,6 +13,7 @@ import { PushSender } from './push.js';
 import { Rng } from './rng.js';
 import { READ_ONLY_ROUTES, ROUTES, type RouteCtx, rpcError } from './routes.js';
 import { type Rngs, readState, StateFile, stateOf } from './state.js';
+import { STOCK_LIMIT, StockBook } from './stock.js';
 import type {
   CreatePostingSpec,
   Faults,
@@ -20,13 +21,17 @@ import type {
   SandboxCall,
   SandboxOptions,
   SandboxPushRecord,
+  SandboxStock,
 } from './types.js';
 
 export { ACCRUAL_TYPES, DEFAULT_PRODUCTS, DEFAULT_TIMING, DEFAULT_WAREHOUSES } from './catalogue.js';
 export { type ManualClock, manualClock, realClock, scaledClock } from './clock.js';
-export { RATE_LIMIT_PER_SECOND } from './gate.js';
+export { MARK_TYPES, markFormatErrors } from './exemplars.js';
+export { RATE_LIMIT_PER_SECOND, RATE_LIMITS_PER_MINUTE } from './gate.js';
 export { PUSH_RETRY_BACKOFF_MS } from './push.js';
+export { STOCKS_PER_CALL } from './routes-stock.js';
 export { type SandboxState, STATE_FORMAT, STATE_VERSION } from './state.js';
+export { STOCK_LIMIT, STOCK_UPDATE_INTERVAL_MS } from './stock.js';
 export type * from './types.js';
 
 export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSandbox> {
@@ -45,6 +50,10 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
   const products = options.products?.length ? options.products : DEFAULT_PRODUCTS;
   const warehouses = options.warehouses?.length ? options.warehouses : DEFAULT_WAREHOUSES;
   const sellerId = options.sellerId ?? (Number.parseInt(options.clientId, 10) || 1);
+  const initialStock = options.initialStock ?? 0;
+  if (!Number.isInteger(initialStock) || initialStock < 0 || initialStock >= STOCK_LIMIT)
+    throw new Error(`sandbox: initialStock must be a whole number from 0 to ${STOCK_LIMIT - 1}`);
+  const stocks = new StockBook(initialStock);
   const restored = options.stateFile ? readState(options.stateFile) : undefined;
 
   let pushUrl = options.pushUrl;
@@ -79,21 +88,32 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     warehouses,
     timing: options.timing ?? {},
     sellerId,
+    stocks,
     push: (body) => sender.send(body),
     // before the transition runs, so the write is queued ahead of the pushes it sends
     onTimer: () => state?.soon(),
   });
-  const ctx: RouteCtx = { model, rng: rngs.misc, warehouses, getPushUrl: () => pushUrl, startedAt: clock.now() };
+  const ctx: RouteCtx = {
+    model,
+    rng: rngs.misc,
+    products,
+    warehouses,
+    stocks,
+    stockRole: options.stockRole ?? true,
+    getPushUrl: () => pushUrl,
+    startedAt: clock.now(),
+  };
 
   if (restored) {
     for (const k of Object.keys(rngs) as (keyof Rngs)[]) rngs[k].state = restored.rng[k];
     ctx.startedAt = restored.startedAt;
     model.restore(restored.postings, restored.chats);
+    stocks.restore(restored.stocks);
   } else {
     for (let i = 0; i < (options.preassembled ?? 0); i++) model.create({ schema: 'fbs', startAt: 'awaiting_deliver' });
   }
   if (options.stateFile) {
-    state = new StateFile(options.stateFile, () => stateOf(model, rngs, ctx.startedAt));
+    state = new StateFile(options.stateFile, () => stateOf(model, rngs, ctx.startedAt, stocks));
     state.flush();
   }
 
@@ -126,7 +146,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     }
     const call: SandboxCall = { at, path, body, status: 0, clientId };
     calls.push(call);
-    const verdict = gate.check(clientId, apiKey, at);
+    const verdict = gate.check(clientId, apiKey, at, path);
     const res = verdict.refusal ?? handle();
     call.status = res.status;
     // durable before the client can learn anything from the answer
@@ -146,6 +166,13 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
       }
     }
   });
+
+  /** the test hooks name a pair the way the API does; a typo should fail loudly, not read an empty pair */
+  function pairOf(warehouseId: number, offerId: string) {
+    if (!warehouses.some((w) => w.warehouse_id === warehouseId))
+      throw new Error(`sandbox: unknown warehouse ${warehouseId}`);
+    if (!products.some((p) => p.offer_id === offerId)) throw new Error(`sandbox: unknown offer_id ${offerId}`);
+  }
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -183,6 +210,17 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
         related_postings: true,
       });
     },
+    stockOf(warehouseId: number, offerId: string): SandboxStock {
+      pairOf(warehouseId, offerId);
+      return stocks.view(warehouseId, offerId, stocks.reservations(model.order));
+    },
+    setStock(warehouseId: number, offerId: string, stock: number) {
+      pairOf(warehouseId, offerId);
+      if (!Number.isInteger(stock) || stock < 0 || stock >= STOCK_LIMIT)
+        throw new Error(`sandbox: stock must be a whole number from 0 to ${STOCK_LIMIT - 1}`);
+      state?.soon();
+      stocks.set(warehouseId, offerId, stock);
+    },
     maxRequestsPerSecond() {
       let best = 0;
       let lo = 0;
@@ -200,7 +238,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
       blocked = value;
     },
     snapshot() {
-      return JSON.parse(JSON.stringify(stateOf(model, rngs, ctx.startedAt))) as unknown;
+      return JSON.parse(JSON.stringify(stateOf(model, rngs, ctx.startedAt, stocks))) as unknown;
     },
     async close() {
       if (closed) return;

@@ -16,8 +16,10 @@ import {
   DEFAULT_DELIVERY_WINDOW,
   DEFAULT_TIMING,
 } from './catalogue.js';
+import { type Exemplar, type ExemplarSet, exemplarIds, exemplarStatus } from './exemplars.js';
 import { renderV3, renderV4 } from './render.js';
 import type { Rng } from './rng.js';
+import { holdsReservation, type StockBook } from './stock.js';
 import type { CreatePostingSpec, SandboxClock, SandboxProduct, SandboxWarehouse, Timing } from './types.js';
 import { iso, money, round2 } from './util.js';
 
@@ -72,6 +74,12 @@ export interface Posting {
   /** scheduled transitions, in the order they were scheduled */
   pending: Task[];
   chatId: string | null;
+  /** holds a multi-box product: the box count must be given before ship */
+  multiBox: boolean;
+  /** the box count given by /v3/posting/multiboxqty/set or exemplar/set; null = not yet */
+  multiBoxQty: number | null;
+  /** what /v6/fbs/posting/product/exemplar/set stored; null = never called */
+  exemplars: ExemplarSet | null;
 }
 
 export const TASK_KINDS = ['buyerCancel', 'assembled', 'handover', 'arbitrationResolved', 'deliver', 'settle'] as const;
@@ -107,6 +115,8 @@ export interface ModelDeps {
   warehouses: SandboxWarehouse[];
   timing: Partial<Timing>;
   sellerId: number;
+  /** Ozon's stock: postings reserve units at their warehouse and give them back when cancelled */
+  stocks: StockBook;
   push(body: PushBody): void;
   /** a scheduled transition is about to run (the caller persists the state after it) */
   onTimer?(): void;
@@ -228,7 +238,7 @@ export class Model {
         if (!prod) throw new Error(`sandbox: unknown offer_id ${l.offer_id}`);
         if (!Number.isInteger(l.quantity) || l.quantity < 1)
           throw new Error('sandbox: quantity must be a positive integer');
-        return { ...prod, quantity: l.quantity };
+        return { sku: prod.sku, offer_id: prod.offer_id, name: prod.name, price: prod.price, quantity: l.quantity };
       });
     } else {
       const n = Math.min(rng.int(1, 2), this.d.products.length);
@@ -237,7 +247,14 @@ export class Model {
       for (let i = 0; i < n; i++) {
         const idx = rng.int(0, pool.length - 1);
         const [prod] = pool.splice(idx, 1);
-        if (prod) lines.push({ ...prod, quantity: rng.int(1, 2) });
+        if (prod)
+          lines.push({
+            sku: prod.sku,
+            offer_id: prod.offer_id,
+            name: prod.name,
+            price: prod.price,
+            quantity: rng.int(1, 2),
+          });
       }
     }
     let order_number: string;
@@ -280,6 +297,9 @@ export class Model {
       settledAt: null,
       pending: [],
       chatId: null,
+      multiBox: !!spec.is_multibox,
+      multiBoxQty: null,
+      exemplars: null,
     };
     this.postings.set(posting_number, p);
     this.order.push(p);
@@ -297,6 +317,9 @@ export class Model {
       // Handled by hand in the Ozon cabinet before the product ever saw it: no push, back-dated history.
       for (const next of adopt(p, startAt, t, now)) this.schedule(p, next.kind, next.delay);
     }
+    // Ozon sold these units from this warehouse: reserved until they leave it (stock.ts)
+    if (holdsReservation(p))
+      for (const l of p.lines) this.d.stocks.take(warehouse.warehouse_id, l.offer_id, l.quantity);
     if (spec.cancelByBuyerAfterMs !== undefined && !FINAL_STATUSES.has(p.status))
       this.schedule(p, 'buyerCancel', spec.cancelByBuyerAfterMs);
     return p;
@@ -350,7 +373,12 @@ export class Model {
     for (const l of p.lines) if (l.quantity > 0) have.set(l.sku, (have.get(l.sku) ?? 0) + l.quantity);
     const same = want.size === have.size && [...want].every(([sku, q]) => have.get(sku) === q);
     if (!same) throw new ApiError(400, 3, 'HAS_INCORRECT_PRODUCT_QUANTITY');
-    if (p.marksRequired) throw new ApiError(400, 3, 'EXEMPLAR_INFO_NOT_FILLED_COMPLETELY');
+    // the exemplars (marks) must be set and checked first (docs/19-fbsandrfbsmarks.md, exemplars.ts)
+    if (exemplarStatus(p, this.now()) !== 'ship_available')
+      throw new ApiError(400, 3, 'EXEMPLAR_INFO_NOT_FILLED_COMPLETELY');
+    // is_multibox: "до сборки передайте количество коробок" (docs/14-fbs.md). The docs name no error for a ship
+    // without it; MULTI_BOX_QTY_NOT_SET is the sandbox's.
+    if (p.multiBox && p.multiBoxQty === null) throw new ApiError(400, 3, 'MULTI_BOX_QTY_NOT_SET');
 
     p.assembling = true;
     p.shipFailed = false;
@@ -441,6 +469,9 @@ export class Model {
 
   private doCancel(p: Posting, c: Cancellation, reasonMessage: string) {
     const oldState = p.substatus;
+    // units not yet handed over are for sale again
+    if (holdsReservation(p))
+      for (const l of p.lines) if (l.quantity > 0) this.d.stocks.give(p.warehouse.warehouse_id, l.offer_id, l.quantity);
     this.cancelTasks(p);
     p.assembling = false;
     p.cancellation = c;
@@ -530,8 +561,49 @@ export class Model {
       this.sellerCancel(p, reasonId, message || reason.title);
       return;
     }
+    for (const it of items) {
+      const line = p.lines.find((l) => l.sku === it.sku);
+      if (line) this.d.stocks.give(p.warehouse.warehouse_id, line.offer_id, it.quantity);
+    }
     p.lines = p.lines.filter((l) => l.quantity > 0);
     p.lastChangedAt = this.now();
+  }
+
+  // ---------------------------------------------------------------- before ship: exemplars, boxes
+
+  /**
+   * /v6/fbs/posting/product/exemplar/set: replaces the posting's exemplars ("Всегда передавайте полный набор
+   * данных") and starts the check; format errors do not fail the call, they show in exemplar/status.
+   */
+  setExemplars(p: Posting, products: { product_id: number; exemplars: Exemplar[] }[], multiBoxQty?: number) {
+    // swagger Частые ошибки for exemplar/set and exemplar/status
+    if (p.status !== 'awaiting_packaging') throw new ApiError(400, 3, "Posting must have 'awaiting_packaging' status");
+    const ids = exemplarIds(p);
+    for (const pr of products) {
+      const own = ids.get(pr.product_id);
+      if (!own) throw new ApiError(400, 3, 'UNKNOWN_PRODUCT_DEFINED');
+      for (const ex of pr.exemplars) {
+        if (!own.includes(ex.exemplar_id))
+          throw new ApiError(400, 3, `${ex.exemplar_id} does not belong to product ${pr.product_id}`);
+        // "Для товара не нужно передавать код маркировки" (the /v4/posting/fbs/ship table)
+        if (!p.marksRequired && ex.marks.some((mk) => mk.mark_type === 'mandatory_mark'))
+          throw new ApiError(400, 3, 'MANDATORY_MARK_REDUNDANT');
+      }
+    }
+    const now = this.now();
+    p.exemplars = { products, setAt: now, checkedAt: now + this.timing(p).exemplarCheck };
+    // v6 carries the box count too; 0 (its default in the examples) leaves it as it was
+    if (p.multiBox && multiBoxQty) p.multiBoxQty = multiBoxQty;
+  }
+
+  /** /v3/posting/multiboxqty/set */
+  setMultiBoxQty(p: Posting, qty: number) {
+    if (p.status === 'cancelled') throw new ApiError(400, 3, 'POSTING_ALREADY_CANCELLED');
+    // the count is given "до сборки": once assembly has started there is nothing to give it to
+    if (p.status !== 'awaiting_packaging' || p.assembling) throw new ApiError(400, 3, 'HAS_INCORRECT_STATUS');
+    // sandbox's token: the docs name no error for a posting without a multi-box product
+    if (!p.multiBox) throw new ApiError(400, 3, 'POSTING_IS_NOT_MULTIBOX');
+    p.multiBoxQty = qty;
   }
 
   // ---------------------------------------------------------------- money
@@ -601,8 +673,10 @@ export class Model {
       if (p.assembling) a.push('ship_async_in_process');
       else {
         if (qty > 1) a.push('product_cancel');
-        if (p.marksRequired) a.push('ship_with_additional_info', 'update_cis');
+        // "необходимо заполнить дополнительную информацию" until the marks are set and checked; then it ships
+        if (exemplarStatus(p, this.now()) !== 'ship_available') a.push('ship_with_additional_info');
         else a.push('ship', p.shipFailed ? 'ship_async_retry' : 'ship_async');
+        if (p.marksRequired) a.push('update_cis');
       }
     } else if (p.status === 'awaiting_deliver') {
       a.push('cancel', 'label_download', 'label_download_big', 'label_download_small');

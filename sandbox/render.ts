@@ -3,6 +3,7 @@
  * of a posting. Pure functions of the posting and the model's money/action rules.
  */
 import { COMMISSION_PERCENT } from './catalogue.js';
+import { mandatoryMarksOf, renderProductExemplars } from './exemplars.js';
 import type { Cancellation, Model, Posting } from './model.js';
 import { iso, money } from './util.js';
 
@@ -59,6 +60,16 @@ function requirements(p: Posting) {
   };
 }
 
+/**
+ * swagger v3FbsPostingDetail: is_multibox true — "до сборки передайте количество коробок"; false — assembled with
+ * the count in multi_box_qty, or no multi-box product (Ozon's examples: false / 1). Until the count is given,
+ * multi_box_qty is 0 (the sandbox's reading: the exemplar examples' default for "not given").
+ */
+export function multiBoxFields(p: Posting) {
+  if (!p.multiBox) return { is_multibox: false, multi_box_qty: 1 };
+  return { is_multibox: p.status === 'awaiting_packaging', multi_box_qty: p.multiBoxQty ?? 0 };
+}
+
 function cancellation(p: Posting): Cancellation {
   return (
     p.cancellation ?? {
@@ -107,7 +118,7 @@ export function renderV3(m: Model, p: Posting, w: Record<string, unknown> = {}):
       quantity: l.quantity,
       price: l.price,
       currency_code: 'RUB',
-      mandatory_mark: [],
+      mandatory_mark: mandatoryMarksOf(p, l.sku),
       is_blr_traceable: false,
       dimensions: { height: '100.00', length: '200.00', weight: '500', width: '150.00' },
     })),
@@ -135,13 +146,12 @@ export function renderV3(m: Model, p: Posting, w: Record<string, unknown> = {}):
         }
       : null,
     legal_info: w.legal_info ? { company_name: '', inn: '', kpp: '' } : null,
-    product_exemplars: w.product_exemplars ? { products: p.lines.map((l) => ({ sku: l.sku, exemplars: [] })) } : null,
+    product_exemplars: w.product_exemplars ? renderProductExemplars(p) : null,
     related_postings: w.related_postings ? { related_posting_numbers: [] } : null,
     courier: null,
     additional_data: [],
     is_express: false,
-    is_multibox: false,
-    multi_box_qty: 1,
+    ...multiBoxFields(p),
     requirements: requirements(p),
     optional: { products_with_possible_mandatory_mark: [] },
     tariffication: {

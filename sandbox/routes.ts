@@ -1,39 +1,38 @@
 /**
  * HTTP endpoint handlers. Every handler receives the parsed JSON body and returns a Response.
  * Request shapes follow ozon-api.md §3 and docs/*.md; error bodies are rpcStatus `{code, message, details}`.
+ * Stocks (routes-stock.ts) and what must precede ship (routes-assembly.ts) are gathered here.
  */
 import { z } from 'zod';
 import { ACCRUAL_TYPES, CANCEL_REASONS } from './catalogue.js';
+import { mandatoryMarksOf } from './exemplars.js';
+import { decodeCursor, encodeCursor, int64, json, offsetPage, parse } from './http.js';
 import { ApiError, FINAL_STATUSES, iso, type Model, type Posting } from './model.js';
 import { labelPdf } from './pdf.js';
 import type { Rng } from './rng.js';
-import type { SandboxWarehouse } from './types.js';
+import { ASSEMBLY_READ_ONLY, ASSEMBLY_ROUTES } from './routes-assembly.js';
+import { STOCK_READ_ONLY, STOCK_ROUTE_PATHS, STOCK_ROUTES } from './routes-stock.js';
+import type { StockBook } from './stock.js';
+import type { SandboxProduct, SandboxWarehouse } from './types.js';
+
+export { json, rpcError } from './http.js';
 
 export interface RouteCtx {
   model: Model;
   rng: Rng;
+  products: SandboxProduct[];
   warehouses: SandboxWarehouse[];
+  stocks: StockBook;
+  /** list the stock methods in /v1/roles (SandboxOptions.stockRole) */
+  stockRole: boolean;
   getPushUrl(): string | undefined;
   startedAt: number;
 }
 
 export type Handler = (body: unknown, ctx: RouteCtx) => Response;
 
-export const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-
-export const rpcError = (status: number, code: number, message: string) => json(status, { code, message, details: [] });
-
 // ------------------------------------------------------------------ schemas
 
-/** int64 fields may arrive as JSON numbers or numeric strings (proto3 JSON) */
-const int64 = z.union([
-  z.number().int(),
-  z
-    .string()
-    .regex(/^-?\d+$/)
-    .transform(Number),
-]);
 const dateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 date-time');
 const withBlock = z
   .object({
@@ -134,29 +133,7 @@ const S = {
   empty: z.object({}).passthrough(),
 };
 
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'body';
-    throw new ApiError(400, 3, `invalid request payload: ${where}: ${issue?.message ?? 'invalid'}`);
-  }
-  return r.data;
-}
-
 // ------------------------------------------------------------------ cursors
-
-const encodeCursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-function decodeCursor<T>(s: string | undefined, check: (v: unknown) => v is T): T | undefined {
-  if (!s) return undefined;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (check(v)) return v;
-  } catch {
-    /* fall through */
-  }
-  throw new ApiError(400, 3, 'invalid cursor');
-}
 
 type ListKey = { t: number; n: string };
 const isListKey = (v: unknown): v is ListKey =>
@@ -295,6 +272,8 @@ export const READ_ONLY_ROUTES = new Set([
   '/v1/roles',
   '/v2/warehouse/list',
   '/v1/notification/list',
+  ...STOCK_READ_ONLY,
+  ...ASSEMBLY_READ_ONLY,
 ]);
 
 export const ROUTES: Record<string, Handler> = {
@@ -372,7 +351,7 @@ export const ROUTES: Record<string, Handler> = {
             price: l.price,
             quantity: l.quantity,
             currency_code: 'RUB',
-            mandatory_mark: [],
+            mandatory_mark: mandatoryMarksOf(p, l.sku),
           })),
         },
       ];
@@ -464,7 +443,9 @@ export const ROUTES: Record<string, Handler> = {
 
   '/v1/roles': (body, ctx) => {
     parse(S.empty, body);
-    const methods = Object.keys(ROUTES);
+    // The stock methods have their own role, which a key may lack (stockRole: false, for `npm run doctor`'s
+    // missing-role path); the sandbox answers them either way (it enforces no role).
+    const methods = Object.keys(ROUTES).filter((m) => !STOCK_ROUTE_PATHS.has(m));
     const pick = (re: RegExp) => methods.filter((m) => re.test(m));
     return json(200, {
       expires_at: iso(ctx.model.now() + 180 * 24 * 3_600_000),
@@ -475,6 +456,7 @@ export const ROUTES: Record<string, Handler> = {
         { name: 'Chat', methods: pick(/chat/) },
         { name: 'Notification', methods: pick(/notification/) },
         { name: 'Roles', methods: pick(/roles/) },
+        ...(ctx.stockRole ? [{ name: 'Prices & Stocks', methods: [...STOCK_ROUTE_PATHS] }] : []),
       ],
     });
   },
@@ -482,14 +464,11 @@ export const ROUTES: Record<string, Handler> = {
   '/v2/warehouse/list': (body, ctx) => {
     const b = parse(S.warehouses, body);
     const all = ctx.warehouses.filter((w) => !b.warehouse_ids?.length || b.warehouse_ids.includes(w.warehouse_id));
-    const off =
-      decodeCursor(b.cursor, (v): v is { o: number } => typeof (v as { o?: unknown })?.o === 'number')?.o ?? 0;
-    const items = all.slice(off, off + b.limit);
-    const hasNext = off + items.length < all.length;
+    const pg = offsetPage(all, b.cursor, b.limit);
     return json(200, {
-      warehouses: items.map((w) => warehouseView(w, ctx.startedAt)),
-      cursor: hasNext ? encodeCursor({ o: off + items.length }) : '',
-      has_next: hasNext,
+      warehouses: pg.items.map((w) => warehouseView(w, ctx.startedAt)),
+      cursor: pg.cursor,
+      has_next: pg.hasNext,
     });
   },
 
@@ -535,4 +514,7 @@ export const ROUTES: Record<string, Handler> = {
     });
     return json(200, { result: 'success' });
   },
+
+  ...STOCK_ROUTES,
+  ...ASSEMBLY_ROUTES,
 };

@@ -7,7 +7,12 @@
  *     "savedAt": <simulated ms>, "startedAt": <simulated ms>,
  *     "rng": { "postings": <u32>, "faults": <u32>, "push": <u32>, "misc": <u32>, "slow": <u32> },
  *     "postings": [ <Posting (model.ts), every field, incl. "pending": [{ "kind": <TaskKind>, "due": <simulated ms> }]> ],
- *     "chats": [ { "chat_id", "posting_number", "messages": [{ "message_id", "text", "created_at" }] } ] }
+ *     "chats": [ { "chat_id", "posting_number", "messages": [{ "message_id", "text", "created_at" }] } ],
+ *     "stocks": [ { "warehouse_id", "offer_id", "free", "updatedAt": <simulated ms> | null } ] }
+ *
+ * Fields added after version 1 was first written are optional with defaults, so an older file still restores:
+ * `stocks` (default []: every pair at `initialStock`), and per posting `multiBox` (false), `multiBoxQty` (null),
+ * `exemplars` (null).
  *
  * Posting numbers are drawn from the `postings` RNG and checked against the restored postings, so a restarted
  * sandbox goes on with new numbers and never repeats one.
@@ -15,14 +20,36 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { ExemplarSet } from './exemplars.js';
 import { type Chat, type Model, type Posting, TASK_KINDS } from './model.js';
 import type { Rng } from './rng.js';
+import type { StockBook, StockRecord } from './stock.js';
 
 export const STATE_FORMAT = 'ozon-sandbox-state';
 export const STATE_VERSION = 1;
 
 const ms = z.number().finite();
 const u32 = z.number().int().min(0).max(0xffffffff);
+
+const exemplarSet = z.object({
+  products: z.array(
+    z.object({
+      product_id: z.number().int(),
+      exemplars: z.array(
+        z.object({
+          exemplar_id: z.number().int(),
+          gtd: z.string(),
+          is_gtd_absent: z.boolean(),
+          rnpt: z.string(),
+          is_rnpt_absent: z.boolean(),
+          marks: z.array(z.object({ mark: z.string(), mark_type: z.string() })),
+        }),
+      ),
+    }),
+  ),
+  setAt: ms,
+  checkedAt: ms,
+}) satisfies z.ZodType<ExemplarSet>;
 
 const posting = z.object({
   posting_number: z.string().min(1),
@@ -71,6 +98,9 @@ const posting = z.object({
   settledAt: ms.nullable(),
   pending: z.array(z.object({ kind: z.enum(TASK_KINDS), due: ms })),
   chatId: z.string().nullable(),
+  multiBox: z.boolean().default(false),
+  multiBoxQty: z.number().int().min(1).nullable().default(null),
+  exemplars: exemplarSet.nullable().default(null),
 }) satisfies z.ZodType<Posting>;
 
 const chat = z.object({
@@ -78,6 +108,13 @@ const chat = z.object({
   posting_number: z.string(),
   messages: z.array(z.object({ message_id: z.string(), text: z.string(), created_at: z.string() })),
 }) satisfies z.ZodType<Chat>;
+
+const stock = z.object({
+  warehouse_id: z.number().int(),
+  offer_id: z.string(),
+  free: z.number().int().min(0),
+  updatedAt: ms.nullable(),
+}) satisfies z.ZodType<StockRecord>;
 
 const StateSchema = z.object({
   format: z.literal(STATE_FORMAT),
@@ -87,6 +124,7 @@ const StateSchema = z.object({
   rng: z.object({ postings: u32, faults: u32, push: u32, misc: u32, slow: u32 }),
   postings: z.array(posting),
   chats: z.array(chat),
+  stocks: z.array(stock).default([]),
 });
 export type SandboxState = z.output<typeof StateSchema>;
 
@@ -99,7 +137,7 @@ export interface Rngs {
 }
 
 /** The live state as a state object (it shares the posting objects: stringify it, do not keep it). */
-export function stateOf(model: Model, rngs: Rngs, startedAt: number): SandboxState {
+export function stateOf(model: Model, rngs: Rngs, startedAt: number, stocks: StockBook): SandboxState {
   return {
     format: STATE_FORMAT,
     version: STATE_VERSION,
@@ -114,6 +152,7 @@ export function stateOf(model: Model, rngs: Rngs, startedAt: number): SandboxSta
     },
     postings: model.order,
     chats: [...model.chats.values()],
+    stocks: stocks.list(),
   };
 }
 
@@ -161,7 +200,7 @@ export class StateFile {
   flush() {
     if (this.stopped) return;
     const s = this.build();
-    const core = JSON.stringify([s.startedAt, s.rng.postings, s.rng.misc, s.postings, s.chats]);
+    const core = JSON.stringify([s.startedAt, s.rng.postings, s.rng.misc, s.postings, s.chats, s.stocks]);
     if (core === this.lastCore) return;
     writeFileSync(this.tmp, JSON.stringify(s));
     renameSync(this.tmp, this.path);

@@ -10,6 +10,11 @@ export interface SandboxClock {
 export interface SandboxProduct {
   sku: number;
   offer_id: string;
+  /**
+   * Ozon's product_id (the stock methods name products by offer_id or product_id; posting methods by sku).
+   * Default: sku + 10_000_000_000, which is never any product's sku, so a client that mixes the two ids up is caught.
+   */
+  product_id?: number;
   name: string;
   /** "1490.00" RUB */
   price: string;
@@ -58,6 +63,11 @@ export interface Timing {
   transit: number;
   /** after delivered, accruals appear in /v1/finance/accrual/postings after this (default 6h) */
   settlement: number;
+  /**
+   * after /v6/fbs/posting/product/exemplar/set, the marks are checked ("Честный ЗНАК") for this long: the status is
+   * validation_in_process until then (default 5_000)
+   */
+  exemplarCheck: number;
   /** analytics_data.delivery_date_end = created + this (default 5 days FBS, 20 days rFBS) */
   deliveryWindow: number;
 }
@@ -77,8 +87,21 @@ export interface SandboxOptions {
   warehouses?: SandboxWarehouse[];
   timing?: Partial<Timing>;
   faults?: Faults;
-  /** default true: more than 50 requests within any 1-second (real time) window per Client-Id -> 429 code 8 */
+  /**
+   * default true: more than 50 requests within any 1-second (real time) window per Client-Id -> 429 code 8; the same
+   * for more than 80 calls of /v2/products/stocks within any 1-minute (real time) window
+   */
   enforceRateLimit?: boolean;
+  /**
+   * Ozon's stock, free units (what /v2/products/stocks sets) of every (warehouse, offer) pair the seller has not
+   * published yet (default 0: nothing is for sale until the seller publishes stock). Must be a whole number >= 0.
+   */
+  initialStock?: number;
+  /**
+   * default true: /v1/roles lists a "Prices & Stocks" role with the stock methods. false: a key created without it
+   * (what `npm run doctor` reports as a missing role). The sandbox enforces no role: the methods answer either way.
+   */
+  stockRole?: boolean;
   /** seller_id sent in pushes (default: Number(clientId) or 1) — sandbox extension */
   sellerId?: number;
   /**
@@ -88,7 +111,7 @@ export interface SandboxOptions {
   preassembled?: number;
   /**
    * Durable state. If the file exists at start, every posting (with its pending transitions, as absolute simulated
-   * due times), the chats and the RNG states are restored from it and each pending transition is rescheduled at
+   * due times, its exemplars and box count), the chats, Ozon's stock and the RNG states are restored from it and each pending transition is rescheduled at
    * `due - clock.now()` (0 if overdue); the caller restarts its clock at (or after) the saved simulated time.
    * The whole state is written to it atomically (temp file in the same directory + rename) and synchronously
    * before any answer to a request that changed state, and right after any timer-driven change.
@@ -123,8 +146,17 @@ export interface CreatePostingSpec {
   noAccruals?: boolean;
   /** buyer cancels this many simulated ms after creation (if not yet delivered) */
   cancelByBuyerAfterMs?: number;
-  /** ship fails with EXEMPLAR_INFO_NOT_FILLED_COMPLETELY */
+  /**
+   * Every product of the posting needs a "Честный ЗНАК" mark per unit: ship fails with
+   * EXEMPLAR_INFO_NOT_FILLED_COMPLETELY until /v6/fbs/posting/product/exemplar/set was given a valid mark for every
+   * unit and /v5/fbs/posting/product/exemplar/status says ship_available (see exemplars.ts).
+   */
   marksRequired?: boolean;
+  /**
+   * The posting holds a multi-box product: is_multibox true until it is assembled, and ship fails with
+   * MULTI_BOX_QTY_NOT_SET until /v3/posting/multiboxqty/set (or multi_box_qty in exemplar/set) gave the box count.
+   */
+  is_multibox?: boolean;
   /** first async assembly ends with substatus ship_failed (status back to awaiting_packaging), second succeeds */
   shipFailsOnce?: boolean;
   /**
@@ -136,6 +168,16 @@ export interface CreatePostingSpec {
   shipmentSlaMs?: number;
   /** analytics_data.delivery_date_end = created + this (simulated ms), overriding timing.deliveryWindow */
   deliveryWindowMs?: number;
+}
+
+/** Ozon's stock of one offer at one warehouse (/v2/product/info/stocks-by-warehouse/fbs) */
+export interface SandboxStock {
+  /** units at the warehouse, reserved ones included */
+  present: number;
+  /** units in postings not yet handed over (awaiting_packaging, awaiting_deliver) */
+  reserved: number;
+  /** present - reserved: what can be sold; what /v2/products/stocks sets */
+  free: number;
 }
 
 export interface SandboxCall {
@@ -167,6 +209,13 @@ export interface OzonSandbox {
   cancelByBuyer(postingNumber: string): void;
   /** current full posting object (the /v3/posting/fbs/get result shape, with every `with` block) */
   posting(postingNumber: string): unknown | undefined;
+  /** Ozon's stock of an offer at a warehouse; throws for an unknown warehouse or offer */
+  stockOf(warehouseId: number, offerId: string): SandboxStock;
+  /**
+   * Sets the free units of an offer at a warehouse, as /v2/products/stocks does (present = stock + reserved), but
+   * outside the API: no rate limit, no 30-second rule, and it does not start one.
+   */
+  setStock(warehouseId: number, offerId: string, stock: number): void;
   /** every API request received, in order */
   calls: SandboxCall[];
   pushes: SandboxPushRecord[];

@@ -10,7 +10,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { recordOzonStatus } from '#intake/record-status';
-import { s3Client } from '#shared/aws/s3';
+import { sendAccountAlert } from '#shared/alerts';
+import { downloadLink, s3Client } from '#shared/aws/s3';
 import { sqsClient } from '#shared/aws/sqs';
 import { nowIso } from '#shared/clock';
 import { env } from '#shared/config';
@@ -114,7 +115,7 @@ async function labelBatch(batch: Queued[]): Promise<Queued[]> {
  */
 async function packBatch(batch: LabelRequest[], pdf: Uint8Array | undefined) {
   const orders = batch.map((r) => r.order);
-  const labelBatch = await storeBatch(orders, pdf);
+  const { stem: labelBatch, fragile } = await storeBatch(orders, pdf);
   // FBS: labelled is ready for Ozon's pickup (RegisterShipment then writes nothing); rFBS: packed, for the carrier.
   const patchOf = (o: Order) => ({
     phase: readyPhase(o),
@@ -127,6 +128,9 @@ async function packBatch(batch: LabelRequest[], pdf: Uint8Array | undefined) {
     for (const order of orders) await packOne(order, at, patchOf(order));
   }
   emitMetric('LabelBatchSize', batch.length);
+  // Before the waits end: a failed alert brings the batch back (its writes are idempotent), and the claim on the
+  // batch's key sends it once however often SQS delivers the batch.
+  await alertPacking(orders, labelBatch, pdf !== undefined, fragile);
   for (const request of batch) {
     const done = { ...request.order, ...patchOf(request.order), shippedFromStockAt: at };
     await sendTaskOutcome(request.token, { outcome: 'success' }, done);
@@ -156,8 +160,37 @@ async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
   const files = labelFiles(base, pdf !== undefined);
   if (pdf && files.label) await put(files.label, pdf, 'application/pdf');
   await put(files.packingList, `${text}\n`, 'text/plain; charset=utf-8');
-  return base;
+  const fragile = orders.flatMap((o) => o.lines).filter((l) => handling.get(l.offerId)?.includes('fragile')).length;
+  return { stem: base, fragile };
 }
+
+/**
+ * The seller's packing work for the batch, as one `pack_batch` alert: which parcels, how many fragile lines, and
+ * links to the packing list and the labels that open without AWS credentials (signed by this function).
+ */
+async function alertPacking(orders: Order[], stem: string, labelled: boolean, fragile: number) {
+  const bucket = env('labels').LABELS_BUCKET;
+  const files = labelFiles(stem, labelled);
+  const seconds = PACK_LINK_HOURS * 3600;
+  await sendAccountAlert(
+    {
+      kind: 'pack_batch',
+      warehouseId: orders[0]?.warehouseId ?? 0,
+      postings: orders.map((o) => o.postingNumber),
+      fragile,
+      packingList: await downloadLink(bucket, files.packingList, seconds),
+      ...(files.label ? { labels: await downloadLink(bucket, files.label, seconds) } : {}),
+      linksValidHours: PACK_LINK_HOURS,
+    },
+    { once: createHash('sha256').update(stem).digest('hex').slice(0, 16) },
+  );
+}
+
+/**
+ * How long the alert's links work. They are signed with the function's temporary credentials, which Lambda keeps
+ * for hours, not days: the packing happens the same day.
+ */
+const PACK_LINK_HOURS = 6;
 
 const readyPhase = (o: Order): Phase => (o.schema === 'fbs' ? 'shipping' : 'packing');
 

@@ -13,6 +13,7 @@ import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
+import { firstRunOfPeriod } from '#shared/deadlines';
 import { eachLimited } from '#shared/each-limited';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
@@ -21,6 +22,7 @@ import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { V4ListPosting } from '#shared/ozon/schemas';
 import { isCancelled } from '#shared/status';
+import { publishMarkedStock, reconcileStock } from '#stock/publish';
 import { recordStatus } from './record-status';
 import { startPostingExecution } from './start-execution';
 
@@ -43,6 +45,10 @@ export interface PollReport {
   statusesDelivered: number;
   payoutsChecked: number;
   payoutsDelivered: number;
+  stockPublished?: number;
+  stockRefused?: number;
+  /** Offers whose figure on Ozon differed from the seller's at the daily check (alerted, published again). */
+  stockDrifted?: number;
   /** Ozon's message when it refused the key; the seller got an `ozon_access` alert. */
   accessError?: string;
 }
@@ -61,6 +67,14 @@ export async function pollOnce(): Promise<PollReport> {
     await startMissingExecutions(report, mark);
     await deliverStatusChanges(report, mark);
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
+    // The seller's stock changes Ozon cannot know of (restocks, shortages) that were not published at once, then
+    // once a day Ozon's figures read back.
+    const stock = await publishMarkedStock();
+    report.stockPublished = stock.published;
+    report.stockRefused = stock.refused;
+    if (firstRunOfPeriod(mark, now(), env('policy').STOCK_CHECK_HOURS)) {
+      report.stockDrifted = (await reconcileStock()).drifted;
+    }
   } catch (error) {
     // Retrying cannot fix a refused key and a failed run would be retried by the scheduler: alert and end the run.
     if (!(error instanceof OzonAuthError)) throw error;

@@ -9,11 +9,13 @@ import { nowIso } from '#shared/clock';
 import { eachLimited } from '#shared/each-limited';
 import { OzonRequestRejected } from '#shared/errors';
 import { recordEvent } from '#shared/event-store';
+import { logger } from '#shared/handler';
 import type { Order } from '#shared/order';
 import { getOrder, ordersInPhase } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { refusedItems } from '#shared/ozon/schemas';
 import { isCancelled } from '#shared/status';
+import { publishStock } from '#stock/publish';
 import { addStock } from '#stock/stock-store';
 import { deliverToWait } from '#waits/deliver-to-wait';
 import { recordOzonStatus } from './record-status';
@@ -50,7 +52,16 @@ async function knownOrder(postingNumber: string): Promise<Order> {
 export async function restock(input: z.infer<(typeof SELLER_ACTIONS)['stock']>) {
   const item = await addStock(input.warehouseId, input.offerId, input.quantity);
   if (!item) throw refuse(409, `That would put more than the allowed stock on hand for ${input.offerId}`);
-  return { accepted: true, onHand: item.onHand, woken: await wakePostingsWaitingFor(input.warehouseId, input.offerId) };
+  const woken = await wakePostingsWaitingFor(input.warehouseId, input.offerId);
+  // Ozon sells the new units from now, not from the poller's next run; a failure leaves the item marked for it.
+  const published = await publishStock([item], { alert: false }).then(
+    (r) => r.published > 0,
+    (error: unknown) => {
+      logger.warn('Stock not published to Ozon now; the poller will', { error, offerId: input.offerId });
+      return false;
+    },
+  );
+  return { accepted: true, onHand: item.onHand, woken, publishedToOzon: published };
 }
 
 export async function setTracking(input: z.infer<(typeof SELLER_ACTIONS)['tracking']>) {

@@ -12,6 +12,7 @@ import { ordersOf, postingsInGroup, type SweepRef, updateOrder, waitsOf } from '
 import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
+import { refreshExpectedPayout, saleAccrualTypes } from './expected-payout';
 import { accrualsOf, payoutRecord, settle } from './rules';
 
 /** Ozon's limit for one accruals request. */
@@ -25,18 +26,19 @@ export interface PayoutReport {
 export async function sweepPayouts(): Promise<PayoutReport> {
   const report: PayoutReport = { payoutsChecked: 0, payoutsDelivered: 0 };
   // Judged from the index alone (the expected payout and what was accrued are projected there): no order is read.
-  const settling = await withFigures(await postingsInGroup('payout'));
+  const settling = await postingsInGroup('payout');
   for (let i = 0; i < settling.length; i += ACCRUALS_PER_CALL) {
     const batch = settling.slice(i, i + ACCRUALS_PER_CALL);
     const { posting_accruals } = await ozon().call('accruals', {
       posting_numbers: batch.map((r) => r.postingNumber),
     });
     report.payoutsChecked += batch.length;
+    const accrued = await withFigures(batch.filter((r) => accrualsOf(posting_accruals, r.postingNumber).length > 0));
     const paid: { ref: SweepRef; result: ReturnType<typeof settle> }[] = [];
-    for (const ref of batch) {
+    for (const ref of accrued) {
       const accruals = accrualsOf(posting_accruals, ref.postingNumber);
-      if (accruals.length === 0 || ref.expectedPayout === undefined) continue;
-      const result = settle(ref.expectedPayout, accruals, payoutTolerance());
+      const saleTypes = ref.expectedPayout === undefined ? await saleAccrualTypes() : undefined;
+      const result = settle(ref.expectedPayout, accruals, payoutTolerance(), saleTypes);
       if (result.verdict === 'settled') paid.push({ ref, result });
       else if (result.actual !== ref.accrued) await recordAccrued(ref.postingNumber, result.actual);
     }
@@ -49,19 +51,24 @@ export async function sweepPayouts(): Promise<PayoutReport> {
 }
 
 /**
- * An index entry without the figures (an index built before they were projected there: a local data dir kept from
- * an older version, or an index AWS is still rebuilding) is completed from its order.
+ * The expected payout for postings Ozon accrued something for, where the index has none: an index built before
+ * the figure was projected there (a local data dir from an older version, an index AWS is still rebuilding) has
+ * it on the order; a posting whose figure Ozon did not know at receipt is asked again (refreshExpectedPayout).
  */
 async function withFigures(refs: SweepRef[]): Promise<SweepRef[]> {
   const bare = refs.filter((r) => r.expectedPayout === undefined).map((r) => r.postingNumber);
   if (bare.length === 0) return refs;
   const orders = new Map((await ordersOf(bare)).map((o) => [o.postingNumber, o]));
-  return refs.map((r) => {
-    const order = orders.get(r.postingNumber);
-    return order && r.expectedPayout === undefined
-      ? { ...r, expectedPayout: order.expectedPayout, accrued: order.accrued }
-      : r;
-  });
+  const completed: SweepRef[] = [];
+  for (const ref of refs) {
+    if (ref.expectedPayout !== undefined) completed.push(ref);
+    else {
+      const order = orders.get(ref.postingNumber);
+      const expectedPayout = order?.expectedPayout ?? (await refreshExpectedPayout(ref.postingNumber));
+      completed.push({ ...ref, expectedPayout, accrued: ref.accrued ?? order?.accrued });
+    }
+  }
+  return completed;
 }
 
 /** Not (yet) what was promised: kept for the judgement at the end of the settlement window (SettlePayout). */

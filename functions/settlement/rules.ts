@@ -1,4 +1,5 @@
 /** Settlement math, pure: is what Ozon accrued for a posting what its financial data promised? */
+import { firstRunOfPeriod } from '#shared/deadlines';
 import { round2 } from '#shared/order';
 import type { AccrualPostingsResponse } from '#shared/ozon/schemas';
 
@@ -10,7 +11,8 @@ export interface Accrual {
 export type Verdict = 'settled' | 'underpaid' | 'overpaid' | 'missing';
 
 export interface SettlementResult {
-  expected: number;
+  /** Undefined: Ozon never said what it would pay (see `payoutOf`). */
+  expected?: number;
   actual: number;
   difference: number;
   verdict: Verdict;
@@ -18,10 +20,21 @@ export interface SettlementResult {
 
 /**
  * Accruals arrive in parts (sale, commission, logistics, sometimes days apart); they are summed before judging.
- * Within the tolerance counts as settled: Ozon rounds commissions per line.
+ * Within the tolerance counts as settled: Ozon rounds commissions per line. With no expected payout there is
+ * nothing to compare: the posting is paid once Ozon accrued the sale itself (`saleTypes`, the sale's accrual type
+ * ids), and a gap is never claimed — a seller alerted on every such posting would stop reading payout alerts.
  */
-export function settle(expected: number, accruals: Accrual[], tolerance: number): SettlementResult {
+export function settle(
+  expected: number | undefined,
+  accruals: Accrual[],
+  tolerance: number,
+  saleTypes: ReadonlySet<number> = new Set(),
+): SettlementResult {
   const actual = accruedTotal(accruals);
+  if (expected === undefined) {
+    const sold = accruals.some((a) => saleTypes.has(a.typeId));
+    return { actual, difference: 0, verdict: sold ? 'settled' : 'missing' };
+  }
   const difference = round2(actual - expected);
   let verdict: Verdict;
   if (accruals.length === 0) verdict = 'missing';
@@ -29,6 +42,9 @@ export function settle(expected: number, accruals: Accrual[], tolerance: number)
   else verdict = difference < 0 ? 'underpaid' : 'overpaid';
   return { expected: round2(expected), actual, difference, verdict };
 }
+
+/** The accrual type Ozon books a sale under (ozon-api.md §3.9): the one that says a posting without a figure was paid. */
+export const SALE_ACCRUAL_TYPE = 'OperationAgentDeliveredToCustomer';
 
 /** The settlement as the order keeps it: the figures themselves are the order's `expectedPayout` and `accrued`. */
 export const payoutRecord = (result: SettlementResult, at: string) => ({
@@ -57,8 +73,4 @@ export const payoutSettled = (expected: number, accrued: number, tolerance: numb
  * starts), not on every poll — accruals come days after delivery, and each sweep reads every posting waiting for
  * its payout. A first run (no previous one) sweeps.
  */
-export function payoutSweepDue(previousRunMs: number | undefined, nowMs: number, everyHours: number): boolean {
-  if (previousRunMs === undefined) return true;
-  const period = everyHours * 3600_000;
-  return Math.floor(nowMs / period) > Math.floor(previousRunMs / period);
-}
+export const payoutSweepDue = firstRunOfPeriod;

@@ -10,16 +10,20 @@ import { stepHandler } from '#shared/handler';
 import { requireOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { StepInput, stateOf } from '#shared/steps';
+import { refreshExpectedPayout, saleAccrualTypes } from './expected-payout';
 import { accrualsOf, payoutRecord, settle } from './rules';
 
 export async function settlePayout(input: StepInput) {
   const order = await requireOrder(input.postingNumber);
   if (order.payout) return { ...stateOf(order), verdict: order.payout.verdict };
   const { posting_accruals } = await ozon().call('accruals', { posting_numbers: [order.postingNumber] });
+  // Not known at receipt (Ozon said 0): asked again; still unknown, the sale's accrual type decides.
+  const expected = order.expectedPayout ?? (await refreshExpectedPayout(order.postingNumber));
   const result = settle(
-    order.expectedPayout,
+    expected,
     accrualsOf(posting_accruals, order.postingNumber),
     env('policy').PAYOUT_TOLERANCE_RUB,
+    expected === undefined ? await saleAccrualTypes() : undefined,
   );
   const updated = await updateOrder(order.postingNumber, {
     phase: 'completed',
@@ -28,8 +32,13 @@ export async function settlePayout(input: StepInput) {
   });
   if (result.verdict === 'missing') {
     await sendAlert(updated, { kind: 'payout_missing', expected: result.expected, currency: order.currency });
-  } else if (result.verdict !== 'settled') {
-    await sendAlert(updated, { kind: 'payout_mismatch', ...result, currency: order.currency });
+  } else if (result.verdict !== 'settled' && result.expected !== undefined) {
+    await sendAlert(updated, {
+      kind: 'payout_mismatch',
+      ...result,
+      expected: result.expected,
+      currency: order.currency,
+    });
   }
   return { ...stateOf(updated), verdict: result.verdict };
 }

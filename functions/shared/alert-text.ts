@@ -17,8 +17,19 @@ export type AlertFacts =
   | { kind: 'delivery_stalled'; status: string; since: string; deadline?: string }
   | { kind: 'cancelled_after_ship'; reason: string }
   | { kind: 'payout_mismatch'; expected: number; actual: number; difference: number; currency: string }
-  | { kind: 'payout_missing'; expected: number; currency: string }
+  | { kind: 'payout_missing'; expected?: number; currency: string }
   | { kind: 'ozon_access'; message: string }
+  | { kind: 'stock_publish_refused'; items: { offerId: string; warehouseId: number; code: string }[] }
+  | {
+      kind: 'pack_batch';
+      warehouseId: number;
+      postings: string[];
+      fragile: number;
+      packingList: string;
+      labels?: string;
+      linksValidHours: number;
+    }
+  | { kind: 'stock_drift'; items: { offerId: string; warehouseId: number; ozon: number; product: number }[] }
   | { kind: 'partial_cancel'; lines: { offerId: string; missing: number }[] }
   | { kind: 'stock_cancelled'; lines: { offerId: string; missing: number }[] }
   | { kind: 'packing_reminder'; deadline?: string }
@@ -43,6 +54,9 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   payout_mismatch: 'warning',
   payout_missing: 'warning',
   ozon_access: 'critical',
+  stock_publish_refused: 'critical',
+  stock_drift: 'warning',
+  pack_batch: 'info',
   partial_cancel: 'info',
   stock_cancelled: 'warning',
   packing_reminder: 'warning',

@@ -40,17 +40,27 @@ export const ACCOUNT_ALERT_WINDOW_MS = 3600 * 1000;
 
 /**
  * Publishes an alert that concerns the Ozon account, not one posting. The repeat check is a conditional put on one
- * item per kind, so concurrent pollers and processors that hit the same broken key send it once.
+ * item per kind, so concurrent pollers and processors that hit the same broken key send it once. `once` names one
+ * occurrence instead (a label batch): sent once for it, whatever else of the kind was sent; its claim expires.
  */
-export async function sendAccountAlert(facts: AlertFacts): Promise<boolean> {
+/** How long the claim of a one-occurrence account alert is kept: past any redelivery of what raised it. */
+const ONCE_CLAIM_TTL_S = 14 * 24 * 3600;
+
+export async function sendAccountAlert(facts: AlertFacts, options: { once?: string } = {}): Promise<boolean> {
   const cfg = env('alerts');
-  const item = keys.accountAlert(facts.kind);
+  const item = keys.accountAlert(options.once ? `${facts.kind}#${options.once}` : facts.kind);
   const sentAt = now();
   try {
     await db().send(
       new PutCommand({
         TableName: env('table').TABLE_NAME,
-        Item: { ...item, kind: facts.kind, sentAt, at: nowIso() },
+        Item: {
+          ...item,
+          kind: facts.kind,
+          sentAt,
+          at: nowIso(),
+          ...(options.once ? { expiresAt: Math.floor(sentAt / 1000) + ONCE_CLAIM_TTL_S } : {}),
+        },
         ConditionExpression: 'attribute_not_exists(pk) OR sentAt < :cutoff',
         ExpressionAttributeValues: { ':cutoff': now() - ACCOUNT_ALERT_WINDOW_MS },
       }),

@@ -89,6 +89,8 @@ export const SECTIONS = {
     SETTLEMENT_WINDOW_DAYS: num(14, z.positive()),
     /** How often the payout sweep asks Ozon's finance API about delivered postings (accruals come days later). */
     PAYOUT_CHECK_HOURS: num(6, z.positive()),
+    /** How often the poller reads Ozon's stock figures back and alerts a drift from the seller's (stock/publish.ts). */
+    STOCK_CHECK_HOURS: num(24, z.positive()),
     ASSEMBLY_BUFFER_HOURS: num(4, z.nonnegative()),
     DEADLINE_WARNING_HOURS: num(6, z.nonnegative()),
     PACKED_REMINDER_HOURS: num(2, z.positive()),

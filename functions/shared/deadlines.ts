@@ -110,3 +110,13 @@ export type ExecutionState = z.infer<typeof ExecutionState>;
 export function executionState(order: Order, nowMs: number, settings?: WaitSettings): ExecutionState {
   return { postingNumber: order.postingNumber, schema: order.schema, timeouts: waitTimeouts(order, nowMs, settings) };
 }
+
+/**
+ * Whether a run of a periodic job (the poller's payout sweep, its daily stock check) is the first of its period:
+ * the period of `everyHours` on the clock has changed since the previous run. A first run (none before) is.
+ */
+export function firstRunOfPeriod(previousRunMs: number | undefined, nowMs: number, everyHours: number): boolean {
+  if (previousRunMs === undefined) return true;
+  const period = everyHours * 3600_000;
+  return Math.floor(nowMs / period) > Math.floor(previousRunMs / period);
+}

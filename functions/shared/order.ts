@@ -83,7 +83,11 @@ export const Order = z.object({
   lines: z.array(OrderLine).check(z.minLength(1)),
   shipmentDate: z.optional(z.string()),
   deliveryDateEnd: z.optional(z.string()),
-  expectedPayout: z.number(),
+  /**
+   * What Ozon's financial data promises the seller for the posting; absent while Ozon does not know it yet (its
+   * answers often say 0 before shipping). Refreshed from Ozon when the payout is judged.
+   */
+  expectedPayout: z.optional(z.number()),
   currency: z.string(),
   trackingNumber: z.optional(z.string()),
   wait: z.optional(Wait),
@@ -126,9 +130,18 @@ export const Order = z.object({
 });
 export type Order = z.infer<typeof Order>;
 
+/**
+ * The payout Ozon's financial data promises, or undefined while it is not known: Ozon answers 0 (or nothing) for
+ * a line before the posting ships, and a sum with such a line would promise the seller too little.
+ */
+export function payoutOf(posting: Pick<Posting, 'financial_data'>): number | undefined {
+  const products = posting.financial_data?.products ?? [];
+  if (products.length === 0 || products.some((p) => !(p.payout > 0))) return undefined;
+  return round2(products.reduce((sum, p) => sum + p.payout, 0));
+}
+
 export function orderFromPosting(posting: Posting, nowIso: string): Order {
-  const financial = posting.financial_data?.products ?? [];
-  const expectedPayout = round2(financial.reduce((sum, p) => sum + p.payout, 0));
+  const expectedPayout = payoutOf(posting);
   const tpl = posting.tpl_integration_type ?? 'ozon';
   return Order.parse({
     postingNumber: posting.posting_number,

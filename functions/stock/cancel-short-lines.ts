@@ -5,10 +5,9 @@
  */
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
-import { nowIso } from '#shared/clock';
 import { NothingToShip } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
-import { orderFromPosting } from '#shared/order';
+import { payoutOf } from '#shared/order';
 import { updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { joinAt, sellerMayCancel } from '#shared/status';
@@ -41,7 +40,7 @@ export async function cancelShortLines(input: StepInput) {
   }
   const updated = await updateOrder(order.postingNumber, {
     lines: remaining,
-    expectedPayout: orderFromPosting(posting, nowIso()).expectedPayout,
+    expectedPayout: payoutOf(posting),
   });
   await sendAlert(updated, {
     kind: 'partial_cancel',

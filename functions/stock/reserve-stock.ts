@@ -8,7 +8,7 @@ import { StockShort } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { updateOrder } from '#shared/order-store';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
-import { reserve } from './stock-store';
+import { markToPublish, reserve } from './stock-store';
 
 export const ReserveInput = z.extend(StepInput, { reservedAtReceipt: z.optional(z.boolean()) });
 
@@ -25,6 +25,11 @@ export async function reserveStock(input: z.infer<typeof ReserveInput>) {
   if (order.reservedAt) return stateOf(order);
   const result = await reserve(order, nowIso());
   if (!result.reserved) {
+    // Ozon sold what the seller does not have: its figure for these offers is too high, publish the real one.
+    await markToPublish(
+      order.warehouseId,
+      result.shortages.map((s) => s.offerId),
+    );
     const waiting = await updateOrder(order.postingNumber, { phase: 'awaiting_stock' });
     await sendAlert(waiting, {
       kind: 'out_of_stock',

@@ -13,6 +13,8 @@ export const StockItem = z.object({
   reserved: z.int().check(z.nonnegative()),
   available: z.int(),
   handling: z._default(z.array(Handling), []),
+  /** When the item was last marked for publishing to Ozon (ms; see stock-store `TO_PUBLISH`). */
+  markedAt: z.optional(z.number()),
 });
 export type StockItem = z.infer<typeof StockItem>;
 
@@ -99,4 +101,48 @@ export function linesToCancel(
     const wanted = keep.filter((l) => l.sku === sku).reduce((n, l) => n + l.qty, 0);
     return has > wanted ? [{ sku, quantity: has - wanted }] : [];
   });
+}
+
+/** `/v2/products/stocks` refuses a stock of a million or more (`STOCK_TOO_BIG`). */
+export const MAX_PUBLISHED_STOCK = 999_999;
+
+/**
+ * What Ozon may sell of an offer at a warehouse. Ozon takes the figure as units free to sell, and holds its own
+ * reservation for every posting it created and has not shipped (`/v2/products/stocks`: "without the reserved
+ * ones; check the reserved units first"). The product's `available` already leaves out the postings it reserved;
+ * what Ozon holds beyond those (`ozonReserved - reserved`) is postings the product has not reserved yet — just
+ * created, or packed and not yet handed over — and is left out too. The second kind makes the figure a little
+ * low for a while, never high: Ozon cannot sell a unit twice.
+ */
+export function publishableStock(item: Pick<StockItem, 'available' | 'reserved'>, ozonReserved: number): number {
+  const heldByOzonOnly = Math.max(0, ozonReserved - item.reserved);
+  return Math.min(MAX_PUBLISHED_STOCK, Math.max(0, item.available - heldByOzonOnly));
+}
+
+/**
+ * Ozon's reservation for an offer at a warehouse from `/v4/product/info/stocks`: the entries of the seller's own
+ * schemes (FBS, rFBS) that cover the warehouse; an entry naming no warehouse covers all of them (the larger
+ * figure, never the smaller).
+ */
+export function ozonReservedAt(
+  stocks: { reserved: number; type?: string | null; warehouse_ids?: number[] | null }[],
+  warehouseId: number,
+): number {
+  return stocks
+    .filter((s) => s.type !== 'fbo')
+    .filter((s) => !s.warehouse_ids?.length || s.warehouse_ids.includes(warehouseId))
+    .reduce((sum, s) => sum + s.reserved, 0);
+}
+
+/** Per-item answers of `/v2/products/stocks` that a later try can fix: the 30 s per item, or Ozon busy. */
+export const RETRY_LATER_STOCK_ERRORS = new Set(['TOO_MANY_REQUESTS', 'INTERNAL_ERROR']);
+
+/**
+ * Whether Ozon's free figure is wrong, not just behind. It may sit between what the product would publish and its
+ * available units: a parcel packed and not yet handed over is out of `available` and still in Ozon's reservation,
+ * and the published figure leaves it out once more (publishableStock). Above `available` Ozon could sell a unit
+ * twice; below the published figure it sells less than the seller has.
+ */
+export function stockDrifted(onOzon: number, item: Pick<StockItem, 'available'>, publishable: number): boolean {
+  return onOzon > Math.max(0, item.available) || onOzon < publishable;
 }

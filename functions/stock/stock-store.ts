@@ -5,11 +5,13 @@
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { now } from '#shared/clock';
 import { env } from '#shared/config';
-import { db, keys } from '#shared/db';
+import { db, keys, queryAll } from '#shared/db';
 import { AwsUnavailable } from '#shared/errors';
 import type { Order } from '#shared/order';
 import { orderCreation } from '#shared/order-store';
+import { PHASE_INDEX } from '#shared/sweep-index';
 import { type Handling, MAX_ON_HAND, reservationLines, type Shortage, StockItem, shortages } from './rules';
 
 const table = () => env('table').TABLE_NAME;
@@ -264,6 +266,83 @@ export async function consumeBatch(
 }
 
 /**
+ * Stock Ozon must hear about: an item is marked (it joins the sweep index's `stock` partition) by a change Ozon
+ * cannot know of itself — the seller's units (addStock), a shortage (Ozon sold what is not there) — and unmarked once
+ * its figure is published (markPublished). Reservations, packing and cancellations are not marked: Ozon books
+ * each of them itself, on its own posting, at the same moment.
+ */
+const TO_PUBLISH = 'gsi1pk = :publishGroup, gsi1sk = :publishKey, markedAt = :markedAt';
+const toPublishValues = (warehouseId: number, offerId: string) => ({
+  ':publishGroup': keys.sweepGroup('stock'),
+  ':publishKey': `${warehouseId}#${offerId}`,
+  ':markedAt': now(),
+});
+
+/** Marks offers at a warehouse for publishing (a shortage: Ozon's figure is too high). */
+export async function markToPublish(warehouseId: number, offerIds: string[]): Promise<void> {
+  for (const offerId of new Set(offerIds)) {
+    await db()
+      .send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: keys.stock(warehouseId, offerId),
+          UpdateExpression: `SET ${TO_PUBLISH}`,
+          ConditionExpression: 'attribute_exists(onHand)',
+          ExpressionAttributeValues: toPublishValues(warehouseId, offerId),
+        }),
+      )
+      .catch((e: Error) => {
+        // No stock item at all: nothing the seller counts, nothing to publish.
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      });
+  }
+}
+
+/** The stock items marked for publishing, read eventually (markPublished checks they did not change since). */
+export async function stockToPublish(): Promise<StockItem[]> {
+  const refs = await queryAll({
+    TableName: table(),
+    IndexName: PHASE_INDEX,
+    KeyConditionExpression: 'gsi1pk = :g',
+    ExpressionAttributeValues: { ':g': keys.sweepGroup('stock') },
+  });
+  const items: StockItem[] = [];
+  for (let i = 0; i < refs.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [table()]: { Keys: refs.slice(i, i + 100).map((r) => ({ pk: r.pk, sk: r.sk })) },
+    };
+    while (request && Object.keys(request).length) {
+      const page = await db().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of page.Responses?.[table()] ?? []) items.push(StockItem.parse(item));
+      request = page.UnprocessedKeys as typeof request;
+    }
+  }
+  return items;
+}
+
+/**
+ * Unmarks an item whose figure Ozon has now, unless it changed since it was read (then it is published again on
+ * the next run). False when it changed.
+ */
+export async function markPublished(item: StockItem): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.stock(item.warehouseId, item.offerId),
+        UpdateExpression: 'REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'available = :a AND reserved = :r',
+        ExpressionAttributeValues: { ':a': item.available, ':r': item.reserved },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/**
  * Adds units on hand (a delivery from the supplier, or the seller's correction), never past MAX_ON_HAND.
  * Undefined when the bound refused it.
  */
@@ -281,7 +360,7 @@ export async function addStock(
         UpdateExpression:
           'SET warehouseId = :w, offerId = :o, #name = if_not_exists(#name, :n), handling = if_not_exists(handling, :h), ' +
           'onHand = if_not_exists(onHand, :zero) + :q, available = if_not_exists(available, :zero) + :q, ' +
-          'reserved = if_not_exists(reserved, :zero)',
+          `reserved = if_not_exists(reserved, :zero), ${TO_PUBLISH}`,
         ConditionExpression: 'attribute_not_exists(onHand) OR onHand <= :room',
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: {
@@ -292,6 +371,7 @@ export async function addStock(
           ':q': qty,
           ':zero': 0,
           ':room': MAX_ON_HAND - qty,
+          ...toPublishValues(warehouseId, offerId),
         },
         ReturnValues: 'ALL_NEW',
       }),

@@ -48,7 +48,10 @@ export function evaluateWait(order: Order, kind: WaitKind, payoutTolerance: numb
       return DISPUTED.has(order.status) ? { outcome: 'pending' } : { outcome: 'success' };
     case 'payout':
       // The same rule SettlePayout judges by: a payout within the tolerance ends the wait at once.
-      return order.accrued !== undefined && payoutSettled(order.expectedPayout, order.accrued, payoutTolerance)
+      // Without an expected payout only the sweep can judge (by the accrual types it reads from Ozon).
+      return order.accrued !== undefined &&
+        order.expectedPayout !== undefined &&
+        payoutSettled(order.expectedPayout, order.accrued, payoutTolerance)
         ? { outcome: 'success' }
         : { outcome: 'pending' };
     case 'attention':

@@ -135,10 +135,17 @@ export class AutopilotFunction extends NodejsFunction {
     return actions.includes('StartExecution') ? this.setVar('workflow', 'STATE_MACHINE_ARN', stateMachineArn) : this;
   }
 
-  /** Writing label PDFs under labels/ — PutObject alone (grantPut would add Abort*, legal hold, retention, tagging). */
+  /**
+   * Writing label PDFs and packing lists under labels/, and reading them back — GetObject is what the seller's
+   * download links are signed with. PutObject and GetObject alone (grantReadWrite would add Abort*, legal hold,
+   * retention, tagging, and List on the bucket).
+   */
   bindLabels(bucket: s3.IBucket): this {
     this.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('labels/*')] }),
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [bucket.arnForObjects('labels/*')],
+      }),
     );
     return this.setVar('labels', 'LABELS_BUCKET', bucket.bucketName);
   }

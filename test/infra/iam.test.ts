@@ -218,17 +218,19 @@ describe('who may do what', () => {
     expect(rolesAllowing('states:SendTaskHeartbeat')).toEqual([]);
   });
 
-  it('only the label batcher can put objects, and only under labels/', () => {
+  it("only the label batcher can put and get objects (it signs the seller's download links), only under labels/", () => {
     expect(allowed('s3:PutObject')).toEqual(having('labels'));
     expect(having('labels')).toEqual(['fulfilment/label-batch']);
-    expect(rolesAllowing('s3:PutObject')).toEqual([roleIdOf('fulfilment/label-batch')]);
-    expect(grants(stmts('fulfilment/label-batch'), 's3:PutObject')).not.toHaveLength(0);
-    for (const s of grants(stmts('fulfilment/label-batch'), 's3:PutObject')) {
-      expect(s.actions).toEqual(['s3:PutObject']);
-      expect(s.resources).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/labels/*']] }]);
+    for (const action of ['s3:PutObject', 's3:GetObject']) {
+      expect(rolesAllowing(action), action).toEqual([roleIdOf('fulfilment/label-batch')]);
+      expect(grants(stmts('fulfilment/label-batch'), action)).not.toHaveLength(0);
+      for (const s of grants(stmts('fulfilment/label-batch'), action)) {
+        expect(s.actions).toEqual(['s3:PutObject', 's3:GetObject']);
+        expect(s.resources).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/labels/*']] }]);
+      }
     }
-    // Nobody can read, list or delete labels.
-    for (const a of ['s3:GetObject', 's3:DeleteObject', 's3:ListBucket']) expect(rolesAllowing(a), a).toEqual([]);
+    // Nobody can list or delete labels.
+    for (const a of ['s3:DeleteObject', 's3:ListBucket']) expect(rolesAllowing(a), a).toEqual([]);
   });
 
   it('only functions that alert can publish, to the alerts topic only', () => {
@@ -239,6 +241,7 @@ describe('who may do what', () => {
         'stock/cancel-short-lines',
         'delivery/check-tracking',
         'fulfilment/confirm-posting',
+        'fulfilment/label-batch',
         'delivery/alert-dispute',
         'delivery/alert-not-accepted',
         'intake/poller',

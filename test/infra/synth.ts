@@ -101,7 +101,7 @@ export const FUNCTIONS = {
   'intake/seller-api': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'describeExecutions', 'sellerApi'],
   'intake/poller': [...STEP, 'ozon', 'alerts', 'resumeWaits', 'startExecutions'],
   // The label queue's consumer: one Ozon label call per batch, the PDF under labels/, then each PackAndLabel resumed.
-  'fulfilment/label-batch': [...STEP, 'ozon', 'labels', 'resumeWaits', 'receiveLabelRequests'],
+  'fulfilment/label-batch': [...STEP, 'ozon', 'labels', 'alerts', 'resumeWaits', 'receiveLabelRequests'],
 } as const satisfies Record<string, readonly Capability[]>;
 export type Entry = keyof typeof FUNCTIONS;
 export const ENTRIES = (Object.keys(FUNCTIONS) as Entry[]).sort();

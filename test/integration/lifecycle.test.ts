@@ -90,6 +90,14 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       expect(await list.Body?.transformToString()).toMatch(
         new RegExp(`${posting_number} \\(FBS\\)\\n2 × MUG-350-WHT[^\\n]*\\n\\s+FRAGILE`),
       );
+      // The seller is told what to pack, with links that open without AWS credentials.
+      const pack = rt.alerts.find((a) => a.kind === 'pack_batch' && a.message.includes(posting_number));
+      expect(pack?.message).toMatch(/fragile line/);
+      const links = [...(pack?.message.matchAll(/https?:\/\/\S+?(?=[\s)]| ·)/g) ?? [])].map((m) => m[0]);
+      expect(links).toHaveLength(2);
+      const [listLink, labelLink] = links;
+      expect(await (await fetch(listLink ?? '')).text()).toContain(`${posting_number} (FBS)`);
+      expect((await (await fetch(labelLink ?? '')).text()).startsWith('%PDF')).toBe(true);
     });
   });
 

@@ -35,6 +35,17 @@ const FACTS: AlertFacts[] = [
   { kind: 'cancel_skipped', status: 'awaiting_deliver' },
   { kind: 'needs_attention', problem: 'ShipRefused', cause: 'HAS_INCORRECT_STATUS' },
   { kind: 'ozon_access', message: 'Invalid Api-Key, please contact support' },
+  { kind: 'stock_publish_refused', items: [{ offerId: 'MUG-350-WHT', warehouseId: 1, code: 'PRICE_IS_NOT_SENT' }] },
+  { kind: 'stock_drift', items: [{ offerId: 'MUG-350-WHT', warehouseId: 1, ozon: 7, product: 5 }] },
+  {
+    kind: 'pack_batch',
+    warehouseId: 1,
+    postings: [POSTING],
+    fragile: 1,
+    packingList: 'https://example.test/list.txt',
+    labels: 'https://example.test/labels.pdf',
+    linksValidHours: 6,
+  },
 ];
 const TODO_LABEL: Record<Language, string> = { en: 'What to do', ru: 'Что сделать', zh: '处理办法' };
 const OZON_LABEL: Record<Language, string> = { en: 'Posting in Ozon', ru: 'Отправление в Ozon', zh: 'Ozon 订单' };

@@ -28,14 +28,14 @@ describe('doctor', () => {
     const out = lines.join('\n');
     expect(code).toBe(0);
     expect(lines[0]).toMatch(/^No OZON_CLIENT_ID\/OZON_API_KEY .*checking a freshly started Ozon sandbox instead\.$/);
-    expect(out).toMatch(/roles: Posting FBS, Finance, Warehouse, Chat, Notification, Roles/);
+    expect(out).toMatch(/roles: Posting FBS, Finance, Warehouse, Chat, Notification, Roles, Prices & Stocks/);
     expect(out).toMatch(/ok {4}the key is valid until \d{4}-\d\d-\d\d \(in 180 days\)/);
-    expect(out).toMatch(/warn {2}no role of this key allows \/v2\/products\/stocks, needed only for publishing stock/);
-    expect(out).toMatch(/ok {4}every method the workflow calls is allowed/);
+    // Publishing stock is part of the product now: its methods are required, not a warning.
+    expect(out).toMatch(/ok {4}every method the product calls is allowed \(\d+\)/);
     expect(out).toMatch(/1020000075732000 {2}Склад FBS Москва {2}FBS/);
     expect(out).toMatch(/1020000075733000 .*rFBS/);
     expect(out).toMatch(/ok {4}the push URL receives TYPE_NEW_POSTING, TYPE_STATE_CHANGED, TYPE_POSTING_CANCELLED/);
-    expect(lines.at(-1)).toBe('Ready (1 warning).');
+    expect(lines.at(-1)).toBe('Ready.');
   });
 
   it('warns two weeks before the key expires', async () => {

@@ -89,7 +89,8 @@ describe('orderFromPosting', () => {
       tplIntegrationType: 'ozon',
       warehouseId: 18114520187000,
       shipmentDate: '2021-11-23T10:00:00Z',
-      expectedPayout: 0,
+      // Ozon's example says payout 0 before shipping: not known yet, not "expected 0".
+      expectedPayout: undefined,
       currency: 'RUB',
       lastStatusAt: NOW_ISO,
       alerts: [],
@@ -145,6 +146,23 @@ describe('orderFromPosting', () => {
     const result = orderFromPosting(posting, NOW_ISO);
 
     expect(result.expectedPayout).toBe(330.4);
+  });
+
+  it.each([
+    [
+      'a line at 0 (Ozon before shipping)',
+      [
+        { product_id: 1, price: 100, payout: 0, quantity: 1 },
+        { product_id: 2, price: 100, payout: 80, quantity: 1 },
+      ],
+    ],
+    ['no products in financial_data', []],
+  ])('leaves expectedPayout unknown for %s, never "expected 0"', (_, products) => {
+    const posting = Posting.parse({ ...getExample(), financial_data: { products } });
+
+    const result = orderFromPosting(posting, NOW_ISO);
+
+    expect(result.expectedPayout).toBeUndefined();
   });
 
   it('makes one line per product, keeping duplicates of the same offer', () => {

@@ -100,6 +100,40 @@ describe('settle', () => {
   });
 });
 
+describe('settle without an expected payout (Ozon said 0 or nothing)', () => {
+  const SALE = new Set([1]);
+
+  it('is settled once the sale is accrued, with what was accrued and no gap claimed', () => {
+    const result = settle(
+      undefined,
+      [
+        { typeId: 1, amount: 900 },
+        { typeId: 2, amount: -135 },
+      ],
+      1,
+      SALE,
+    );
+
+    expect(result).toEqual({ actual: 765, difference: 0, verdict: 'settled' });
+  });
+
+  it('is missing while only other accruals (logistics) came', () => {
+    expect(settle(undefined, [{ typeId: 3, amount: -60 }], 1, SALE).verdict).toBe('missing');
+    expect(settle(undefined, [], 1, SALE).verdict).toBe('missing');
+  });
+
+  it('never says underpaid or overpaid, whatever was accrued', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ typeId: fc.integer({ min: 1, max: 4 }), amount: fc.integer({ min: -5000, max: 5000 }) })),
+        (accruals) => {
+          expect(['settled', 'missing']).toContain(settle(undefined, accruals, 1, SALE).verdict);
+        },
+      ),
+    );
+  });
+});
+
 describe('payoutSweepDue: the payout sweep runs once per period, not on every poll', () => {
   const H = 3600_000;
   it('sweeps on the first run, then on the first run of each new period only', () => {

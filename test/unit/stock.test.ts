@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OrderLine } from '#shared/order';
-import { type Handling, packingList, reservationLines, StockItem, shortages, shortStockDecision } from '#stock/rules';
+import {
+  type Handling,
+  MAX_PUBLISHED_STOCK,
+  ozonReservedAt,
+  packingList,
+  publishableStock,
+  reservationLines,
+  StockItem,
+  shortages,
+  shortStockDecision,
+  stockDrifted,
+} from '#stock/rules';
 
 const line = (offerId: string, qty: number, name = offerId): OrderLine => ({ sku: 1, offerId, name, qty, price: 10 });
 const item = (offerId: string, available: number): StockItem =>
@@ -219,5 +230,68 @@ describe('shortStockDecision', () => {
     const result = shortStockDecision(onlySocks, oneLeft, true, true);
 
     expect(result).toBe('partial');
+  });
+});
+
+describe('publishableStock (what Ozon may sell: /v2/products/stocks takes units free to sell)', () => {
+  it('is the available units when Ozon holds no more than the product reserved', () => {
+    expect(publishableStock({ available: 7, reserved: 3 }, 3)).toBe(7);
+    expect(publishableStock({ available: 7, reserved: 3 }, 0)).toBe(7);
+  });
+
+  it('leaves out what Ozon holds for postings the product has not reserved yet', () => {
+    // Ozon created two postings of 1 unit the product has not received: 2 units are not free.
+    expect(publishableStock({ available: 7, reserved: 3 }, 5)).toBe(5);
+  });
+
+  it('is never negative and never past what Ozon accepts', () => {
+    expect(publishableStock({ available: 1, reserved: 0 }, 4)).toBe(0);
+    expect(publishableStock({ available: -2, reserved: 0 }, 0)).toBe(0);
+    expect(publishableStock({ available: 5_000_000, reserved: 0 }, 0)).toBe(MAX_PUBLISHED_STOCK);
+  });
+
+  it('never lets Ozon sell more than the units no posting holds on either side', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        (onHand, localReserved, ozonOnly) => {
+          fc.pre(localReserved <= onHand);
+          const available = onHand - localReserved;
+          const figure = publishableStock({ available, reserved: localReserved }, localReserved + ozonOnly);
+          expect(figure).toBeLessThanOrEqual(Math.max(0, onHand - localReserved - ozonOnly));
+          expect(figure).toBeGreaterThanOrEqual(0);
+        },
+      ),
+    );
+  });
+});
+
+describe("ozonReservedAt (Ozon's reservation for a warehouse from /v4/product/info/stocks)", () => {
+  const stocks = [
+    { type: 'fbs', reserved: 2, present: 10, warehouse_ids: [1] },
+    { type: 'rfbs', reserved: 1, present: 4, warehouse_ids: [2] },
+    { type: 'fbo', reserved: 9, present: 50, warehouse_ids: [] },
+    { type: 'fbs', reserved: 3, present: 6, warehouse_ids: [] },
+  ];
+
+  it("sums the seller's own schemes covering the warehouse, an entry naming none covering all, FBO never", () => {
+    expect(ozonReservedAt(stocks, 1)).toBe(5);
+    expect(ozonReservedAt(stocks, 2)).toBe(4);
+    expect(ozonReservedAt(stocks, 3)).toBe(3);
+  });
+});
+
+describe("stockDrifted (the daily check of Ozon's figures)", () => {
+  it('accepts Ozon between the published figure and the available units (a packed parcel not yet handed over)', () => {
+    // 5 on hand, one packed (out of available), Ozon still holds it: publishable 3, available 4, Ozon free 4.
+    expect(stockDrifted(4, { available: 4 }, 3)).toBe(false);
+    expect(stockDrifted(3, { available: 4 }, 3)).toBe(false);
+  });
+
+  it('flags Ozon above the available units (it could sell one twice) or below the published figure', () => {
+    expect(stockDrifted(5, { available: 4 }, 3)).toBe(true);
+    expect(stockDrifted(2, { available: 4 }, 3)).toBe(true);
   });
 });

@@ -27,8 +27,29 @@ export const en: Templates = {
     todo: 'Check the accruals in Finance → Accruals and dispute the difference with Ozon support if it is wrong.',
   }),
   payout_missing: (f) => ({
-    what: `No accruals from Ozon within the settlement window (expected ${f.expected} ${f.currency}).`,
+    what:
+      f.expected === undefined
+        ? 'Ozon accrued no sale for the posting within the settlement window (its expected payout was never known).'
+        : `No accruals from Ozon within the settlement window (expected ${f.expected} ${f.currency}).`,
     todo: 'Check Finance → Accruals; contact Ozon support if the posting is missing.',
+  }),
+  stock_publish_refused: (f) => ({
+    what: `Ozon refused the stock figures for ${f.items.length} item(s): ${f.items
+      .slice(0, 10)
+      .map((i) => `${i.offerId} at ${i.warehouseId} (${i.code})`)
+      .join('; ')}. Ozon keeps selling from its old figure.`,
+    todo: 'Fix the offer in the cabinet (price sent, warehouse active, offer_id as in your stock), then record any stock change to publish again.',
+  }),
+  stock_drift: (f) => ({
+    what: `Ozon's stock differs from yours for ${f.items.length} item(s): ${f.items
+      .slice(0, 10)
+      .map((i) => `${i.offerId} at ${i.warehouseId}: Ozon ${i.ozon}, yours ${i.product}`)
+      .join('; ')}. The product publishes your figures again now.`,
+    todo: 'If a figure was changed in the cabinet or sold elsewhere, record the real count with the seller API `stock` action.',
+  }),
+  pack_batch: (f) => ({
+    what: `Pack ${f.postings.length} parcel(s) at warehouse ${f.warehouseId}: ${f.postings.slice(0, 20).join(', ')}${f.fragile ? ` — ${f.fragile} fragile line(s), see the handling notes` : ''}. Packing list: ${f.packingList}${f.labels ? ` · Labels (PDF): ${f.labels}` : ''} (links valid for ${f.linksValidHours} h).`,
+    todo: 'Print the labels, pick and pack by the list, stick each label on its parcel before the courier or the drop-off.',
   }),
   ozon_access: (f) => ({
     what: `Ozon refuses the product's API key: ${f.message}. No posting can be read or changed until this is fixed.`,

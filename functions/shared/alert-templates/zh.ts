@@ -27,8 +27,29 @@ export const zh: Templates = {
     todo: '请在「财务 → 结算」中核对，如有误请联系 Ozon 客服申诉。',
   }),
   payout_missing: (f) => ({
-    what: `结算期内未收到 Ozon 的结算（预期 ${f.expected} ${f.currency}）。`,
+    what:
+      f.expected === undefined
+        ? '结算期内 Ozon 未结算该货件的销售（预期回款一直未知）。'
+        : `结算期内未收到 Ozon 的结算（预期 ${f.expected} ${f.currency}）。`,
     todo: '请查看「财务 → 结算」，必要时联系 Ozon 客服。',
+  }),
+  stock_publish_refused: (f) => ({
+    what: `Ozon 拒绝了 ${f.items.length} 个商品的库存：${f.items
+      .slice(0, 10)
+      .map((i) => `${i.offerId}（仓库 ${i.warehouseId}，${i.code}）`)
+      .join('；')}。Ozon 仍按旧库存销售。`,
+    todo: '在卖家后台修正商品（已提交价格、仓库启用、offer_id 与您的库存一致），然后记录一次库存变动以重新发布。',
+  }),
+  stock_drift: (f) => ({
+    what: `Ozon 上的库存与您的不一致，共 ${f.items.length} 个商品：${f.items
+      .slice(0, 10)
+      .map((i) => `${i.offerId}（仓库 ${i.warehouseId}）：Ozon ${i.ozon}，您的 ${i.product}`)
+      .join('；')}。系统正在重新发布您的库存。`,
+    todo: '如果在后台修改过库存或在其他渠道售出，请通过卖家 API 的 `stock` 操作记录实际数量。',
+  }),
+  pack_batch: (f) => ({
+    what: `请在仓库 ${f.warehouseId} 打包 ${f.postings.length} 个包裹：${f.postings.slice(0, 20).join('、')}${f.fragile ? `——其中 ${f.fragile} 行为易碎品，请看包装说明` : ''}。拣货单：${f.packingList}${f.labels ? ` · 面单（PDF）：${f.labels}` : ''}（链接 ${f.linksValidHours} 小时内有效）。`,
+    todo: '打印面单，按拣货单拣货打包，在快递员取件或送到收货点之前把面单贴到每个包裹上。',
   }),
   ozon_access: (f) => ({
     what: `Ozon 拒绝了本系统的 API 密钥：${f.message}。修复之前无法读取或处理任何订单。`,

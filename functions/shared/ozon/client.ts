@@ -50,15 +50,14 @@ export const ENDPOINTS = {
   markLastMile: endpoint('/v2/fbs/posting/last-mile', S.PerPostingResults, true),
   markDelivered: endpoint('/v2/fbs/posting/delivered', S.PerPostingResults, true),
   accruals: endpoint('/v1/finance/accrual/postings', S.AccrualPostingsResponse, false),
+  accrualTypes: endpoint('/v1/finance/accrual/types', S.AccrualTypesResponse, false),
   roles: endpoint('/v1/roles', S.RolesResponse, false),
   startChat: endpoint('/v1/chat/start', S.StartChatResponse, true),
   sendChatMessage: endpoint('/v1/chat/send/message', S.StringResult, true),
   warehouses: endpoint('/v2/warehouse/list', S.WarehouseListResponse, false),
   notifications: endpoint('/v1/notification/list', S.NotificationListResponse, false),
-  updateStocks: endpoint('/v2/products/stocks', S.StocksUpdateResponse, true, {
-    perMinute: 80,
-    optionalFor: 'publishing stock to Ozon',
-  }),
+  updateStocks: endpoint('/v2/products/stocks', S.StocksUpdateResponse, true, { perMinute: 80 }),
+  productStocks: endpoint('/v4/product/info/stocks', S.ProductStocksResponse, false),
 } as const;
 export type EndpointName = keyof typeof ENDPOINTS;
 

@@ -164,6 +164,11 @@ export const AccrualPostingsResponse = z.looseObject({
 });
 export type AccrualPostingsResponse = z.infer<typeof AccrualPostingsResponse>;
 
+/** `/v1/finance/accrual/types`: the names of the accrual type ids `/v1/finance/accrual/postings` answers with. */
+export const AccrualTypesResponse = z.looseObject({
+  accrual_types: z.array(z.looseObject({ id: z.int(), name: z.string(), description: z.nullish(z.string()) })),
+});
+
 export const RolesResponse = z.looseObject({
   expires_at: isoDate,
   roles: z.array(z.looseObject({ name: z.string(), methods: z.nullish(z.array(z.string())) })),
@@ -207,6 +212,32 @@ export const StocksUpdateResponse = z.looseObject({
     }),
   ),
 });
+
+/**
+ * `/v4/product/info/stocks`: per offer, Ozon's stock by scheme (`type` fbs, rfbs, …), with the warehouses each
+ * figure covers — `reserved` is what Ozon holds for postings not yet shipped.
+ */
+export const ProductStocksResponse = z.looseObject({
+  items: z.array(
+    z.looseObject({
+      offer_id: z.string(),
+      product_id: z.nullish(z.number()),
+      stocks: z.array(
+        z.looseObject({
+          sku: z.nullish(z.number()),
+          present: z.number(),
+          reserved: z.number(),
+          type: z.nullish(z.string()),
+          // int64 in Ozon's schema: sent as strings.
+          warehouse_ids: z.nullish(z.array(z.coerce.number())),
+        }),
+      ),
+    }),
+  ),
+  cursor: z.nullish(z.string()),
+  total: z.nullish(z.number()),
+});
+export type ProductStocksResponse = z.infer<typeof ProductStocksResponse>;
 
 /** Ozon's error body (`rpcStatus`); legacy envelopes nest it under `error`. */
 export const OzonErrorBody = z.union([
