@@ -126,6 +126,8 @@ const MIXED_CASES: Case[] = [
   },
   { path: 'payout underpaid', spec: { payoutSkew: -80 }, ends: 'Completed', alerts: ['payout_mismatch'] },
   { path: 'payout missing', spec: { noAccruals: true }, ends: 'Completed', alerts: ['payout_missing'] },
+  // Ozon says payout 0 before shipping: unknown, asked again at settlement, settled without a payout_mismatch.
+  { path: 'payout 0 at receipt', spec: { payoutUnknownUntilShipped: true }, ends: 'Completed' },
 ];
 
 /** Products the mixed scenario keeps in stock: its well-going postings take only these, so none of them runs short. */

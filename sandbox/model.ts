@@ -68,6 +68,8 @@ export interface Posting {
   sortingCentre?: 'not_accepted' | 'arbitration';
   payoutSkew: number;
   noAccruals: boolean;
+  /** see CreatePostingSpec.payoutUnknownUntilShipped */
+  payoutUnknownUntilShipped?: boolean;
   deliveredAt: number | null;
   /** simulated time at which accruals became visible; null = not (yet) */
   settledAt: number | null;
@@ -293,6 +295,7 @@ export class Model {
       sortingCentre: spec.sortingCentre,
       payoutSkew: spec.payoutSkew ?? 0,
       noAccruals: !!spec.noAccruals,
+      payoutUnknownUntilShipped: !!spec.payoutUnknownUntilShipped,
       deliveredAt: null,
       settledAt: null,
       pending: [],

@@ -5,6 +5,7 @@
 import { COMMISSION_PERCENT } from './catalogue.js';
 import { mandatoryMarksOf, renderProductExemplars } from './exemplars.js';
 import type { Cancellation, Model, Posting } from './model.js';
+import { RESERVING_STATUSES } from './stock.js';
 import { iso, money } from './util.js';
 
 function customer(p: Posting) {
@@ -47,6 +48,11 @@ function analytics(m: Model, p: Posting) {
     client_delivery_date_begin: iso(p.deliveryBegin),
     client_delivery_date_end: iso(p.deliveryEnd),
   };
+}
+
+/** 0 before hand-over for a posting created with `payoutUnknownUntilShipped` (Ozon's examples before shipping). */
+function payoutShown(p: Posting, payout: number): number {
+  return p.payoutUnknownUntilShipped && RESERVING_STATUSES.has(p.status) ? 0 : payout;
 }
 
 function requirements(p: Posting) {
@@ -132,7 +138,7 @@ export function renderV3(m: Model, p: Posting, w: Record<string, unknown> = {}):
             product_id: f.line.sku,
             price: f.price,
             old_price: f.price,
-            payout: f.payout,
+            payout: payoutShown(p, f.payout),
             commission_amount: f.commission,
             commission_percent: COMMISSION_PERCENT,
             quantity: f.line.quantity,
@@ -199,7 +205,7 @@ export function renderV4(model: Model, p: Posting, w: Record<string, unknown> = 
             price: m(f.price),
             old_price: m(f.price),
             customer_price: m(f.price),
-            payout: m(f.payout),
+            payout: m(payoutShown(p, f.payout)),
             commission: { amount: money(f.commission), currency: 'RUB', percent: COMMISSION_PERCENT },
             total_discount_value: m(0),
             total_discount_percent: 0,

@@ -94,6 +94,7 @@ const posting = z.object({
   sortingCentre: z.enum(['not_accepted', 'arbitration']).optional(),
   payoutSkew: z.number().finite(),
   noAccruals: z.boolean(),
+  payoutUnknownUntilShipped: z.boolean().optional(),
   deliveredAt: ms.nullable(),
   settledAt: ms.nullable(),
   pending: z.array(z.object({ kind: z.enum(TASK_KINDS), due: ms })),

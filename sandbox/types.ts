@@ -144,6 +144,11 @@ export interface CreatePostingSpec {
   payoutSkew?: number;
   /** accruals never appear */
   noAccruals?: boolean;
+  /**
+   * `financial_data.products[].payout` is 0 until the parcel is handed over, as in many of Ozon's own examples of
+   * postings before shipping; the real figure afterwards.
+   */
+  payoutUnknownUntilShipped?: boolean;
   /** buyer cancels this many simulated ms after creation (if not yet delivered) */
   cancelByBuyerAfterMs?: number;
   /**

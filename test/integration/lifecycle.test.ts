@@ -11,7 +11,7 @@ import { addStock, getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
-import { ozonCallsFor, statesEntered, waitForExecution, withoutRechecks } from './helpers';
+import { ozonCallsFor, statesEntered, waitForExecution, waitForState, withoutRechecks } from './helpers';
 
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 const MUG = DEFAULT_PRODUCTS.find((p) => p.offer_id === 'MUG-350-WHT');
@@ -273,6 +273,35 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       expect(order?.payout).toMatchObject({ verdict: 'underpaid', difference: -50 });
       const alert = rt.alerts.find((a) => a.kind === 'payout_mismatch' && a.postingNumber === posting_number);
       expect(alert?.message).toContain('difference -50');
+    });
+  });
+
+  describe('a payout Ozon gives as 0 before shipping', () => {
+    it('is unknown at receipt, asked again when the accruals come, and settled without a mismatch', async () => {
+      await addStock(FBS_WAREHOUSE, 'TEA-GRN-100', 5);
+      const { posting_number } = rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'TEA-GRN-100', quantity: 1 }],
+        payoutUnknownUntilShipped: true,
+      }) ?? { posting_number: '' };
+      await waitForState(rt, posting_number, 'AwaitAssembly', 60_000);
+      // Ozon said 0: the order keeps no expected payout rather than "expected 0".
+      expect((await getOrder(posting_number))?.expectedPayout).toBeUndefined();
+
+      const execution = await waitForExecution(rt, posting_number);
+
+      expect(execution.status).toBe('SUCCEEDED');
+      const order = await getOrder(posting_number);
+      const real = (rt.sandbox?.posting(posting_number) as { financial_data: { products: { payout: number }[] } })
+        .financial_data.products[0]?.payout;
+      expect(real).toBeGreaterThan(0);
+      expect(order).toMatchObject({ phase: 'completed', expectedPayout: real, payout: { verdict: 'settled' } });
+      expect(rt.alerts.filter((a) => a.postingNumber === posting_number).map((a) => a.kind)).not.toContain(
+        'payout_mismatch',
+      );
+      // The figure came from one more `get` after delivery, not from the receipt's.
+      const gets = ozonCallsFor(rt, posting_number).filter((c) => c.path === '/v3/posting/fbs/get');
+      expect(gets.length).toBeGreaterThanOrEqual(2);
     });
   });
 
