@@ -1,4 +1,11 @@
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from './aws/dynamodb';
 import { onReset } from './clients';
 
@@ -38,6 +45,29 @@ export async function queryAll(
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
+  return items;
+}
+
+/**
+ * Every item for these keys, 100 a BatchGetItem, asking again for what DynamoDB left unprocessed (throttling) until
+ * nothing is: a key left out would read as "no such item". Keys without an item are simply absent from the answer.
+ */
+export async function getAll(
+  TableName: string,
+  itemKeys: Record<string, unknown>[],
+  options: { consistent?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < itemKeys.length; i += 100) {
+    let request: BatchGetCommandInput['RequestItems'] = {
+      [TableName]: { Keys: itemKeys.slice(i, i + 100), ConsistentRead: options.consistent ?? false },
+    };
+    while (request && Object.keys(request).length) {
+      const page: BatchGetCommandOutput = await db().send(new BatchGetCommand({ RequestItems: request }));
+      items.push(...(page.Responses?.[TableName] ?? []));
+      request = page.UnprocessedKeys;
+    }
+  }
   return items;
 }
 

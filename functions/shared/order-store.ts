@@ -7,9 +7,9 @@
  * that was used already is refused by Step Functions harmlessly, and the item expires a week after its timeout.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { env } from './config';
-import { db, keys, queryAll } from './db';
+import { db, getAll, keys, queryAll } from './db';
 import { OrderNotFound } from './errors';
 import { Order, type Phase, Wait } from './order';
 import { PHASE_INDEX } from './sweep-index';
@@ -254,18 +254,9 @@ export async function postingsInGroup(group: 'due' | 'short' | 'payout', dueBy?:
  */
 export async function waitsOf(postingNumbers: string[]): Promise<Map<string, Wait>> {
   const waits = new Map<string, Wait>();
-  for (let i = 0; i < postingNumbers.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table()]: { Keys: postingNumbers.slice(i, i + 100).map((pn) => keys.wait(pn)) },
-    };
-    while (request && Object.keys(request).length) {
-      const page = await db().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of page.Responses?.[table()] ?? []) {
-        const wait = Wait.safeParse(item);
-        if (wait.success) waits.set(String(item.pk).slice('POSTING#'.length), wait.data);
-      }
-      request = page.UnprocessedKeys as typeof request;
-    }
+  for (const item of await getAll(table(), postingNumbers.map(keys.wait))) {
+    const wait = Wait.safeParse(item);
+    if (wait.success) waits.set(String(item.pk).slice('POSTING#'.length), wait.data);
   }
   return waits;
 }
@@ -275,33 +266,15 @@ export async function waitsOf(postingNumbers: string[]): Promise<Map<string, Wai
  * task tokens, which tolerate a read a moment old. Postings without an order are left out.
  */
 export async function ordersOf(postingNumbers: string[]): Promise<Order[]> {
-  const orders: Order[] = [];
-  // 100 keys per BatchGetItem: 50 postings with their waits.
-  for (let i = 0; i < postingNumbers.length; i += 50) {
-    const chunk = postingNumbers.slice(i, i + 50);
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table()]: { Keys: chunk.flatMap((pn) => [keys.order(pn), keys.wait(pn)]) },
-    };
-    const items: Record<string, unknown>[] = [];
-    // Unprocessed keys (throttling) are asked again until none are left.
-    while (request && Object.keys(request).length) {
-      const page = await db().send(new BatchGetCommand({ RequestItems: request }));
-      items.push(...(page.Responses?.[table()] ?? []));
-      request = page.UnprocessedKeys as typeof request;
-    }
-    for (const pn of chunk) {
-      const order = items.find((it) => it.pk === keys.order(pn).pk && it.sk === keys.order(pn).sk);
-      if (order && 'phase' in order) {
-        orders.push(
-          withWait(
-            fromItem(order),
-            items.find((it) => it.pk === keys.wait(pn).pk && it.sk === keys.wait(pn).sk),
-          ),
-        );
-      }
-    }
-  }
-  return orders;
+  const items = await getAll(
+    table(),
+    postingNumbers.flatMap((pn) => [keys.order(pn), keys.wait(pn)]),
+  );
+  const find = (key: { pk: string; sk: string }) => items.find((it) => it.pk === key.pk && it.sk === key.sk);
+  return postingNumbers.flatMap((pn) => {
+    const order = find(keys.order(pn));
+    return order && 'phase' in order ? [withWait(fromItem(order), find(keys.wait(pn)))] : [];
+  });
 }
 
 /** The orders a sweep looks at (postingsInGroup), read (ordersOf). */

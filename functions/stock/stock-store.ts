@@ -4,10 +4,10 @@
  * movement of a posting's units is one transaction of the same shape: the lines' stock items and the order's mark.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
-import { db, keys, queryAll } from '#shared/db';
+import { db, getAll, keys, queryAll } from '#shared/db';
 import { AwsUnavailable } from '#shared/errors';
 import type { Order } from '#shared/order';
 import { orderCreation } from '#shared/order-store';
@@ -17,22 +17,12 @@ import { type Handling, MAX_ON_HAND, reservationLines, type Shortage, StockItem,
 const table = () => env('table').TABLE_NAME;
 
 export async function getStock(warehouseId: number, offerIds: string[]): Promise<Map<string, StockItem>> {
-  const result = new Map<string, StockItem>();
-  const unique = [...new Set(offerIds)];
-  for (let i = 0; i < unique.length; i += 100) {
-    const { Responses } = await db().send(
-      new BatchGetCommand({
-        RequestItems: {
-          [table()]: { Keys: unique.slice(i, i + 100).map((o) => keys.stock(warehouseId, o)), ConsistentRead: true },
-        },
-      }),
-    );
-    for (const item of Responses?.[table()] ?? []) {
-      const stock = StockItem.parse(item);
-      result.set(stock.offerId, stock);
-    }
-  }
-  return result;
+  const items = await getAll(
+    table(),
+    [...new Set(offerIds)].map((o) => keys.stock(warehouseId, o)),
+    { consistent: true },
+  );
+  return new Map(items.map((item) => StockItem.parse(item)).map((stock) => [stock.offerId, stock]));
 }
 
 interface Movement {
@@ -306,18 +296,12 @@ export async function stockToPublish(): Promise<StockItem[]> {
     KeyConditionExpression: 'gsi1pk = :g',
     ExpressionAttributeValues: { ':g': keys.sweepGroup('stock') },
   });
-  const items: StockItem[] = [];
-  for (let i = 0; i < refs.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table()]: { Keys: refs.slice(i, i + 100).map((r) => ({ pk: r.pk, sk: r.sk })) },
-    };
-    while (request && Object.keys(request).length) {
-      const page = await db().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of page.Responses?.[table()] ?? []) items.push(StockItem.parse(item));
-      request = page.UnprocessedKeys as typeof request;
-    }
-  }
-  return items;
+  return (
+    await getAll(
+      table(),
+      refs.map((r) => ({ pk: r.pk, sk: r.sk })),
+    )
+  ).map((item) => StockItem.parse(item));
 }
 
 /**
