@@ -6,6 +6,10 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import Table from 'cli-table3';
 import { getOrder } from '#shared/order-store';
+import { publishableStock, stockDrifted } from '#stock/rules';
+import { getStock } from '#stock/stock-store';
+import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
+import type { OzonSandbox } from '../sandbox/types';
 import { masked } from './data-dir';
 import { lastState, latestByPosting, postingOf, printHistory, summarize } from './report';
 import { type Runtime, startRuntime } from './runtime';
@@ -135,6 +139,27 @@ export async function untilSettled(local: Local, timeoutSeconds: number): Promis
   clearInterval(progress);
 }
 
+/**
+ * Ozon's stock (the sandbox's book) against the seller's, by the daily check's rule (stock/rules `stockDrifted`):
+ * every offer the seller keeps at a warehouse the sandbox knows.
+ */
+async function stockDriftOf(sandbox: OzonSandbox): Promise<{ compared: number; drifted: number }> {
+  let compared = 0;
+  let drifted = 0;
+  for (const warehouse of DEFAULT_WAREHOUSES) {
+    const local = await getStock(
+      warehouse.warehouse_id,
+      DEFAULT_PRODUCTS.map((p) => p.offer_id),
+    );
+    for (const item of local.values()) {
+      const ozon = sandbox.stockOf(warehouse.warehouse_id, item.offerId);
+      compared++;
+      if (stockDrifted(ozon.free, item, publishableStock(item, ozon.reserved))) drifted++;
+    }
+  }
+  return { compared, drifted };
+}
+
 /** Prints the summary (tables, or one JSON line with --json) and stops; exit code 1 if a posting is unfinished. */
 export async function finish(local: Local, opts: { json: boolean; history?: string }): Promise<never> {
   const { runtime, log } = local;
@@ -159,7 +184,13 @@ export async function finish(local: Local, opts: { json: boolean; history?: stri
       log(`Order record: ${JSON.stringify(await getOrder(postingOf(execution)), null, 2)}`);
     } else log(`No execution named ${opts.history}`);
   }
+  const stockDrift = runtime.sandbox ? await stockDriftOf(runtime.sandbox) : undefined;
+  if (stockDrift) {
+    log(
+      `stock: ${stockDrift.compared} offers compared with Ozon's figures (the sandbox's), ${stockDrift.drifted} differ`,
+    );
+  }
   const unfinished = Object.keys(summary.byFinalState).some((s) => s.startsWith('running') || s.startsWith('failed'));
-  if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, stockDrift })}\n`);
   return local.stop(unfinished ? 1 : 0);
 }
