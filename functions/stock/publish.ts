@@ -104,6 +104,8 @@ export interface ReconcileReport {
  */
 export async function reconcileStock(): Promise<ReconcileReport> {
   const ozonStocks = await ozonStocksOf();
+  // Still marked: its figure has not reached Ozon yet (the publication is retried), so a difference is expected.
+  const pending = new Set((await stockToPublish()).map((i) => `${i.warehouseId}#${i.offerId}`));
   const drifted: { offerId: string; warehouseId: number; ozon: number; product: number }[] = [];
   let checked = 0;
   const byWarehouse = new Map<number, string[]>();
@@ -118,8 +120,9 @@ export async function reconcileStock(): Promise<ReconcileReport> {
     const local = await getStock(warehouseId, offerIds);
     for (const offerId of offerIds) {
       const item = local.get(offerId);
-      // Marked for publishing a moment ago: it differs from Ozon on purpose, its new figure is on its way.
-      if (!item || (item.markedAt ?? 0) > now() - JUST_MARKED_MS) continue;
+      // Marked for publishing, or a moment ago: it differs from Ozon on purpose, its new figure is on its way.
+      const justMarked = (item?.markedAt ?? 0) > now() - JUST_MARKED_MS;
+      if (!item || justMarked || pending.has(`${warehouseId}#${offerId}`)) continue;
       const stocks = ozonStocks.get(offerId) ?? [];
       const entry = stocks.find((s) => s.warehouse_ids?.length === 1 && s.warehouse_ids[0] === warehouseId);
       if (!entry) continue;
