@@ -25,6 +25,12 @@ export async function getStock(warehouseId: number, offerIds: string[]): Promise
   return new Map(items.map((item) => StockItem.parse(item)).map((stock) => [stock.offerId, stock]));
 }
 
+/** A line's reservation on its stock item, never below zero: at receipt (createReserved) or later (reserve). */
+const RESERVE_LINE = {
+  update: 'SET available = available - :q, reserved = reserved + :q',
+  condition: 'available >= :q',
+};
+
 interface Movement {
   /** What happens to each line's stock item, with `:q` the line's quantity. */
   line: { update: string; condition?: string };
@@ -81,7 +87,7 @@ export type ReserveResult = { reserved: true } | { reserved: false; shortages: S
 export async function reserve(order: Order, at: string): Promise<ReserveResult> {
   try {
     await move(order, {
-      line: { update: 'SET available = available - :q, reserved = reserved + :q', condition: 'available >= :q' },
+      line: RESERVE_LINE,
       order: {
         // Reserved is in no sweep: a posting that waited for stock leaves the index in the same write.
         update: 'SET reservedAt = :at, phase = :phase REMOVE gsi1pk, gsi1sk',
@@ -124,8 +130,8 @@ export async function createReserved(order: Order, at: string): Promise<'reserve
             Update: {
               TableName: table(),
               Key: keys.stock(order.warehouseId, offerId),
-              UpdateExpression: 'SET available = available - :q, reserved = reserved + :q',
-              ConditionExpression: 'available >= :q',
+              UpdateExpression: RESERVE_LINE.update,
+              ConditionExpression: RESERVE_LINE.condition,
               ExpressionAttributeValues: { ':q': qty },
             },
           })),
