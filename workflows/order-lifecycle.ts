@@ -19,6 +19,8 @@ export interface LifecycleFunctions {
   receivePosting: lambda.IFunction;
   reserveStock: lambda.IFunction;
   confirmPosting: lambda.IFunction;
+  prepareAssembly: lambda.IFunction;
+  shipInPackages: lambda.IFunction;
   awaitEvent: lambda.IFunction;
   packAndLabel: lambda.IFunction;
   registerShipment: lambda.IFunction;
@@ -93,6 +95,8 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   // Endings
   const completed = new sfn.Succeed(scope, 'Completed');
   const cancelled = new sfn.Succeed(scope, 'Cancelled');
+  // Shipped in several packages: Ozon made a posting of each, each followed by its own execution.
+  const split = new sfn.Succeed(scope, 'Split');
   const unknownPosting = new sfn.Fail(scope, 'UnknownPosting', {
     error: E.POSTING_NOT_FOUND,
     cause: 'Ozon does not know this posting number: there is nothing to follow',
@@ -154,6 +158,33 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   catchInto(awaitPacked, remindPacking, [sfn.Errors.TIMEOUT]);
   remindPacking.next(awaitPacked);
   awaitPacked.next(confirm);
+
+  // Ozon approves some orders before they may be assembled: wait, then look again with Ozon at the deadline.
+  const awaitApproval = onCancel(wait('AwaitApproval', 'approval'));
+  catchInto(confirm, awaitApproval, [E.AWAITING_APPROVAL]);
+  awaitApproval.next(confirm);
+  catchInto(awaitApproval, receive, [sfn.Errors.TIMEOUT]);
+
+  // Marking codes, customs data or a box count go to Ozon before assembly; what the seller has not sent yet is
+  // alerted and waited for (AwaitMarkingCodes), asked again at the deadline. Only postings with needs come here.
+  const prepareAssembly = onCancel(step('PrepareAssembly', fns.prepareAssembly));
+  prepareAssembly.addRetry({
+    errors: [E.ASSEMBLY_DATA_CHECKING],
+    interval: Duration.seconds(10),
+    backoffRate: 2,
+    maxAttempts: 8,
+  });
+  const awaitMarks = onCancel(wait('AwaitMarkingCodes', 'marks'));
+  catchInto(confirm, prepareAssembly, [E.ASSEMBLY_DATA_REQUIRED]);
+  catchInto(prepareAssembly, awaitMarks, [E.ASSEMBLY_DATA_MISSING]);
+  prepareAssembly.next(confirm);
+  awaitMarks.next(prepareAssembly);
+  catchInto(awaitMarks, prepareAssembly, [sfn.Errors.TIMEOUT]);
+
+  // Several packages (the seller's packing data): Ozon splits the posting, the new postings go on on their own.
+  const shipInPackages = onCancel(step('ShipInPackages', fns.shipInPackages));
+  catchInto(confirm, shipInPackages, [E.SHIPS_IN_PACKAGES]);
+  shipInPackages.next(split);
 
   const awaitAssembly = onCancel(wait('AwaitAssembly', 'assembly'));
   // ship_failed, or no word from Ozon: ConfirmPosting ships again (it counts attempts and gives up after three).
@@ -220,8 +251,13 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   catchInto(awaitPayout, settlePayout, [sfn.Errors.TIMEOUT]);
   settlePayout.next(completed);
 
-  // rFBS: RegisterShipment hands the parcel to the seller's carrier (HandoverToCarrier); FBS goes on to delivery.
+  // rFBS: RegisterShipment hands the parcel to the seller's carrier (HandoverToCarrier), or, for a carrier Ozon
+  // registers the parcel with (aggregator), waits for that and looks again; FBS goes on to delivery.
   catchInto(registerShipment, awaitTracking, [E.HANDOVER_TO_CARRIER]);
+  const awaitRegistration = onCancel(wait('AwaitCarrierRegistration', 'registration'));
+  catchInto(registerShipment, awaitRegistration, [E.CARRIER_REGISTERING]);
+  awaitRegistration.next(registerShipment);
+  catchInto(awaitRegistration, registerShipment, [sfn.Errors.TIMEOUT, E.CARRIER_REGISTRATION_FAILED]);
   awaitTracking.next(setTracking).next(awaitDelivery);
   awaitDelivery.next(awaitPayout).next(completed);
   confirm.next(awaitAssembly).next(packAndLabel).next(registerShipment).next(awaitDelivery);
@@ -229,13 +265,17 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
 
   // Join where Ozon says the posting is: after receiving it, after a resume, and after a cancellation Ozon denied.
   const join = new sfn.Choice(scope, 'JoinLifecycle')
+    .when(sfn.Condition.stringEquals('$.joinAt', 'assembly'), awaitAssembly)
     .when(sfn.Condition.stringEquals('$.joinAt', 'pack'), packAndLabel)
     .when(sfn.Condition.stringEquals('$.joinAt', 'transit'), awaitDelivery)
     .when(sfn.Condition.stringEquals('$.joinAt', 'settle'), awaitPayout)
     .otherwise(reserveStock);
   receive.next(join);
   cancelShortLines.next(join);
-  cancellationConfirmed.when(sfn.Condition.booleanEquals('$.cancelled', true), cancelled).otherwise(join);
+  cancellationConfirmed
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.split'), sfn.Condition.booleanEquals('$.split', true)), split)
+    .when(sfn.Condition.booleanEquals('$.cancelled', true), cancelled)
+    .otherwise(join);
 
   // No dead ends: whatever still fails after its retries waits for the seller (added last: Catches match in order).
   for (const task of [...steps, ...waits.filter((w) => w !== needsAttention)]) {

@@ -1,4 +1,8 @@
-/** SetTrackingNumber (rFBS): the carrier's tracking number goes to Ozon, then the posting is `delivering`. */
+/**
+ * SetTrackingNumber (rFBS): the carrier's tracking number goes to Ozon. The seller's own delivery
+ * (`non_integrated`) is then reported `delivering`; a `3pl_tracking` carrier's parcel is tracked by Ozon itself, which
+ * refuses status calls for it (HAS_INCORRECT_TPL_INTEGRATION_TYPE) — its statuses come from Ozon.
+ */
 import { ShipRefused } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { updateOrder } from '#shared/order-store';
@@ -14,7 +18,8 @@ export async function setTrackingNumber(input: StepInput) {
   });
   const trackingErrors = refusedItems(tracking);
   if (trackingErrors.length) throw new ShipRefused(`Ozon refused tracking number for ${pn}: ${trackingErrors}`);
-  if (order.status !== 'delivering' && order.status !== 'delivered') {
+  const sellerReportsStatus = order.tplIntegrationType === 'non_integrated';
+  if (sellerReportsStatus && order.status !== 'delivering' && order.status !== 'delivered') {
     const delivering = await ozon().call('markDelivering', { posting_number: [pn] });
     const errors = refusedItems(delivering).filter((e) => !e.includes('TRANSITION_IS_NOT_POSSIBLE'));
     if (errors.length) throw new ShipRefused(`Ozon refused "delivering" for ${pn}: ${errors}`);

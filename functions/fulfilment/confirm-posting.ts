@@ -11,13 +11,22 @@ import * as z from 'zod/mini';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { policy } from '#shared/config';
-import { MarkingCodesRequired, NotPackedYet, OzonRequestRejected, PostingCancelled, ShipRefused } from '#shared/errors';
+import {
+  AssemblyDataRequired,
+  AwaitingApproval,
+  NotPackedYet,
+  OzonRequestRejected,
+  PostingCancelled,
+  ShipRefused,
+  ShipsInPackages,
+} from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { isAssembled, isCancelled } from '#shared/status';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
-import { MAX_SHIP_ATTEMPTS, shipRefusal } from './rules';
+import { packingData } from './packing-store';
+import { MAX_SHIP_ATTEMPTS, packagesFor, shipRefusal } from './rules';
 
 export const ConfirmInput = z.extend(StepInput, { shipAttempts: z.optional(z.number().check(z.int())) });
 export type ConfirmInput = z.infer<typeof ConfirmInput>;
@@ -29,8 +38,17 @@ export async function confirmPosting(input: ConfirmInput) {
   const order = await activeOrder(input.postingNumber, { consistent: policy().requirePacked });
   const attempts = input.shipAttempts ?? 0;
   if (isAssembled(order.status)) return stateOf(order);
+  // Ozon has not approved the order yet (a buyer's payment check, say): it refuses a ship until it does.
+  if (order.status === 'awaiting_approve') throw new AwaitingApproval(`${order.postingNumber} awaits Ozon's approval`);
   // The seller's policy: the warehouse says "packed" first (AwaitPackedConfirmation), then Ozon is asked.
   if (policy().requirePacked && !order.packedAt) throw new NotPackedYet(`${order.postingNumber} is not packed yet`);
+  // Marking codes, customs data or a box count first (PrepareAssembly); a posting without needs never goes there.
+  if (order.needs && !order.preparedAt) {
+    throw new AssemblyDataRequired(`${order.postingNumber} needs ${order.needs.join(', ')} before assembly`);
+  }
+  // The seller's packing data puts some units in packages of their own: the posting is split (ShipInPackages).
+  const packages = packagesFor(order.lines, new Set((await packingData()).alone));
+  if (packages.length > 1) throw new ShipsInPackages(`${order.postingNumber} ships in ${packages.length} packages`);
   if (attempts >= MAX_SHIP_ATTEMPTS) {
     await sendAlert(order, {
       kind: 'ship_refused',
@@ -51,7 +69,7 @@ export async function confirmPosting(input: ConfirmInput) {
   try {
     await ozon().call('ship', {
       posting_number: order.postingNumber,
-      packages: [{ products: order.lines.map((l) => ({ product_id: l.sku, quantity: l.qty })) }],
+      packages,
       with: { additional_data: false },
     });
   } catch (e) {
@@ -61,12 +79,15 @@ export async function confirmPosting(input: ConfirmInput) {
       await updateOrder(order.postingNumber, { status: 'cancelled' });
       throw new PostingCancelled(`Ozon says ${order.postingNumber} is already cancelled`);
     }
-    if (refusal.kind === 'marking_codes') {
-      await sendAlert(order, { kind: 'marking_codes_required', deadline: order.shipmentDate });
-      throw new MarkingCodesRequired(e.message, { cause: e });
+    // Ozon wants exemplar data the posting's requirements did not show: PrepareAssembly asks Ozon what exactly.
+    // Once only: a refusal after Ozon accepted the data is a refusal for the seller to look at, not a loop.
+    if (refusal.kind === 'marking_codes' && !order.preparedAt) {
+      await updateOrder(order.postingNumber, { needs: [...new Set([...(order.needs ?? []), 'mark' as const])] });
+      throw new AssemblyDataRequired(e.message, { cause: e });
     }
-    if (refusal.kind === 'refused') {
-      await sendAlert(order, { kind: 'ship_refused', reason: refusal.reason, deadline: order.shipmentDate });
+    if (refusal.kind === 'refused' || refusal.kind === 'marking_codes') {
+      const reason = refusal.kind === 'refused' ? refusal.reason : 'marking codes refused after Ozon accepted them';
+      await sendAlert(order, { kind: 'ship_refused', reason, deadline: order.shipmentDate });
       throw new ShipRefused(e.message, { cause: e });
     }
     // already_shipped: accepted by an earlier attempt whose answer was lost; the status check follows.

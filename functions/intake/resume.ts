@@ -21,7 +21,7 @@ export async function resumePosting(postingNumber: string) {
     throw e;
   }
   const order = await getOrder(postingNumber);
-  if (order?.phase === 'completed' || order?.phase === 'cancelled') {
+  if (order?.phase === 'completed' || order?.phase === 'cancelled' || order?.phase === 'split') {
     throw refuse(409, `Posting ${postingNumber} is ${order.phase}: there is nothing to resume`);
   }
   if (order?.wait?.on === 'attention') {

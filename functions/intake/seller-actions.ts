@@ -5,6 +5,8 @@
  * posting that needs attention. A refused action names why, with the HTTP status the seller API answers.
  */
 import * as z from 'zod/mini';
+import { saveAssemblyData } from '#fulfilment/assembly-store';
+import { setPacking } from '#fulfilment/packing-store';
 import { nowIso } from '#shared/clock';
 import { eachLimited } from '#shared/each-limited';
 import { OzonRequestRejected } from '#shared/errors';
@@ -14,7 +16,7 @@ import type { Order } from '#shared/order';
 import { getOrder, ordersInPhase } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { refusedItems } from '#shared/ozon/schemas';
-import { isCancelled } from '#shared/status';
+import { isAssembled, isCancelled } from '#shared/status';
 import { publishStock } from '#stock/publish';
 import { addStock } from '#stock/stock-store';
 import { deliverToWait } from '#waits/deliver-to-wait';
@@ -34,7 +36,32 @@ export const SELLER_ACTIONS = {
     trackingNumber: z.string().check(z.regex(/^[A-Za-z0-9-]{3,64}$/)),
   }),
   delivered: z.strictObject({ postingNumber: PostingNumber }),
+  /** The seller's courier has the parcel for the last mile (rFBS, own delivery). */
+  lastMile: z.strictObject({ postingNumber: PostingNumber }),
   packed: z.strictObject({ postingNumber: PostingNumber }),
+  /** What Ozon needs before assembly: marking codes (one per unit), GTD/RNPT ("absent" if none), the box count. */
+  marks: z.strictObject({
+    postingNumber: PostingNumber,
+    products: z
+      .array(
+        z.strictObject({
+          offerId: z.string().check(z.minLength(1), z.maxLength(100)),
+          marks: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(300))).check(z.maxLength(300))),
+          jwUins: z.optional(z.array(z.string().check(z.regex(/^\d{1,40}$/))).check(z.maxLength(300))),
+          gtd: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+          rnpt: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+        }),
+      )
+      .check(z.maxLength(100)),
+    boxes: z.optional(z.int().check(z.positive(), z.maximum(1000))),
+  }),
+  /** The seller's packing data for an offer: ships alone (its own package), boxes and grams per unit. */
+  packing: z.strictObject({
+    offerId: z.string().check(z.minLength(1), z.maxLength(100)),
+    shipsAlone: z.optional(z.boolean()),
+    boxesPerUnit: z.optional(z.int().check(z.positive(), z.maximum(100))),
+    gramsPerUnit: z.optional(z.number().check(z.positive(), z.maximum(1_000_000))),
+  }),
   resume: z.strictObject({ postingNumber: PostingNumber }),
 };
 export type SellerAction = keyof typeof SELLER_ACTIONS;
@@ -67,6 +94,9 @@ export async function restock(input: z.infer<(typeof SELLER_ACTIONS)['stock']>) 
 export async function setTracking(input: z.infer<(typeof SELLER_ACTIONS)['tracking']>) {
   const order = await knownOrder(input.postingNumber);
   if (order.schema !== 'rfbs') throw refuse(409, `${order.postingNumber} is FBS: Ozon delivers it, no tracking number`);
+  if (order.tplIntegrationType === 'aggregator') {
+    throw refuse(409, `${order.postingNumber}: Ozon registers it with the carrier and assigns the tracking number`);
+  }
   if (!['packing', 'shipping', 'in_transit'].includes(order.phase) || order.status === 'delivered') {
     throw refuse(409, `${order.postingNumber} does not wait for a tracking number (phase ${order.phase})`);
   }
@@ -88,25 +118,63 @@ export async function setTracking(input: z.infer<(typeof SELLER_ACTIONS)['tracki
   return { accepted: true };
 }
 
-/** Ozon moves the status itself; what it says afterwards is recorded, never the seller's word alone. */
-export async function reportDelivered(input: z.infer<(typeof SELLER_ACTIONS)['delivered']>) {
-  const order = await knownOrder(input.postingNumber);
+/**
+ * The seller's own delivery reports its progress; Ozon moves the status itself, and what it says afterwards is
+ * recorded, never the seller's word alone. A carrier Ozon tracks (`3pl_tracking`, `aggregator`) reports nothing here.
+ */
+async function reportProgress(postingNumber: string, step: 'markLastMile' | 'markDelivered', words: string) {
+  const order = await knownOrder(postingNumber);
   if (order.schema !== 'rfbs') throw refuse(409, `${order.postingNumber} is FBS: Ozon reports its delivery`);
+  if (order.tplIntegrationType !== 'non_integrated') {
+    throw refuse(409, `${order.postingNumber} goes with a carrier Ozon tracks (${order.tplIntegrationType})`);
+  }
   if (order.status !== 'delivering') {
-    throw refuse(409, `${order.postingNumber} is ${order.status}: only a posting in "delivering" can be delivered`);
+    throw refuse(409, `${order.postingNumber} is ${order.status}: only a posting in "delivering" can be ${words}`);
   }
   let refused: string[];
   try {
-    refused = refusedItems(await ozon().call('markDelivered', { posting_number: [order.postingNumber] }));
+    refused = refusedItems(await ozon().call(step, { posting_number: [order.postingNumber] }));
   } catch (e) {
-    if (e instanceof OzonRequestRejected) throw refuse(409, `Ozon refused "delivered": ${e.ozonMessage}`);
+    if (e instanceof OzonRequestRejected) throw refuse(409, `Ozon refused "${words}": ${e.ozonMessage}`);
     throw e;
   }
-  if (refused.length) throw refuse(409, `Ozon refused "delivered" for ${order.postingNumber}: ${refused.join('; ')}`);
+  if (refused.length) throw refuse(409, `Ozon refused "${words}" for ${order.postingNumber}: ${refused.join('; ')}`);
   const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
   await recordOzonStatus(posting);
-  return { accepted: true, status: posting.status };
+  return { accepted: true, status: posting.status, substatus: posting.substatus ?? undefined };
 }
+
+export const reportDelivered = (input: z.infer<(typeof SELLER_ACTIONS)['delivered']>) =>
+  reportProgress(input.postingNumber, 'markDelivered', 'delivered');
+export const reportLastMile = (input: z.infer<(typeof SELLER_ACTIONS)['lastMile']>) =>
+  reportProgress(input.postingNumber, 'markLastMile', 'last mile');
+
+/** Kept beside the order, then handed to the posting's wait for them (AwaitMarkingCodes); checked by Ozon there. */
+export async function receiveMarks(input: z.infer<(typeof SELLER_ACTIONS)['marks']>) {
+  const order = await knownOrder(input.postingNumber);
+  if (isAssembled(order.status) || order.preparedAt) {
+    throw refuse(409, `${order.postingNumber} needs no assembly data now (status ${order.status})`);
+  }
+  const known = new Set(order.lines.map((l) => l.offerId));
+  const unknown = input.products.filter((p) => !known.has(p.offerId)).map((p) => p.offerId);
+  if (unknown.length) throw refuse(422, `${order.postingNumber} has no line for ${unknown.join(', ')}`);
+  const at = nowIso();
+  await saveAssemblyData(order.postingNumber, {
+    products: input.products.map((p) => ({ ...p, marks: p.marks ?? [], jwUins: p.jwUins ?? [] })),
+    boxes: input.boxes,
+    at,
+  });
+  const { order: updated } = await recordEvent(
+    order.postingNumber,
+    `marks#${at}`,
+    { type: 'assembly_data', at, source: 'seller' },
+    { assemblyDataAt: at },
+  );
+  if (updated) await deliverToWait(updated);
+  return { accepted: true };
+}
+
+export const setPackingData = (input: z.infer<(typeof SELLER_ACTIONS)['packing']>) => setPacking(input.offerId, input);
 
 export async function confirmPacked(input: z.infer<(typeof SELLER_ACTIONS)['packed']>) {
   const order = await knownOrder(input.postingNumber);

@@ -1,6 +1,6 @@
 /**
- * The seller's API (Lambda Function URL): `POST /stock`, `/tracking`, `/delivered`, `/packed`, `/resume`, each
- * with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
+ * The seller's API (Lambda Function URL): `POST /stock`, `/tracking`, `/lastMile`, `/delivered`, `/packed`,
+ * `/marks`, `/packing`, `/resume`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
  */
 import httpErrorHandler from '@middy/http-error-handler';
 import httpRouterHandler from '@middy/http-router';
@@ -12,11 +12,14 @@ import { bearerMatches, sellerApiKey } from '#shared/seller-credentials';
 import { refuse } from './refuse';
 import {
   confirmPacked,
+  receiveMarks,
   reportDelivered,
+  reportLastMile,
   restock,
   resume,
   SELLER_ACTIONS,
   type SellerAction,
+  setPackingData,
   setTracking,
 } from './seller-actions';
 
@@ -51,8 +54,11 @@ const router = httpRouterHandler<APIGatewayProxyEventV2, Result>({
   routes: [
     action('stock', restock),
     action('tracking', setTracking),
+    action('lastMile', reportLastMile),
     action('delivered', reportDelivered),
     action('packed', confirmPacked),
+    action('marks', receiveMarks),
+    action('packing', setPackingData),
     action('resume', resume),
   ],
   notFoundResponse: ({ method, path }) => refuse(404, `No seller API action ${method} ${path}`),

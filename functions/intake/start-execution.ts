@@ -8,7 +8,7 @@ import { env } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 import { emitMetric } from '#shared/powertools';
 
-export type StartSource = 'push' | 'poller' | 'resume';
+export type StartSource = 'push' | 'poller' | 'resume' | 'split';
 
 export async function startPostingExecution(
   postingNumber: string,

@@ -35,7 +35,17 @@ export type AlertFacts =
   | { kind: 'packing_reminder'; deadline?: string }
   | { kind: 'confirmation_deadline'; deadline?: string }
   | { kind: 'confirmation_deadline_missed'; deadline?: string; cost: string }
-  | { kind: 'marking_codes_required'; deadline?: string }
+  | {
+      kind: 'marking_codes_required';
+      deadline?: string;
+      /** What is missing, or what Ozon refused (`refused`), one item each. */
+      problems: string[];
+      refused: boolean;
+      callbackPath: string;
+    }
+  | { kind: 'carrier_registration_failed'; substatus: string; carrier?: string }
+  | { kind: 'dropoff_limits'; problems: string[]; deadline?: string }
+  | { kind: 'posting_split'; postings: string[] }
   | { kind: 'tracking_missing'; deadline?: string }
   | { kind: 'delivery_window_passed'; deadline?: string }
   | { kind: 'possibly_lost'; status: string; since: string; checks: number }
@@ -63,6 +73,9 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   confirmation_deadline: 'warning',
   confirmation_deadline_missed: 'critical',
   marking_codes_required: 'critical',
+  carrier_registration_failed: 'critical',
+  dropoff_limits: 'warning',
+  posting_split: 'info',
   tracking_missing: 'critical',
   delivery_window_passed: 'warning',
   possibly_lost: 'critical',
@@ -141,6 +154,9 @@ const ONCE: ReadonlySet<AlertKind> = new Set([
   'partial_cancel',
   'stock_cancelled',
   'rfbs_handover',
+  'posting_split',
+  'dropoff_limits',
+  'carrier_registration_failed',
   'payout_mismatch',
   'payout_missing',
 ]);

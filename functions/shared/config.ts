@@ -100,6 +100,8 @@ export const SECTIONS = {
     MAX_STALL_ESCALATIONS: num(3, z.int(), z.positive()),
     ATTENTION_RECHECK_HOURS: num(24, z.positive()),
     PARTIAL_CANCEL: flag,
+    /** rFBS: the shipment date given to Ozon when it asks for one (`set_cutoff`), this many hours from receipt. */
+    CUTOFF_HANDLING_HOURS: num(24, z.positive()),
     REQUIRE_PACKED_CONFIRMATION: flag,
     /** Sent to the buyer (in Russian) through Ozon chat when a parcel stalls; {posting} is replaced. */
     BUYER_STALL_MESSAGE: z._default(
@@ -144,5 +146,8 @@ export function waitSettings(): WaitSettings {
   };
 }
 
-export const policy = () => ({ requirePacked: env('policy').REQUIRE_PACKED_CONFIRMATION });
+export const policy = () => ({
+  requirePacked: env('policy').REQUIRE_PACKED_CONFIRMATION,
+  cutoffHandlingHours: env('policy').CUTOFF_HANDLING_HOURS,
+});
 export const payoutTolerance = () => env('policy').PAYOUT_TOLERANCE_RUB;

@@ -21,6 +21,11 @@ export const keys = {
    */
   wait: (postingNumber: string) => ({ pk: `POSTING#${postingNumber}`, sk: 'ORDER#WAIT' }),
   orderPrefix: 'ORDER',
+  /**
+   * What the seller sent for the posting's assembly (marking codes, box count): its own item, not the order's, so
+   * the codes (~100 bytes each) never make every update of the order cost more than one write unit.
+   */
+  assembly: (postingNumber: string) => ({ pk: `POSTING#${postingNumber}`, sk: 'ASSEMBLY' }),
   /** Each push, poll finding or seller report about a posting, once: the sort key is the deduplication. */
   event: (postingNumber: string, key: string) => ({ pk: `POSTING#${postingNumber}`, sk: `EVENT#${key}` }),
   eventPrefix: 'EVENT#',
@@ -29,6 +34,8 @@ export const keys = {
   stock: (warehouseId: number, offerId: string) => ({ pk: `STOCK#${warehouseId}#${offerId}`, sk: 'STOCK' }),
   /** A partition of the sweep index (order-store.ts `SWEEP_GROUP`): the postings one sweep looks at. */
   sweepGroup: (group: string) => `SWEEP#${group}`,
+  /** The seller's packing data for every offer (fulfilment/packing-store.ts). */
+  packing: () => ({ pk: 'PACKING', sk: 'PACKING' }),
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
   /** Account-level alerts (no posting) and when each kind was last sent, for the repeat window. */
   accountAlert: (kind: string) => ({ pk: 'ACCOUNT', sk: `ALERT#${kind}` }),

@@ -12,6 +12,8 @@ export interface WaitSettings {
   /** Remind the warehouse this often while a required "packed" confirmation is missing. */
   packedReminderSeconds: number;
   assemblyWaitSeconds: number;
+  /** How long Ozon may take to register an aggregator's parcel with the carrier before it is looked at again. */
+  registrationWaitSeconds: number;
   /** After shipment_date, how long the seller's carrier may take to send the tracking number. */
   trackingGraceSeconds: number;
   /** SLA: `awaiting_deliver` this long past shipment_date is stalled. */
@@ -30,6 +32,7 @@ export const DEFAULT_WAIT_SETTINGS: WaitSettings = {
   assemblyBufferSeconds: 4 * HOUR,
   packedReminderSeconds: 2 * HOUR,
   assemblyWaitSeconds: 2 * HOUR,
+  registrationWaitSeconds: 6 * HOUR,
   trackingGraceSeconds: DAY,
   handoverStallSeconds: DAY,
   transitStallSeconds: 5 * DAY,
@@ -86,11 +89,16 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
     Number.isNaN(deliveryEnd) || deliveryEnd < nowMs ? stall : secondsUntil(order.deliveryDateEnd, nowMs, stall);
   return {
     restock: secondsUntil(restockDeadline(order, s), nowMs, s.packedReminderSeconds),
+    // Ozon's approval: looked at again (ReceivePosting) at the shipment date, then daily.
+    approval: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : DAY,
+    // The seller's marking codes: asked again at the shipment date, then at the reminder interval.
+    marks: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : s.packedReminderSeconds,
     // Remind at the reminder interval, and once exactly at shipment_date; after it, keep the interval.
     packed: trackingBy
       ? Math.min(s.packedReminderSeconds, secondsUntil(trackingBy, nowMs, DAY))
       : s.packedReminderSeconds,
     assembly: s.assemblyWaitSeconds,
+    registration: s.registrationWaitSeconds,
     tracking: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : s.trackingGraceSeconds,
     delivery: Math.min(stall, window),
     dispute: s.disputeWaitSeconds,

@@ -43,8 +43,25 @@ export class StockShort extends NamedError {}
 export class ShipFailed extends NamedError {}
 /** Ship failed too often or was refused for a reason the seller has to fix. */
 export class ShipRefused extends NamedError {}
-/** Ozon requires marking codes (Честный ЗНАК) before it assembles: the seller has to enter them. */
-export class MarkingCodesRequired extends NamedError {}
+/**
+ * Not a failure: Ozon needs marking codes, customs data or a box count before it assembles. ConfirmPosting says so
+ * and the state machine catches it into PrepareAssembly, which sends them.
+ */
+export class AssemblyDataRequired extends NamedError {}
+/** What Ozon needs before assembly is missing or was refused: the seller has to send it (AwaitMarkingCodes). */
+export class AssemblyDataMissing extends NamedError {}
+/** The seller never sent (valid) assembly data despite the alerts: the posting waits in NeedsAttention. */
+export class AssemblyDataNotSent extends NamedError {}
+/** Ozon is still checking the marking codes it was sent (exemplar status `validation_in_process`): ask again. */
+export class AssemblyDataChecking extends NamedError {}
+/** The posting waits for Ozon's approval (`awaiting_approve`) before it may be assembled (AwaitApproval). */
+export class AwaitingApproval extends NamedError {}
+/** The seller's packing data puts the posting in several packages: ShipInPackages splits it on Ozon. */
+export class ShipsInPackages extends NamedError {}
+/** Not a failure: Ozon registers an aggregator's parcel with the carrier (AwaitCarrierRegistration). */
+export class CarrierRegistering extends NamedError {}
+/** Ozon could not register the parcel with the carrier (`posting_registration_error`). */
+export class CarrierRegistrationFailed extends NamedError {}
 /** The seller's policy wants the warehouse's "packed" before Ozon is asked to assemble, and it has not come. */
 export class NotPackedYet extends NamedError {}
 /** Short stock and no line can be shipped: the whole posting is cancelled. */

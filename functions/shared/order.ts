@@ -15,8 +15,11 @@ export type Schema = z.infer<typeof Schema>;
  */
 export const WaitKind = z.enum([
   'restock',
+  'approval',
   'packed',
+  'marks',
   'assembly',
+  'registration',
   'tracking',
   'delivery',
   'dispute',
@@ -24,6 +27,13 @@ export const WaitKind = z.enum([
   'attention',
 ]);
 export type WaitKind = z.infer<typeof WaitKind>;
+
+/**
+ * What Ozon needs from the seller before it assembles (the posting's `requirements`, `is_multibox`): a "Честный
+ * ЗНАК" code or a jewellery UIN per unit, a customs declaration (GTD) or RNPT per unit, the box count.
+ */
+export const AssemblyNeed = z.enum(['mark', 'jw_uin', 'gtd', 'rnpt', 'boxes']);
+export type AssemblyNeed = z.infer<typeof AssemblyNeed>;
 
 export const OrderLine = z.object({
   sku: z.int(),
@@ -61,6 +71,8 @@ export const Phase = z.enum([
   'awaiting_stock',
   'reserved',
   'awaiting_packed',
+  /** Waiting for the seller's marking codes or box count before Ozon may assemble. */
+  'awaiting_marks',
   'confirming',
   'packing',
   'shipping',
@@ -68,6 +80,8 @@ export const Phase = z.enum([
   'settling',
   'completed',
   'cancelled',
+  /** Shipped in several packages: Ozon made a posting of each, followed on its own; this one is over. */
+  'split',
   'needs_attention',
 ]);
 export type Phase = z.infer<typeof Phase>;
@@ -101,6 +115,15 @@ export const Order = z.object({
   /** When the parcel was first seen handed over (courier, drop-off point): its units are no longer on the shelf. */
   handedOverAt: z.optional(z.string()),
   packedAt: z.optional(z.string()),
+  /** What Ozon needs before assembly (absent: nothing), and when it accepted what the product sent it. */
+  needs: z.optional(z.array(AssemblyNeed)),
+  preparedAt: z.optional(z.string()),
+  /** When the seller last sent assembly data (marking codes, box count; seller API `marks`). */
+  assemblyDataAt: z.optional(z.string()),
+  /** When the exemplars last went to Ozon (its check runs after that): a retry only asks for the check's result. */
+  exemplarsSentAt: z.optional(z.string()),
+  /** A posting that came out of a split: the posting it came from, whose reservation it took over. */
+  parentPostingNumber: z.optional(z.string()),
   /** How often each kind of escalation (stalled parcel, missing tracking number) has fired. */
   escalations: z._default(z.record(z.string(), z.int()), {}),
   tariffication: z.optional(
@@ -168,7 +191,21 @@ export function orderFromPosting(posting: Posting, nowIso: string): Order {
     lastStatusAt: nowIso,
     handedOverAt: handedOver(posting.status) ? nowIso : undefined,
     cancellation: isCancelled(posting.status) ? cancellationOf(posting) : undefined,
+    needs: assemblyNeeds(posting),
+    parentPostingNumber: posting.parent_posting_number || undefined,
   });
+}
+
+/** What Ozon asks of the seller before it assembles this posting; undefined when nothing. */
+export function assemblyNeeds(posting: Pick<Posting, 'requirements' | 'is_multibox'>): AssemblyNeed[] | undefined {
+  const r = posting.requirements;
+  const needs: AssemblyNeed[] = [];
+  if (r?.products_requiring_mandatory_mark?.length) needs.push('mark');
+  if (r?.products_requiring_jw_uin?.length) needs.push('jw_uin');
+  if (r?.products_requiring_gtd?.length) needs.push('gtd');
+  if (r?.products_requiring_rnpt?.length) needs.push('rnpt');
+  if (posting.is_multibox) needs.push('boxes');
+  return needs.length ? needs : undefined;
 }
 
 function tarifficationOf(posting: Posting): Order['tariffication'] {

@@ -150,6 +150,41 @@ export async function createReserved(order: Order, at: string): Promise<'reserve
 }
 
 /**
+ * A posting that came out of a split (`parentPostingNumber`) takes over its share of the parent's reservation: the
+ * units stay reserved on the stock items (nothing moves there), the new order is written reserved, and the parent
+ * records the adoption — once per new posting, in one transaction. `not_reserved`: the parent holds no reservation
+ * to hand over (it was never reserved, or this posting took its share already), and the caller reserves afresh.
+ */
+export async function adoptReservation(child: Order, at: string): Promise<'adopted' | 'exists' | 'not_reserved'> {
+  const parent = child.parentPostingNumber;
+  if (!parent) return 'not_reserved';
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: orderCreation({ ...child, phase: 'reserved', reservedAt: at }) },
+          {
+            Update: {
+              TableName: table(),
+              Key: keys.order(parent),
+              UpdateExpression: 'ADD adoptedBy :children',
+              ConditionExpression: 'attribute_exists(reservedAt) AND NOT contains(adoptedBy, :child)',
+              ExpressionAttributeValues: { ':children': new Set([child.postingNumber]), ':child': child.postingNumber },
+            },
+          },
+        ],
+      }),
+    );
+    return 'adopted';
+  } catch (e) {
+    if (!(e instanceof TransactionCanceledException)) throw e;
+    if (e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'exists';
+    if (e.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') return 'not_reserved';
+    throw new AwsUnavailable('Taking over the reservation of a split posting conflicted', { cause: e });
+  }
+}
+
+/**
  * Gives a cancelled posting's units back, once: reserved units become available again, and units already packed
  * but not yet handed over (`parcelStillHere`) go back on the shelf. A parcel that left is the returns' business.
  */

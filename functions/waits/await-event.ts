@@ -31,8 +31,11 @@ export const WaitInput = z.object({
  */
 const WAIT_PHASE = {
   restock: 'awaiting_stock',
+  approval: undefined,
   packed: 'awaiting_packed',
+  marks: 'awaiting_marks',
   assembly: undefined,
+  registration: undefined,
   tracking: 'shipping',
   delivery: undefined,
   dispute: undefined,

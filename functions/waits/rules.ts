@@ -1,7 +1,7 @@
 /** Whether a wait is over, judged from the order record alone. Pure. */
 
 import { payoutSettled } from '#settlement/rules';
-import { InArbitration, NotAccepted, PostingCancelled, ShipFailed } from '#shared/errors';
+import { CarrierRegistrationFailed, InArbitration, NotAccepted, PostingCancelled, ShipFailed } from '#shared/errors';
 import { type Order, WaitKind } from '#shared/order';
 import { DISPUTED, isAssembled, isCancelled } from '#shared/status';
 
@@ -25,8 +25,22 @@ export function evaluateWait(order: Order, kind: WaitKind, payoutTolerance: numb
   switch (kind) {
     case 'restock':
       return order.restockedAt && order.restockedAt >= since ? { outcome: 'success' } : { outcome: 'pending' };
+    case 'approval':
+      return order.status === 'awaiting_approve' ? { outcome: 'pending' } : { outcome: 'success' };
     case 'packed':
       return order.packedAt ? { outcome: 'success' } : { outcome: 'pending' };
+    case 'marks':
+      // New data from the seller since the wait began: PrepareAssembly sends it.
+      return order.assemblyDataAt && order.assemblyDataAt >= since ? { outcome: 'success' } : { outcome: 'pending' };
+    case 'registration':
+      if (order.substatus === 'posting_registration_error') {
+        return {
+          outcome: 'failure',
+          error: CarrierRegistrationFailed.name,
+          cause: 'Ozon could not register the parcel with the carrier',
+        };
+      }
+      return order.status === 'awaiting_registration' ? { outcome: 'pending' } : { outcome: 'success' };
     case 'assembly':
       if (isAssembled(order.status)) return { outcome: 'success' };
       if (order.substatus === 'ship_failed') {

@@ -134,7 +134,10 @@ describe('who may do what', () => {
       'delivery/set-tracking-number',
       'fulfilment/confirm-posting',
       'fulfilment/label-batch',
+      'fulfilment/prepare-assembly',
       'fulfilment/receive-posting',
+      'fulfilment/register-shipment',
+      'fulfilment/ship-in-packages',
       'intake/poller',
       'intake/push-processor',
       'intake/seller-api',
@@ -175,7 +178,12 @@ describe('who may do what', () => {
 
   it('the push processor, the seller API and the poller can start executions, of OrderLifecycle only', () => {
     expect(allowed('states:StartExecution')).toEqual(having('startExecutions'));
-    expect(having('startExecutions')).toEqual(['intake/poller', 'intake/push-processor', 'intake/seller-api']);
+    expect(having('startExecutions')).toEqual([
+      'fulfilment/ship-in-packages',
+      'intake/poller',
+      'intake/push-processor',
+      'intake/seller-api',
+    ]);
     expect(rolesAllowing('states:StartExecution').sort()).toEqual(having('startExecutions').map(roleIdOf).sort());
     for (const e of ['intake/push-processor', 'intake/poller', 'intake/seller-api'] as const) {
       for (const s of grants(stmts(e), 'states:StartExecution')) expect(s.resources, e).toEqual([STATE_MACHINE_ARN]);
@@ -198,6 +206,7 @@ describe('who may do what', () => {
       'fulfilment/label-batch',
       'fulfilment/pack-and-label',
       'fulfilment/receive-posting',
+      'fulfilment/register-shipment',
       'intake/poller',
       'intake/push-processor',
       'intake/seller-api',
@@ -242,6 +251,9 @@ describe('who may do what', () => {
         'delivery/check-tracking',
         'fulfilment/confirm-posting',
         'fulfilment/label-batch',
+        'fulfilment/prepare-assembly',
+        'fulfilment/receive-posting',
+        'fulfilment/ship-in-packages',
         'delivery/alert-dispute',
         'delivery/alert-not-accepted',
         'intake/poller',

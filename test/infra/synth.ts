@@ -77,13 +77,18 @@ const STEP = ['table', 'policy'] as const;
  * adding a need in infra/stack.ts must be mirrored here.
  */
 export const FUNCTIONS = {
-  'fulfilment/receive-posting': [...STEP, 'ozon', 'resumeWaits'],
+  // Answers what Ozon asks at receipt (a shipment date; the drop-off limits, alerted when a parcel will be refused).
+  'fulfilment/receive-posting': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
   'stock/reserve-stock': [...STEP, 'alerts'],
   'fulfilment/confirm-posting': [...STEP, 'ozon', 'alerts'],
+  'fulfilment/prepare-assembly': [...STEP, 'ozon', 'alerts'],
+  // Starts the executions of the postings Ozon made of the packages.
+  'fulfilment/ship-in-packages': [...STEP, 'ozon', 'alerts', 'startExecutions'],
   'waits/await-event': [...STEP, 'alerts', 'resumeWaits'],
   // Joins its warehouse's next label batch through the label queue: neither Ozon nor the labels bucket any more.
   'fulfilment/pack-and-label': [...STEP, 'sendLabelRequests', 'resumeWaits'],
-  'fulfilment/register-shipment': [...STEP, 'alerts'],
+  // An aggregator's parcel: Ozon is asked how its registration with the carrier went, and the status recorded.
+  'fulfilment/register-shipment': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
   'delivery/set-tracking-number': [...STEP, 'ozon'],
   'delivery/check-tracking': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
   'settlement/settle-payout': [...STEP, 'ozon', 'alerts'],

@@ -72,6 +72,13 @@ const STATE_NAMES = [
   'AlertDispute',
   'AwaitDisputeResolution',
   'AlertNotAccepted',
+  // Issue 11: Ozon's approval, marking codes and box count, a split, an aggregator's carrier registration.
+  'AwaitApproval',
+  'PrepareAssembly',
+  'AwaitMarkingCodes',
+  'ShipInPackages',
+  'Split',
+  'AwaitCarrierRegistration',
 ];
 /** The one Fail: a posting number Ozon does not know has nothing to follow or resume. */
 const FAIL_ENDINGS = ['UnknownPosting'];
@@ -84,6 +91,9 @@ const WAITS = [
   'AwaitDisputeResolution',
   'AwaitPayout',
   'NeedsAttention',
+  'AwaitApproval',
+  'AwaitMarkingCodes',
+  'AwaitCarrierRegistration',
 ];
 /** Token tasks that are steps, not waits for the outside world: PackAndLabel waits for its label batch. */
 const TOKEN_STEPS = ['PackAndLabel'];
@@ -252,6 +262,9 @@ describe('waits for the outside world', () => {
       AwaitDelivery: 'delivery',
       AwaitDisputeResolution: 'dispute',
       AwaitPayout: 'payout',
+      AwaitApproval: 'approval',
+      AwaitMarkingCodes: 'marks',
+      AwaitCarrierRegistration: 'registration',
     };
     for (const n of WAITS.filter((w) => w !== 'NeedsAttention')) {
       const s = states[n];
@@ -271,6 +284,28 @@ describe('waits for the outside world', () => {
     expect(catchTargets(states.AwaitRestock, 'DeadlinePassed')).toEqual(['DecideShortStock']);
     expect(catchTargets(states.AwaitPackedConfirmation, 'States.Timeout')).toEqual(['RemindPacking']);
     expect(catchTargets(states.AwaitDisputeResolution, 'States.Timeout')).toEqual(['CheckTracking']);
+    // Approval: Ozon is asked again (ReceivePosting re-reads the posting and joins where it is).
+    expect(catchTargets(states.AwaitApproval, 'States.Timeout')).toEqual(['ReceivePosting']);
+    expect(catchTargets(states.AwaitMarkingCodes, 'States.Timeout')).toEqual(['PrepareAssembly']);
+    expect(catchTargets(states.AwaitCarrierRegistration, 'States.Timeout')).toEqual(['RegisterShipment']);
+    expect(catchTargets(states.AwaitCarrierRegistration, 'CarrierRegistrationFailed')).toEqual(['RegisterShipment']);
+  });
+
+  it('what Ozon needs before assembly is a detour only postings with needs take, never an end', () => {
+    expect(catchTargets(states.ConfirmPosting, 'AwaitingApproval')).toEqual(['AwaitApproval']);
+    expect(catchTargets(states.ConfirmPosting, 'AssemblyDataRequired')).toEqual(['PrepareAssembly']);
+    expect(catchTargets(states.ConfirmPosting, 'ShipsInPackages')).toEqual(['ShipInPackages']);
+    expect(catchTargets(states.PrepareAssembly, 'AssemblyDataMissing')).toEqual(['AwaitMarkingCodes']);
+    expect(states.PrepareAssembly.Next).toBe('ConfirmPosting');
+    expect(states.AwaitMarkingCodes.Next).toBe('PrepareAssembly');
+    expect(states.AwaitApproval.Next).toBe('ConfirmPosting');
+    const checking = (states.PrepareAssembly.Retry ?? []).find((r: Json) =>
+      r.ErrorEquals.includes('AssemblyDataChecking'),
+    );
+    expect(checking?.MaxAttempts).toBeGreaterThan(0);
+    expect(catchTargets(states.RegisterShipment, 'CarrierRegistering')).toEqual(['AwaitCarrierRegistration']);
+    expect(states.AwaitCarrierRegistration.Next).toBe('RegisterShipment');
+    expect(states.JoinLifecycle.Choices.find((c: Json) => c.StringEquals === 'assembly')?.Next).toBe('AwaitAssembly');
   });
 
   it('NeedsAttention waits a fixed day, passes the error to the alert, and re-checks with Ozon after it', () => {
@@ -302,14 +337,26 @@ describe('cancellation', () => {
       .filter(([, s]) => !catchTargets(s, 'PostingCancelled').includes('ReleaseStock'))
       .map(([n]) => n);
     expect(withoutCatch.sort()).toEqual([...NOT_CANCELLABLE].sort());
-    expect(tasks()).toHaveLength(24);
+    expect(tasks()).toHaveLength(29);
   });
 
   it('ReleaseStock and CancelPosting end in Cancelled only when Ozon confirmed it, else the posting rejoins', () => {
     expect(states.ReleaseStock.Next).toBe('CancellationConfirmed');
     expect(states.CancelPosting.Next).toBe('CancellationConfirmed');
     const confirmed = states.CancellationConfirmed;
-    expect(confirmed.Choices).toEqual([{ Variable: '$.cancelled', BooleanEquals: true, Next: 'Cancelled' }]);
+    // A split is not a cancellation: the execution ends Split and no stock is released.
+    expect(confirmed.Choices).toEqual([
+      {
+        And: [
+          { Variable: '$.split', IsPresent: true },
+          { Variable: '$.split', BooleanEquals: true },
+        ],
+        Next: 'Split',
+      },
+      { Variable: '$.cancelled', BooleanEquals: true, Next: 'Cancelled' },
+    ]);
+    expect(states.Split.Type).toBe('Succeed');
+    expect(states.ShipInPackages.Next).toBe('Split');
     expect(confirmed.Default).toBe('JoinLifecycle');
     expect(states.CancelShortLines.Next).toBe('JoinLifecycle');
     expect(catchTargets(states.ReserveStock, 'StockShort')).toEqual(['AwaitRestock']);

@@ -396,8 +396,12 @@ describe('waitTimeouts', () => {
 
     expect(result).toEqual({
       restock: 2 * HOUR,
+      // Ozon's approval is looked at daily; missing marking codes are asked for at the reminder interval.
+      approval: DAY,
       packed: 2 * HOUR,
+      marks: 2 * HOUR,
       assembly: 2 * HOUR,
+      registration: 6 * HOUR,
       tracking: DAY,
       // Not picked up and no shipment date: one handover grace from the last status change.
       delivery: DAY,

@@ -75,9 +75,23 @@ export const en: Templates = {
     what: `The shipping deadline passed before the posting was assembled. ${f.cost}`,
     todo: 'Assemble and hand it over today, or cancel it yourself before Ozon does.',
   }),
-  marking_codes_required: () => ({
-    what: 'Ozon requires marking codes (Честный ЗНАК) for items in this posting before assembly.',
-    todo: 'Enter the marking codes for each item in the seller cabinet, then assemble the posting.',
+  marking_codes_required: (f) => ({
+    what: f.refused
+      ? `Ozon refused what was sent for this posting's assembly: ${f.problems.join('; ')}.`
+      : `Ozon needs more before it assembles this posting: ${f.problems.join('; ')}.`,
+    todo: `Send the corrected data to ${f.callbackPath}; the posting waits and is assembled as soon as Ozon accepts it.`,
+  }),
+  carrier_registration_failed: (f) => ({
+    what: `Ozon could not register the parcel with the carrier${f.carrier ? ` ${f.carrier}` : ''} (${f.substatus}).`,
+    todo: 'Check the address and the parcel data in the seller cabinet, fix them or choose another carrier, then resume the posting.',
+  }),
+  dropoff_limits: (f) => ({
+    what: `The drop-off point will refuse this parcel: ${f.problems.join('; ')}.`,
+    todo: 'Split the posting or take it to a drop-off point that accepts it, before the shipment date.',
+  }),
+  posting_split: (f) => ({
+    what: `The posting ships in ${f.postings.length} packages: Ozon made a posting of each (${f.postings.join(', ')}).`,
+    todo: 'Pack each package separately and label each with its own posting number; each is followed on its own.',
   }),
   tracking_missing: () => ({
     what: 'Your carrier has not sent a tracking number for this rFBS posting.',

@@ -75,9 +75,23 @@ export const zh: Templates = {
     what: `发货截止时间已过，订单仍未备货。${f.cost}`,
     todo: '请今天完成备货并交接，或在 Ozon 取消之前自行取消。',
   }),
-  marking_codes_required: () => ({
-    what: 'Ozon 要求在备货前填写商品标记码（Честный ЗНАК）。',
-    todo: '请在卖家后台为每件商品填写标记码，然后备货。',
+  marking_codes_required: (f) => ({
+    what: f.refused
+      ? `Ozon 未接受此订单的组装数据：${f.problems.join('；')}。`
+      : `Ozon 组装此订单前还需要：${f.problems.join('；')}。`,
+    todo: `请将更正后的数据发送到 ${f.callbackPath}；订单会等待，Ozon 接受后立即组装。`,
+  }),
+  carrier_registration_failed: (f) => ({
+    what: `Ozon 无法在承运商${f.carrier ? ` ${f.carrier}` : ''}处登记包裹（${f.substatus}）。`,
+    todo: '请在卖家后台检查地址和包裹信息，修正或更换承运商，然后恢复该订单。',
+  }),
+  dropoff_limits: (f) => ({
+    what: `交货点将拒收此包裹：${f.problems.join('；')}。`,
+    todo: '请在发货日期前拆分订单，或送到可接收的交货点。',
+  }),
+  posting_split: (f) => ({
+    what: `此订单分 ${f.postings.length} 个包裹发货：Ozon 为每个包裹建立了订单（${f.postings.join('、')}）。`,
+    todo: '请分别包装每个包裹，并贴上各自订单号的面单；每个订单将单独跟进。',
   }),
   tracking_missing: () => ({
     what: '物流商尚未提供该 rFBS 订单的运单号。',

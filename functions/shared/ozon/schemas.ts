@@ -86,6 +86,20 @@ export const Posting = z.looseObject({
   ),
   // The reference documents an object; live payloads show an array of one. Accept both.
   tariffication: z.nullish(z.union([Tariffication, z.array(Tariffication)])),
+  /** What Ozon needs before it assembles: per requirement, the SKUs that need it (docs/19-fbsandrfbsmarks.md). */
+  requirements: z.nullish(
+    z.looseObject({
+      products_requiring_mandatory_mark: z.nullish(z.array(z.number())),
+      products_requiring_gtd: z.nullish(z.array(z.number())),
+      products_requiring_country: z.nullish(z.array(z.number())),
+      products_requiring_rnpt: z.nullish(z.array(z.number())),
+      products_requiring_jw_uin: z.nullish(z.array(z.number())),
+    }),
+  ),
+  /** A multi-box product: the box count goes to Ozon before assembly (/v3/posting/multiboxqty/set). */
+  is_multibox: z.nullish(z.boolean()),
+  /** Set on a posting that came out of a split (a ship in several packages): the posting it came from. */
+  parent_posting_number: nullableString,
 });
 export type Posting = z.infer<typeof Posting>;
 
@@ -112,6 +126,86 @@ export type V4ListResponse = z.infer<typeof V4ListResponse>;
 export const ShipResponse = z.looseObject({
   result: z.array(z.string()),
 });
+
+const ExemplarMark = z.looseObject({ mark: z.string(), mark_type: z.string() });
+/** `/v6/fbs/posting/product/exemplar/create-or-get`: one exemplar id per unit, and what each product needs. */
+export const ExemplarsResponse = z.looseObject({
+  posting_number: z.string(),
+  multi_box_qty: z.nullish(z.number()),
+  products: z.array(
+    z.looseObject({
+      product_id: z.int(),
+      quantity: z.nullish(z.int()),
+      exemplars: z.array(z.looseObject({ exemplar_id: z.int(), marks: z.nullish(z.array(ExemplarMark)) })),
+      is_gtd_needed: z.nullish(z.boolean()),
+      is_mandatory_mark_needed: z.nullish(z.boolean()),
+      is_rnpt_needed: z.nullish(z.boolean()),
+      is_jw_uin_needed: z.nullish(z.boolean()),
+    }),
+  ),
+});
+export type ExemplarsResponse = z.infer<typeof ExemplarsResponse>;
+const ValidatedExemplar = z.looseObject({
+  errors: z.nullish(z.array(z.string())),
+  valid: z.boolean(),
+  marks: z.nullish(
+    z.array(z.looseObject({ mark: z.string(), valid: z.boolean(), errors: z.nullish(z.array(z.string())) })),
+  ),
+});
+/** `/v5/fbs/posting/product/exemplar/validate`: the codes' format, per product and unit. */
+export const ExemplarValidateResponse = z.looseObject({
+  products: z.array(
+    z.looseObject({
+      product_id: z.int(),
+      valid: z.boolean(),
+      error: z.nullish(z.string()),
+      exemplars: z.nullish(z.array(ValidatedExemplar)),
+    }),
+  ),
+});
+export type ExemplarValidateResponse = z.infer<typeof ExemplarValidateResponse>;
+/** `/v5/fbs/posting/product/exemplar/status`: Ozon's check of what exemplar/set stored. */
+export const ExemplarStatusResponse = z.looseObject({
+  posting_number: z.nullish(z.string()),
+  status: z.string(),
+  products: z.nullish(
+    z.array(
+      z.looseObject({
+        product_id: z.int(),
+        exemplars: z.nullish(
+          z.array(
+            z.looseObject({
+              marks: z.nullish(
+                z.array(z.looseObject({ mark: z.string(), error_codes: z.nullish(z.array(z.string())) })),
+              ),
+              gtd_error_codes: z.nullish(z.array(z.string())),
+              rnpt_error_codes: z.nullish(z.array(z.string())),
+            }),
+          ),
+        ),
+      }),
+    ),
+  ),
+});
+export type ExemplarStatusResponse = z.infer<typeof ExemplarStatusResponse>;
+/** exemplar/set documents a 200 without a body. */
+export const EmptyResponse = z.looseObject({});
+/** `/v3/posting/multiboxqty/set` */
+export const MultiBoxQtyResponse = z.looseObject({ result: z.looseObject({ result: z.boolean() }) });
+/** `/v1/posting/fbs/restrictions`: the drop-off point's limits for the posting (grams, centimetres, roubles). */
+export const RestrictionsResponse = z.looseObject({
+  result: z.looseObject({
+    posting_number: z.nullish(z.string()),
+    max_posting_weight: z.nullish(z.number()),
+    min_posting_weight: z.nullish(z.number()),
+    width: z.nullish(z.number()),
+    length: z.nullish(z.number()),
+    height: z.nullish(z.number()),
+    max_posting_price: z.nullish(z.number()),
+    min_posting_price: z.nullish(z.number()),
+  }),
+});
+export type RestrictionsResponse = z.infer<typeof RestrictionsResponse>;
 
 /** `{"result": true}`; some answers carry the string "true" (examples/response__v2_posting_fbs_cancel__2.json). */
 export const BooleanResult = z.looseObject({
