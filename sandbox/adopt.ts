@@ -12,7 +12,7 @@
  * shipment_date (the assembly deadline, docs/14-fbs.md) falls after the assembly. Once handed over, shipment_date
  * is clamped to the hand-over moment: it is in the past for a parcel that already left the warehouse.
  */
-import { BUYER_CANCEL_REASON } from './catalogue.js';
+import { BUYER_CANCEL_REASON, tplOf } from './catalogue.js';
 import type { Posting, TaskKind } from './model.js';
 import type { Timing } from './types.js';
 import { HOUR } from './util.js';
@@ -40,6 +40,9 @@ export function adopt(p: Posting, startAt: Exclude<StartAt, 'awaiting_packaging'
   const window = p.deliveryEnd - p.createdAt;
   const lead = Math.min(MAX_LEAD_MS, Math.floor(sla / 2));
   const rfbs = p.schema === 'rfbs';
+  const tpl = tplOf(p);
+  // an rFBS carrier (aggregator, 3pl_tracking) moves the parcel on by itself, as Ozon does for FBS
+  const carrier = tpl === 'aggregator' || tpl === '3pl_tracking';
   const next: NextTransition[] = [];
 
   // moments of the history, newest first
@@ -58,13 +61,25 @@ export function adopt(p: Posting, startAt: Exclude<StartAt, 'awaiting_packaging'
 
   switch (startAt) {
     case 'awaiting_deliver':
+      if (tpl === 'aggregator') {
+        // registered with the carrier by Ozon, tracking number assigned; the carrier collects it
+        setStatus(p, 'awaiting_deliver', 'posting_registered', 'posting_awaiting_registration');
+        p.tracking_number = carrierTrackingNumber(p);
+        if (p.stall !== 'awaiting_deliver') next.push({ kind: 'handover', delay: t.handover });
+        break;
+      }
       // same status/substatus as after /v4/posting/fbs/ship (docs/14-fbs.md, ozon-api.md §2)
       setStatus(p, 'awaiting_deliver', 'posting_transferring_to_delivery', 'posting_created');
-      // FBS is collected by Ozon; rFBS non_integrated waits for the seller's /v2/fbs/posting/delivering
+      // FBS is collected by Ozon; rFBS non_integrated waits for the seller's /v2/fbs/posting/delivering, and
+      // 3pl_tracking for the seller's tracking number
       if (!rfbs && p.stall !== 'awaiting_deliver') next.push({ kind: 'handover', delay: t.handover });
       break;
     case 'delivering':
-      if (rfbs) {
+      if (carrier) {
+        setStatus(p, 'delivering', 'posting_transferred_to_courier_service', 'posting_transferring_to_delivery');
+        p.tracking_number = tpl === 'aggregator' ? carrierTrackingNumber(p) : trackingNumber(p);
+        if (!p.stall) next.push({ kind: 'deliver', delay: t.transit });
+      } else if (rfbs) {
         // the seller moved it to delivering in the cabinet and entered a track number there
         setStatus(p, 'delivering', 'posting_transferred_to_courier_service', 'posting_transferring_to_delivery');
         p.tracking_number = trackingNumber(p);
@@ -80,7 +95,7 @@ export function adopt(p: Posting, startAt: Exclude<StartAt, 'awaiting_packaging'
         'posting_delivered',
         rfbs ? 'posting_transferred_to_courier_service' : 'posting_on_way_to_city',
       );
-      if (rfbs) p.tracking_number = trackingNumber(p);
+      if (rfbs) p.tracking_number = tpl === 'aggregator' ? carrierTrackingNumber(p) : trackingNumber(p);
       if (!p.noAccruals) next.push({ kind: 'settle', delay: t.settlement });
       break;
     case 'cancelled':
@@ -107,3 +122,13 @@ function setStatus(p: Posting, status: string, substatus: string, previous: stri
 
 /** deterministic, no RNG draw: adopting a posting must not shift the posting-number stream */
 const trackingNumber = (p: Posting) => `RP${String(p.order_id).padStart(10, '0')}RU`;
+
+/**
+ * The tracking number Ozon assigns an aggregator posting when it registers it with the carrier (Boxberry-like: a
+ * prefix and digits; the docs give no format). Deterministic, no RNG draw; the posting's index keeps the postings
+ * of one order (a split) apart.
+ */
+export function carrierTrackingNumber(p: Pick<Posting, 'order_id' | 'posting_number'>) {
+  const index = p.posting_number.slice(p.posting_number.lastIndexOf('-') + 1);
+  return `BB${String(p.order_id).padStart(10, '0')}${index.padStart(2, '0')}`;
+}

@@ -1,4 +1,4 @@
-import type { SandboxProduct, SandboxWarehouse, Timing } from './types.js';
+import type { DropoffLimits, RfbsTpl, SandboxProduct, SandboxWarehouse, Timing } from './types.js';
 
 export const DEFAULT_PRODUCTS: SandboxProduct[] = [
   {
@@ -77,8 +77,44 @@ export const DEFAULT_TIMING: Omit<Timing, 'deliveryWindow'> = {
   transit: DAY,
   settlement: 6 * HOUR,
   exemplarCheck: 5_000,
+  registration: 20 * 60_000,
 };
 export const DEFAULT_DELIVERY_WINDOW = { fbs: 5 * DAY, rfbs: 20 * DAY } as const;
+
+/**
+ * A drop-off point's limits when the warehouse gives none (`SandboxWarehouse.dropoffLimits`) — plausible numbers
+ * of the sandbox's own; swagger's example has 40000 g and 500 cm sides.
+ */
+export const DEFAULT_DROPOFF_LIMITS: DropoffLimits = {
+  max_posting_weight: 25_000,
+  min_posting_weight: 0,
+  width: 60,
+  length: 40,
+  height: 40,
+  max_posting_price: 500_000,
+  min_posting_price: 0,
+};
+
+export const RFBS_TPLS = ['non_integrated', '3pl_tracking', 'aggregator'] as const satisfies readonly RfbsTpl[];
+export type TplIntegrationType = 'ozon' | RfbsTpl;
+/** swagger tpl_integration_type: `ozon` for FBS; the carrier type for rFBS (default non_integrated) */
+export const tplOf = (p: { schema: 'fbs' | 'rfbs'; tpl?: RfbsTpl }): TplIntegrationType =>
+  p.schema === 'fbs' ? 'ozon' : (p.tpl ?? 'non_integrated');
+
+/**
+ * delivery_method of an rFBS posting per carrier type. The docs show no rFBS delivery method; names, ids and
+ * providers are the sandbox's (the id is warehouse_id + offset).
+ */
+export const RFBS_DELIVERY = {
+  non_integrated: {
+    offset: 2,
+    name: 'Доставка силами продавца',
+    tpl_provider_id: 1000,
+    tpl_provider: 'Собственная доставка продавца',
+  },
+  '3pl_tracking': { offset: 3, name: 'Доставка СДЭК', tpl_provider_id: 1001, tpl_provider: 'СДЭК' },
+  aggregator: { offset: 4, name: 'Доставка Boxberry через Ozon', tpl_provider_id: 1002, tpl_provider: 'Boxberry' },
+} as const;
 
 /** Chat can be started / written to until this long after delivery (ozon-api.md §3.11). */
 export const CHAT_AFTER_DELIVERY_MS = 72 * HOUR;

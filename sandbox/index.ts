@@ -24,7 +24,13 @@ import type {
   SandboxStock,
 } from './types.js';
 
-export { ACCRUAL_TYPES, DEFAULT_PRODUCTS, DEFAULT_TIMING, DEFAULT_WAREHOUSES } from './catalogue.js';
+export {
+  ACCRUAL_TYPES,
+  DEFAULT_DROPOFF_LIMITS,
+  DEFAULT_PRODUCTS,
+  DEFAULT_TIMING,
+  DEFAULT_WAREHOUSES,
+} from './catalogue.js';
 export { type ManualClock, manualClock, realClock, scaledClock } from './clock.js';
 export { MARK_TYPES, markFormatErrors } from './exemplars.js';
 export { RATE_LIMIT_PER_SECOND, RATE_LIMITS_PER_MINUTE } from './gate.js';

@@ -6,7 +6,7 @@
  * so that a state file can carry it across a restart (state.ts).
  */
 
-import { adopt, START_AT } from './adopt.js';
+import { adopt, carrierTrackingNumber, START_AT } from './adopt.js';
 import {
   ACCRUAL_TYPES,
   BUYER_CANCEL_REASON,
@@ -14,13 +14,26 @@ import {
   CHAT_AFTER_DELIVERY_MS,
   COMMISSION_PERCENT,
   DEFAULT_DELIVERY_WINDOW,
+  DEFAULT_DROPOFF_LIMITS,
   DEFAULT_TIMING,
+  RFBS_DELIVERY,
+  RFBS_TPLS,
+  tplOf,
 } from './catalogue.js';
 import { type Exemplar, type ExemplarSet, exemplarIds, exemplarStatus } from './exemplars.js';
 import { renderV3, renderV4 } from './render.js';
 import type { Rng } from './rng.js';
 import { holdsReservation, type StockBook } from './stock.js';
-import type { CreatePostingSpec, SandboxClock, SandboxProduct, SandboxWarehouse, Timing } from './types.js';
+import type {
+  CreatePostingSpec,
+  DropoffLimits,
+  RfbsTpl,
+  SandboxClock,
+  SandboxProduct,
+  SandboxWarehouse,
+  TariffStep,
+  Timing,
+} from './types.js';
 import { iso, money, round2 } from './util.js';
 
 export interface Line {
@@ -82,9 +95,30 @@ export interface Posting {
   multiBoxQty: number | null;
   /** what /v6/fbs/posting/product/exemplar/set stored; null = never called */
   exemplars: ExemplarSet | null;
+  /** rFBS carrier type (CreatePostingSpec.tpl); absent on FBS postings. Read it with `tplOf`. */
+  tpl?: RfbsTpl;
+  /** aggregator: the registration with the carrier ends in posting_registration_error */
+  registrationFails: boolean;
+  /** rFBS non_integrated: `set_cutoff` is pending until /v1/posting/cutoff/set gave the shipment date */
+  cutoffPending: boolean;
+  /** the posting this one was split from by a multi-package ship; '' = none (swagger parent_posting_number) */
+  parentPostingNumber: string;
+  /** CreatePostingSpec.tariffSteps; null = none (the empty tariffication) */
+  tariffSteps: TariffStep[] | null;
+  /** CreatePostingSpec.dropoffLimits; null = the warehouse's limits */
+  dropoffLimits: Partial<DropoffLimits> | null;
 }
 
-export const TASK_KINDS = ['buyerCancel', 'assembled', 'handover', 'arbitrationResolved', 'deliver', 'settle'] as const;
+export const TASK_KINDS = [
+  'buyerCancel',
+  'assembled',
+  'handover',
+  'arbitrationResolved',
+  'deliver',
+  'settle',
+  'approved',
+  'registered',
+] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export interface Task {
   kind: TaskKind;
@@ -124,10 +158,27 @@ export interface ModelDeps {
   onTimer?(): void;
 }
 
+export { tplOf } from './catalogue.js';
 export { iso } from './util.js';
 
 export const FINAL_STATUSES = new Set(['delivered', 'cancelled', 'cancelled_from_split_pending', 'not_accepted']);
-const AFTER_PACKAGING = new Set(['awaiting_deliver', 'delivering', 'delivered', 'driver_pickup', 'arbitration']);
+const AFTER_PACKAGING = new Set([
+  'awaiting_registration',
+  'awaiting_deliver',
+  'delivering',
+  'delivered',
+  'driver_pickup',
+  'arbitration',
+]);
+/** not yet assembled: a cancellation now is not "after ship" */
+const BEFORE_SHIP = new Set(['awaiting_approve', 'awaiting_packaging']);
+/** still at the seller's: the seller may cancel with reasons 352/400/402, and set_cutoff is still possible */
+const BEFORE_HANDOVER = new Set([
+  'awaiting_approve',
+  'awaiting_packaging',
+  'awaiting_registration',
+  'awaiting_deliver',
+]);
 
 export class Model {
   readonly postings = new Map<string, Posting>();
@@ -196,6 +247,13 @@ export class Model {
       case 'settle':
         p.settledAt = this.now();
         return;
+      case 'approved':
+        // awaiting_approve -> awaiting_packaging; the substatus stays posting_created (ozon-api.md: posting_created
+        // maps to awaiting_approve / awaiting_packaging), so the push says new_state posting_created
+        if (p.status === 'awaiting_approve') this.setState(p, 'awaiting_packaging', 'posting_created');
+        return;
+      case 'registered':
+        return this.registered(p);
     }
   }
 
@@ -231,6 +289,7 @@ export class Model {
     const startAt = spec.startAt ?? 'awaiting_packaging';
     if (!START_AT.includes(startAt)) throw new Error(`sandbox: unknown startAt ${String(startAt)}`);
     const schema = spec.schema ?? 'fbs';
+    checkSpec(spec, schema, startAt);
     const warehouse = this.d.warehouses.find((w) => w.is_rfbs === (schema === 'rfbs'));
     if (!warehouse) throw new Error(`sandbox: no ${schema === 'rfbs' ? 'rFBS' : 'FBS'} warehouse configured`);
     let lines: Line[];
@@ -275,7 +334,7 @@ export class Model {
       order_number,
       schema,
       warehouse,
-      status: 'awaiting_packaging',
+      status: spec.awaitingApproveMs !== undefined ? 'awaiting_approve' : 'awaiting_packaging',
       substatus: 'posting_created',
       previous_substatus: '',
       tracking_number: '',
@@ -303,6 +362,12 @@ export class Model {
       multiBox: !!spec.is_multibox,
       multiBoxQty: null,
       exemplars: null,
+      ...(schema === 'rfbs' ? { tpl: spec.tpl ?? 'non_integrated' } : {}),
+      registrationFails: !!spec.registrationFails,
+      cutoffPending: !!spec.cutoffRequired,
+      parentPostingNumber: '',
+      tariffSteps: spec.tariffSteps?.map((st) => ({ afterShipmentMs: st.afterShipmentMs, rate: st.rate })) ?? null,
+      dropoffLimits: spec.dropoffLimits ? { ...spec.dropoffLimits } : null,
     };
     this.postings.set(posting_number, p);
     this.order.push(p);
@@ -316,6 +381,7 @@ export class Model {
         warehouse_id: warehouse.warehouse_id,
         seller_id: this.d.sellerId,
       });
+      if (spec.awaitingApproveMs !== undefined) this.schedule(p, 'approved', spec.awaitingApproveMs);
     } else {
       // Handled by hand in the Ozon cabinet before the product ever saw it: no push, back-dated history.
       for (const next of adopt(p, startAt, t, now)) this.schedule(p, next.kind, next.delay);
@@ -351,17 +417,24 @@ export class Model {
     }
   }
 
-  /** /v4/posting/fbs/ship validation + start of the async assembly */
-  ship(p: Posting, packages: { products: { product_id: number; quantity: number }[] }[]) {
+  /**
+   * /v4/posting/fbs/ship validation + start of the async assembly. One package: the posting itself is assembled.
+   * Several: the posting is split, one new posting per package (see `split`). Returns the postings being assembled
+   * (the answer's `result`).
+   */
+  ship(p: Posting, packages: { products: { product_id: number; quantity: number }[] }[]): Posting[] {
     if (p.status === 'cancelled' || p.status === 'cancelled_from_split_pending')
       throw new ApiError(400, 3, 'POSTING_ALREADY_CANCELLED');
     if (p.assembling || AFTER_PACKAGING.has(p.status)) throw new ApiError(400, 3, 'POSTING_ALREADY_SHIPPED');
+    // awaiting_approve (and any other status before packaging) is not ready to ship
     if (p.status !== 'awaiting_packaging') throw new ApiError(400, 3, 'HAS_INCORRECT_STATUS');
-    if (packages.length !== 1) {
+    // Sandbox choice: exemplars (marks) and box counts belong to the posting they were given for, and the docs do
+    // not say what becomes of them in a split; so a posting that needs either is not split here.
+    if (packages.length > 1 && (p.marksRequired || p.multiBox)) {
       throw new ApiError(
         400,
         3,
-        'sandbox: splitting a posting into several packages is not supported, send one package',
+        'sandbox: splitting a posting with marking codes or a multi-box product is not supported, send one package',
       );
     }
     const want = new Map<number, number>();
@@ -383,9 +456,92 @@ export class Model {
     // without it; MULTI_BOX_QTY_NOT_SET is the sandbox's.
     if (p.multiBox && p.multiBoxQty === null) throw new ApiError(400, 3, 'MULTI_BOX_QTY_NOT_SET');
 
+    if (packages.length > 1) return this.split(p, packages);
     p.assembling = true;
     p.shipFailed = false;
     this.schedule(p, 'assembled', this.timing(p).assembly);
+    return [p];
+  }
+
+  /**
+   * A multi-package ship (packages already checked to hold exactly the posting's lines): one new posting per
+   * package, numbered `<order_number>-<next free index>`, each assembled like a one-package ship. The parent ends
+   * at cancelled_from_split_pending / posting_split_pending (pushed as TYPE_STATE_CHANGED): not a cancellation, so
+   * no cancellation reason, no TYPE_POSTING_CANCELLED, no accruals. The children are the seller's doing: no
+   * TYPE_NEW_POSTING. Ozon's stock: the parent's reservation passes to the children (reservations follow from
+   * the postings, stock.ts), so free units do not change.
+   */
+  private split(p: Posting, packages: { products: { product_id: number; quantity: number }[] }[]): Posting[] {
+    const now = this.now();
+    // a buyer cancellation still to come cancels what the order became
+    const buyerCancels = p.pending.filter((t) => t.kind === 'buyerCancel').map((t) => t.due);
+    this.cancelTasks(p);
+    this.setState(p, 'cancelled_from_split_pending', 'posting_split_pending');
+    let index = this.nextPostingIndex(p.order_number);
+    const children = packages.map((pkg, i) => {
+      const lines: Line[] = [];
+      for (const it of pkg.products) {
+        const line = lines.find((l) => l.sku === it.product_id);
+        if (line) line.quantity += it.quantity;
+        else {
+          const from = p.lines.find((l) => l.sku === it.product_id);
+          if (from) lines.push({ ...from, quantity: it.quantity });
+        }
+      }
+      const child: Posting = {
+        ...p,
+        posting_number: `${p.order_number}-${index++}`,
+        status: 'awaiting_packaging',
+        substatus: 'posting_created',
+        // as Ozon's own split postings show (examples/apprecord__v3_posting_fbs_get__2.json)
+        previous_substatus: 'posting_split_pending',
+        tracking_number: '',
+        deliveringDate: null,
+        lastChangedAt: now,
+        lines,
+        cancellation: null,
+        assembling: true,
+        shipFailed: false,
+        marksRequired: false,
+        // the order's payout difference once, on the first child
+        payoutSkew: i === 0 ? p.payoutSkew : 0,
+        deliveredAt: null,
+        settledAt: null,
+        pending: [],
+        chatId: null,
+        multiBox: false,
+        multiBoxQty: null,
+        exemplars: null,
+        parentPostingNumber: p.posting_number,
+        tariffSteps: p.tariffSteps?.map((st) => ({ ...st })) ?? null,
+        dropoffLimits: p.dropoffLimits ? { ...p.dropoffLimits } : null,
+      };
+      this.postings.set(child.posting_number, child);
+      this.order.push(child);
+      this.schedule(child, 'assembled', this.timing(child).assembly);
+      for (const due of buyerCancels) this.scheduleTask(child, { kind: 'buyerCancel', due });
+      return child;
+    });
+    return children;
+  }
+
+  /** the next free `<order_number>-<n>` index */
+  private nextPostingIndex(orderNumber: string) {
+    let max = 0;
+    for (const q of this.order) {
+      if (q.order_number !== orderNumber) continue;
+      const n = Number(q.posting_number.slice(orderNumber.length + 1));
+      if (Number.isInteger(n)) max = Math.max(max, n);
+    }
+    return max + 1;
+  }
+
+  /** the postings a posting was split into (with.related_postings): the parent's children, a child's siblings */
+  relatedPostings(p: Posting): string[] {
+    const parent = p.parentPostingNumber || p.posting_number;
+    return this.order
+      .filter((q) => q.parentPostingNumber === parent && q.posting_number !== p.posting_number)
+      .map((q) => q.posting_number);
   }
 
   /** end of the async assembly started by ship */
@@ -400,12 +556,38 @@ export class Model {
       p.substatus = 'ship_failed';
       return;
     }
+    if (tplOf(p) === 'aggregator') {
+      // ozon-api.md §3.4: "Resulting status: awaiting_deliver; for rFBS-Aggregator, awaiting_registration"
+      this.setState(p, 'awaiting_registration', 'posting_awaiting_registration');
+      this.schedule(p, 'registered', this.timing(p).registration);
+      return;
+    }
     this.setState(p, 'awaiting_deliver', 'posting_transferring_to_delivery');
     if (p.schema === 'fbs' && p.stall !== 'awaiting_deliver') this.schedule(p, 'handover', this.timing(p).handover);
   }
 
+  /** aggregator: Ozon has registered the parcel with the carrier (or failed to) */
+  private registered(p: Posting) {
+    if (p.status !== 'awaiting_registration') return;
+    if (p.registrationFails) {
+      // stays awaiting_registration; TYPE_STATE_CHANGED carries the substatus, so the change is pushed
+      this.setState(p, 'awaiting_registration', 'posting_registration_error');
+      return;
+    }
+    p.tracking_number = carrierTrackingNumber(p);
+    this.setState(p, 'awaiting_deliver', 'posting_registered');
+    if (p.stall !== 'awaiting_deliver') this.schedule(p, 'handover', this.timing(p).handover);
+  }
+
   private handOver(p: Posting) {
     if (p.status !== 'awaiting_deliver') return;
+    if (p.schema === 'rfbs') {
+      // an rFBS carrier (aggregator, 3pl_tracking) took the parcel: the substatus the rFBS delivering call gives
+      p.deliveringDate = this.now();
+      this.setState(p, 'delivering', 'posting_transferred_to_courier_service');
+      if (p.stall !== 'delivering') this.schedule(p, 'deliver', this.timing(p).transit);
+      return;
+    }
     if (p.sortingCentre === 'not_accepted') {
       this.setState(p, 'not_accepted', 'posting_not_in_sort_center');
       return;
@@ -437,11 +619,23 @@ export class Model {
   ): string {
     const p = this.postings.get(pn);
     if (!p) return 'POSTING_NOT_FOUND';
-    if (p.schema !== 'rfbs') return 'HAS_INCORRECT_TPL_INTEGRATION_TYPE';
+    const tpl = tplOf(p);
+    // docs/00-overview.md: HAS_INCORRECT_TPL_INTEGRATION_TYPE — a status for an rFBS posting whose carrier is
+    // integrated. The seller sets the tracking number of a 3pl_tracking posting; Ozon that of an aggregator one.
+    if (tpl === 'ozon' || tpl === 'aggregator') return 'HAS_INCORRECT_TPL_INTEGRATION_TYPE';
+    if (tpl === '3pl_tracking' && action !== 'tracking') return 'HAS_INCORRECT_TPL_INTEGRATION_TYPE';
     switch (action) {
       case 'tracking':
         if (p.status !== 'awaiting_deliver' && p.status !== 'delivering') return 'TRANSITION_IS_NOT_POSSIBLE';
         p.tracking_number = trackingNumber ?? '';
+        // 3pl_tracking: the carrier's tracking now moves the parcel (hand-over, then delivery) by itself
+        if (
+          tpl === '3pl_tracking' &&
+          p.status === 'awaiting_deliver' &&
+          p.stall !== 'awaiting_deliver' &&
+          !p.pending.some((t) => t.kind === 'handover')
+        )
+          this.schedule(p, 'handover', this.timing(p).handover);
         return '';
       case 'delivering':
         if (p.status !== 'awaiting_deliver') return 'TRANSITION_IS_NOT_POSSIBLE';
@@ -449,6 +643,7 @@ export class Model {
         this.setState(p, 'delivering', 'posting_transferred_to_courier_service');
         return '';
       case 'last-mile':
+        // ozon-api.md §3.7: ship → delivering → last-mile (optional) → delivered; last-mile only once
         if (p.status !== 'delivering' || p.substatus === 'posting_in_courier_service')
           return 'TRANSITION_IS_NOT_POSSIBLE';
         this.setState(p, 'delivering', 'posting_in_courier_service');
@@ -462,7 +657,7 @@ export class Model {
 
   cancelReasonsFor(p: Posting) {
     if (FINAL_STATUSES.has(p.status)) return [];
-    if (p.status === 'awaiting_packaging' || p.status === 'awaiting_deliver') {
+    if (BEFORE_HANDOVER.has(p.status)) {
       return CANCEL_REASONS.filter((r) => [352, 400, 402].includes(r.id));
     }
     if (p.schema === 'rfbs' && p.status === 'delivering')
@@ -516,7 +711,7 @@ export class Model {
         cancel_reason_id: reason.id,
         cancel_reason: reason.title,
         cancellation_type: 'seller',
-        cancelled_after_ship: p.status !== 'awaiting_packaging',
+        cancelled_after_ship: !BEFORE_SHIP.has(p.status),
         affect_cancellation_rating: reason.type_id === 'seller',
         cancellation_initiator: 'Продавец',
       },
@@ -532,7 +727,7 @@ export class Model {
         cancel_reason_id: BUYER_CANCEL_REASON.id,
         cancel_reason: BUYER_CANCEL_REASON.title,
         cancellation_type: 'client',
-        cancelled_after_ship: p.status !== 'awaiting_packaging',
+        cancelled_after_ship: !BEFORE_SHIP.has(p.status),
         affect_cancellation_rating: false,
         cancellation_initiator: 'Клиент',
       },
@@ -599,6 +794,34 @@ export class Model {
     if (p.multiBox && multiBoxQty) p.multiBoxQty = multiBoxQty;
   }
 
+  /**
+   * /v1/posting/cutoff/set (docs/21-deliveryrfbs.md: "для отправлений, которые доставляет продавец или
+   * неинтегрированный перевозчик"). The docs name no errors for it; the sandbox's answers (400 code 3):
+   * HAS_INCORRECT_TPL_INTEGRATION_TYPE for an FBS or integrated-carrier posting (Ozon's token for "wrong integration
+   * type" on the rFBS status calls), SET_CUTOFF_NOT_AVAILABLE (sandbox's token) when `set_cutoff` is not among the
+   * available actions (ozon-api.md §3.7: use it when the action is present), and `outdated` for a date in the past
+   * (Ozon's wording for a past date, borrowed from /v2/posting/fbs/act/create in docs/00-overview.md).
+   * No TYPE_CUTOFF_DATE_CHANGED push: the seller made the change (the docs do not say Ozon pushes it back).
+   */
+  setCutoff(p: Posting, cutoff: number) {
+    if (tplOf(p) !== 'non_integrated') throw new ApiError(400, 3, 'HAS_INCORRECT_TPL_INTEGRATION_TYPE');
+    if (!this.availableActions(p).includes('set_cutoff')) throw new ApiError(400, 3, 'SET_CUTOFF_NOT_AVAILABLE');
+    if (cutoff < this.now()) throw new ApiError(400, 3, 'outdated');
+    p.shipmentDate = cutoff;
+    p.cutoffPending = false;
+  }
+
+  /**
+   * /v1/posting/fbs/restrictions: the drop-off point's limits of an FBS posting — catalogue defaults, then the
+   * warehouse's `dropoffLimits`, then the posting's. swagger: "Метод применим только для работы по схеме FBS";
+   * the docs name no error for an rFBS posting: the sandbox answers 400 code 3 HAS_INCORRECT_TPL_INTEGRATION_TYPE.
+   */
+  restrictions(p: Posting): DropoffLimits {
+    if (p.schema !== 'fbs') throw new ApiError(400, 3, 'HAS_INCORRECT_TPL_INTEGRATION_TYPE');
+    const w = this.d.warehouses.find((x) => x.warehouse_id === p.warehouse.warehouse_id) ?? p.warehouse;
+    return { ...DEFAULT_DROPOFF_LIMITS, ...w.dropoffLimits, ...p.dropoffLimits };
+  }
+
   /** /v3/posting/multiboxqty/set */
   setMultiBoxQty(p: Posting, qty: number) {
     if (p.status === 'cancelled') throw new ApiError(400, 3, 'POSTING_ALREADY_CANCELLED');
@@ -663,7 +886,7 @@ export class Model {
   // ---------------------------------------------------------------- rendering
 
   canChat(p: Posting) {
-    if (p.status === 'cancelled') return false;
+    if (p.status === 'cancelled' || p.status === 'cancelled_from_split_pending') return false;
     if (p.status === 'delivered') return p.deliveredAt !== null && this.now() - p.deliveredAt <= CHAT_AFTER_DELIVERY_MS;
     return true;
   }
@@ -671,7 +894,11 @@ export class Model {
   availableActions(p: Posting): string[] {
     const a: string[] = [];
     const qty = p.lines.reduce((s, l) => s + l.quantity, 0);
-    if (p.status === 'awaiting_packaging') {
+    const tpl = tplOf(p);
+    if (p.status === 'awaiting_approve' || p.status === 'awaiting_registration') {
+      // not ready to ship / registering with the carrier: only the seller's cancel (docs list no other action)
+      a.push('cancel');
+    } else if (p.status === 'awaiting_packaging') {
       a.push('cancel');
       if (p.assembling) a.push('ship_async_in_process');
       else {
@@ -683,14 +910,18 @@ export class Model {
       }
     } else if (p.status === 'awaiting_deliver') {
       a.push('cancel', 'label_download', 'label_download_big', 'label_download_small');
-      if (p.schema === 'rfbs') a.push('set_track_number', 'non_int_delivering');
+      if (tpl === 'non_integrated') a.push('set_track_number', 'non_int_delivering');
+      else if (tpl === '3pl_tracking') a.push('set_track_number');
     } else if (p.status === 'delivering') {
-      if (p.schema === 'rfbs') {
+      if (tpl === 'non_integrated') {
         a.push('cancel', 'set_track_number');
         if (p.substatus !== 'posting_in_courier_service') a.push('non_int_last_mile');
         a.push('non_int_delivered');
-      } else a.push('click_track_number');
+      } else if (p.schema === 'rfbs') a.push('cancel', 'click_track_number');
+      else a.push('click_track_number');
     }
+    // docs/14-fbs.md: "set_cutoff — необходимо указать дату отгрузки, воспользуйтесь методом /v1/posting/cutoff/set"
+    if (p.cutoffPending && BEFORE_HANDOVER.has(p.status)) a.push('set_cutoff');
     if (p.schema === 'rfbs' && !FINAL_STATUSES.has(p.status)) a.push('customer_phone_available');
     if (this.canChat(p)) a.push('can_create_chat');
     return a;
@@ -698,23 +929,47 @@ export class Model {
 
   deliveryMethod(p: Posting) {
     const w = p.warehouse;
-    return p.schema === 'fbs'
-      ? {
-          id: w.warehouse_id + 1,
-          name: `Ozon Логистика курьеру, ${w.name}`,
-          warehouse_id: w.warehouse_id,
-          warehouse: w.name,
-          tpl_provider_id: 24,
-          tpl_provider: 'Ozon Логистика',
-        }
-      : {
-          id: w.warehouse_id + 2,
-          name: `Доставка силами продавца, ${w.name}`,
-          warehouse_id: w.warehouse_id,
-          warehouse: w.name,
-          tpl_provider_id: 1000,
-          tpl_provider: 'Собственная доставка продавца',
-        };
+    const tpl = tplOf(p);
+    if (tpl === 'ozon')
+      return {
+        id: w.warehouse_id + 1,
+        name: `Ozon Логистика курьеру, ${w.name}`,
+        warehouse_id: w.warehouse_id,
+        warehouse: w.name,
+        tpl_provider_id: 24,
+        tpl_provider: 'Ozon Логистика',
+      };
+    const d = RFBS_DELIVERY[tpl];
+    return {
+      id: w.warehouse_id + d.offset,
+      name: `${d.name}, ${w.name}`,
+      warehouse_id: w.warehouse_id,
+      warehouse: w.name,
+      tpl_provider_id: d.tpl_provider_id,
+      tpl_provider: d.tpl_provider,
+    };
+  }
+
+  /**
+   * The late-shipment tariff at the simulated now (CreatePostingSpec.tariffSteps): the step in force (rate 0
+   * before the first one) and the one after it (null after the last). null without tariff steps.
+   */
+  tariffAt(p: Posting) {
+    if (!p.tariffSteps?.length) return null;
+    const steps = p.tariffSteps.map((st) => ({ rate: st.rate, startsAt: p.shipmentDate + st.afterShipmentMs }));
+    const now = this.now();
+    const passed = steps.filter((st) => st.startsAt <= now).length;
+    return {
+      current: steps[passed - 1] ?? { rate: 0, startsAt: null },
+      next: steps[passed] ?? null,
+      // every tariff with the moment it ends: rate 0 until the first step, ..., the last one without end
+      steps: [{ rate: 0 }, ...steps].map((st, i) => ({ rate: st.rate, endsAt: steps[i]?.startsAt ?? null })),
+    };
+  }
+
+  /** the goods' total (RUB), what a tariff percent applies to */
+  postingPrice(p: Posting) {
+    return round2(p.lines.reduce((sum, l) => sum + Number(l.price) * l.quantity, 0));
   }
 
   /** /v3/posting/fbs/get `result` (also used by sandbox.posting()) */
@@ -726,4 +981,29 @@ export class Model {
   renderV4(p: Posting, w: Record<string, unknown> = {}) {
     return renderV4(this, p, w);
   }
+}
+
+/** Misuse of the test hook fails loudly, before anything is drawn from the RNG. */
+function checkSpec(spec: CreatePostingSpec, schema: 'fbs' | 'rfbs', startAt: string) {
+  if (spec.tpl !== undefined) {
+    if (!(RFBS_TPLS as readonly string[]).includes(spec.tpl)) throw new Error(`sandbox: unknown tpl ${spec.tpl}`);
+    if (schema !== 'rfbs') throw new Error("sandbox: tpl is for rFBS postings (schema: 'rfbs')");
+  }
+  if (spec.registrationFails && spec.tpl !== 'aggregator')
+    throw new Error("sandbox: registrationFails needs tpl: 'aggregator'");
+  if (spec.cutoffRequired && (schema !== 'rfbs' || (spec.tpl ?? 'non_integrated') !== 'non_integrated'))
+    throw new Error('sandbox: cutoffRequired is for rFBS non_integrated postings');
+  if (spec.awaitingApproveMs !== undefined) {
+    if (!Number.isFinite(spec.awaitingApproveMs) || spec.awaitingApproveMs < 0)
+      throw new Error('sandbox: awaitingApproveMs must be a number >= 0');
+    if (startAt !== 'awaiting_packaging') throw new Error('sandbox: awaitingApproveMs needs the default startAt');
+  }
+  let last = Number.NEGATIVE_INFINITY;
+  for (const st of spec.tariffSteps ?? []) {
+    if (!Number.isFinite(st.afterShipmentMs) || !Number.isFinite(st.rate) || st.afterShipmentMs < last)
+      throw new Error('sandbox: tariffSteps need finite numbers, in increasing afterShipmentMs order');
+    last = st.afterShipmentMs;
+  }
+  for (const [k, v] of Object.entries(spec.dropoffLimits ?? {}))
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`sandbox: dropoffLimits.${k} must be a number`);
 }

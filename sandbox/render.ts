@@ -2,7 +2,7 @@
  * The v3 (`/v3/posting/fbs/get`) and v4 (`/v4/posting/fbs/list`, `/v4/posting/fbs/unfulfilled/list`) renderings
  * of a posting. Pure functions of the posting and the model's money/action rules.
  */
-import { COMMISSION_PERCENT } from './catalogue.js';
+import { COMMISSION_PERCENT, tplOf } from './catalogue.js';
 import { mandatoryMarksOf, renderProductExemplars } from './exemplars.js';
 import type { Cancellation, Model, Posting } from './model.js';
 import { RESERVING_STATUSES } from './stock.js';
@@ -100,13 +100,13 @@ export function renderV3(m: Model, p: Posting, w: Record<string, unknown> = {}):
     posting_number: p.posting_number,
     order_id: p.order_id,
     order_number: p.order_number,
-    parent_posting_number: '',
+    parent_posting_number: p.parentPostingNumber,
     status: p.status,
     substatus: p.substatus,
     previous_substatus: p.previous_substatus,
     delivery_method: m.deliveryMethod(p),
     tracking_number: p.tracking_number,
-    tpl_integration_type: p.schema === 'fbs' ? 'ozon' : 'non_integrated',
+    tpl_integration_type: tplOf(p),
     in_process_at: iso(p.createdAt),
     shipment_date: iso(p.shipmentDate),
     shipment_date_without_delay: iso(p.shipmentDate),
@@ -153,25 +153,15 @@ export function renderV3(m: Model, p: Posting, w: Record<string, unknown> = {}):
       : null,
     legal_info: w.legal_info ? { company_name: '', inn: '', kpp: '' } : null,
     product_exemplars: w.product_exemplars ? renderProductExemplars(p) : null,
-    related_postings: w.related_postings ? { related_posting_numbers: [] } : null,
+    related_postings: w.related_postings ? { related_posting_numbers: m.relatedPostings(p) } : null,
     courier: null,
     additional_data: [],
     is_express: false,
     ...multiBoxFields(p),
     requirements: requirements(p),
     optional: { products_with_possible_mandatory_mark: [] },
-    tariffication: {
-      current_tariff_rate: 0,
-      current_tariff_type: '',
-      current_tariff_charge: '',
-      current_tariff_charge_currency_code: '',
-      next_tariff_rate: 0,
-      next_tariff_type: '',
-      next_tariff_charge: '',
-      next_tariff_starts_at: iso(p.shipmentDate),
-      next_tariff_charge_currency_code: '',
-    },
-    tariffication_steps: [],
+    tariffication: tarifficationV3(m, p),
+    tariffication_steps: tarifficationSteps(m, p),
     prr_option: null,
   };
 }
@@ -213,14 +203,85 @@ export function renderV4(model: Model, p: Posting, w: Record<string, unknown> = 
           })),
         }
       : null,
-    tariffication: {
+    tariffication: tarifficationV4(model, p),
+  };
+}
+
+// ------------------------------------------------------------------ tariffication (CreatePostingSpec.tariffSteps)
+//
+// Field names and types: swagger v3FbsTariffication (v3: charges are strings with a *_currency_code beside them)
+// and the v4 list example in docs/14-fbs.md (charges are {amount, currency}); tariffication_steps[] {min_charge,
+// tariff_charge{amount, currency}, tariff_deadline_at, tariff_rate, tariff_type} as in docs/14-fbs.md's examples.
+// swagger types v3 `tariffication` as an array of one and lists no tariffication_steps; the newer docs (which
+// ozon-api.md lets win) document an object and the steps, and the sandbox always rendered an object: kept.
+// Sandbox choices where the docs are silent: the charge is rate % of the goods' total; tariff_type is
+// `no_discount` at rate 0 and `commission` above it (the docs' values), `discount` below it (swagger: "скидка или
+// надбавка"); no minimum charge (min_charge null); after the last step the next tariff is empty, with
+// next_tariff_starts_at null; the last step's deadline is 9999-12-31T23:59:59.999Z (the docs' "never").
+
+const NEVER = '9999-12-31T23:59:59.999Z';
+const tariffType = (rate: number) => (rate === 0 ? 'no_discount' : rate > 0 ? 'commission' : 'discount');
+const chargeOf = (m: Model, p: Posting, rate: number) => Math.round(m.postingPrice(p) * rate) / 100;
+
+function tarifficationV3(m: Model, p: Posting) {
+  const t = m.tariffAt(p);
+  if (!t)
+    return {
       current_tariff_rate: 0,
       current_tariff_type: '',
-      current_tariff_charge: m(0),
+      current_tariff_charge: '',
+      current_tariff_charge_currency_code: '',
       next_tariff_rate: 0,
       next_tariff_type: '',
-      next_tariff_charge: m(0),
+      next_tariff_charge: '',
       next_tariff_starts_at: iso(p.shipmentDate),
-    },
+      next_tariff_charge_currency_code: '',
+    };
+  return {
+    current_tariff_rate: t.current.rate,
+    current_tariff_type: tariffType(t.current.rate),
+    current_tariff_charge: money(chargeOf(m, p, t.current.rate)),
+    current_tariff_charge_currency_code: 'RUB',
+    next_tariff_rate: t.next?.rate ?? 0,
+    next_tariff_type: t.next ? tariffType(t.next.rate) : '',
+    next_tariff_charge: t.next ? money(chargeOf(m, p, t.next.rate)) : '',
+    next_tariff_starts_at: t.next ? iso(t.next.startsAt) : null,
+    next_tariff_charge_currency_code: t.next ? 'RUB' : '',
   };
+}
+
+function tarifficationV4(m: Model, p: Posting) {
+  const rub = (n: number) => ({ amount: money(n), currency: 'RUB' });
+  const t = m.tariffAt(p);
+  if (!t)
+    return {
+      current_tariff_rate: 0,
+      current_tariff_type: '',
+      current_tariff_charge: rub(0),
+      next_tariff_rate: 0,
+      next_tariff_type: '',
+      next_tariff_charge: rub(0),
+      next_tariff_starts_at: iso(p.shipmentDate),
+    };
+  return {
+    current_tariff_rate: t.current.rate,
+    current_tariff_type: tariffType(t.current.rate),
+    current_tariff_charge: rub(chargeOf(m, p, t.current.rate)),
+    next_tariff_rate: t.next?.rate ?? 0,
+    next_tariff_type: t.next ? tariffType(t.next.rate) : '',
+    next_tariff_charge: rub(t.next ? chargeOf(m, p, t.next.rate) : 0),
+    next_tariff_starts_at: t.next ? iso(t.next.startsAt) : null,
+  };
+}
+
+function tarifficationSteps(m: Model, p: Posting) {
+  const t = m.tariffAt(p);
+  if (!t) return [];
+  return t.steps.map((st) => ({
+    min_charge: null,
+    tariff_charge: { amount: money(chargeOf(m, p, st.rate)), currency: 'RUB' },
+    tariff_deadline_at: st.endsAt === null ? NEVER : iso(st.endsAt),
+    tariff_rate: st.rate,
+    tariff_type: tariffType(st.rate),
+  }));
 }

@@ -129,6 +129,10 @@ const S = {
     warehouse_ids: z.array(int64).max(200).optional(),
   }),
   chatStart: z.object({ posting_number: z.string().min(1) }),
+  // docs/21-deliveryrfbs.md, swagger v1SetPostingCutoffRequest: both required, new_cutoff_date a date-time
+  cutoff: z.object({ posting_number: z.string().min(1), new_cutoff_date: dateTime }),
+  // docs/14-fbs.md, swagger v1GetRestrictionsRequest
+  restrictions: z.object({ posting_number: z.string().min(1) }),
   chatSend: z.object({ chat_id: z.string().min(1), text: z.string() }),
   empty: z.object({}).passthrough(),
 };
@@ -272,6 +276,7 @@ export const READ_ONLY_ROUTES = new Set([
   '/v1/roles',
   '/v2/warehouse/list',
   '/v1/notification/list',
+  '/v1/posting/fbs/restrictions',
   ...STOCK_READ_ONLY,
   ...ASSEMBLY_READ_ONLY,
 ]);
@@ -337,24 +342,23 @@ export const ROUTES: Record<string, Handler> = {
   '/v4/posting/fbs/ship': (body, ctx) => {
     const b = parse(S.ship, body);
     const p = ctx.model.get(b.posting_number);
-    ctx.model.ship(p, b.packages);
-    const res: Record<string, unknown> = { result: [p.posting_number] };
+    // one package: [the posting]; several: the postings it was split into, one per package
+    const shipped = ctx.model.ship(p, b.packages);
+    const res: Record<string, unknown> = { result: shipped.map((q) => q.posting_number) };
     if (b.with?.additional_data) {
       // examples/response__v4_posting_fbs_ship__2.json
-      res.additional_data = [
-        {
-          posting_number: p.posting_number,
-          products: p.lines.map((l) => ({
-            sku: l.sku,
-            offer_id: l.offer_id,
-            name: l.name,
-            price: l.price,
-            quantity: l.quantity,
-            currency_code: 'RUB',
-            mandatory_mark: mandatoryMarksOf(p, l.sku),
-          })),
-        },
-      ];
+      res.additional_data = shipped.map((q) => ({
+        posting_number: q.posting_number,
+        products: q.lines.map((l) => ({
+          sku: l.sku,
+          offer_id: l.offer_id,
+          name: l.name,
+          price: l.price,
+          quantity: l.quantity,
+          currency_code: 'RUB',
+          mandatory_mark: mandatoryMarksOf(q, l.sku),
+        })),
+      }));
     }
     return json(200, res);
   },
@@ -429,6 +433,21 @@ export const ROUTES: Record<string, Handler> = {
       parse(S.postingNumbers, body).posting_number.map((posting_number) => ({ posting_number })),
       'delivered',
     ),
+
+  '/v1/posting/cutoff/set': (body, ctx) => {
+    const b = parse(S.cutoff, body);
+    const p = ctx.model.get(b.posting_number);
+    ctx.model.setCutoff(p, Date.parse(b.new_cutoff_date));
+    // swagger v1SetPostingCutoffResponse: `true`, если установлена новая дата
+    return json(200, { result: true });
+  },
+
+  '/v1/posting/fbs/restrictions': (body, ctx) => {
+    const b = parse(S.restrictions, body);
+    const p = ctx.model.get(b.posting_number);
+    // swagger v1GetRestrictionsResponse / v1Restriction
+    return json(200, { result: { posting_number: p.posting_number, ...ctx.model.restrictions(p) } });
+  },
 
   '/v1/finance/accrual/postings': (body, ctx) => {
     const b = parse(S.accruals, body);

@@ -12,7 +12,9 @@
  *
  * Fields added after version 1 was first written are optional with defaults, so an older file still restores:
  * `stocks` (default []: every pair at `initialStock`), and per posting `multiBox` (false), `multiBoxQty` (null),
- * `exemplars` (null).
+ * `exemplars` (null), `tpl` (absent: non_integrated for rFBS), `registrationFails` (false), `cutoffPending` (false),
+ * `parentPostingNumber` (''), `tariffSteps` (null), `dropoffLimits` (null); the warehouse's `dropoffLimits` is
+ * optional too.
  *
  * Posting numbers are drawn from the `postings` RNG and checked against the restored postings, so a restarted
  * sandbox goes on with new numbers and never repeats one.
@@ -20,6 +22,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { RFBS_TPLS } from './catalogue.js';
 import type { ExemplarSet } from './exemplars.js';
 import { type Chat, type Model, type Posting, TASK_KINDS } from './model.js';
 import type { Rng } from './rng.js';
@@ -51,12 +54,29 @@ const exemplarSet = z.object({
   checkedAt: ms,
 }) satisfies z.ZodType<ExemplarSet>;
 
+const dropoffLimits = z
+  .object({
+    max_posting_weight: z.number(),
+    min_posting_weight: z.number(),
+    width: z.number(),
+    length: z.number(),
+    height: z.number(),
+    max_posting_price: z.number(),
+    min_posting_price: z.number(),
+  })
+  .partial();
+
 const posting = z.object({
   posting_number: z.string().min(1),
   order_id: z.number().int(),
   order_number: z.string(),
   schema: z.enum(['fbs', 'rfbs']),
-  warehouse: z.object({ warehouse_id: z.number().int(), name: z.string(), is_rfbs: z.boolean() }),
+  warehouse: z.object({
+    warehouse_id: z.number().int(),
+    name: z.string(),
+    is_rfbs: z.boolean(),
+    dropoffLimits: dropoffLimits.optional(),
+  }),
   status: z.string(),
   substatus: z.string(),
   previous_substatus: z.string(),
@@ -102,6 +122,15 @@ const posting = z.object({
   multiBox: z.boolean().default(false),
   multiBoxQty: z.number().int().min(1).nullable().default(null),
   exemplars: exemplarSet.nullable().default(null),
+  tpl: z.enum(RFBS_TPLS).optional(),
+  registrationFails: z.boolean().default(false),
+  cutoffPending: z.boolean().default(false),
+  parentPostingNumber: z.string().default(''),
+  tariffSteps: z
+    .array(z.object({ afterShipmentMs: ms, rate: z.number().finite() }))
+    .nullable()
+    .default(null),
+  dropoffLimits: dropoffLimits.nullable().default(null),
 }) satisfies z.ZodType<Posting>;
 
 const chat = z.object({

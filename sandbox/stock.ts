@@ -11,8 +11,9 @@
  * seller to read `reserved` first for exactly this reason). The book therefore keeps `free` per pair and derives
  * `reserved` from the postings, so the two never disagree:
  *
- *   posting created (awaiting_packaging, or adopted at awaiting_deliver) → free -= quantity (never below 0);
- *   handed over (status leaves awaiting_packaging/awaiting_deliver)    → the units leave: reserved and present drop;
+ *   posting created (awaiting_packaging / awaiting_approve, or adopted) → free -= quantity (never below 0);
+ *   handed over (status leaves the RESERVING_STATUSES below)             → the units leave: reserved and present drop;
+ *   split on ship                                                        → the children hold the parent's units: no change;
  *   cancelled (or products cancelled) while still reserved              → the units are for sale again: free += q.
  *
  * The sandbox creates orders whether or not stock was published, unlike Ozon; such an order takes free to 0 and
@@ -20,8 +21,17 @@
  */
 import type { Posting } from './model.js';
 
-/** Statuses in which a posting's units are still at the seller's warehouse, reserved for it. */
-export const RESERVING_STATUSES: ReadonlySet<string> = new Set(['awaiting_packaging', 'awaiting_deliver']);
+/**
+ * Statuses in which a posting's units are still at the seller's warehouse, reserved for it: before assembly
+ * (awaiting_approve, awaiting_packaging) and after it until hand-over (awaiting_registration of an rFBS aggregator
+ * posting, awaiting_deliver). A posting split on ship (cancelled_from_split_pending) holds none: its children do.
+ */
+export const RESERVING_STATUSES: ReadonlySet<string> = new Set([
+  'awaiting_approve',
+  'awaiting_packaging',
+  'awaiting_registration',
+  'awaiting_deliver',
+]);
 export const holdsReservation = (p: Posting) => RESERVING_STATUSES.has(p.status);
 
 /** `STOCK_TOO_BIG`: "Укажите количество меньше миллиона" (swagger, Частые ошибки). */

@@ -24,7 +24,37 @@ export interface SandboxWarehouse {
   warehouse_id: number;
   name: string;
   is_rfbs: boolean;
+  /**
+   * FBS: the drop-off point's limits that /v1/posting/fbs/restrictions answers for this warehouse's postings
+   * (fields not given: `DEFAULT_DROPOFF_LIMITS`, catalogue.ts). Sandbox extension.
+   */
+  dropoffLimits?: Partial<DropoffLimits>;
 }
+
+/**
+ * The drop-off point's limits of an FBS posting, as /v1/posting/fbs/restrictions answers them (swagger
+ * v1Restriction): weights in grams, sizes in centimetres, prices in roubles.
+ */
+export interface DropoffLimits {
+  max_posting_weight: number;
+  min_posting_weight: number;
+  width: number;
+  length: number;
+  height: number;
+  max_posting_price: number;
+  min_posting_price: number;
+}
+
+/** One step of a late-shipment tariff (CreatePostingSpec.tariffSteps). */
+export interface TariffStep {
+  /** the step starts this many simulated ms after the posting's shipment_date */
+  afterShipmentMs: number;
+  /** tariff percent from then on (swagger `*_tariff_rate`; > 0 a surcharge, < 0 a discount) */
+  rate: number;
+}
+
+/** rFBS carrier types (tpl_integration_type) the sandbox models. */
+export type RfbsTpl = 'non_integrated' | '3pl_tracking' | 'aggregator';
 
 /**
  * Probabilities 0..1, all default 0; evaluated per API call / per push with the seeded RNG.
@@ -70,6 +100,11 @@ export interface Timing {
   exemplarCheck: number;
   /** analytics_data.delivery_date_end = created + this (default 5 days FBS, 20 days rFBS) */
   deliveryWindow: number;
+  /**
+   * rFBS aggregator: after the assembly the posting waits this long in awaiting_registration until Ozon has
+   * registered it with the carrier and set its tracking number (default 20 minutes)
+   */
+  registration: number;
 }
 
 export interface SandboxOptions {
@@ -121,14 +156,55 @@ export interface SandboxOptions {
 }
 
 export interface CreatePostingSpec {
-  /** rfbs => tpl_integration_type "non_integrated" on the rFBS warehouse; fbs => "ozon" */
+  /** rfbs => tpl_integration_type "non_integrated" (or `tpl`) on the rFBS warehouse; fbs => "ozon" */
   schema?: 'fbs' | 'rfbs';
+  /**
+   * rFBS only (with `schema: 'rfbs'`): who carries the parcel, rendered as `tpl_integration_type` and in
+   * `delivery_method.tpl_provider`. Default `non_integrated`.
+   * - `non_integrated`: the seller delivers and reports every status (/v2/fbs/posting/delivering, last-mile,
+   *   delivered; tracking-number/set).
+   * - `3pl_tracking`: an external carrier the seller registers the parcel with; the seller sets only the tracking
+   *   number (/v2/fbs/posting/tracking-number/set). Once it is set, the carrier's tracking moves the posting:
+   *   delivering after `timing.handover`, delivered after `timing.transit`. The three status calls answer
+   *   HAS_INCORRECT_TPL_INTEGRATION_TYPE for it.
+   * - `aggregator`: Ozon registers the parcel with the carrier. After the assembly the posting is
+   *   awaiting_registration (posting_awaiting_registration) for `timing.registration`, then awaiting_deliver
+   *   (posting_registered) with Ozon's tracking number, delivering after `timing.handover`, delivered after
+   *   `timing.transit`. tracking-number/set and the three status calls answer HAS_INCORRECT_TPL_INTEGRATION_TYPE.
+   */
+  tpl?: RfbsTpl;
+  /**
+   * `tpl: 'aggregator'` only: the registration with the carrier fails — the posting stays awaiting_registration
+   * with substatus posting_registration_error (pushed as TYPE_STATE_CHANGED) and never moves on by itself.
+   */
+  registrationFails?: boolean;
+  /**
+   * The posting is created at `awaiting_approve` (still pushed as TYPE_NEW_POSTING, stock reserved) and moves to
+   * `awaiting_packaging` this many simulated ms later (TYPE_STATE_CHANGED, new_state posting_created). Ship is
+   * refused with HAS_INCORRECT_STATUS until then. Only with the default `startAt`.
+   */
+  awaitingApproveMs?: number;
+  /**
+   * rFBS `non_integrated` only: `available_actions` holds `set_cutoff` (until hand-over) until the seller gives the
+   * shipment date with /v1/posting/cutoff/set. Ship is not blocked meanwhile (the docs do not say it is).
+   */
+  cutoffRequired?: boolean;
+  /** FBS: overrides the warehouse's drop-off limits that /v1/posting/fbs/restrictions answers for this posting */
+  dropoffLimits?: Partial<DropoffLimits>;
+  /**
+   * Late-shipment tariff steps, in increasing `afterShipmentMs` order. `tariffication` (v3 get, v4 lists) shows,
+   * from the simulated clock, the current step (rate 0 before the first one) and the next one, whose
+   * `next_tariff_starts_at` is shipment_date + its `afterShipmentMs`; `tariffication_steps` lists them all.
+   * Without it the postings render the empty tariffication they always had.
+   */
+  tariffSteps?: TariffStep[];
   /**
    * Status the posting is created at (default `awaiting_packaging`: a new order, pushed as TYPE_NEW_POSTING).
    * Any later status makes a posting the product has never seen: handled by hand in the Ozon cabinet, with a
    * back-dated history (in_process_at, shipment_date, delivering_date, delivery window; see adopt.ts), no push,
    * and the remaining transitions on the clock from now (FBS awaiting_deliver -> delivering after
    * `timing.handover`, -> delivered after `timing.transit`, accruals `timing.settlement` after delivery).
+   * rFBS carriers (`tpl`) move on like FBS: an aggregator posting at awaiting_deliver is already registered.
    * `cancelled` = cancelled by the buyer before assembly. `sortingCentre` and `shipFailsOnce` only act on
    * postings that are still to be assembled / handed over.
    */

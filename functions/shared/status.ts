@@ -41,6 +41,12 @@ const PUSH_STATE_TO_STATUS: Record<string, string> = {
   posting_in_arbitration: 'arbitration',
   posting_in_client_arbitration: 'client_arbitration',
   posting_driver_pick_up: 'driver_pickup',
+  // An aggregator's carrier registration (rFBS): registering, refused (still awaiting registration), registered.
+  posting_awaiting_registration: 'awaiting_registration',
+  posting_registration_error: 'awaiting_registration',
+  posting_registered: 'awaiting_deliver',
+  // A ship in several packages split the posting: the old one ends (confirmed with Ozon like a cancellation).
+  posting_split_pending: 'cancelled_from_split_pending',
 };
 export function statusFromPushState(state: string): string {
   // Own properties only: a push saying "constructor" must not find Object.prototype's.
