@@ -94,7 +94,9 @@ export function startCarrier(
     const calls: Promise<void>[] = [];
     for (const order of shipping) {
       const plan = options.plan?.(order.postingNumber) ?? {};
-      if (order.schema !== 'rfbs' || order.trackingNumber || plan.silent) continue;
+      // An aggregator's parcel is registered by Ozon, which assigns its tracking number: nothing for the seller.
+      if (order.schema !== 'rfbs' || order.tplIntegrationType === 'aggregator') continue;
+      if (order.trackingNumber || plan.silent) continue;
       if (now < handedOverAt(order) + options.handoverMs) continue;
       const trackingNumber = `CN${order.postingNumber.replace(/\D/g, '')}`;
       calls.push(
@@ -102,11 +104,18 @@ export function startCarrier(
       );
     }
     for (const order of inTransit) {
-      // Ozon takes "delivered" only for a posting it has as "delivering".
-      if (order.schema !== 'rfbs' || !order.trackingNumber || order.status !== 'delivering') continue;
+      // Ozon takes "delivered" only for a posting it has as "delivering", and status reports only from the seller's
+      // own delivery: a carrier Ozon tracks (3pl_tracking, aggregator) moves the status through Ozon itself.
+      if (order.schema !== 'rfbs' || order.tplIntegrationType !== 'non_integrated') continue;
+      if (!order.trackingNumber || order.status !== 'delivering') continue;
       const transitMs = options.plan?.(order.postingNumber).transitMs ?? options.transitMs;
       const deliver = async () => {
-        if (clock.now() < (await trackingSetAt(order)) + transitMs) return;
+        const setAt = await trackingSetAt(order);
+        // Half-way the courier takes the parcel for the last mile, then hands it to the buyer.
+        if (clock.now() >= setAt + transitMs / 2 && order.substatus !== 'posting_in_courier_service') {
+          await send(`last mile ${order.postingNumber}`, 'lastMile', { postingNumber: order.postingNumber });
+        }
+        if (clock.now() < setAt + transitMs) return;
         await send(`delivered ${order.postingNumber}`, 'delivered', { postingNumber: order.postingNumber });
       };
       calls.push(deliver().catch(() => {}));

@@ -40,8 +40,9 @@ function runtimeOptions(command: Command): Command {
 }
 
 async function run(opts: RunOptions, speedIsDefault: boolean) {
-  // The mixed scenario waits through days of deadlines; half the default speed keeps steps well inside them.
-  if (opts.scenario === 'mixed' && speedIsDefault) opts.speed = 5_000;
+  // The mixed and fulfilment scenarios wait through days of deadlines; half the default speed keeps steps well
+  // inside them.
+  if (opts.scenario !== 'happy' && speedIsDefault) opts.speed = 5_000;
   const local = await startLocal(opts);
   // A fresh demo gets 10 postings by default; a data dir that has some goes on with them alone.
   const orders = opts.orders ?? (isEmpty(local.runtime) ? 10 : 0);
@@ -93,8 +94,11 @@ runtimeOptions(
     )
     .option('--rfbs-share <0..1>', 'share of sandbox postings shipped rFBS by the seller’s carrier', share, 0.25)
     .addOption(
-      new Option('--scenario <name>', 'happy: all goes well; mixed: every exception path at least once')
-        .choices(['happy', 'mixed'])
+      new Option(
+        '--scenario <name>',
+        'happy: all goes well; mixed: every exception path at least once; fulfilment: marking codes, multi-box, a split, approval, every rFBS carrier type',
+      )
+        .choices(['happy', 'mixed', 'fulfilment'])
         .default('happy'),
     )
     .option('--history <postingNumber>', 'print the execution history and order record of one posting'),

@@ -12,14 +12,17 @@ import { seedDemoStock } from './seed';
 
 export type { CarrierPlan } from './carrier';
 
-export type ScenarioName = 'happy' | 'mixed';
+export type ScenarioName = 'happy' | 'mixed' | 'fulfilment';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 
-/** Where a path's posting is meant to end: a terminal state, or parked in NeedsAttention for the seller. */
-export type PathEnd = 'Completed' | 'Cancelled' | 'NeedsAttention';
+/**
+ * Where a path's posting is meant to end: a terminal state, or parked in NeedsAttention for the seller. `Split`: the
+ * posting ended split into new postings (one per package), each of which completes.
+ */
+export type PathEnd = 'Completed' | 'Cancelled' | 'NeedsAttention' | 'Split';
 
 interface Case {
   path: string;
@@ -31,6 +34,18 @@ interface Case {
   carrier?: CarrierPlan;
   /** How long the warehouse takes to confirm "packed" after it is first asked; undefined = never. */
   packAfterMs?: number;
+  /** What the seller's desk answers when asked for marking codes or a box count (fulfilment scenario). */
+  desk?: DeskPlan;
+}
+
+/**
+ * The seller's desk: answers `marking_codes_required` through the seller API `marks`, `afterMs` after the alert.
+ * `codes`: a "Честный ЗНАК" code per unit; `bad-first`: codes Ozon's check refuses first (not in circulation), the
+ * right ones after the refusal; `boxes`: the box count of a multi-box posting.
+ */
+export interface DeskPlan {
+  send: 'codes' | 'bad-first' | 'boxes';
+  afterMs: number;
 }
 
 /** How long the simulated warehouse takes to pack a posting unless its case says otherwise. */
@@ -130,6 +145,89 @@ const MIXED_CASES: Case[] = [
   { path: 'payout 0 at receipt', spec: { payoutUnknownUntilShipped: true }, ends: 'Completed' },
 ];
 
+/**
+ * The fulfilment scenario (issue 11): each way Ozon really runs a posting once — marking codes, multi-box, a split,
+ * Ozon's approval, every rFBS carrier type, a shipment date asked for, drop-off limits, tariff steps, payout 0 at
+ * receipt — the rest of the postings go well. The seller's packing data: kettles ship alone, a lamp is two boxes.
+ */
+const FULFILMENT_CASES: Case[] = [
+  {
+    path: 'marking codes, sent by the seller',
+    spec: { marksRequired: true },
+    desk: { send: 'codes', afterMs: HOUR },
+    ends: 'Completed',
+    alerts: ['marking_codes_required'],
+  },
+  {
+    path: 'marking codes refused, then corrected',
+    spec: { marksRequired: true },
+    desk: { send: 'bad-first', afterMs: HOUR },
+    ends: 'Completed',
+    alerts: ['marking_codes_required', 'marking_codes_refused'],
+  },
+  {
+    path: 'marking codes late, tariff rising',
+    spec: {
+      marksRequired: true,
+      shipmentSlaMs: 4 * HOUR,
+      tariffSteps: [
+        { afterShipmentMs: 2 * HOUR, rate: 5 },
+        { afterShipmentMs: DAY, rate: 10 },
+      ],
+    },
+    desk: { send: 'codes', afterMs: 5 * HOUR },
+    ends: 'Completed',
+    alerts: ['marking_codes_required', 'tariff_step'],
+  },
+  {
+    path: 'multi-box, box count from packing data',
+    spec: { is_multibox: true, lines: [{ offer_id: 'LAMP-LED-E27', quantity: 1 }] },
+    ends: 'Completed',
+  },
+  {
+    path: 'multi-box, box count from the seller',
+    spec: { is_multibox: true, lines: [{ offer_id: 'TEA-GRN-100', quantity: 2 }] },
+    desk: { send: 'boxes', afterMs: HOUR },
+    ends: 'Completed',
+    alerts: ['marking_codes_required'],
+  },
+  {
+    path: 'split into packages',
+    spec: {
+      lines: [
+        { offer_id: 'KETTLE-17L', quantity: 1 },
+        { offer_id: 'TEA-GRN-100', quantity: 1 },
+      ],
+    },
+    ends: 'Split',
+    alerts: ['posting_split'],
+  },
+  { path: 'awaiting approval', spec: { awaitingApproveMs: 2 * HOUR }, ends: 'Completed' },
+  { path: 'rFBS, aggregator carrier', spec: { schema: 'rfbs', tpl: 'aggregator' }, ends: 'Completed' },
+  {
+    path: 'rFBS, aggregator registration fails',
+    spec: { schema: 'rfbs', tpl: 'aggregator', registrationFails: true },
+    ends: 'NeedsAttention',
+    alerts: ['carrier_registration_failed'],
+  },
+  { path: 'rFBS, 3PL tracking', spec: { schema: 'rfbs', tpl: '3pl_tracking' }, ends: 'Completed' },
+  { path: 'rFBS, own delivery with last mile', spec: { schema: 'rfbs' }, ends: 'Completed' },
+  { path: 'rFBS, shipment date asked', spec: { schema: 'rfbs', cutoffRequired: true }, ends: 'Completed' },
+  {
+    path: 'drop-off limits exceeded',
+    spec: { dropoffLimits: { max_posting_price: 100 } },
+    ends: 'Completed',
+    alerts: ['dropoff_limits'],
+  },
+  { path: 'payout 0 at receipt', spec: { payoutUnknownUntilShipped: true }, ends: 'Completed' },
+];
+
+/** The seller's packing data in the fulfilment scenario (seller API `packing`). */
+export const FULFILMENT_PACKING = [
+  { offerId: 'KETTLE-17L', shipsAlone: true },
+  { offerId: 'LAMP-LED-E27', boxesPerUnit: 2 },
+];
+
 /** Products the mixed scenario keeps in stock: its well-going postings take only these, so none of them runs short. */
 const STOCKED_OFFERS = DEFAULT_PRODUCTS.map((p) => p.offer_id).filter((o) => !(o in MIXED_STOCK));
 
@@ -152,7 +250,7 @@ export const HAPPY_PATH = 'happy';
 /** What each path of a scenario is meant to end in, and the alerts it must raise. */
 export function pathIntents(): Map<string, { ends: PathEnd; alerts: string[] }> {
   const intents = new Map([[HAPPY_PATH, { ends: 'Completed' as PathEnd, alerts: [] as string[] }]]);
-  for (const c of MIXED_CASES) intents.set(c.path, { ends: c.ends, alerts: c.alerts ?? [] });
+  for (const c of [...MIXED_CASES, ...FULFILMENT_CASES]) intents.set(c.path, { ends: c.ends, alerts: c.alerts ?? [] });
   return intents;
 }
 
@@ -169,6 +267,12 @@ export const MIXED_ENVIRONMENT: Record<string, string> = {
 
 export function scenarioRuntimeOptions(name: ScenarioName, plans: Map<string, CarrierPlan>): Partial<RuntimeOptions> {
   if (name === 'happy') return {};
+  if (name === 'fulfilment') {
+    return {
+      environment: { SETTLEMENT_WINDOW_DAYS: '2' },
+      carrier: { handoverMs: 2 * HOUR, transitMs: DAY, plan: (pn) => plans.get(pn) ?? {} },
+    };
+  }
   return {
     environment: MIXED_ENVIRONMENT,
     carrier: { handoverMs: 2 * HOUR, transitMs: DAY, plan: (pn) => plans.get(pn) ?? {} },
@@ -206,7 +310,7 @@ export async function runScenario(
   const sandbox = runtime.sandbox;
   if (!sandbox) throw new Error('Scenarios need the Ozon sandbox (unset OZON_CLIENT_ID/OZON_API_KEY)');
   const packAfter = new Map<string, number | undefined>();
-  const exceptions = name === 'mixed' ? MIXED_CASES.slice(0, orders) : [];
+  const exceptions = (name === 'mixed' ? MIXED_CASES : name === 'fulfilment' ? FULFILMENT_CASES : []).slice(0, orders);
   const happyRfbs = (i: number) => i < Math.round(orders * rfbsShare);
   // An exception case that names no lines gets stocked ones: only the short-stock cases may run short.
   const exceptionAt = (i: number): Case | undefined => {
@@ -226,14 +330,26 @@ export async function runScenario(
     schemas.set(posting_number, c.spec.schema ?? 'fbs');
     if (c.carrier) plans.set(posting_number, c.carrier);
     if ('packAfterMs' in c) packAfter.set(posting_number, c.packAfterMs);
+    if (c.desk) desk.set(posting_number, c.desk);
     return posting_number;
   };
+  const desk = new Map<string, DeskPlan>();
 
   if (seedStock) await (name === 'mixed' ? seedDemoStock(1000, MIXED_STOCK) : seedDemoStock());
+  if (name === 'fulfilment') {
+    for (const packing of FULFILMENT_PACKING) {
+      const response = await runtime.sellerApi('packing', packing);
+      if (!response.ok) throw new Error(`packing data refused: ${await response.text()}`);
+    }
+  }
   const createNow = paced ? exceptions.length : orders;
   while (created < createNow) createNext();
   const run = { paths, schemas, pending: () => orders - created, createNext };
   if (name === 'happy') return { ...run, stop: () => {} };
+  if (name === 'fulfilment') {
+    startDesk(runtime, desk);
+    return { ...run, stop: () => {} };
+  }
 
   const warehouse = startWarehouse(runtime, (pn) => (packAfter.has(pn) ? packAfter.get(pn) : DEFAULT_PACK_MS));
   runtime.onAlert((alert) => {
@@ -289,4 +405,42 @@ export function startWarehouse(runtime: Runtime, packAfterMs: (postingNumber: st
       cancel();
     },
   };
+}
+
+/** A "Честный ЗНАК" code for a unit: GTIN, serial, and the crypto tail's groups (GS as U+001D). */
+export function markingCode(sku: number, unit: number, inCirculation: boolean): string {
+  const gtin = inCirculation ? `0460${String(sku).padStart(10, '0').slice(-10)}` : '00000000000000';
+  return `01${gtin}21${`S${sku}U${unit}`.slice(0, 20)}\u001d91EE10\u001d92${'Q'.repeat(44)}`;
+}
+
+/**
+ * The seller's desk (see DeskPlan): answers each `marking_codes_required` alert for a posting it has a plan for,
+ * through the seller API, the posting's lines read from the sandbox the way a seller reads the cabinet.
+ */
+export function startDesk(runtime: Runtime, plans: Map<string, DeskPlan>) {
+  const answered = new Map<string, number>();
+  runtime.onAlert((alert) => {
+    const plan = plans.get(alert.postingNumber);
+    if ((alert.kind !== 'marking_codes_required' && alert.kind !== 'marking_codes_refused') || !plan) return;
+    const round = (answered.get(alert.postingNumber) ?? 0) + 1;
+    answered.set(alert.postingNumber, round);
+    const posting = runtime.sandbox?.posting(alert.postingNumber) as
+      | { products: { sku: number; offer_id: string; quantity: number }[] }
+      | undefined;
+    if (!posting) return;
+    const good = plan.send !== 'bad-first' || round > 1;
+    const body =
+      plan.send === 'boxes'
+        ? { postingNumber: alert.postingNumber, products: [], boxes: 2 }
+        : {
+            postingNumber: alert.postingNumber,
+            products: posting.products.map((p) => ({
+              offerId: p.offer_id,
+              marks: Array.from({ length: p.quantity }, (_, u) => markingCode(p.sku, u + 1, good)),
+            })),
+          };
+    runtime.clock.schedule(plan.afterMs, () => {
+      void runtime.sellerApi('marks', body).catch(() => {});
+    });
+  });
 }

@@ -73,13 +73,11 @@ async function waitForSeller(order: Order, problems: string[], kind: 'missing' |
     MAX_ASSEMBLY_DATA_ALERTS,
     (sent) => new AssemblyDataNotSent(`${order.postingNumber}: assembly data still ${kind} after ${sent} alerts`),
   );
-  await sendAlert(counted, {
-    kind: 'marking_codes_required',
-    deadline: order.shipmentDate,
-    problems: problems.slice(0, 20),
-    refused: kind === 'refused',
-    callbackPath: MARKS_CALLBACK,
-  });
+  const facts = { deadline: order.shipmentDate, problems: problems.slice(0, 20), callbackPath: MARKS_CALLBACK };
+  await sendAlert(
+    counted,
+    kind === 'refused' ? { kind: 'marking_codes_refused', ...facts } : { kind: 'marking_codes_required', ...facts },
+  );
   throw new AssemblyDataMissing(`${order.postingNumber} waits for the seller's assembly data: ${problems.join('; ')}`);
 }
 

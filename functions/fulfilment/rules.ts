@@ -34,6 +34,21 @@ export function lateCost(order: Pick<Order, 'tariffication'>): string {
   return `Ozon's tariff changes to ${t.nextRate}%${t.nextType ? ` (${t.nextType})` : ''}${from}.`;
 }
 
+/**
+ * The next step of Ozon's lateness tariff when it starts within `leadMs` from now and raises the rate: a warning
+ * time of its own (the deadline sweep alerts before it). Pure.
+ */
+export function tariffStepAhead(
+  order: Pick<Order, 'tariffication'>,
+  nowMs: number,
+  leadMs: number,
+): { rate: number; type?: string; deadline: string } | undefined {
+  const t = order.tariffication;
+  const at = t?.nextStartsAt ? Date.parse(t.nextStartsAt) : Number.NaN;
+  if (!t?.nextRate || Number.isNaN(at) || at <= nowMs || at > nowMs + leadMs) return undefined;
+  return { rate: t.nextRate, type: t.nextType, deadline: new Date(at).toISOString() };
+}
+
 /** Whether the label is "not ready yet" (Ozon needs 45–60 s after assembly) rather than refused for good. */
 export const labelNotReady = (ozonMessage: string) => /aren't ready|not ready/i.test(ozonMessage);
 /** Only these statuses can still get a label: a parcel that moved on (picked up, refused) needs none. */

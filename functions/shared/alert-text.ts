@@ -35,17 +35,14 @@ export type AlertFacts =
   | { kind: 'packing_reminder'; deadline?: string }
   | { kind: 'confirmation_deadline'; deadline?: string }
   | { kind: 'confirmation_deadline_missed'; deadline?: string; cost: string }
-  | {
-      kind: 'marking_codes_required';
-      deadline?: string;
-      /** What is missing, or what Ozon refused (`refused`), one item each. */
-      problems: string[];
-      refused: boolean;
-      callbackPath: string;
-    }
+  /** What is missing, one item each, and where to send it. */
+  | { kind: 'marking_codes_required'; deadline?: string; problems: string[]; callbackPath: string }
+  /** What Ozon refused and why, one item each. */
+  | { kind: 'marking_codes_refused'; deadline?: string; problems: string[]; callbackPath: string }
   | { kind: 'carrier_registration_failed'; substatus: string; carrier?: string }
   | { kind: 'dropoff_limits'; problems: string[]; deadline?: string }
   | { kind: 'posting_split'; postings: string[] }
+  | { kind: 'tariff_step'; rate: number; type?: string; deadline: string }
   | { kind: 'tracking_missing'; deadline?: string }
   | { kind: 'delivery_window_passed'; deadline?: string }
   | { kind: 'possibly_lost'; status: string; since: string; checks: number }
@@ -73,9 +70,11 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   confirmation_deadline: 'warning',
   confirmation_deadline_missed: 'critical',
   marking_codes_required: 'critical',
+  marking_codes_refused: 'critical',
   carrier_registration_failed: 'critical',
   dropoff_limits: 'warning',
   posting_split: 'info',
+  tariff_step: 'warning',
   tracking_missing: 'critical',
   delivery_window_passed: 'warning',
   possibly_lost: 'critical',

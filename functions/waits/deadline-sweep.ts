@@ -3,7 +3,7 @@
  * critical alert once it passed; a wait whose deadline moved earlier (TYPE_CUTOFF_DATE_CHANGED) is ended with
  * DeadlinePassed, since a task's own timeout cannot change once it started.
  */
-import { lateCost } from '#fulfilment/rules';
+import { lateCost, tariffStepAhead } from '#fulfilment/rules';
 import { sendAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env, waitSettings } from '#shared/config';
@@ -46,6 +46,9 @@ export async function sweepDeadlines(): Promise<SweepReport> {
       } else if (!Number.isNaN(shipment) && t >= shipment - leadMs) {
         if (await sendAlert(order, { kind: 'confirmation_deadline', deadline: order.shipmentDate })) report.warned++;
       }
+      // Ozon's tariff for lateness steps up at known times: each step is a deadline of its own, warned before it.
+      const step = tariffStepAhead(order, t, leadMs);
+      if (step && (await sendAlert(order, { kind: 'tariff_step', ...step }))) report.warned++;
       const deadline = order.wait?.deadlineAt ? Date.parse(order.wait.deadlineAt) : Number.NaN;
       if (order.wait && !Number.isNaN(deadline) && t >= deadline) {
         const ended = await sendTaskOutcome(

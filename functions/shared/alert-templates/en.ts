@@ -76,9 +76,11 @@ export const en: Templates = {
     todo: 'Assemble and hand it over today, or cancel it yourself before Ozon does.',
   }),
   marking_codes_required: (f) => ({
-    what: f.refused
-      ? `Ozon refused what was sent for this posting's assembly: ${f.problems.join('; ')}.`
-      : `Ozon needs more before it assembles this posting: ${f.problems.join('; ')}.`,
+    what: `Ozon needs more before it assembles this posting: ${f.problems.join('; ')}.`,
+    todo: `Send the corrected data to ${f.callbackPath}; the posting waits and is assembled as soon as Ozon accepts it.`,
+  }),
+  marking_codes_refused: (f) => ({
+    what: `Ozon refused what was sent for this posting's assembly: ${f.problems.join('; ')}.`,
     todo: `Send the corrected data to ${f.callbackPath}; the posting waits and is assembled as soon as Ozon accepts it.`,
   }),
   carrier_registration_failed: (f) => ({
@@ -92,6 +94,10 @@ export const en: Templates = {
   posting_split: (f) => ({
     what: `The posting ships in ${f.postings.length} packages: Ozon made a posting of each (${f.postings.join(', ')}).`,
     todo: 'Pack each package separately and label each with its own posting number; each is followed on its own.',
+  }),
+  tariff_step: (f) => ({
+    what: `Ozon's tariff for this late posting rises to ${f.rate}%${f.type ? ` (${f.type})` : ''} at the deadline.`,
+    todo: 'Assemble and hand the posting over before then, or cancel it yourself if it cannot ship.',
   }),
   tracking_missing: () => ({
     what: 'Your carrier has not sent a tracking number for this rFBS posting.',

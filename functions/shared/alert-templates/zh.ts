@@ -76,9 +76,11 @@ export const zh: Templates = {
     todo: '请今天完成备货并交接，或在 Ozon 取消之前自行取消。',
   }),
   marking_codes_required: (f) => ({
-    what: f.refused
-      ? `Ozon 未接受此订单的组装数据：${f.problems.join('；')}。`
-      : `Ozon 组装此订单前还需要：${f.problems.join('；')}。`,
+    what: `Ozon 组装此订单前还需要：${f.problems.join('；')}。`,
+    todo: `请将更正后的数据发送到 ${f.callbackPath}；订单会等待，Ozon 接受后立即组装。`,
+  }),
+  marking_codes_refused: (f) => ({
+    what: `Ozon 未接受此订单的组装数据：${f.problems.join('；')}。`,
     todo: `请将更正后的数据发送到 ${f.callbackPath}；订单会等待，Ozon 接受后立即组装。`,
   }),
   carrier_registration_failed: (f) => ({
@@ -92,6 +94,10 @@ export const zh: Templates = {
   posting_split: (f) => ({
     what: `此订单分 ${f.postings.length} 个包裹发货：Ozon 为每个包裹建立了订单（${f.postings.join('、')}）。`,
     todo: '请分别包装每个包裹，并贴上各自订单号的面单；每个订单将单独跟进。',
+  }),
+  tariff_step: (f) => ({
+    what: `此延迟订单的 Ozon 费率将在截止时间升至 ${f.rate}%${f.type ? `（${f.type}）` : ''}。`,
+    todo: '请在此之前完成组装并交付，若无法发货请自行取消。',
   }),
   tracking_missing: () => ({
     what: '物流商尚未提供该 rFBS 订单的运单号。',
