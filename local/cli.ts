@@ -32,7 +32,11 @@ function runtimeOptions(command: Command): Command {
   return command
     .option('--data-dir <dir>', 'keep everything on disk here and go on from it (real Ozon API: ./.ozon-autopilot)')
     .option('--speed <x>', 'time compression: simulated seconds per real second', wholeNumber, 10_000)
-    .option('--exit', 'stop when every posting is terminal (otherwise keep serving)', false)
+    .option(
+      '--exit',
+      'stop when every posting is terminal or waits for you in NeedsAttention (else keep serving)',
+      false,
+    )
     .option('--json', 'print the final summary as one JSON object on the last line of stdout', false)
     .addOption(new Option('--language <lang>', 'language of seller alerts').choices(['en', 'ru', 'zh']).default('en'))
     .option('--allow-changes', 'with real Ozon credentials: allow ship, cancel and status changes', false)

@@ -112,7 +112,13 @@ function sandboxPostings(runtime: Runtime): string[] {
   return (state?.postings ?? []).filter((p) => p.status !== 'cancelled').map((p) => p.posting_number);
 }
 
-/** Prints progress every second; resolves when every posting is terminal (or after `timeoutSeconds`). */
+/** An execution that ended, or waits in NeedsAttention for the seller. */
+const parked = (e: Parameters<typeof lastState>[0]) => e.status !== 'RUNNING' || lastState(e) === 'NeedsAttention';
+
+/**
+ * Prints progress every second; resolves when every posting is terminal or waits for the seller in NeedsAttention
+ * (or after `timeoutSeconds`).
+ */
 export async function untilSettled(local: Local, timeoutSeconds: number): Promise<void> {
   const { runtime, log } = local;
   const executions = () => [...runtime.engine.executions.values()];
@@ -128,10 +134,12 @@ export async function untilSettled(local: Local, timeoutSeconds: number): Promis
     log(`[${simDate} sim] executions ${executions().length}, done ${done}${phases ? ` | ${phases}` : ''}`);
   }, 1000);
   const since = performance.now();
+  // Settled: every posting ended, or waits for the seller in NeedsAttention (nothing moves it until they act, bar
+  // its daily re-check with Ozon).
   const settled = () => {
     const all = executions();
     const followed = new Set(all.map(postingOf));
-    return all.every((e) => e.status !== 'RUNNING') && sandboxPostings(runtime).every((pn) => followed.has(pn));
+    return all.every(parked) && sandboxPostings(runtime).every((pn) => followed.has(pn));
   };
   while (!settled() && (performance.now() - since) / 1000 < timeoutSeconds) {
     await new Promise((r) => setTimeout(r, 250));
@@ -190,7 +198,10 @@ export async function finish(local: Local, opts: { json: boolean; history?: stri
       `stock: ${stockDrift.compared} offers compared with Ozon's figures (the sandbox's), ${stockDrift.drifted} differ`,
     );
   }
-  const unfinished = Object.keys(summary.byFinalState).some((s) => s.startsWith('running') || s.startsWith('failed'));
+  // A posting parked in NeedsAttention is where it should be until the seller acts: not unfinished work.
+  const unfinished = Object.keys(summary.byFinalState).some(
+    (s) => (s.startsWith('running') && s !== 'running:NeedsAttention') || s.startsWith('failed'),
+  );
   if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, stockDrift })}\n`);
   return local.stop(unfinished ? 1 : 0);
 }

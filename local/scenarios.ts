@@ -103,7 +103,8 @@ const MIXED_CASES: Case[] = [
   {
     path: 'marking codes required',
     spec: { marksRequired: true },
-    ends: 'NeedsAttention',
+    desk: { send: 'codes', afterMs: HOUR },
+    ends: 'Completed',
     alerts: ['marking_codes_required'],
   },
   { path: 'ship_failed once', spec: { shipFailsOnce: true }, ends: 'Completed' },
@@ -269,7 +270,8 @@ export function scenarioRuntimeOptions(name: ScenarioName, plans: Map<string, Ca
   if (name === 'happy') return {};
   if (name === 'fulfilment') {
     return {
-      environment: { SETTLEMENT_WINDOW_DAYS: '2' },
+      // A tariff step is warned up to half a day before it starts.
+      environment: { SETTLEMENT_WINDOW_DAYS: '2', DEADLINE_WARNING_HOURS: '12' },
       carrier: { handoverMs: 2 * HOUR, transitMs: DAY, plan: (pn) => plans.get(pn) ?? {} },
     };
   }
@@ -351,6 +353,7 @@ export async function runScenario(
     return { ...run, stop: () => {} };
   }
 
+  startDesk(runtime, desk);
   const warehouse = startWarehouse(runtime, (pn) => (packAfter.has(pn) ? packAfter.get(pn) : DEFAULT_PACK_MS));
   runtime.onAlert((alert) => {
     if (alert.kind === 'out_of_stock' && alert.message.includes('NOTE-A5-DOT')) {

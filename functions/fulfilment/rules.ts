@@ -5,8 +5,11 @@ import type { ExemplarsResponse } from '#shared/ozon/schemas';
 
 export const MAX_SHIP_ATTEMPTS = 3;
 export const MAX_PACKING_REMINDERS = 24;
-/** Alerts asking for marking codes or a box count (each refusal, each deadline) before the posting needs attention. */
-export const MAX_ASSEMBLY_DATA_ALERTS = 10;
+/**
+ * Times the seller is asked for marking codes or a box count (at first, after each refusal, every reminder
+ * interval) before the posting waits in NeedsAttention: a day and a half at the default interval.
+ */
+export const MAX_ASSEMBLY_DATA_ALERTS = 6;
 /** Looks at an aggregator's registration (one per registration wait) before the seller is asked to step in. */
 export const MAX_REGISTRATION_CHECKS = 8;
 

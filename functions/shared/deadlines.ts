@@ -12,6 +12,8 @@ export interface WaitSettings {
   /** Remind the warehouse this often while a required "packed" confirmation is missing. */
   packedReminderSeconds: number;
   assemblyWaitSeconds: number;
+  /** Ask the seller again this often for marking codes or a box count still missing. */
+  marksReminderSeconds: number;
   /** How long Ozon may take to register an aggregator's parcel with the carrier before it is looked at again. */
   registrationWaitSeconds: number;
   /** After shipment_date, how long the seller's carrier may take to send the tracking number. */
@@ -33,6 +35,7 @@ export const DEFAULT_WAIT_SETTINGS: WaitSettings = {
   packedReminderSeconds: 2 * HOUR,
   assemblyWaitSeconds: 2 * HOUR,
   registrationWaitSeconds: 6 * HOUR,
+  marksReminderSeconds: 6 * HOUR,
   trackingGraceSeconds: DAY,
   handoverStallSeconds: DAY,
   transitStallSeconds: 5 * DAY,
@@ -91,8 +94,10 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
     restock: secondsUntil(restockDeadline(order, s), nowMs, s.packedReminderSeconds),
     // Ozon's approval: looked at again (ReceivePosting) at the shipment date, then daily.
     approval: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : DAY,
-    // The seller's marking codes: asked again at the shipment date, then at the reminder interval.
-    marks: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : s.packedReminderSeconds,
+    // The seller's marking codes: asked for again at a fixed interval. A constant, because the wait is re-entered
+    // after a step that failed (the state keeps the timeouts computed before it); the shipment date itself is the
+    // deadline sweep's to warn about (the posting is in the `due` sweep meanwhile).
+    marks: s.marksReminderSeconds,
     // Remind at the reminder interval, and once exactly at shipment_date; after it, keep the interval.
     packed: trackingBy
       ? Math.min(s.packedReminderSeconds, secondsUntil(trackingBy, nowMs, DAY))

@@ -145,17 +145,20 @@ describe.concurrent('exception paths', { timeout: 150_000 }, () => {
     expect(await getOrder(pn)).toMatchObject({ phase: 'cancelled', cancellation: { afterShip: true } });
   });
 
-  it('Ozon requires marking codes: the posting waits in NeedsAttention with a critical alert, not a dead end', async () => {
+  it('marking codes never sent: asked for at each deadline, then the posting waits in NeedsAttention', async () => {
     const pn = post({ marksRequired: true });
 
-    const execution = await waitForState(rt, pn, 'NeedsAttention', 90_000);
+    const execution = await waitForState(rt, pn, 'NeedsAttention', 120_000);
 
     const attention = await waitForAlert(rt, pn, 'needs_attention');
-
     expect(execution.status).toBe('RUNNING');
+    // Never a dead end: the posting waited for the codes (AwaitMarkingCodes), asked again, then gave up to the seller.
+    const states = statesEntered(execution);
+    expect(states.filter((s) => s === 'AwaitMarkingCodes').length).toBeGreaterThan(1);
     expect(alertsOf(pn).find((a) => a.kind === 'marking_codes_required')?.severity).toBe('critical');
-    expect(attention.message).toMatch(/MarkingCodesRequired/);
+    expect(attention.message).toMatch(/AssemblyDataNotSent/);
     expect(attention.message).toMatch(/resume/);
+    expect(ozonCallsFor(rt, pn).some((c) => c.path === '/v4/posting/fbs/ship')).toBe(false);
     expect(await getOrder(pn)).toMatchObject({ phase: 'needs_attention', wait: { on: 'attention' } });
   });
 

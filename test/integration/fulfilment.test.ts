@@ -264,7 +264,7 @@ describe.concurrent('fulfilment paths', { timeout: 150_000 }, () => {
           { afterShipmentMs: DAY, rate: 10 },
         ],
       },
-      { send: 'codes', afterMs: 5 * HOUR },
+      { send: 'codes', afterMs: 8 * HOUR },
     );
 
     const execution = await waitForExecution(rt, pn, 120_000);

@@ -396,10 +396,10 @@ describe('waitTimeouts', () => {
 
     expect(result).toEqual({
       restock: 2 * HOUR,
-      // Ozon's approval is looked at daily; missing marking codes are asked for at the reminder interval.
+      // Ozon's approval is looked at daily; missing marking codes are asked for every six hours.
       approval: DAY,
       packed: 2 * HOUR,
-      marks: 2 * HOUR,
+      marks: 6 * HOUR,
       assembly: 2 * HOUR,
       registration: 6 * HOUR,
       tracking: DAY,
