@@ -99,6 +99,8 @@ export interface Posting {
   tpl?: RfbsTpl;
   /** aggregator: the registration with the carrier ends in posting_registration_error */
   registrationFails: boolean;
+  /** CreatePostingSpec.handoverMs: this posting's own hand-over time; null = timing.handover */
+  handoverMs: number | null;
   /** rFBS non_integrated: `set_cutoff` is pending until /v1/posting/cutoff/set gave the shipment date */
   cutoffPending: boolean;
   /** the posting this one was split from by a multi-package ship; '' = none (swagger parent_posting_number) */
@@ -364,6 +366,7 @@ export class Model {
       exemplars: null,
       ...(schema === 'rfbs' ? { tpl: spec.tpl ?? 'non_integrated' } : {}),
       registrationFails: !!spec.registrationFails,
+      handoverMs: spec.handoverMs ?? null,
       cutoffPending: !!spec.cutoffRequired,
       parentPostingNumber: '',
       tariffSteps: spec.tariffSteps?.map((st) => ({ afterShipmentMs: st.afterShipmentMs, rate: st.rate })) ?? null,
@@ -563,7 +566,8 @@ export class Model {
       return;
     }
     this.setState(p, 'awaiting_deliver', 'posting_transferring_to_delivery');
-    if (p.schema === 'fbs' && p.stall !== 'awaiting_deliver') this.schedule(p, 'handover', this.timing(p).handover);
+    if (p.schema === 'fbs' && p.stall !== 'awaiting_deliver')
+      this.schedule(p, 'handover', p.handoverMs ?? this.timing(p).handover);
   }
 
   /** aggregator: Ozon has registered the parcel with the carrier (or failed to) */
@@ -576,7 +580,7 @@ export class Model {
     }
     p.tracking_number = carrierTrackingNumber(p);
     this.setState(p, 'awaiting_deliver', 'posting_registered');
-    if (p.stall !== 'awaiting_deliver') this.schedule(p, 'handover', this.timing(p).handover);
+    if (p.stall !== 'awaiting_deliver') this.schedule(p, 'handover', p.handoverMs ?? this.timing(p).handover);
   }
 
   private handOver(p: Posting) {
@@ -635,7 +639,7 @@ export class Model {
           p.stall !== 'awaiting_deliver' &&
           !p.pending.some((t) => t.kind === 'handover')
         )
-          this.schedule(p, 'handover', this.timing(p).handover);
+          this.schedule(p, 'handover', p.handoverMs ?? this.timing(p).handover);
         return '';
       case 'delivering':
         if (p.status !== 'awaiting_deliver') return 'TRANSITION_IS_NOT_POSSIBLE';

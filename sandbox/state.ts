@@ -12,7 +12,7 @@
  *
  * Fields added after version 1 was first written are optional with defaults, so an older file still restores:
  * `stocks` (default []: every pair at `initialStock`), and per posting `multiBox` (false), `multiBoxQty` (null),
- * `exemplars` (null), `tpl` (absent: non_integrated for rFBS), `registrationFails` (false), `cutoffPending` (false),
+ * `exemplars` (null), `tpl` (absent: non_integrated for rFBS), `registrationFails` (false), `handoverMs` (null), `cutoffPending` (false),
  * `parentPostingNumber` (''), `tariffSteps` (null), `dropoffLimits` (null); the warehouse's `dropoffLimits` is
  * optional too.
  *
@@ -124,6 +124,7 @@ const posting = z.object({
   exemplars: exemplarSet.nullable().default(null),
   tpl: z.enum(RFBS_TPLS).optional(),
   registrationFails: z.boolean().default(false),
+  handoverMs: ms.nullable().default(null),
   cutoffPending: z.boolean().default(false),
   parentPostingNumber: z.string().default(''),
   tariffSteps: z

@@ -245,6 +245,8 @@ export interface CreatePostingSpec {
    * `arbitration` — the seller's dispute (posting_in_arbitration), resolved as delivered after the transit time.
    */
   sortingCentre?: 'not_accepted' | 'arbitration';
+  /** the hand-over (awaiting_deliver -> delivering) this many simulated ms after assembly, overriding timing.handover */
+  handoverMs?: number;
   /** shipment_date = created + this (simulated ms), overriding timing.shipmentSla for this posting */
   shipmentSlaMs?: number;
   /** analytics_data.delivery_date_end = created + this (simulated ms), overriding timing.deliveryWindow */

@@ -40,6 +40,9 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       const { posting_number } = rt.sandbox?.createPosting({
         schema: 'fbs',
         lines: [{ offer_id: 'MUG-350-WHT', quantity: 2 }],
+        // Ozon serves a label only until the parcel is picked up: half a day (seconds here, even on a loaded
+        // machine) for the label batch to run, so the posting is packed with its label.
+        handoverMs: 12 * 3600_000,
       }) ?? {
         posting_number: '',
       };

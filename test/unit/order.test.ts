@@ -47,6 +47,10 @@ describe('statusFromPushState (ozon-api.md §2, push new_state → API status)',
     ['posting_awaiting_registration', 'awaiting_registration'],
     ['posting_acceptance_in_progress', 'acceptance_in_progress'],
     ['posting_delivering', 'delivering'],
+    // An aggregator's registration, and a split (confirmed with Ozon like any ending).
+    ['posting_registration_error', 'awaiting_registration'],
+    ['posting_registered', 'awaiting_deliver'],
+    ['posting_split_pending', 'cancelled_from_split_pending'],
   ];
 
   it.each(table)('%s → %s', (state, status) => {
