@@ -285,3 +285,35 @@ describe.concurrent('fulfilment paths', { timeout: 150_000 }, () => {
     expect(wrong.status).toBe(422);
   });
 });
+
+describe('after the fulfilment paths', () => {
+  it("Ozon's stock equals the seller's for every offer no posting still holds", { timeout: 150_000 }, async () => {
+    // Every posting ended, or waits for the seller (the failed carrier registration): nothing moves stock any more.
+    const settled = () =>
+      [...rt.engine.executions.values()].every(
+        (e) => e.status !== 'RUNNING' || statesEntered(e).at(-1) === 'NeedsAttention',
+      );
+    const start = Date.now();
+    while (!settled() && Date.now() - start < 120_000) await new Promise((r) => setTimeout(r, 200));
+    expect(settled()).toBe(true);
+    const held = new Set(
+      [...rt.engine.executions.values()]
+        .filter((e) => e.status === 'RUNNING')
+        .flatMap((e) => (rt.sandbox?.posting(e.name) as { products: { offer_id: string }[] }).products)
+        .map((p) => p.offer_id),
+    );
+    let compared = 0;
+    for (const warehouse of DEFAULT_WAREHOUSES) {
+      const offers = DEFAULT_PRODUCTS.map((p) => p.offer_id).filter((o) => !held.has(o));
+      const local = await getStock(warehouse.warehouse_id, offers);
+      for (const offer of offers) {
+        const item = local.get(offer);
+        expect(rt.sandbox?.stockOf(warehouse.warehouse_id, offer).free, `${warehouse.warehouse_id} ${offer}`).toBe(
+          item?.available,
+        );
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(10);
+  });
+});
