@@ -299,7 +299,9 @@ describe('after the fulfilment paths', () => {
     const held = new Set(
       [...rt.engine.executions.values()]
         .filter((e) => e.status === 'RUNNING')
-        .flatMap((e) => (rt.sandbox?.posting(e.name) as { products: { offer_id: string }[] }).products)
+        .flatMap(
+          (e) => (rt.sandbox?.posting(e.name) as { products: { offer_id: string }[] } | undefined)?.products ?? [],
+        )
         .map((p) => p.offer_id),
     );
     let compared = 0;
