@@ -19,12 +19,15 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { SectionConfig } from '#shared/config';
 import { PHASE_INDEX, SWEEP_PROJECTION } from '#shared/sweep-index';
+import { type HandoverFunctions, handoverDefinition } from '../workflows/handover';
 import { type LifecycleFunctions, orderLifecycleDefinition } from '../workflows/order-lifecycle';
 import { AutopilotFunction } from './constructs/autopilot-function';
 import { PushToken } from './constructs/push-token';
 import { acknowledgeNagFindings } from './nag';
 
 export const STATE_MACHINE_NAME = 'OrderLifecycle';
+/** One execution per FBS carriage: its act, documents and the seller's handover alert (workflows/handover.ts). */
+export const HANDOVER_MACHINE_NAME = 'Handover';
 
 export interface OzonAutopilotProps extends StackProps {
   sellerLanguage?: 'en' | 'ru' | 'zh';
@@ -37,6 +40,7 @@ export class OzonAutopilotStack extends Stack {
   readonly table: dynamodb.Table;
   readonly alerts: sns.Topic;
   readonly stateMachine: sfn.StateMachine;
+  readonly handover: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: OzonAutopilotProps = {}) {
     super(scope, id, props);
@@ -263,10 +267,39 @@ export class OzonAutopilotStack extends Stack {
       }),
     );
 
+    // The handover day: one Handover execution per carriage, started by the poller before the cutoff.
+    const HANDOVER_STEPS: [keyof HandoverFunctions, string, string, Uses[]][] = [
+      ['createAct', 'handover/create-act', "Confirm the carriage: Ozon's act", ['ozon']],
+      ['checkAct', 'handover/check-act', "Wait for the act's documents", ['ozon']],
+      [
+        'handOverDocuments',
+        'handover/hand-over-documents',
+        'Store the act and barcode; tell the seller',
+        ['ozon', 'labels', 'alerts'],
+      ],
+      ['alertHandoverProblem', 'handover/alert-handover-problem', 'The act is left to the seller', ['alerts']],
+    ];
+    const handoverFns = Object.fromEntries(
+      HANDOVER_STEPS.map(([name, entry, description, uses]) => [name, step(idOf(name), entry, description, uses)]),
+    ) as unknown as HandoverFunctions;
+    const handoverLogs = new logs.LogGroup(this, 'HandoverLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.handover = new sfn.StateMachine(this, 'Handover', {
+      stateMachineName: HANDOVER_MACHINE_NAME,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(handoverDefinition(this, handoverFns)),
+      timeout: Duration.days(2),
+      tracingEnabled: true,
+      logs: { destination: handoverLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+
     const poller = step('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes, payouts', [
       ...intake,
       'alerts',
     ]);
+    poller.bindHandover(this.handover.stateMachineArn);
     new scheduler.Schedule(this, 'PollSchedule', {
       schedule: scheduler.ScheduleExpression.rate(props.pollInterval ?? Duration.minutes(10)),
       target: new targets.LambdaInvoke(poller, {}),

@@ -10,7 +10,7 @@ import { OZON_PUSH_CIDRS } from '#shared/config';
 import type { OzonSandbox } from '../sandbox/index';
 import { type CarrierOptions, startCarrier } from './carrier';
 import { type CompressedClock, compressedClock } from './clock';
-import { type DataDir, newSellerApiKey, openDataDir } from './data-dir';
+import { type DataDir, type LogName, newSellerApiKey, openDataDir } from './data-dir';
 import { startEndpoints } from './endpoints';
 import { LocalStepFunctions } from './engine';
 import { loadFunctions, mergedEnvironment } from './functions';
@@ -51,7 +51,10 @@ export interface RuntimeOptions {
 export interface Runtime {
   clock: CompressedClock;
   stack: ResolvedStack;
+  /** OrderLifecycle's engine: one execution per posting. */
   engine: LocalStepFunctions;
+  /** Every state machine's engine by name (OrderLifecycle, Handover). */
+  engines: Map<string, LocalStepFunctions>;
   sandbox?: OzonSandbox;
   dataDir?: DataDir;
   /** Executions that were running when the data dir's last run stopped, and go on in this one. */
@@ -119,15 +122,25 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'ERROR';
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     const functions = await loadFunctions(stack);
-    const engine = new LocalStepFunctions({
-      definition: stack.definition,
-      stateMachineArn: stack.stateMachineArn,
-      handlers: functions.byArn,
-      clock,
-      journal: dataDir?.log('executions'),
-    });
-    stops.push(() => engine.stopAll());
-    const sfnApi = await startSfnApi(engine, stack.stateMachineArn);
+    // One engine per state machine; OrderLifecycle's keeps the journal name it always had.
+    const engines = new Map(
+      stack.machines.map((m, i) => [
+        m.arn,
+        new LocalStepFunctions({
+          definition: m.definition,
+          stateMachineArn: m.arn,
+          handlers: functions.byArn,
+          clock,
+          journal: dataDir?.log(i === 0 ? 'executions' : (`executions-${m.name}` as LogName)),
+        }),
+      ]),
+    );
+    const engine = engines.get(stack.stateMachineArn) as LocalStepFunctions;
+    const stopEngines = async () => {
+      for (const e of engines.values()) await e.stopAll();
+    };
+    stops.push(stopEngines);
+    const sfnApi = await startSfnApi(engines);
     stops.push(() => sfnApi.close());
 
     const pushQueue = startPushProcessing(services, functions.required('push-processor'));
@@ -212,9 +225,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
 
     // Stopping begins with the executions, before anything they use goes away.
-    stops.push(() => engine.stopAll());
+    stops.push(stopEngines);
     // Last: a resumed step may call anything above.
-    const resumed = engine.resumeAll();
+    const resumed = [...engines.values()].reduce((n, e) => n + e.resumeAll(), 0);
     // Pushes that were queued when the last run stopped are gone (fauxqs keeps nothing): look at Ozon at once.
     if (dataDir && !dataDir.fresh) void poller.poll().catch(() => {});
 
@@ -222,6 +235,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       clock,
       stack,
       engine,
+      engines: new Map(stack.machines.map((m) => [m.name, engines.get(m.arn) as LocalStepFunctions])),
       sandbox: ozon.sandbox,
       dataDir,
       resumed,

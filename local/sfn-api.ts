@@ -9,27 +9,47 @@ import { ExecutionExistsError, type LocalStepFunctions, TaskTokenError } from '.
 
 type Body = Record<string, unknown>;
 
+/**
+ * One engine per state machine of the stack (OrderLifecycle, Handover), by ARN. An execution ARN names its machine;
+ * a task token is tried on each engine (tokens are unique; an engine that does not know one says so).
+ */
 export async function startSfnApi(
-  engine: LocalStepFunctions,
-  stateMachineArn: string,
+  engines: Map<string, LocalStepFunctions>,
 ): Promise<{ url: string; close(): Promise<void> }> {
+  const machineOf = (executionArn: string) =>
+    [...engines].find(([, engine]) => engine.executions.has(executionArn)) ??
+    (() => {
+      throw apiError('ExecutionDoesNotExist', `No execution ${executionArn}`);
+    })();
+  const withToken = (token: string, act: (engine: LocalStepFunctions) => void) => {
+    let last: unknown;
+    for (const engine of engines.values()) {
+      try {
+        act(engine);
+        return {};
+      } catch (error) {
+        if (!(error instanceof TaskTokenError && error.name === 'TaskDoesNotExist')) throw error;
+        last = error;
+      }
+    }
+    throw last ?? new TaskTokenError('TaskDoesNotExist', `No task for token ${token.slice(0, 16)}…`);
+  };
   const actions: Record<string, (body: Body) => unknown> = {
     StartExecution: (b) => {
-      if (b.stateMachineArn !== stateMachineArn)
-        throw apiError('StateMachineDoesNotExist', `No state machine ${String(b.stateMachineArn)}`);
+      const engine = engines.get(String(b.stateMachineArn));
+      if (!engine) throw apiError('StateMachineDoesNotExist', `No state machine ${String(b.stateMachineArn)}`);
       const e = engine.start(String(b.name), String(b.input ?? '{}'));
       return { executionArn: e.executionArn, startDate: e.startDate / 1000 };
     },
-    SendTaskSuccess: (b) => {
-      engine.sendTaskSuccess(String(b.taskToken), String(b.output ?? '{}'));
-      return {};
-    },
-    SendTaskFailure: (b) => {
-      engine.sendTaskFailure(String(b.taskToken), b.error as string | undefined, b.cause as string | undefined);
-      return {};
-    },
+    SendTaskSuccess: (b) =>
+      withToken(String(b.taskToken), (engine) => engine.sendTaskSuccess(String(b.taskToken), String(b.output ?? '{}'))),
+    SendTaskFailure: (b) =>
+      withToken(String(b.taskToken), (engine) =>
+        engine.sendTaskFailure(String(b.taskToken), b.error as string | undefined, b.cause as string | undefined),
+      ),
     SendTaskHeartbeat: () => ({}),
     DescribeExecution: (b) => {
+      const [stateMachineArn, engine] = machineOf(String(b.executionArn));
       const e = engine.executions.get(String(b.executionArn));
       if (!e) throw apiError('ExecutionDoesNotExist', `No execution ${String(b.executionArn)}`);
       return {
@@ -46,6 +66,7 @@ export async function startSfnApi(
       };
     },
     GetExecutionHistory: (b) => {
+      const [, engine] = machineOf(String(b.executionArn));
       const e = engine.executions.get(String(b.executionArn));
       if (!e) throw apiError('ExecutionDoesNotExist', `No execution ${String(b.executionArn)}`);
       return {
@@ -57,17 +78,22 @@ export async function startSfnApi(
         })),
       };
     },
-    ListExecutions: (b) => ({
-      executions: [...engine.executions.values()]
-        .filter((e) => !b.statusFilter || e.status === b.statusFilter)
-        .map((e) => ({
-          executionArn: e.executionArn,
-          stateMachineArn,
-          name: e.name,
-          status: e.status,
-          startDate: e.startDate / 1000,
-        })),
-    }),
+    ListExecutions: (b) => {
+      const stateMachineArn = String(b.stateMachineArn);
+      const engine = engines.get(stateMachineArn);
+      if (!engine) throw apiError('StateMachineDoesNotExist', `No state machine ${stateMachineArn}`);
+      return {
+        executions: [...engine.executions.values()]
+          .filter((e) => !b.statusFilter || e.status === b.statusFilter)
+          .map((e) => ({
+            executionArn: e.executionArn,
+            stateMachineArn,
+            name: e.name,
+            status: e.status,
+            startDate: e.startDate / 1000,
+          })),
+      };
+    },
   };
 
   const server: Server = createServer((req, res) => {

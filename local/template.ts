@@ -31,10 +31,19 @@ export interface LocalFunction {
   memorySize: number;
 }
 
+export interface LocalMachine {
+  name: string;
+  arn: string;
+  definition: Record<string, unknown>;
+}
+
 export interface ResolvedStack {
+  /** OrderLifecycle, the posting's state machine. */
   definition: Record<string, unknown>;
   stateMachineArn: string;
   stateMachineName: string;
+  /** Every state machine of the stack, OrderLifecycle first. */
+  machines: LocalMachine[];
   functions: LocalFunction[];
   table: { name: string; properties: Record<string, Json> };
   topicName: string;
@@ -42,6 +51,9 @@ export interface ResolvedStack {
   /** How many SQS records Lambda hands each function at once, by the function's entry file. */
   eventSources: Record<string, { batchSize: number }>;
 }
+
+/** The posting's state machine: what `definition` and `stateMachineArn` describe. */
+const LIFECYCLE = 'OrderLifecycle';
 
 const lambdaArn = (id: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${id}`;
 
@@ -142,8 +154,15 @@ export function resolveStack(template: Template = synthesizeTemplate()): Resolve
     if (found.length !== 1) throw new Error(`Expected exactly one ${type} in the template, found ${found.length}`);
     return found[0] as [string, Resource];
   };
-  const [smId, sm] = one('AWS::StepFunctions::StateMachine');
-  const definition = JSON.parse(String(resolveIntrinsics(sm.Properties?.DefinitionString as Json, template)));
+  const machines = byType('AWS::StepFunctions::StateMachine')
+    .map(([id, r]) => ({
+      name: refOf(id, r).split(':').pop() as string,
+      arn: refOf(id, r),
+      definition: JSON.parse(String(resolveIntrinsics(r.Properties?.DefinitionString as Json, template))),
+    }))
+    .sort((a, b) => Number(b.name === LIFECYCLE) - Number(a.name === LIFECYCLE));
+  const lifecycle = machines[0];
+  if (lifecycle?.name !== LIFECYCLE) throw new Error(`The template has no ${LIFECYCLE} state machine`);
   const [tableId, table] = one('AWS::DynamoDB::Table');
   const [topicId, topic] = one('AWS::SNS::Topic');
   const [bucketId, bucket] = one('AWS::S3::Bucket');
@@ -163,10 +182,11 @@ export function resolveStack(template: Template = synthesizeTemplate()): Resolve
     }),
   );
   return {
-    definition,
-    stateMachineArn: refOf(smId, sm),
+    definition: lifecycle.definition,
+    stateMachineArn: lifecycle.arn,
+    stateMachineName: lifecycle.name,
+    machines,
     eventSources,
-    stateMachineName: refOf(smId, sm).split(':').pop() as string,
     functions,
     table: { name: refOf(tableId, table), properties: table.Properties ?? {} },
     topicName: refOf(topicId, topic).split(':').pop() as string,

@@ -32,3 +32,6 @@ export const TRACKING_NUMBER_MISSING = C.TrackingNumberMissing.name;
 export const IN_ARBITRATION = C.InArbitration.name;
 export const NOT_ACCEPTED = C.NotAccepted.name;
 export const HANDOVER_TO_CARRIER = C.HandoverToCarrier.name;
+export const ACT_NOT_YET = C.ActNotYet.name;
+export const ACT_NOT_READY = C.ActNotReady.name;
+export const NOTHING_TO_HAND_OVER = C.NothingToHandOver.name;

@@ -7,6 +7,7 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import { planHandovers } from '#handover/plan';
 import { sweepPayouts } from '#settlement/payout-sweep';
 import { payoutSweepDue } from '#settlement/rules';
 import { sendAccountAlert } from '#shared/alerts';
@@ -49,6 +50,9 @@ export interface PollReport {
   stockRefused?: number;
   /** Offers whose figure on Ozon differed from the seller's at the daily check (alerted, published again). */
   stockDrifted?: number;
+  /** Carriages whose act is due now, and how many of their Handover executions this run started. */
+  handoversDue?: number;
+  handoversStarted?: number;
   /** Ozon's message when it refused the key; the seller got an `ozon_access` alert. */
   accessError?: string;
 }
@@ -75,6 +79,10 @@ export async function pollOnce(): Promise<PollReport> {
     if (firstRunOfPeriod(mark, now(), env('policy').STOCK_CHECK_HOURS)) {
       report.stockDrifted = (await reconcileStock()).drifted;
     }
+    // The handover day: a Handover execution for each carriage whose cutoff is near (one per carriage).
+    const handovers = await planHandovers();
+    report.handoversDue = handovers.due;
+    report.handoversStarted = handovers.started;
   } catch (error) {
     // Retrying cannot fix a refused key and a failed run would be retried by the scheduler: alert and end the run.
     if (!(error instanceof OzonAuthError)) throw error;

@@ -43,6 +43,21 @@ export type AlertFacts =
   | { kind: 'dropoff_limits'; problems: string[]; deadline?: string }
   | { kind: 'posting_split'; postings: string[] }
   | { kind: 'tariff_step'; rate: number; type?: string; deadline: string }
+  | {
+      kind: 'handover';
+      warehouseId: number;
+      deliveryMethod: string;
+      parcels: number;
+      /** Postings due that day and not packed yet: they miss this carriage unless packed before the cutoff. */
+      notPacked: number;
+      removed: string[];
+      deadline: string;
+      act: string;
+      barcode: string;
+      linksValidHours: number;
+    }
+  | { kind: 'removed_from_act'; actId: number; deadline?: string }
+  | { kind: 'handover_failed'; warehouseId: number; deliveryMethod: string; deadline: string; reason: string }
   | { kind: 'tracking_missing'; deadline?: string }
   | { kind: 'delivery_window_passed'; deadline?: string }
   | { kind: 'possibly_lost'; status: string; since: string; checks: number }
@@ -75,6 +90,9 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   dropoff_limits: 'warning',
   posting_split: 'info',
   tariff_step: 'warning',
+  handover: 'info',
+  removed_from_act: 'warning',
+  handover_failed: 'critical',
   tracking_missing: 'critical',
   delivery_window_passed: 'warning',
   possibly_lost: 'critical',
@@ -154,6 +172,7 @@ const ONCE: ReadonlySet<AlertKind> = new Set([
   'stock_cancelled',
   'rfbs_handover',
   'posting_split',
+  'removed_from_act',
   'dropoff_limits',
   'carrier_registration_failed',
   'payout_mismatch',

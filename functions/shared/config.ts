@@ -71,6 +71,8 @@ export const SECTIONS = {
     OZON_WEBHOOK_TOKEN: z.optional(z.string().check(z.minLength(16))),
   }),
   workflow: z.object({ STATE_MACHINE_ARN: nonEmpty() }),
+  /** The Handover state machine: one execution per carriage (functions/handover/). */
+  handover: z.object({ HANDOVER_MACHINE_ARN: nonEmpty() }),
   labels: z.object({ LABELS_BUCKET: nonEmpty() }),
   labelQueue: z.object({
     LABEL_QUEUE_URL: nonEmpty(),
@@ -100,6 +102,8 @@ export const SECTIONS = {
     MAX_STALL_ESCALATIONS: num(3, z.int(), z.positive()),
     ATTENTION_RECHECK_HOURS: num(24, z.positive()),
     PARTIAL_CANCEL: flag,
+    /** FBS: the carriage's act is made this many hours before its cutoff (the parcels packed by then go in it). */
+    HANDOVER_LEAD_HOURS: num(2, z.positive()),
     /** rFBS: the shipment date given to Ozon when it asks for one (`set_cutoff`), this many hours from receipt. */
     CUTOFF_HANDLING_HOURS: num(24, z.positive()),
     REQUIRE_PACKED_CONFIRMATION: flag,

@@ -62,6 +62,14 @@ export class ShipsInPackages extends NamedError {}
 export class CarrierRegistering extends NamedError {}
 /** Ozon could not register the parcel with the carrier (`posting_registration_error`). */
 export class CarrierRegistrationFailed extends NamedError {}
+/** Handover: Ozon cannot make the carriage's act yet (postings still being packed or registered): ask again. */
+export class ActNotYet extends NamedError {}
+/** Handover: the act's documents are still being formed. */
+export class ActNotReady extends NamedError {}
+/** Handover: Ozon refused the act or could not form its documents: the seller makes it in the cabinet. */
+export class ActRefused extends NamedError {}
+/** Handover: the carriage has nothing to hand over (`no_postings`). */
+export class NothingToHandOver extends NamedError {}
 /** The seller's policy wants the warehouse's "packed" before Ozon is asked to assemble, and it has not come. */
 export class NotPackedYet extends NamedError {}
 /** Short stock and no line can be shipped: the whole posting is cancelled. */

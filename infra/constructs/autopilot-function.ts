@@ -135,6 +135,12 @@ export class AutopilotFunction extends NodejsFunction {
     return actions.includes('StartExecution') ? this.setVar('workflow', 'STATE_MACHINE_ARN', stateMachineArn) : this;
   }
 
+  /** Starting Handover executions (the poller's handover planning), on that state machine only. */
+  bindHandover(stateMachineArn: string): this {
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+    return this.setVar('handover', 'HANDOVER_MACHINE_ARN', stateMachineArn);
+  }
+
   /**
    * Writing label PDFs and packing lists under labels/, and reading them back — GetObject is what the seller's
    * download links are signed with. PutObject and GetObject alone (grantReadWrite would add Abort*, legal hold,

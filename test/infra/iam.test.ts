@@ -138,6 +138,9 @@ describe('who may do what', () => {
       'fulfilment/receive-posting',
       'fulfilment/register-shipment',
       'fulfilment/ship-in-packages',
+      'handover/check-act',
+      'handover/create-act',
+      'handover/hand-over-documents',
       'intake/poller',
       'intake/push-processor',
       'intake/seller-api',
@@ -177,7 +180,20 @@ describe('who may do what', () => {
   });
 
   it('the push processor, the seller API and the poller can start executions, of OrderLifecycle only', () => {
-    expect(allowed('states:StartExecution')).toEqual(having('startExecutions'));
+    // The poller also starts Handover executions (one per carriage), of that machine only.
+    const starters = [...new Set([...having('startExecutions'), ...having('startHandovers')])].sort();
+    expect(allowed('states:StartExecution')).toEqual(starters);
+    expect(having('startHandovers')).toEqual(['intake/poller']);
+    const handoverId = Object.keys(resources).find(
+      (id) =>
+        resources[id].Type === 'AWS::StepFunctions::StateMachine' &&
+        resources[id].Properties.StateMachineName === 'Handover',
+    );
+    const handoverArn = { Ref: must(handoverId, 'the Handover state machine') };
+    const handoverGrants = grants(stmts('intake/poller'), 'states:StartExecution').filter(
+      (s) => JSON.stringify(s.resources) === JSON.stringify([handoverArn]),
+    );
+    expect(handoverGrants).toHaveLength(1);
     expect(having('startExecutions')).toEqual([
       'fulfilment/ship-in-packages',
       'intake/poller',
@@ -186,7 +202,10 @@ describe('who may do what', () => {
     ]);
     expect(rolesAllowing('states:StartExecution').sort()).toEqual(having('startExecutions').map(roleIdOf).sort());
     for (const e of ['intake/push-processor', 'intake/poller', 'intake/seller-api'] as const) {
-      for (const s of grants(stmts(e), 'states:StartExecution')) expect(s.resources, e).toEqual([STATE_MACHINE_ARN]);
+      for (const s of grants(stmts(e), 'states:StartExecution')) {
+        if (e === 'intake/poller' && JSON.stringify(s.resources) === JSON.stringify([handoverArn])) continue;
+        expect(s.resources, e).toEqual([STATE_MACHINE_ARN]);
+      }
     }
   });
 
@@ -227,13 +246,14 @@ describe('who may do what', () => {
     expect(rolesAllowing('states:SendTaskHeartbeat')).toEqual([]);
   });
 
-  it("only the label batcher can put and get objects (it signs the seller's download links), only under labels/", () => {
+  it('only the label batcher and the handover documents can put and get objects (signed links), only under labels/', () => {
+    const writers = ['fulfilment/label-batch', 'handover/hand-over-documents'] as const;
     expect(allowed('s3:PutObject')).toEqual(having('labels'));
-    expect(having('labels')).toEqual(['fulfilment/label-batch']);
+    expect(having('labels')).toEqual([...writers]);
     for (const action of ['s3:PutObject', 's3:GetObject']) {
-      expect(rolesAllowing(action), action).toEqual([roleIdOf('fulfilment/label-batch')]);
-      expect(grants(stmts('fulfilment/label-batch'), action)).not.toHaveLength(0);
-      for (const s of grants(stmts('fulfilment/label-batch'), action)) {
+      expect(rolesAllowing(action).sort(), action).toEqual(writers.map(roleIdOf).sort());
+      for (const writer of writers) expect(grants(stmts(writer), action)).not.toHaveLength(0);
+      for (const s of writers.flatMap((w) => grants(stmts(w), action))) {
         expect(s.actions).toEqual(['s3:PutObject', 's3:GetObject']);
         expect(s.resources).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/labels/*']] }]);
       }
@@ -254,6 +274,8 @@ describe('who may do what', () => {
         'fulfilment/prepare-assembly',
         'fulfilment/receive-posting',
         'fulfilment/ship-in-packages',
+        'handover/alert-handover-problem',
+        'handover/hand-over-documents',
         'delivery/alert-dispute',
         'delivery/alert-not-accepted',
         'intake/poller',
@@ -479,7 +501,7 @@ describe('no wildcards that write', () => {
       if (s.actions.some((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))) offenders.push(`${s.policy}: ${s.actions}`);
       if (!s.resources.includes('*')) continue;
       const isLogDelivery =
-        s.policy.startsWith('OrderLifecycleRole') &&
+        (s.policy.startsWith('OrderLifecycleRole') || s.policy.startsWith('HandoverRole')) &&
         [...s.actions].sort().join() === [...SFN_LOG_DELIVERY].sort().join();
       if (isLogDelivery) continue;
       const writes = s.actions.filter((a) => !XRAY_PUT.test(a) && !READ_ONLY.test(a));
@@ -510,7 +532,25 @@ describe('no wildcards that write', () => {
       'intake/push-processor',
       'fulfilment/label-batch',
     ];
-    const workflow = ENTRIES.filter((e) => !notInWorkflow.includes(e)).map((e) => functionLogicalId(resources, e));
+    const workflow = ENTRIES.filter((e) => !notInWorkflow.includes(e) && !e.startsWith('handover/')).map((e) =>
+      functionLogicalId(resources, e),
+    );
     expect([...invoked].sort()).toEqual(workflow.sort());
+  });
+
+  it('the Handover role may invoke exactly the handover functions', () => {
+    const policies = Object.entries(resources).filter(
+      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('HandoverRole'),
+    );
+    expect(policies).toHaveLength(1);
+    const [id, res] = must(policies[0], 'Handover policy');
+    const invoked = new Set<string>();
+    for (const s of statementsOf(id, res)) {
+      if (!s.actions.includes('lambda:InvokeFunction')) continue;
+      for (const r of s.resources) invoked.add(r['Fn::GetAtt']?.[0] ?? r['Fn::Join']?.[1]?.[0]?.['Fn::GetAtt']?.[0]);
+    }
+    const handover = ENTRIES.filter((e) => e.startsWith('handover/')).map((e) => functionLogicalId(resources, e));
+    expect(handover).toHaveLength(4);
+    expect([...invoked].sort()).toEqual(handover.sort());
   });
 });

@@ -48,6 +48,7 @@ const SECTION_OF: Partial<Record<Capability, Section>> = {
   alerts: 'alerts',
   labels: 'labels',
   startExecutions: 'workflow',
+  startHandovers: 'handover',
   sellerApi: 'sellerApi',
   sendPushes: 'pushes',
   sendLabelRequests: 'labelQueue',
@@ -203,7 +204,7 @@ describe('functions', () => {
     // ...and the expectations in synth.ts (FUNCTIONS) cover exactly the deployed functions.
     expect([...entries].sort()).toEqual(ENTRIES);
     // 17 workflow steps, the webhook, push processor, seller API, poller and label batcher.
-    expect(entries).toHaveLength(24);
+    expect(entries).toHaveLength(28);
     for (const e of entries) expect(existsSync(path.join(ROOT, entryOf(e))), e).toBe(true);
   });
 
@@ -305,10 +306,10 @@ describe('functions', () => {
 });
 
 describe('workflow and endpoints', () => {
-  it('state machine is STANDARD, named OrderLifecycle, traced, logging to a log group', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  it.each(['OrderLifecycle', 'Handover'])('state machine %s is STANDARD, traced, logging to a log group', (name) => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineName: 'OrderLifecycle',
+      StateMachineName: name,
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
       // ALL without execution data: every state's entry and exit for ops, no posting contents in the logs.

@@ -38,7 +38,11 @@ beforeAll(() => {
   const entryOf = new Map(
     stack.functions.map((f) => [f.arn, f.entry.replace(/^functions\//, '').replace(/\.ts$/, '')]),
   );
-  const states = (stack.definition as { States: Record<string, State> }).States;
+  // Every state machine's states: OrderLifecycle's and Handover's (their names do not collide).
+  const states = Object.assign(
+    {},
+    ...stack.machines.map((m) => (m.definition as { States: Record<string, State> }).States),
+  ) as Record<string, State>;
   taskStates = Object.entries(states)
     .filter(([, s]) => s.Type === 'Task')
     .map(([name, s]) => {

@@ -62,6 +62,7 @@ export type Capability =
   | 'labels'
   | 'resumeWaits'
   | 'startExecutions'
+  | 'startHandovers'
   | 'describeExecutions'
   | 'sellerApi'
   | 'sendPushes'
@@ -104,7 +105,13 @@ export const FUNCTIONS = {
   'intake/webhook': ['sendPushes'],
   'intake/push-processor': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'receivePushes'],
   'intake/seller-api': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'describeExecutions', 'sellerApi'],
-  'intake/poller': [...STEP, 'ozon', 'alerts', 'resumeWaits', 'startExecutions'],
+  // Also plans the handover day: a Handover execution per carriage near its cutoff.
+  'intake/poller': [...STEP, 'ozon', 'alerts', 'resumeWaits', 'startExecutions', 'startHandovers'],
+  // The Handover workflow's steps: the act on Ozon, its documents under labels/, the seller's alerts.
+  'handover/create-act': [...STEP, 'ozon'],
+  'handover/check-act': [...STEP, 'ozon'],
+  'handover/hand-over-documents': [...STEP, 'ozon', 'labels', 'alerts'],
+  'handover/alert-handover-problem': [...STEP, 'alerts'],
   // The label queue's consumer: one Ozon label call per batch, the PDF under labels/, then each PackAndLabel resumed.
   'fulfilment/label-batch': [...STEP, 'ozon', 'labels', 'alerts', 'resumeWaits', 'receiveLabelRequests'],
 } as const satisfies Record<string, readonly Capability[]>;

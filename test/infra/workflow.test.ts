@@ -118,8 +118,12 @@ let states: Record<string, Json>;
 beforeAll(() => {
   const { resources } = synth();
   const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  expect(machines).toHaveLength(1);
-  raw = resolveDefinition(machines[0].Properties.DefinitionString, resources);
+  expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['Handover', 'OrderLifecycle']);
+  const lifecycle = must(
+    machines.find((m) => m.Properties.StateMachineName === 'OrderLifecycle'),
+    'the OrderLifecycle state machine',
+  );
+  raw = resolveDefinition(lifecycle.Properties.DefinitionString, resources);
   definition = JSON.parse(raw);
   states = definition.States;
 }, 60_000);

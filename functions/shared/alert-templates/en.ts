@@ -99,6 +99,18 @@ export const en: Templates = {
     what: `Ozon's tariff for this late posting rises to ${f.rate}%${f.type ? ` (${f.type})` : ''} at the deadline.`,
     todo: 'Assemble and hand the posting over before then, or cancel it yourself if it cannot ship.',
   }),
+  handover: (f) => ({
+    what: `Hand over ${f.parcels} parcel(s) of ${f.deliveryMethod} (warehouse ${f.warehouseId}) by ${f.deadline}. Act and waybill (PDF): ${f.act} · carriage barcode: ${f.barcode} (links valid for ${f.linksValidHours} h).${f.notPacked ? ` ${f.notPacked} posting(s) due today are not packed yet.` : ''}${f.removed.length ? ` Left out of the act (next carriage): ${f.removed.join(', ')}.` : ''}`,
+    todo: 'Print the act, bring it with the barcode and the parcels to the drop-off point before the cutoff.',
+  }),
+  removed_from_act: (f) => ({
+    what: `Ozon left this posting out of the carriage's act ${f.actId}: it ships with the next carriage.`,
+    todo: 'Keep the parcel for the next carriage; if its shipment date is today, check in the cabinet why it was left out.',
+  }),
+  handover_failed: (f) => ({
+    what: `The act for ${f.deliveryMethod} (warehouse ${f.warehouseId}) could not be made: ${f.reason}.`,
+    todo: `Make the act in the seller cabinet (FBS → Shipments) before ${f.deadline} and print it with the barcode.`,
+  }),
   tracking_missing: () => ({
     what: 'Your carrier has not sent a tracking number for this rFBS posting.',
     todo: 'Get the tracking number from the carrier and send it (POST <SellerApiUrl>/<token>/tracking).',

@@ -99,6 +99,18 @@ export const zh: Templates = {
     what: `此延迟订单的 Ozon 费率将在截止时间升至 ${f.rate}%${f.type ? `（${f.type}）` : ''}。`,
     todo: '请在此之前完成组装并交付，若无法发货请自行取消。',
   }),
+  handover: (f) => ({
+    what: `请在 ${f.deadline} 前交付 ${f.deliveryMethod}（仓库 ${f.warehouseId}）的 ${f.parcels} 个包裹。交接单与运单（PDF）：${f.act} · 发运条码：${f.barcode}（链接 ${f.linksValidHours} 小时内有效）。${f.notPacked ? `今日到期仍有 ${f.notPacked} 个订单未打包。` : ''}${f.removed.length ? `未列入交接单（随下一批发运）：${f.removed.join('、')}。` : ''}`,
+    todo: '请打印交接单，并在截止时间前携带条码和包裹送到交货点。',
+  }),
+  removed_from_act: (f) => ({
+    what: `Ozon 未将此订单列入交接单 ${f.actId}：它将随下一批发运。`,
+    todo: '请保留该包裹随下一批发运；如发货日期为今天，请在卖家后台查看原因。',
+  }),
+  handover_failed: (f) => ({
+    what: `无法为 ${f.deliveryMethod}（仓库 ${f.warehouseId}）生成交接单：${f.reason}。`,
+    todo: `请在 ${f.deadline} 前于卖家后台（FBS → 发运）生成交接单并连同条码打印。`,
+  }),
   tracking_missing: () => ({
     what: '物流商尚未提供该 rFBS 订单的运单号。',
     todo: '请向物流商索取运单号并发送（POST <SellerApiUrl>/<token>/tracking）。',

@@ -340,3 +340,47 @@ export const OzonErrorBody = z.union([
     error: z.looseObject({ code: z.nullish(z.union([z.number(), z.string()])), message: z.nullish(z.string()) }),
   }),
 ]);
+
+/** `/v2/carriage/delivery/list`: the delivery methods with postings to hand over on a date, and their carriages. */
+export const CarriageDeliveryListResponse = z.looseObject({
+  methods: z._default(
+    z.array(
+      z.looseObject({
+        delivery_method_id: z.number(),
+        delivery_method_name: nullableString,
+        warehouse_id: z.nullish(z.number()),
+        warehouse_name: nullableString,
+        departure_date: nullableString,
+        cutoff_at: nullableString,
+        is_rfbs: z.nullish(z.boolean()),
+        mandatory_postings_count: z.nullish(z.number()),
+        mandatory_packaged_count: z.nullish(z.number()),
+        carriages: z.nullish(z.array(z.looseObject({ id: z.number(), status: nullableString }))),
+      }),
+    ),
+    [],
+  ),
+  cursor: nullableString,
+  has_next: z.nullish(z.boolean()),
+});
+export type CarriageDeliveryListResponse = z.infer<typeof CarriageDeliveryListResponse>;
+/** `/v2/posting/fbs/act/create`: the carriage (act) id. */
+export const ActCreateResponse = z.looseObject({ result: z.looseObject({ id: z.number() }) });
+/** `/v2/posting/fbs/act/check-status`. */
+export const ActStatusResponse = z.looseObject({
+  result: z.looseObject({
+    status: z.string(),
+    act_type: nullableString,
+    added_to_act: z._default(z.array(z.string()), []),
+    removed_from_act: z._default(z.array(z.string()), []),
+    has_postings_for_next_carriage: z.nullish(z.boolean()),
+  }),
+});
+export type ActStatusResponse = z.infer<typeof ActStatusResponse>;
+/** `/v2/posting/fbs/act/get-pdf`, `/v2/posting/fbs/act/get-barcode`: a file in JSON. */
+export const FileResponse = z.looseObject({
+  file_content: z.string(),
+  file_name: nullableString,
+  content_type: nullableString,
+});
+export type FileResponse = z.infer<typeof FileResponse>;

@@ -1,0 +1,61 @@
+/**
+ * HandOverDocuments: the act's PDF and the carriage barcode (`/v2/posting/fbs/act/get-pdf`, `get-barcode`) go to S3
+ * beside the day's label batches, and the seller hears what to print and bring, by when: one `handover` alert per
+ * carriage, with links that open without AWS credentials. Each posting Ozon left out of the act is alerted on its
+ * own (`removed_from_act`): it ships with the next carriage, its own deadline at risk.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import * as z from 'zod/mini';
+import { sendAccountAlert, sendAlert } from '#shared/alerts';
+import { downloadLink, s3Client } from '#shared/aws/s3';
+import { env } from '#shared/config';
+import { stepHandler } from '#shared/handler';
+import { getOrder } from '#shared/order-store';
+import { ozon } from '#shared/ozon/client';
+import { ActInput } from './check-act';
+import { actFiles, fileBytes } from './rules';
+
+export const DocumentsInput = z.extend(ActInput, {
+  parcels: z.number(),
+  removed: z._default(z.array(z.string()), []),
+});
+export type DocumentsInput = z.infer<typeof DocumentsInput>;
+
+/** The links stay valid through a working day (or until the signing credentials expire). */
+export const HANDOVER_LINK_HOURS = 12;
+
+export async function handOverDocuments(input: DocumentsInput) {
+  const bucket = env('labels').LABELS_BUCKET;
+  const files = actFiles(input, input.actId);
+  const [pdf, barcode] = await Promise.all([
+    ozon().call('actPdf', { id: input.actId }),
+    ozon().call('actBarcode', { id: input.actId }),
+  ]);
+  const put = (Key: string, content: string, ContentType: string) =>
+    s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body: fileBytes(content), ContentType }));
+  await put(files.act, pdf.file_content, pdf.content_type || 'application/pdf');
+  await put(files.barcode, barcode.file_content, barcode.content_type || 'image/png');
+  const seconds = HANDOVER_LINK_HOURS * 3600;
+  await sendAccountAlert(
+    {
+      kind: 'handover',
+      warehouseId: input.warehouseId,
+      deliveryMethod: input.deliveryMethodName || String(input.deliveryMethodId),
+      parcels: input.parcels,
+      notPacked: Math.max(0, input.mandatory - input.packaged),
+      removed: input.removed,
+      deadline: input.cutoffAt,
+      act: await downloadLink(bucket, files.act, seconds),
+      barcode: await downloadLink(bucket, files.barcode, seconds),
+      linksValidHours: HANDOVER_LINK_HOURS,
+    },
+    { once: `act-${input.actId}` },
+  );
+  for (const postingNumber of input.removed) {
+    const order = await getOrder(postingNumber);
+    if (order) await sendAlert(order, { kind: 'removed_from_act', actId: input.actId, deadline: order.shipmentDate });
+  }
+  return { ...input, documents: files };
+}
+
+export const handler = stepHandler(DocumentsInput, handOverDocuments);

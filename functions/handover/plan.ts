@@ -1,0 +1,52 @@
+/**
+ * The poller's handover planning: Ozon's carriages of the day (`/v2/carriage/delivery/list`), and a Handover
+ * execution for each whose cutoff is within `HANDOVER_LEAD_HOURS` — one per carriage, named by it, so every poll
+ * may ask again and nothing starts twice.
+ */
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '#shared/aws/sfn';
+import { now } from '#shared/clock';
+import { env } from '#shared/config';
+import { ozon } from '#shared/ozon/client';
+import { emitMetric } from '#shared/powertools';
+import { type Carriage, carriagesDue, handoverName } from './rules';
+
+export async function planHandovers(): Promise<{ started: number; due: number }> {
+  const leadMs = env('policy').HANDOVER_LEAD_HOURS * 3600_000;
+  const t = now();
+  const methods = [];
+  // Today's carriages, and tomorrow's when the lead reaches past midnight.
+  for (const day of new Set([t, t + leadMs].map((ms) => new Date(ms).toISOString().slice(0, 10)))) {
+    let cursor: string | undefined;
+    do {
+      const page = await ozon().call('carriages', {
+        filter: { departure_date: `${day}T00:00:00Z` },
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      });
+      methods.push(...page.methods);
+      cursor = page.has_next && page.cursor ? page.cursor : undefined;
+    } while (cursor);
+  }
+  const due = carriagesDue(methods, t, leadMs);
+  let started = 0;
+  for (const carriage of due) if (await startHandover(carriage)) started++;
+  return { started, due: due.length };
+}
+
+async function startHandover(carriage: Carriage): Promise<boolean> {
+  try {
+    await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn: env('handover').HANDOVER_MACHINE_ARN,
+        name: handoverName(carriage),
+        input: JSON.stringify(carriage),
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name === 'ExecutionAlreadyExists') return false;
+    throw e;
+  }
+  emitMetric('HandoversStarted', 1);
+  return true;
+}

@@ -1,0 +1,66 @@
+/**
+ * Handover: one Standard execution per FBS carriage (warehouse, delivery method, departure date), named by it and
+ * started by the poller `HANDOVER_LEAD_HOURS` before the carriage's cutoff (functions/handover/plan.ts). It makes
+ * the act on Ozon, waits for its documents, stores the act and the carriage barcode and tells the seller what to
+ * print and bring, by when. What Ozon will not do is the seller's, alerted (LeftToSeller): never a Fail, and the
+ * postings' own executions go on either way.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import * as E from './errors';
+
+export interface HandoverFunctions {
+  createAct: lambda.IFunction;
+  checkAct: lambda.IFunction;
+  handOverDocuments: lambda.IFunction;
+  alertHandoverProblem: lambda.IFunction;
+}
+
+const STEP_TIMEOUT = Duration.seconds(90);
+const ERROR_PATH = '$.error';
+
+export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sfn.IChainable {
+  const steps: tasks.LambdaInvoke[] = [];
+  const step = (id: string, fn: lambda.IFunction) => {
+    const task = new tasks.LambdaInvoke(scope, id, {
+      lambdaFunction: fn,
+      payloadResponseOnly: true,
+      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
+      retryOnServiceExceptions: true,
+    });
+    task.addRetry({
+      errors: [...E.TRANSIENT, ...E.TIMEOUTS],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    steps.push(task);
+    return task;
+  };
+
+  const ready = new sfn.Succeed(scope, 'HandoverReady');
+  const nothing = new sfn.Succeed(scope, 'NothingToHandOver');
+  const leftToSeller = new sfn.Succeed(scope, 'LeftToSeller');
+
+  const createAct = step('CreateAct', fns.createAct);
+  // Postings still being packed or registered: Ozon says "not yet"; asked again every 10 minutes for an hour.
+  createAct.addRetry({ errors: [E.ACT_NOT_YET], interval: Duration.minutes(10), backoffRate: 1, maxAttempts: 6 });
+  createAct.addCatch(nothing, { errors: [E.NOTHING_TO_HAND_OVER], resultPath: sfn.JsonPath.DISCARD });
+
+  const checkAct = step('CheckAct', fns.checkAct);
+  checkAct.addRetry({ errors: [E.ACT_NOT_READY], interval: Duration.seconds(20), backoffRate: 1.5, maxAttempts: 10 });
+
+  const documents = step('HandOverDocuments', fns.handOverDocuments);
+  const problem = step('AlertHandoverProblem', fns.alertHandoverProblem);
+  problem.next(leftToSeller);
+
+  for (const task of steps.filter((s) => s !== problem)) {
+    task.addCatch(problem, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
+  }
+  createAct.next(checkAct).next(documents).next(ready);
+  return createAct;
+}
