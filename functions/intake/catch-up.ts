@@ -79,10 +79,15 @@ export async function pollOnce(): Promise<PollReport> {
     if (firstRunOfPeriod(mark, now(), env('policy').STOCK_CHECK_HOURS)) {
       report.stockDrifted = (await reconcileStock()).drifted;
     }
-    // The handover day: a Handover execution for each carriage whose cutoff is near (one per carriage).
-    const handovers = await planHandovers();
-    report.handoversDue = handovers.due;
-    report.handoversStarted = handovers.started;
+    // The handover day: a Handover execution for each carriage whose cutoff is near (one per carriage). Its own
+    // failure (Ozon's carriage list unavailable) must not stop the rest of the poll: the next run plans again.
+    const handovers = await planHandovers().catch((error: unknown) => {
+      if (error instanceof OzonAuthError) throw error;
+      logger.warn('Handover planning failed; the next poll plans again', { error });
+      return undefined;
+    });
+    report.handoversDue = handovers?.due;
+    report.handoversStarted = handovers?.started;
   } catch (error) {
     // Retrying cannot fix a refused key and a failed run would be retried by the scheduler: alert and end the run.
     if (!(error instanceof OzonAuthError)) throw error;
