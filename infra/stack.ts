@@ -290,7 +290,7 @@ export class OzonAutopilotStack extends Stack {
       stateMachineName: HANDOVER_MACHINE_NAME,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(handoverDefinition(this, handoverFns)),
-      timeout: Duration.days(2),
+      timeout: Duration.days(3),
       tracingEnabled: true,
       logs: { destination: handoverLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });

@@ -57,6 +57,7 @@ export async function startLocal(opts: StartOptions): Promise<Local> {
     `ozon-autopilot local: ${real ? `REAL Ozon API (${opts.allowChanges ? 'changes allowed' : 'read-only'})` : 'Ozon sandbox'}, ${real ? 'real time' : `speed ×${speed}`}${dataDir ? `, data in ${dataDir}` : ''}`,
   );
   const carrierPlans = new Map<string, CarrierPlan>();
+  const scenario = scenarioRuntimeOptions(opts.scenario, carrierPlans);
   const sandboxRestored = !real && dataDir !== undefined && existsSync(path.join(dataDir, 'sandbox.json'));
   const runtime = await startRuntime({
     speed,
@@ -65,7 +66,10 @@ export async function startLocal(opts: StartOptions): Promise<Local> {
     ozon: credentials
       ? { mode: 'real', ...credentials, allowChanges: opts.allowChanges }
       : { mode: 'sandbox', sandbox: { preassembled: opts.preassembled } },
-    ...scenarioRuntimeOptions(opts.scenario, carrierPlans),
+    ...scenario,
+    // The sandbox's day passes in seconds: the carriage's act is made as soon as it has parcels (a lead of two
+    // days), so the demo shows the handover day. Against the real API the deployed default holds.
+    environment: { ...(real ? {} : { HANDOVER_LEAD_HOURS: '48' }), ...scenario.environment },
   });
   const stop = async (code: number): Promise<never> => {
     await runtime.stop();

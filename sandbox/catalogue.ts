@@ -78,7 +78,31 @@ export const DEFAULT_TIMING: Omit<Timing, 'deliveryWindow'> = {
   settlement: 6 * HOUR,
   exemplarCheck: 5_000,
   registration: 20 * 60_000,
+  actForming: 60_000,
+  actHandover: 0,
+  labelTask: 30_000,
 };
+
+/**
+ * The FBS delivery method's cutoff ("HH:MM", UTC) when the warehouse gives none (`SandboxWarehouse.cutoff`): a
+ * carriage of departure date D has `cutoff_at` = D at this time, and hands its postings over then. "13:00" is the
+ * `cutoff` of the docs' /v1/delivery-method/list example; reading it as UTC is the sandbox's choice.
+ */
+export const DEFAULT_CARRIAGE_CUTOFF = '13:00';
+
+/**
+ * The delivery method of an FBS warehouse's postings (the sandbox has one per FBS warehouse): id warehouse_id + 1,
+ * as `delivery_method` has always rendered it. /v2/posting/fbs/act/create also takes the warehouse_id itself (docs:
+ * "Для FBS-складов используйте значение параметра warehouse_id").
+ */
+export const fbsDeliveryMethod = (w: SandboxWarehouse) => ({
+  id: w.warehouse_id + 1,
+  name: `Ozon Логистика курьеру, ${w.name}`,
+  warehouse_id: w.warehouse_id,
+  warehouse: w.name,
+  tpl_provider_id: 24,
+  tpl_provider: 'Ozon Логистика',
+});
 export const DEFAULT_DELIVERY_WINDOW = { fbs: 5 * DAY, rfbs: 20 * DAY } as const;
 
 /**

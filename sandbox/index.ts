@@ -8,10 +8,12 @@ import { Hono } from 'hono';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from './catalogue.js';
 import { realClock } from './clock.js';
 import { Gate, Sleeper } from './gate.js';
+import { Handover } from './handover.js';
 import { ApiError, Model } from './model.js';
 import { PushSender } from './push.js';
 import { Rng } from './rng.js';
 import { READ_ONLY_ROUTES, ROUTES, type RouteCtx, rpcError } from './routes.js';
+import { labelFile } from './routes-handover.js';
 import { type Rngs, readState, StateFile, stateOf } from './state.js';
 import { STOCK_LIMIT, StockBook } from './stock.js';
 import type {
@@ -26,6 +28,7 @@ import type {
 
 export {
   ACCRUAL_TYPES,
+  DEFAULT_CARRIAGE_CUTOFF,
   DEFAULT_DROPOFF_LIMITS,
   DEFAULT_PRODUCTS,
   DEFAULT_TIMING,
@@ -34,6 +37,7 @@ export {
 export { type ManualClock, manualClock, realClock, scaledClock } from './clock.js';
 export { MARK_TYPES, markFormatErrors } from './exemplars.js';
 export { RATE_LIMIT_PER_SECOND, RATE_LIMITS_PER_MINUTE } from './gate.js';
+export { CARRIAGE_STATUSES, LABELS_PER_TASK } from './handover.js';
 export { PUSH_RETRY_BACKOFF_MS } from './push.js';
 export { STOCKS_PER_CALL } from './routes-stock.js';
 export { type SandboxState, STATE_FORMAT, STATE_VERSION } from './state.js';
@@ -99,8 +103,17 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     // before the transition runs, so the write is queued ahead of the pushes it sends
     onTimer: () => state?.soon(),
   });
+  const handover = new Handover({
+    model,
+    clock,
+    warehouses,
+    timing: options.timing ?? {},
+    onTimer: () => state?.soon(),
+  });
   const ctx: RouteCtx = {
     model,
+    handover,
+    baseUrl: '', // set once the server listens
     rng: rngs.misc,
     products,
     warehouses,
@@ -114,12 +127,13 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     for (const k of Object.keys(rngs) as (keyof Rngs)[]) rngs[k].state = restored.rng[k];
     ctx.startedAt = restored.startedAt;
     model.restore(restored.postings, restored.chats);
+    handover.restore(restored.handover);
     stocks.restore(restored.stocks);
   } else {
     for (let i = 0; i < (options.preassembled ?? 0); i++) model.create({ schema: 'fbs', startAt: 'awaiting_deliver' });
   }
   if (options.stateFile) {
-    state = new StateFile(options.stateFile, () => stateOf(model, rngs, ctx.startedAt, stocks));
+    state = new StateFile(options.stateFile, () => stateOf(model, rngs, ctx.startedAt, stocks, handover));
     state.flush();
   }
 
@@ -135,6 +149,8 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
   const sleeper = new Sleeper();
 
   const app = new Hono();
+  // file links the sandbox hands out (label tasks' file_url): plain GETs, no API headers, not logged as API calls
+  app.get('/sandbox/files/*', (c) => labelFile(c.req.path, handover) ?? new Response('not found', { status: 404 }));
   app.all('*', async (c) => {
     const at = Date.now();
     const path = c.req.path;
@@ -185,9 +201,10 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  ctx.baseUrl = `http://127.0.0.1:${port}`;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: ctx.baseUrl,
     calls,
     pushes,
     setPushUrl(url: string) {
@@ -244,13 +261,14 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
       blocked = value;
     },
     snapshot() {
-      return JSON.parse(JSON.stringify(stateOf(model, rngs, ctx.startedAt, stocks))) as unknown;
+      return JSON.parse(JSON.stringify(stateOf(model, rngs, ctx.startedAt, stocks, handover))) as unknown;
     },
     async close() {
       if (closed) return;
       closed = true;
       state?.close();
       model.close();
+      handover.close();
       sleeper.wakeAll();
       sender.close();
       for (const cancel of globalTimers) cancel();

@@ -16,6 +16,7 @@ import {
   DEFAULT_DELIVERY_WINDOW,
   DEFAULT_DROPOFF_LIMITS,
   DEFAULT_TIMING,
+  fbsDeliveryMethod,
   RFBS_DELIVERY,
   RFBS_TPLS,
   tplOf,
@@ -109,6 +110,12 @@ export interface Posting {
   tariffSteps: TariffStep[] | null;
   /** CreatePostingSpec.dropoffLimits; null = the warehouse's limits */
   dropoffLimits: Partial<DropoffLimits> | null;
+  /** CreatePostingSpec.removedFromAct, until the carriage that takes the posting drops it (handover.ts) */
+  removedFromAct: boolean;
+  /** CreatePostingSpec.labelUnprinted: label tasks still to leave it unprinted */
+  labelUnprinted: number;
+  /** the carriage (act) the posting is in (handover.ts); null = none, it hands over by timing.handover */
+  carriageId: number | null;
 }
 
 export const TASK_KINDS = [
@@ -222,6 +229,15 @@ export class Model {
       this.run(p, task.kind);
     });
     this.cancels.set(task, cancel);
+  }
+
+  /** drop the posting's pending transitions of one kind (a carriage takes over its hand-over: handover.ts) */
+  cancelPending(p: Posting, kind: TaskKind) {
+    for (const task of p.pending.filter((t) => t.kind === kind)) {
+      p.pending.splice(p.pending.indexOf(task), 1);
+      this.cancels.get(task)?.();
+      this.cancels.delete(task);
+    }
   }
 
   private cancelTasks(p: Posting) {
@@ -371,6 +387,9 @@ export class Model {
       parentPostingNumber: '',
       tariffSteps: spec.tariffSteps?.map((st) => ({ afterShipmentMs: st.afterShipmentMs, rate: st.rate })) ?? null,
       dropoffLimits: spec.dropoffLimits ? { ...spec.dropoffLimits } : null,
+      removedFromAct: !!spec.removedFromAct,
+      labelUnprinted: spec.labelUnprinted ?? 0,
+      carriageId: null,
     };
     this.postings.set(posting_number, p);
     this.order.push(p);
@@ -518,6 +537,7 @@ export class Model {
         parentPostingNumber: p.posting_number,
         tariffSteps: p.tariffSteps?.map((st) => ({ ...st })) ?? null,
         dropoffLimits: p.dropoffLimits ? { ...p.dropoffLimits } : null,
+        carriageId: null,
       };
       this.postings.set(child.posting_number, child);
       this.order.push(child);
@@ -583,7 +603,11 @@ export class Model {
     if (p.stall !== 'awaiting_deliver') this.schedule(p, 'handover', p.handoverMs ?? this.timing(p).handover);
   }
 
-  private handOver(p: Posting) {
+  /**
+   * awaiting_deliver -> the next status, with its pushes: by `timing.handover` for a posting in no carriage, or at
+   * its carriage's hand-over (handover.ts).
+   */
+  handOver(p: Posting) {
     if (p.status !== 'awaiting_deliver') return;
     if (p.schema === 'rfbs') {
       // an rFBS carrier (aggregator, 3pl_tracking) took the parcel: the substatus the rFBS delivering call gives
@@ -934,15 +958,7 @@ export class Model {
   deliveryMethod(p: Posting) {
     const w = p.warehouse;
     const tpl = tplOf(p);
-    if (tpl === 'ozon')
-      return {
-        id: w.warehouse_id + 1,
-        name: `Ozon Логистика курьеру, ${w.name}`,
-        warehouse_id: w.warehouse_id,
-        warehouse: w.name,
-        tpl_provider_id: 24,
-        tpl_provider: 'Ozon Логистика',
-      };
+    if (tpl === 'ozon') return fbsDeliveryMethod(w);
     const d = RFBS_DELIVERY[tpl];
     return {
       id: w.warehouse_id + d.offset,
@@ -1010,4 +1026,7 @@ function checkSpec(spec: CreatePostingSpec, schema: 'fbs' | 'rfbs', startAt: str
   }
   for (const [k, v] of Object.entries(spec.dropoffLimits ?? {}))
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`sandbox: dropoffLimits.${k} must be a number`);
+  if (spec.removedFromAct && schema !== 'fbs') throw new Error('sandbox: removedFromAct is for FBS postings');
+  if (spec.labelUnprinted !== undefined && (!Number.isInteger(spec.labelUnprinted) || spec.labelUnprinted < 0))
+    throw new Error('sandbox: labelUnprinted must be a whole number >= 0');
 }

@@ -6,11 +6,13 @@
 import { z } from 'zod';
 import { ACCRUAL_TYPES, CANCEL_REASONS } from './catalogue.js';
 import { mandatoryMarksOf } from './exemplars.js';
+import type { Handover } from './handover.js';
 import { decodeCursor, encodeCursor, int64, json, offsetPage, parse } from './http.js';
 import { ApiError, FINAL_STATUSES, iso, type Model, type Posting } from './model.js';
 import { labelPdf } from './pdf.js';
 import type { Rng } from './rng.js';
 import { ASSEMBLY_READ_ONLY, ASSEMBLY_ROUTES } from './routes-assembly.js';
+import { HANDOVER_READ_ONLY, HANDOVER_ROUTES } from './routes-handover.js';
 import { STOCK_READ_ONLY, STOCK_ROUTE_PATHS, STOCK_ROUTES } from './routes-stock.js';
 import type { StockBook } from './stock.js';
 import type { SandboxProduct, SandboxWarehouse } from './types.js';
@@ -19,6 +21,10 @@ export { json, rpcError } from './http.js';
 
 export interface RouteCtx {
   model: Model;
+  /** carriages (acts) and label tasks: handover.ts */
+  handover: Handover;
+  /** the sandbox's own URL (`OzonSandbox.url`), for the file links it serves */
+  baseUrl: string;
   rng: Rng;
   products: SandboxProduct[];
   warehouses: SandboxWarehouse[];
@@ -223,7 +229,7 @@ function warehouseView(w: SandboxWarehouse, startedAt: number) {
     is_comfort: false,
     is_auto_assembly: false,
     is_waybill_enabled: false,
-    has_entrusted_acceptance: false,
+    has_entrusted_acceptance: !!w.entrustedAcceptance,
     has_postings_limit: false,
     postings_limit: -1,
     min_postings_limit: 0,
@@ -279,6 +285,7 @@ export const READ_ONLY_ROUTES = new Set([
   '/v1/posting/fbs/restrictions',
   ...STOCK_READ_ONLY,
   ...ASSEMBLY_READ_ONLY,
+  ...HANDOVER_READ_ONLY,
 ]);
 
 export const ROUTES: Record<string, Handler> = {
@@ -469,7 +476,7 @@ export const ROUTES: Record<string, Handler> = {
     return json(200, {
       expires_at: iso(ctx.model.now() + 180 * 24 * 3_600_000),
       roles: [
-        { name: 'Posting FBS', methods: pick(/posting|fbs/) },
+        { name: 'Posting FBS', methods: pick(/posting|fbs|carriage/) },
         { name: 'Finance', methods: pick(/finance/) },
         { name: 'Warehouse', methods: pick(/warehouse/) },
         { name: 'Chat', methods: pick(/chat/) },
@@ -536,4 +543,5 @@ export const ROUTES: Record<string, Handler> = {
 
   ...STOCK_ROUTES,
   ...ASSEMBLY_ROUTES,
+  ...HANDOVER_ROUTES,
 };

@@ -8,13 +8,16 @@
  *     "rng": { "postings": <u32>, "faults": <u32>, "push": <u32>, "misc": <u32>, "slow": <u32> },
  *     "postings": [ <Posting (model.ts), every field, incl. "pending": [{ "kind": <TaskKind>, "due": <simulated ms> }]> ],
  *     "chats": [ { "chat_id", "posting_number", "messages": [{ "message_id", "text", "created_at" }] } ],
- *     "stocks": [ { "warehouse_id", "offer_id", "free", "updatedAt": <simulated ms> | null } ] }
+ *     "stocks": [ { "warehouse_id", "offer_id", "free", "updatedAt": <simulated ms> | null } ],
+ *     "handover": { "nextId": <int>, "carriages": [ <Carriage (handover.ts), incl. "pending"> ],
+ *                   "labelTasks": [ <LabelTask (handover.ts)> ] } }
  *
  * Fields added after version 1 was first written are optional with defaults, so an older file still restores:
  * `stocks` (default []: every pair at `initialStock`), and per posting `multiBox` (false), `multiBoxQty` (null),
  * `exemplars` (null), `tpl` (absent: non_integrated for rFBS), `registrationFails` (false), `handoverMs` (null), `cutoffPending` (false),
- * `parentPostingNumber` (''), `tariffSteps` (null), `dropoffLimits` (null); the warehouse's `dropoffLimits` is
- * optional too.
+ * `parentPostingNumber` (''), `tariffSteps` (null), `dropoffLimits` (null), `removedFromAct` (false),
+ * `labelUnprinted` (0), `carriageId` (null); the warehouse's `dropoffLimits`, `cutoff` and `entrustedAcceptance`
+ * are optional too; `handover` (default { nextId: 1, carriages: [], labelTasks: [] }).
  *
  * Posting numbers are drawn from the `postings` RNG and checked against the restored postings, so a restarted
  * sandbox goes on with new numbers and never repeats one.
@@ -24,6 +27,14 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { RFBS_TPLS } from './catalogue.js';
 import type { ExemplarSet } from './exemplars.js';
+import {
+  CARRIAGE_STATUSES,
+  CARRIAGE_TASK_KINDS,
+  type Carriage,
+  type Handover,
+  type HandoverState,
+  type LabelTask,
+} from './handover.js';
 import { type Chat, type Model, type Posting, TASK_KINDS } from './model.js';
 import type { Rng } from './rng.js';
 import type { StockBook, StockRecord } from './stock.js';
@@ -76,6 +87,8 @@ const posting = z.object({
     name: z.string(),
     is_rfbs: z.boolean(),
     dropoffLimits: dropoffLimits.optional(),
+    cutoff: z.string().optional(),
+    entrustedAcceptance: z.boolean().optional(),
   }),
   status: z.string(),
   substatus: z.string(),
@@ -132,7 +145,40 @@ const posting = z.object({
     .nullable()
     .default(null),
   dropoffLimits: dropoffLimits.nullable().default(null),
+  removedFromAct: z.boolean().default(false),
+  labelUnprinted: z.number().int().min(0).default(0),
+  carriageId: z.number().int().nullable().default(null),
 }) satisfies z.ZodType<Posting>;
+
+const carriage = z.object({
+  id: z.number().int(),
+  delivery_method_id: z.number().int(),
+  warehouse_id: z.number().int(),
+  departure_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  cutoffAt: ms,
+  containers_count: z.number().int().min(0),
+  status: z.enum(CARRIAGE_STATUSES),
+  createdAt: ms,
+  updatedAt: ms,
+  postings: z.array(z.string()),
+  removed: z.array(z.string()),
+  pending: z.array(z.object({ kind: z.enum(CARRIAGE_TASK_KINDS), due: ms })),
+}) satisfies z.ZodType<Carriage>;
+
+const labelTask = z.object({
+  task_id: z.number().int(),
+  task_type: z.enum(['big_label', 'small_label']),
+  createdAt: ms,
+  readyAt: ms,
+  printed: z.array(z.string()),
+  unprinted: z.array(z.object({ posting_number: z.string(), msg: z.string() })),
+}) satisfies z.ZodType<LabelTask>;
+
+const handover = z.object({
+  nextId: z.number().int().min(1),
+  carriages: z.array(carriage),
+  labelTasks: z.array(labelTask),
+}) satisfies z.ZodType<HandoverState>;
 
 const chat = z.object({
   chat_id: z.string(),
@@ -156,6 +202,7 @@ const StateSchema = z.object({
   postings: z.array(posting),
   chats: z.array(chat),
   stocks: z.array(stock).default([]),
+  handover: handover.default(() => ({ nextId: 1, carriages: [], labelTasks: [] })),
 });
 export type SandboxState = z.output<typeof StateSchema>;
 
@@ -168,7 +215,13 @@ export interface Rngs {
 }
 
 /** The live state as a state object (it shares the posting objects: stringify it, do not keep it). */
-export function stateOf(model: Model, rngs: Rngs, startedAt: number, stocks: StockBook): SandboxState {
+export function stateOf(
+  model: Model,
+  rngs: Rngs,
+  startedAt: number,
+  stocks: StockBook,
+  handover: Handover,
+): SandboxState {
   return {
     format: STATE_FORMAT,
     version: STATE_VERSION,
@@ -184,6 +237,7 @@ export function stateOf(model: Model, rngs: Rngs, startedAt: number, stocks: Sto
     postings: model.order,
     chats: [...model.chats.values()],
     stocks: stocks.list(),
+    handover: handover.state(),
   };
 }
 
@@ -231,7 +285,7 @@ export class StateFile {
   flush() {
     if (this.stopped) return;
     const s = this.build();
-    const core = JSON.stringify([s.startedAt, s.rng.postings, s.rng.misc, s.postings, s.chats, s.stocks]);
+    const core = JSON.stringify([s.startedAt, s.rng.postings, s.rng.misc, s.postings, s.chats, s.stocks, s.handover]);
     if (core === this.lastCore) return;
     writeFileSync(this.tmp, JSON.stringify(s));
     renameSync(this.tmp, this.path);

@@ -29,6 +29,18 @@ export interface SandboxWarehouse {
    * (fields not given: `DEFAULT_DROPOFF_LIMITS`, catalogue.ts). Sandbox extension.
    */
   dropoffLimits?: Partial<DropoffLimits>;
+  /**
+   * FBS: the cutoff of the warehouse's delivery method, "HH:MM" in UTC (default `DEFAULT_CARRIAGE_CUTOFF`,
+   * "13:00"). The carriage of departure date D has `cutoff_at` D at this time and hands its postings over then
+   * (/v2/carriage/delivery/list, /v2/posting/fbs/act/create). Sandbox extension.
+   */
+  cutoff?: string;
+  /**
+   * FBS: the warehouse has entrusted acceptance ("доверительная приёмка"): /v2/posting/fbs/act/create takes a
+   * `containers_count`, and /v2/warehouse/list and /v2/carriage/delivery/list say `has_entrusted_acceptance: true`.
+   * Default false. Sandbox extension.
+   */
+  entrustedAcceptance?: boolean;
 }
 
 /**
@@ -105,6 +117,23 @@ export interface Timing {
    * registered it with the carrier and set its tracking number (default 20 minutes)
    */
   registration: number;
+  /**
+   * /v2/posting/fbs/act/create: the carriage (act) is `in_process` (check-status `in_process`) this long, then
+   * `formed` (check-status `ready`): its documents can be downloaded and `removedFromAct` postings leave it
+   * (default 60_000)
+   */
+  actForming: number;
+  /**
+   * A carriage hands its postings over (awaiting_deliver -> delivering, as `timing.handover` does for a posting in
+   * no act) at its `cutoff_at`, but not sooner than this long after it was formed (default 0: at the cutoff, or at
+   * once when formed if the cutoff has passed)
+   */
+  actHandover: number;
+  /**
+   * /v2/posting/fbs/package-label/create: a label task is `pending` for the first half of this, `in_progress` for the
+   * second half, then `completed` (or `error`) (default 30_000)
+   */
+  labelTask: number;
 }
 
 export interface SandboxOptions {
@@ -146,7 +175,8 @@ export interface SandboxOptions {
   preassembled?: number;
   /**
    * Durable state. If the file exists at start, every posting (with its pending transitions, as absolute simulated
-   * due times, its exemplars and box count), the chats, Ozon's stock and the RNG states are restored from it and each pending transition is rescheduled at
+   * due times, its exemplars and box count), the chats, the carriages (acts) and label tasks, Ozon's stock and the
+   * RNG states are restored from it and each pending transition is rescheduled at
    * `due - clock.now()` (0 if overdue); the caller restarts its clock at (or after) the saved simulated time.
    * The whole state is written to it atomically (temp file in the same directory + rename) and synchronously
    * before any answer to a request that changed state, and right after any timer-driven change.
@@ -247,6 +277,20 @@ export interface CreatePostingSpec {
   sortingCentre?: 'not_accepted' | 'arbitration';
   /** the hand-over (awaiting_deliver -> delivering) this many simulated ms after assembly, overriding timing.handover */
   handoverMs?: number;
+  /**
+   * FBS, handover day: the first carriage (/v2/posting/fbs/act/create) that takes this posting drops it again when
+   * the act is formed — check-status lists it in `removed_from_act`, not in `added_to_act`. It stays
+   * awaiting_deliver, its shipment_date (and so its departure date) moves one day later, and it goes with that
+   * day's carriage; if no act takes it, it hands over by `timing.handover` (from the removal, but not before the
+   * next day's cutoff). Once only: the next carriage keeps it.
+   */
+  removedFromAct?: boolean;
+  /**
+   * Label tasks (/v2/posting/fbs/package-label/create) leave this posting in `unprinted_postings` ("The next
+   * postings aren't ready") this many times while it is awaiting_deliver, then print it. Default 0. The
+   * synchronous /v2/posting/fbs/package-label ignores it.
+   */
+  labelUnprinted?: number;
   /** shipment_date = created + this (simulated ms), overriding timing.shipmentSla for this posting */
   shipmentSlaMs?: number;
   /** analytics_data.delivery_date_end = created + this (simulated ms), overriding timing.deliveryWindow */

@@ -47,8 +47,9 @@ export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sf
   const leftToSeller = new sfn.Succeed(scope, 'LeftToSeller');
 
   const createAct = step('CreateAct', fns.createAct);
-  // Postings still being packed or registered: Ozon says "not yet"; asked again every 10 minutes for an hour.
-  createAct.addRetry({ errors: [E.ACT_NOT_YET], interval: Duration.minutes(10), backoffRate: 1, maxAttempts: 6 });
+  // Postings still being packed or registered: Ozon says "not yet"; asked again every 10 minutes — CreateAct stops
+  // saying so shortly before the cutoff, so the attempts end there (the bound below is only a backstop: 3 days).
+  createAct.addRetry({ errors: [E.ACT_NOT_YET], interval: Duration.minutes(10), backoffRate: 1, maxAttempts: 432 });
   createAct.addCatch(nothing, { errors: [E.NOTHING_TO_HAND_OVER], resultPath: sfn.JsonPath.DISCARD });
 
   const checkAct = step('CheckAct', fns.checkAct);

@@ -1,13 +1,17 @@
 /**
  * CreateAct: confirms the carriage on Ozon and starts its documents (`/v2/posting/fbs/act/create`: the act, the
  * waybill and the carriage barcode) for every posting of the delivery method that is assembled by now. Ozon's
- * "not yet" (postings still being packed or registered) is retried by the state machine; "nothing to hand over"
- * ends the execution; any other refusal goes to the seller.
+ * "not yet" (postings still being packed or registered) is retried by the state machine until shortly before the
+ * cutoff; "nothing to hand over" ends the execution; any other refusal goes to the seller.
  */
+import { now } from '#shared/clock';
 import { ActNotYet, ActRefused, NothingToHandOver, OzonRequestRejected } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { ozon } from '#shared/ozon/client';
 import { actRefusal, Carriage } from './rules';
+
+/** The last attempt at the act this long before the cutoff: the seller still has time to make it by hand. */
+export const LAST_TRY_BEFORE_CUTOFF_MS = 15 * 60_000;
 
 export async function createAct(input: Carriage) {
   try {
@@ -20,7 +24,10 @@ export async function createAct(input: Carriage) {
     if (!(e instanceof OzonRequestRejected)) throw e;
     const refusal = actRefusal(e.ozonMessage);
     if (refusal === 'nothing') throw new NothingToHandOver(`No postings to hand over: ${e.ozonMessage}`);
-    if (refusal === 'not_yet') throw new ActNotYet(`Ozon cannot make the act yet: ${e.ozonMessage}`);
+    // Asked again until shortly before the cutoff (the state machine's Retry); then it is the seller's.
+    if (refusal === 'not_yet' && now() < Date.parse(input.cutoffAt) - LAST_TRY_BEFORE_CUTOFF_MS) {
+      throw new ActNotYet(`Ozon cannot make the act yet: ${e.ozonMessage}`);
+    }
     throw new ActRefused(`Ozon refused the act: ${e.ozonMessage}`, { cause: e });
   }
 }

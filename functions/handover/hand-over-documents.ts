@@ -13,7 +13,7 @@ import { stepHandler } from '#shared/handler';
 import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { ActInput } from './check-act';
-import { actFiles, fileBytes } from './rules';
+import { actFiles, documentBytes } from './rules';
 
 export const DocumentsInput = z.extend(ActInput, {
   parcels: z.number(),
@@ -28,13 +28,13 @@ export async function handOverDocuments(input: DocumentsInput) {
   const bucket = env('labels').LABELS_BUCKET;
   const files = actFiles(input, input.actId);
   const [pdf, barcode] = await Promise.all([
-    ozon().call('actPdf', { id: input.actId }),
-    ozon().call('actBarcode', { id: input.actId }),
+    ozon().document('actPdf', { id: input.actId }),
+    ozon().document('actBarcode', { id: input.actId }),
   ]);
-  const put = (Key: string, content: string, ContentType: string) =>
-    s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body: fileBytes(content), ContentType }));
-  await put(files.act, pdf.file_content, pdf.content_type || 'application/pdf');
-  await put(files.barcode, barcode.file_content, barcode.content_type || 'image/png');
+  const put = (Key: string, answer: Uint8Array, ContentType: string) =>
+    s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body: documentBytes(answer), ContentType }));
+  await put(files.act, pdf, 'application/pdf');
+  await put(files.barcode, barcode, 'image/png');
   const seconds = HANDOVER_LINK_HOURS * 3600;
   await sendAccountAlert(
     {

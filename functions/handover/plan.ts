@@ -11,12 +11,17 @@ import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
 import { type Carriage, carriagesDue, handoverName } from './rules';
 
+const DAY_MS = 24 * 3600_000;
+
 export async function planHandovers(): Promise<{ started: number; due: number }> {
   const leadMs = env('policy').HANDOVER_LEAD_HOURS * 3600_000;
   const t = now();
   const methods = [];
-  // Today's carriages, and tomorrow's when the lead reaches past midnight.
-  for (const day of new Set([t, t + leadMs].map((ms) => new Date(ms).toISOString().slice(0, 10)))) {
+  // The carriages of every day the lead reaches into: today's, and the next days' up to the lead.
+  const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const days = new Set([dayOf(t + leadMs)]);
+  for (let ms = t; ms < t + leadMs; ms += DAY_MS) days.add(dayOf(ms));
+  for (const day of days) {
     let cursor: string | undefined;
     do {
       const page = await ozon().call('carriages', {

@@ -4,7 +4,7 @@
  * (`/v2/carriage/delivery/list`); its act and barcode go with the parcels to the drop-off point before the cutoff.
  */
 import * as z from 'zod/mini';
-import type { CarriageDeliveryListResponse } from '#shared/ozon/schemas';
+import { type CarriageDeliveryListResponse, FileResponse } from '#shared/ozon/schemas';
 
 /** What a Handover execution is about: one carriage. */
 export const Carriage = z.object({
@@ -83,6 +83,16 @@ export function actProgress(status: string): 'ready' | 'forming' | 'failed' {
 export function fileBytes(content: string): Uint8Array {
   if (/^%PDF|^\u0089?PNG/.test(content)) return Buffer.from(content, 'latin1');
   return Buffer.from(content, 'base64');
+}
+
+/**
+ * A document endpoint's answer: the file itself (what Ozon serves, like the labels), or the docs' JSON with the
+ * file in `file_content`.
+ */
+export function documentBytes(answer: Uint8Array): Uint8Array {
+  if (answer[0] !== 0x7b) return answer;
+  const parsed = FileResponse.safeParse(JSON.parse(new TextDecoder().decode(answer)));
+  return parsed.success ? fileBytes(parsed.data.file_content) : answer;
 }
 
 /** Where a carriage's documents go: beside the day's label batches, under the warehouse and date. */

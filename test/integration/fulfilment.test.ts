@@ -24,9 +24,12 @@ const desk = new Map<string, DeskPlan>();
 let rt: Runtime;
 
 beforeAll(async () => {
+  const fulfilment = scenarioRuntimeOptions('fulfilment', carrierPlans);
   rt = await startRuntime({
-    speed: 5_000,
-    ...scenarioRuntimeOptions('fulfilment', carrierPlans),
+    speed: 10_000,
+    ...fulfilment,
+    // Payouts looked at hourly: a completed posting is not kept waiting for the six-hourly sweep.
+    environment: { ...fulfilment.environment, PAYOUT_CHECK_HOURS: '1' },
     // Ozon takes hours to register an aggregator's parcel here, so the execution waits for it (it may be minutes).
     ozon: { mode: 'sandbox', sandbox: { timing: { registration: 6 * HOUR } } },
   });

@@ -53,6 +53,7 @@ export const ENDPOINTS = {
   carriages: endpoint('/v2/carriage/delivery/list', S.CarriageDeliveryListResponse, false),
   createAct: endpoint('/v2/posting/fbs/act/create', S.ActCreateResponse, true),
   actStatus: endpoint('/v2/posting/fbs/act/check-status', S.ActStatusResponse, false),
+  // Files: read with `document()`, not `call()` (the schema is the docs' JSON form, for documentBytes).
   actPdf: endpoint('/v2/posting/fbs/act/get-pdf', S.FileResponse, false),
   actBarcode: endpoint('/v2/posting/fbs/act/get-barcode', S.FileResponse, false),
   cancel: endpoint('/v2/posting/fbs/cancel', S.BooleanResult, true),
@@ -217,6 +218,14 @@ export class OzonClient {
       throw new OzonResponseInvalid(`${ep.path} answered in an unexpected shape: ${where}`);
     }
     return parsed.data as z.infer<(typeof ENDPOINTS)[N]['schema']>;
+  }
+
+  /**
+   * A document endpoint's answer as bytes (the act PDF, the carriage barcode): Ozon sends the file itself, or JSON
+   * carrying it (`file_content`, as the docs show) — the caller tells them apart (handover/rules `documentBytes`).
+   */
+  async document(name: 'actPdf' | 'actBarcode', body: unknown): Promise<Uint8Array> {
+    return this.send(ENDPOINTS[name].path, body);
   }
 
   /** The label is a PDF, not JSON. Ozon needs 45–60 s after assembly before it is ready. */
