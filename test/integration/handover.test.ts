@@ -56,8 +56,11 @@ describe('the handover day', { timeout: 150_000 }, () => {
       }).posting_number ?? '';
 
     // The carriage of the postings' shipment date.
-    const shipment = (rt.sandbox?.posting(postings[0] ?? '') as { shipment_date: string }).shipment_date;
-    const method = (rt.sandbox?.posting(postings[0] ?? '') as { delivery_method: { id: number } }).delivery_method.id;
+    const first = rt.sandbox?.posting(postings[0] ?? '') as
+      | { shipment_date: string; delivery_method: { id: number } }
+      | undefined;
+    const shipment = first?.shipment_date ?? '';
+    const method = first?.delivery_method.id ?? 0;
     const name = handoverName({
       warehouseId: FBS_WAREHOUSE,
       deliveryMethodId: method,
