@@ -149,7 +149,8 @@ const MIXED_CASES: Case[] = [
 /**
  * The fulfilment scenario (issue 11): each way Ozon really runs a posting once — marking codes, multi-box, a split,
  * Ozon's approval, every rFBS carrier type, a shipment date asked for, drop-off limits, tariff steps, payout 0 at
- * receipt — the rest of the postings go well. The seller's packing data: kettles ship alone, a lamp is two boxes.
+ * receipt — the rest of the postings go well. The seller's packing data: kettles ship alone, a lamp is two boxes, a
+ * bottle weighs 1.2 kg.
  */
 const FULFILMENT_CASES: Case[] = [
   {
@@ -215,8 +216,9 @@ const FULFILMENT_CASES: Case[] = [
   { path: 'rFBS, own delivery with last mile', spec: { schema: 'rfbs' }, ends: 'Completed' },
   { path: 'rFBS, shipment date asked', spec: { schema: 'rfbs', cutoffRequired: true }, ends: 'Completed' },
   {
+    // 25 bottles of 1.2 kg (the packing data) are over the drop-off point's 25 kg.
     path: 'drop-off limits exceeded',
-    spec: { dropoffLimits: { max_posting_price: 100 } },
+    spec: { lines: [{ offer_id: 'BOTTLE-750-STL', quantity: 25 }] },
     ends: 'Completed',
     alerts: ['dropoff_limits'],
   },
@@ -227,6 +229,7 @@ const FULFILMENT_CASES: Case[] = [
 export const FULFILMENT_PACKING = [
   { offerId: 'KETTLE-17L', shipsAlone: true },
   { offerId: 'LAMP-LED-E27', boxesPerUnit: 2 },
+  { offerId: 'BOTTLE-750-STL', gramsPerUnit: 1200 },
 ];
 
 /** Products the mixed scenario keeps in stock: its well-going postings take only these, so none of them runs short. */

@@ -7,7 +7,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { onReset } from '#shared/clients';
-import { now } from '#shared/clock';
 import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
 
@@ -30,10 +29,15 @@ onReset(() => {
 
 const table = () => env('table').TABLE_NAME;
 
+/**
+ * The packing data, from memory when read less than PACKING_CACHE_MS ago — wall-clock time, not the product's
+ * clock: the copy is about how often one process reads, which a simulated clock (locally, days in seconds) would
+ * turn into a read per posting. A change through the seller API clears the copy at once.
+ */
 export async function packingData(): Promise<Packing> {
-  if (cached && now() - cached.at < PACKING_CACHE_MS) return cached.packing;
+  if (cached && Date.now() - cached.at < PACKING_CACHE_MS) return cached.packing;
   const { Item } = await db().send(new GetCommand({ TableName: table(), Key: keys.packing() }));
-  cached = { packing: Packing.parse(Item ?? {}), at: now() };
+  cached = { packing: Packing.parse(Item ?? {}), at: Date.now() };
   return cached.packing;
 }
 

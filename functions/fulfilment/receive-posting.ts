@@ -11,6 +11,7 @@
 import type * as z from 'zod/mini';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
+import { onReset } from '#shared/clients';
 import { now, nowIso } from '#shared/clock';
 import { policy } from '#shared/config';
 import { PostingCancelled } from '#shared/errors';
@@ -77,6 +78,8 @@ function joinOf(order: Order): JoinAt | 'assembly' {
 /** Drop-off limits per delivery method, read from Ozon at most once an hour by each function instance. */
 const LIMITS_TTL_MS = 3600_000;
 const limitsCache = new Map<string, { limits: DropoffLimits; at: number }>();
+// The local runtime points the functions at another Ozon between runs: forget what the last one said.
+onReset(() => limitsCache.clear());
 
 async function answerOzon(order: Order, posting: Posting): Promise<Order> {
   let current = order;
@@ -98,9 +101,10 @@ async function answerOzon(order: Order, posting: Posting): Promise<Order> {
 async function checkDropoffLimits(order: Order, posting: Posting) {
   const method = String(posting.delivery_method?.id ?? order.warehouseId);
   let cached = limitsCache.get(method);
-  if (!cached || now() - cached.at > LIMITS_TTL_MS) {
+  // Wall-clock time, like the packing data's copy: how often one instance asks, not the product's clock.
+  if (!cached || Date.now() - cached.at > LIMITS_TTL_MS) {
     const { result } = await ozon().call('restrictions', { posting_number: order.postingNumber });
-    cached = { limits: result, at: now() };
+    cached = { limits: result, at: Date.now() };
     limitsCache.set(method, cached);
   }
   const grams = new Map(Object.entries((await packingData()).grams));
