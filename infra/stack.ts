@@ -201,24 +201,34 @@ export class OzonAutopilotStack extends Stack {
     ];
     // The construct id is the function's name in the workflow, capitalised, with Fn: ReceivePostingFn.
     const idOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Fn`;
-    const fns = Object.fromEntries(
-      STEPS.map(([name, entry, description, uses]) => [name, step(idOf(name), entry, description, uses)]),
-    ) as unknown as LifecycleFunctions;
-
-    const machineLogs = new logs.LogGroup(this, 'OrderLifecycleLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'OrderLifecycle', {
-      stateMachineName: STATE_MACHINE_NAME,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(orderLifecycleDefinition(this, fns)),
-      timeout: Duration.days(120),
-      tracingEnabled: true,
-      // Every state's entry and exit, without inputs and outputs (they carry posting numbers and nothing else worth
-      // the ingestion cost): ops can follow an execution in Logs Insights, and nothing personal is logged.
-      logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
+    const functionsOf = <F>(table: [keyof F, string, string, Uses[]][]) =>
+      Object.fromEntries(
+        table.map(([name, entry, description, uses]) => [name, step(idOf(String(name)), entry, description, uses)]),
+      ) as unknown as F;
+    // A Standard state machine with its own log group: every state's entry and exit, without inputs and outputs
+    // (they carry posting numbers and nothing else worth the ingestion cost) — ops follow an execution in Logs
+    // Insights, and nothing personal is logged.
+    const machine = (id: string, definition: sfn.IChainable, timeout: Duration) =>
+      new sfn.StateMachine(this, id, {
+        stateMachineName: id,
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        definitionBody: sfn.DefinitionBody.fromChainable(definition),
+        timeout,
+        tracingEnabled: true,
+        logs: {
+          destination: new logs.LogGroup(this, `${id}Logs`, {
+            retention: logs.RetentionDays.ONE_MONTH,
+            removalPolicy: RemovalPolicy.DESTROY,
+          }),
+          level: sfn.LogLevel.ALL,
+          includeExecutionData: false,
+        },
+      });
+    this.stateMachine = machine(
+      STATE_MACHINE_NAME,
+      orderLifecycleDefinition(this, functionsOf<LifecycleFunctions>(STEPS)),
+      Duration.days(120),
+    );
 
     // Ozon suspends a push URL that is slow or errs, so the webhook only validates and enqueues; the processor does
     // the work, SQS redelivers failures and parks a push that failed five times in the dead-letter queue.
@@ -279,21 +289,11 @@ export class OzonAutopilotStack extends Stack {
       ],
       ['alertHandoverProblem', 'handover/alert-handover-problem', 'The act is left to the seller', ['alerts']],
     ];
-    const handoverFns = Object.fromEntries(
-      HANDOVER_STEPS.map(([name, entry, description, uses]) => [name, step(idOf(name), entry, description, uses)]),
-    ) as unknown as HandoverFunctions;
-    const handoverLogs = new logs.LogGroup(this, 'HandoverLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.handover = new sfn.StateMachine(this, 'Handover', {
-      stateMachineName: HANDOVER_MACHINE_NAME,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(handoverDefinition(this, handoverFns)),
-      timeout: Duration.days(3),
-      tracingEnabled: true,
-      logs: { destination: handoverLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
+    this.handover = machine(
+      HANDOVER_MACHINE_NAME,
+      handoverDefinition(this, functionsOf<HandoverFunctions>(HANDOVER_STEPS)),
+      Duration.days(3),
+    );
 
     const poller = step('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes, payouts', [
       ...intake,

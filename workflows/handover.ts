@@ -8,9 +8,10 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import * as E from './errors';
+import { lambdaStep } from './lambda-step';
 
 export interface HandoverFunctions {
   createAct: lambda.IFunction;
@@ -19,25 +20,12 @@ export interface HandoverFunctions {
   alertHandoverProblem: lambda.IFunction;
 }
 
-const STEP_TIMEOUT = Duration.seconds(90);
 const ERROR_PATH = '$.error';
 
 export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sfn.IChainable {
   const steps: tasks.LambdaInvoke[] = [];
   const step = (id: string, fn: lambda.IFunction) => {
-    const task = new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fn,
-      payloadResponseOnly: true,
-      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
-      retryOnServiceExceptions: true,
-    });
-    task.addRetry({
-      errors: [...E.TRANSIENT, ...E.TIMEOUTS],
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 6,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    const task = lambdaStep(scope, id, fn);
     steps.push(task);
     return task;
   };

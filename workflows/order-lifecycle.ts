@@ -14,6 +14,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { WaitKind } from '#shared/order';
 import * as E from './errors';
+import { lambdaStep, retryTransient } from './lambda-step';
 
 export interface LifecycleFunctions {
   receivePosting: lambda.IFunction;
@@ -41,29 +42,13 @@ export interface LifecycleFunctions {
 const ERROR_PATH = '$.error';
 /** NeedsAttention re-checks the posting with Ozon this often while the seller has not resumed it. */
 const ATTENTION_RECHECK = Duration.hours(24);
-/** Above the Lambda timeout (60 s), which is above the Ozon client's worst case (functions/shared/ozon/client.ts). */
-const STEP_TIMEOUT = Duration.seconds(90);
 /** A label batch answers within minutes (the queue's gathering window, Ozon's 45–60 s, a few retries). */
 const LABEL_TIMEOUT = Duration.minutes(30);
 
 export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctions): sfn.IChainable {
   const steps: tasks.LambdaInvoke[] = [];
   const step = (id: string, fn: lambda.IFunction, payload?: Record<string, unknown>, resultPath?: string) => {
-    const task = new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fn,
-      payloadResponseOnly: true,
-      payload: payload ? sfn.TaskInput.fromObject(payload) : undefined,
-      resultPath,
-      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
-      retryOnServiceExceptions: true,
-    });
-    task.addRetry({
-      errors: [...E.TRANSIENT, ...E.TIMEOUTS],
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 6,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    const task = lambdaStep(scope, id, fn, { payload, resultPath });
     steps.push(task);
     return task;
   };
@@ -204,13 +189,7 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
       taskTimeout: sfn.Timeout.duration(LABEL_TIMEOUT),
     }),
   );
-  packAndLabel.addRetry({
-    errors: [...E.TRANSIENT, ...E.TIMEOUTS],
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 6,
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  retryTransient(packAndLabel);
   steps.push(packAndLabel);
   packAndLabel.addRetry({
     errors: [E.LABEL_NOT_READY],
