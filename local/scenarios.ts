@@ -54,6 +54,14 @@ export const DEFAULT_PACK_MS = 30 * 60_000;
 /** Stock the mixed scenario starts from: notebooks run out (and are restocked), socks run out for good. */
 const MIXED_STOCK = { 'NOTE-A5-DOT': 0, 'SOCKS-WOOL-42': 0 };
 
+/** Ozon asks for marking codes; the seller's desk sends them an hour after the alert. */
+const MARKING_CODES_SENT: Omit<Case, 'path'> = {
+  spec: { marksRequired: true },
+  desk: { send: 'codes', afterMs: HOUR },
+  ends: 'Completed',
+  alerts: ['marking_codes_required'],
+};
+
 /** One case per exception path, in the order README lists them; the rest of the postings go well. */
 const MIXED_CASES: Case[] = [
   {
@@ -100,13 +108,7 @@ const MIXED_CASES: Case[] = [
     ends: 'Cancelled',
     alerts: ['cancelled_after_ship'],
   },
-  {
-    path: 'marking codes required',
-    spec: { marksRequired: true },
-    desk: { send: 'codes', afterMs: HOUR },
-    ends: 'Completed',
-    alerts: ['marking_codes_required'],
-  },
+  { path: 'marking codes required', ...MARKING_CODES_SENT },
   { path: 'ship_failed once', spec: { shipFailsOnce: true }, ends: 'Completed' },
   {
     path: 'not accepted at sorting centre',
@@ -153,13 +155,7 @@ const MIXED_CASES: Case[] = [
  * bottle weighs 1.2 kg.
  */
 const FULFILMENT_CASES: Case[] = [
-  {
-    path: 'marking codes, sent by the seller',
-    spec: { marksRequired: true },
-    desk: { send: 'codes', afterMs: HOUR },
-    ends: 'Completed',
-    alerts: ['marking_codes_required'],
-  },
+  { path: 'marking codes, sent by the seller', ...MARKING_CODES_SENT },
   {
     path: 'marking codes refused, then corrected',
     spec: { marksRequired: true },
