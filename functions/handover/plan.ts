@@ -14,6 +14,8 @@ import { type Carriage, carriagesDue, handoverName } from './rules';
 const DAY_MS = 24 * 3600_000;
 
 export async function planHandovers(): Promise<{ started: number; due: number }> {
+  // Read-only (real credentials without --allow-changes): an act confirms a carriage on Ozon; none is planned.
+  if (env('ozon').OZON_READ_ONLY) return { started: 0, due: 0 };
   const leadMs = env('policy').HANDOVER_LEAD_HOURS * 3600_000;
   const t = now();
   const methods = [];
