@@ -195,6 +195,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     const ozon = await connectOzon(ozonTarget, { clock, pushUrl: webhookUrl, dataDir });
     stops.push(() => ozon.stop());
+    // Stopped before Ozon goes: a label batch or a push in flight still reaches it, instead of failing on a closed
+    // port (their own stops above run again later, harmlessly).
+    stops.push(async () => {
+      await labelBatching.stop();
+      await pushQueue.stopProcessing();
+    });
     Object.assign(process.env, ozon.environment, options.environment);
     resetClients();
 
