@@ -25,8 +25,8 @@ import { updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { isAssembled, isCancelled } from '#shared/status';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
-import { packingData } from './packing-store';
-import { MAX_SHIP_ATTEMPTS, packagesFor, shipRefusal } from './rules';
+import { packagesOf } from './packing-store';
+import { MAX_SHIP_ATTEMPTS, shipRefusal } from './rules';
 
 export const ConfirmInput = z.extend(StepInput, { shipAttempts: z.optional(z.number().check(z.int())) });
 export type ConfirmInput = z.infer<typeof ConfirmInput>;
@@ -47,7 +47,7 @@ export async function confirmPosting(input: ConfirmInput) {
     throw new AssemblyDataRequired(`${order.postingNumber} needs ${order.needs.join(', ')} before assembly`);
   }
   // The seller's packing data puts some units in packages of their own: the posting is split (ShipInPackages).
-  const packages = packagesFor(order.lines, new Set((await packingData()).alone));
+  const packages = await packagesOf(order.lines);
   if (packages.length > 1) throw new ShipsInPackages(`${order.postingNumber} ships in ${packages.length} packages`);
   if (attempts >= MAX_SHIP_ATTEMPTS) {
     await sendAlert(order, {

@@ -9,6 +9,8 @@ import * as z from 'zod/mini';
 import { onReset } from '#shared/clients';
 import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
+import type { OrderLine } from '#shared/order';
+import { packagesFor } from './rules';
 
 export const PACKING_CACHE_MS = 5 * 60_000;
 
@@ -39,6 +41,11 @@ export async function packingData(): Promise<Packing> {
   const { Item } = await db().send(new GetCommand({ TableName: table(), Key: keys.packing() }));
   cached = { packing: Packing.parse(Item ?? {}), at: Date.now() };
   return cached.packing;
+}
+
+/** The packages a posting's lines ship in, by the seller's packing data (rules `packagesFor`). */
+export async function packagesOf(lines: OrderLine[]) {
+  return packagesFor(lines, new Set((await packingData()).alone));
 }
 
 /** One offer's packing data, as the seller says it now. */

@@ -13,14 +13,14 @@ import { logger, stepHandler } from '#shared/handler';
 import { updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
-import { packingData } from './packing-store';
-import { packagesFor, shipRefusal } from './rules';
+import { packagesOf } from './packing-store';
+import { shipRefusal } from './rules';
 
 export async function shipInPackages(input: StepInput) {
   // Strong read: the split is decided on the lines as they are now (a partial cancel may have just changed them).
   const order = await activeOrder(input.postingNumber);
   const pn = order.postingNumber;
-  const packages = packagesFor(order.lines, new Set((await packingData()).alone));
+  const packages = await packagesOf(order.lines);
   let postings: string[] = [];
   try {
     ({ result: postings } = await ozon().call('ship', {

@@ -3,8 +3,7 @@
  * execution for each whose cutoff is within `HANDOVER_LEAD_HOURS` — one per carriage, named by it, so every poll
  * may ask again and nothing starts twice.
  */
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '#shared/aws/sfn';
+import { startNamedExecution } from '#shared/aws/sfn';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
 import { ozon } from '#shared/ozon/client';
@@ -42,18 +41,7 @@ export async function planHandovers(): Promise<{ started: number; due: number }>
 }
 
 async function startHandover(carriage: Carriage): Promise<boolean> {
-  try {
-    await sfnClient().send(
-      new StartExecutionCommand({
-        stateMachineArn: env('handover').HANDOVER_MACHINE_ARN,
-        name: handoverName(carriage),
-        input: JSON.stringify(carriage),
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name === 'ExecutionAlreadyExists') return false;
-    throw e;
-  }
-  emitMetric('HandoversStarted', 1);
-  return true;
+  const started = await startNamedExecution(env('handover').HANDOVER_MACHINE_ARN, handoverName(carriage), carriage);
+  if (started === 'started') emitMetric('HandoversStarted', 1);
+  return started === 'started';
 }

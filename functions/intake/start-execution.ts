@@ -2,8 +2,7 @@
  * One execution per posting: named by the posting number (a resume adds `_r<N>`), and the input is nothing but the
  * posting number, so a duplicate push and a poll that both see the posting make one execution.
  */
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '#shared/aws/sfn';
+import { startNamedExecution } from '#shared/aws/sfn';
 import { env } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 import { emitMetric } from '#shared/powertools';
@@ -17,14 +16,7 @@ export async function startPostingExecution(
 ): Promise<'started' | 'exists'> {
   const stateMachineArn = env('workflow').STATE_MACHINE_ARN;
   if (!stateMachineArn) throw new ConfigError('STATE_MACHINE_ARN is not set');
-  try {
-    await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ postingNumber }) }),
-    );
-  } catch (e) {
-    if (e instanceof ExecutionAlreadyExists) return 'exists';
-    throw e;
-  }
-  emitMetric('ExecutionsStarted', 1, { source });
-  return 'started';
+  const started = await startNamedExecution(stateMachineArn, name, { postingNumber });
+  if (started === 'started') emitMetric('ExecutionsStarted', 1, { source });
+  return started;
 }
