@@ -81,6 +81,7 @@ export const DEFAULT_TIMING: Omit<Timing, 'deliveryWindow'> = {
   actForming: 60_000,
   actHandover: 0,
   labelTask: 30_000,
+  actWindow: 2 * HOUR,
 };
 
 /**

@@ -107,6 +107,8 @@ export interface HandoverDeps {
   timing: Partial<Timing>;
   /** a scheduled transition is about to run (the caller persists the state after it) */
   onTimer?(): void;
+  /** SandboxOptions.handoverByCarriage */
+  handoverByCarriage?: boolean;
 }
 
 export class Handover {
@@ -273,8 +275,8 @@ export class Handover {
    * date, no partial carriages); `Trying set ContainersCount to not HasEntrustedAcceptance company`
    * (containers_count > 0 on a warehouse without entrusted acceptance); `no_postings` (nothing due that date);
    * `not_packaged` (sandbox's reading of "У вас есть отправления, которые нужно передать в доставку сегодня": a due
-   * posting is still awaiting_packaging / awaiting_approve and the cutoff has not passed; after the cutoff the act
-   * takes what is packaged); `no_postings` (nothing due is awaiting_deliver). `package_time_not_passed`,
+   * posting is still awaiting_packaging / awaiting_approve before the day's assembly time ends, `timing.actWindow`
+   * before the cutoff; from then on the act takes what is packaged); `no_postings` (nothing due is awaiting_deliver). `package_time_not_passed`,
    * `new_postings_are_possible` and the other tokens are not modelled.
    */
   createAct(methodId: number, departure: string | undefined, containersCount: number): Carriage {
@@ -291,7 +293,8 @@ export class Handover {
     const due = this.due(w, date);
     if (!due.length) throw new ApiError(400, 3, 'no_postings');
     const cutoffAt = this.cutoffAt(w, date);
-    if (now < cutoffAt && due.some((p) => UNPACKAGED.has(p.status))) throw new ApiError(400, 3, 'not_packaged');
+    const assemblyEnds = cutoffAt - this.timing().actWindow;
+    if (now < assemblyEnds && due.some((p) => UNPACKAGED.has(p.status))) throw new ApiError(400, 3, 'not_packaged');
     const ready = due.filter((p) => p.status === 'awaiting_deliver' && p.carriageId === null);
     if (!ready.length) throw new ApiError(400, 3, 'no_postings');
 
@@ -353,14 +356,33 @@ export class Handover {
       p.carriageId = null;
       c.removed.push(pn);
       // "Такие отправления нужно передавать со следующей отгрузкой": the next day's carriage
-      p.shipmentDate += DAY;
-      p.lastChangedAt = now;
-      // no act may ever take it: then its own hand-over, not before its new day's cutoff (sandbox choice)
-      if (p.stall !== 'awaiting_deliver') {
+      this.d.model.moveShipmentDate(p, p.shipmentDate + DAY);
+      // no act may ever take it: then its own hand-over, not before its new day's cutoff (sandbox choice) — unless
+      // parcels leave only with a carriage: then the next day's act takes it
+      if (p.stall !== 'awaiting_deliver' && !this.d.handoverByCarriage) {
         const due = Math.max(now + (p.handoverMs ?? t.handover), this.cutoffAt(w, nextDate(c.departure_date)));
         this.d.model.scheduleTask(p, { kind: 'handover', due });
       }
     }
+  }
+
+  /**
+   * handoverByCarriage: an assembled FBS posting waits for the carriage of its departure date — unless that carriage
+   * exists already (an act does not take postings after it is made) or its cutoff has passed: then Ozon moves the
+   * posting to the next day whose carriage is still to come ("передавать со следующей отгрузкой"), with a
+   * TYPE_CUTOFF_DATE_CHANGED push.
+   */
+  placeInCarriage(p: Posting) {
+    const w = this.d.warehouses.find((x) => x.warehouse_id === p.warehouse.warehouse_id) ?? p.warehouse;
+    const method = fbsDeliveryMethod(w).id;
+    const now = this.now();
+    let at = p.shipmentDate;
+    const taken = (ms: number) => {
+      const date = utcDate(ms);
+      return this.cutoffAt(w, date) <= now || this.find(method, date) !== undefined;
+    };
+    while (taken(at)) at += DAY;
+    this.d.model.moveShipmentDate(p, at);
   }
 
   /** the carriage leaves: every posting in it that is still awaiting_deliver is handed over, with its pushes */

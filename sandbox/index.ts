@@ -102,6 +102,8 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     push: (body) => sender.send(body),
     // before the transition runs, so the write is queued ahead of the pushes it sends
     onTimer: () => state?.soon(),
+    handoverByCarriage: options.handoverByCarriage,
+    placeInCarriage: (p) => handover.placeInCarriage(p),
   });
   const handover = new Handover({
     model,
@@ -109,6 +111,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     warehouses,
     timing: options.timing ?? {},
     onTimer: () => state?.soon(),
+    handoverByCarriage: options.handoverByCarriage,
   });
   const ctx: RouteCtx = {
     model,

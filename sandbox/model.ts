@@ -165,6 +165,12 @@ export interface ModelDeps {
   push(body: PushBody): void;
   /** a scheduled transition is about to run (the caller persists the state after it) */
   onTimer?(): void;
+  /**
+   * SandboxOptions.handoverByCarriage: an FBS parcel leaves only with its carriage; instead of its own hand-over, an
+   * assembled FBS posting is placed in the carriage of its date (handover.ts), or the next one open.
+   */
+  handoverByCarriage?: boolean;
+  placeInCarriage?(p: Posting): void;
 }
 
 export { tplOf } from './catalogue.js';
@@ -214,6 +220,10 @@ export class Model {
 
   /** schedule a transition `delay` simulated ms from now */
   schedule(p: Posting, kind: TaskKind, delay: number) {
+    if (kind === 'handover' && p.schema === 'fbs' && this.d.handoverByCarriage) {
+      this.d.placeInCarriage?.(p);
+      return;
+    }
     this.scheduleTask(p, { kind, due: this.now() + Math.max(0, delay) });
   }
 
@@ -820,6 +830,25 @@ export class Model {
     p.exemplars = { products, setAt: now, checkedAt: now + this.timing(p).exemplarCheck };
     // v6 carries the box count too; 0 (its default in the examples) leaves it as it was
     if (p.multiBox && multiBoxQty) p.multiBoxQty = multiBoxQty;
+  }
+
+  /**
+   * Ozon moves the posting's shipment date (its carriage left without it): the new date, with Ozon's
+   * TYPE_CUTOFF_DATE_CHANGED push (examples/push__TYPE_CUTOFF_DATE_CHANGED__*.json).
+   */
+  moveShipmentDate(p: Posting, to: number) {
+    if (to === p.shipmentDate) return;
+    const old = p.shipmentDate;
+    p.shipmentDate = to;
+    p.lastChangedAt = this.now();
+    this.d.push({
+      message_type: 'TYPE_CUTOFF_DATE_CHANGED',
+      posting_number: p.posting_number,
+      new_cutoff_date: iso(to),
+      old_cutoff_date: iso(old),
+      warehouse_id: p.warehouse.warehouse_id,
+      seller_id: this.d.sellerId,
+    });
   }
 
   /**

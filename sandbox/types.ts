@@ -133,6 +133,12 @@ export interface Timing {
    * /v2/posting/fbs/package-label/create: a label task is `pending` for the first half of this, `in_progress` for the
    * second half, then `completed` (or `error`) (default 30_000)
    */
+  /**
+   * The day's assembly time ends this long before a carriage's cutoff: before it, an act is refused `not_packaged`
+   * while a posting due that day is still to be assembled; within it the act takes what is assembled, and later
+   * postings move to the next carriage (sandbox's reading of `not_packaged` / `new_postings_are_possible`).
+   */
+  actWindow: number;
   labelTask: number;
 }
 
@@ -166,6 +172,13 @@ export interface SandboxOptions {
    * (what `npm run doctor` reports as a missing role). The sandbox enforces no role: the methods answer either way.
    */
   stockRole?: boolean;
+  /**
+   * default false: an FBS posting hands over by `timing.handover` after assembly unless an act takes it. true: FBS
+   * parcels leave only with their carriage (/v2/posting/fbs/act/create), at its cutoff, as at a real drop-off point;
+   * a posting assembled after its date's act was made, or after the cutoff, moves to the next day's carriage
+   * (TYPE_CUTOFF_DATE_CHANGED). A date whose act nobody makes hands nothing over. Sandbox extension.
+   */
+  handoverByCarriage?: boolean;
   /** seller_id sent in pushes (default: Number(clientId) or 1) — sandbox extension */
   sellerId?: number;
   /**
