@@ -260,9 +260,8 @@ export class OzonAutopilotStack extends Stack {
     sellerApiSecret.grantRead(sellerApi);
     const sellerApiUrl = sellerApi.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
-    // Up to 20 postings a batch (Ozon's limit for one label call), gathered for up to 10 s.
-    const labelBatcher = step('LabelBatchFn', 'fulfilment/label-batch', 'Labels and packing lists in batches', [
-      'ozon',
+    // Up to 20 postings a batch, gathered for up to 10 s: packing lists and units off the shelf. No Ozon access.
+    const labelBatcher = step('LabelBatchFn', 'fulfilment/label-batch', 'Packing lists in batches', [
       'labels',
       'resumeWaits',
       'alerts',
@@ -281,6 +280,8 @@ export class OzonAutopilotStack extends Stack {
     const HANDOVER_STEPS: [keyof HandoverFunctions, string, string, Uses[]][] = [
       ['createAct', 'handover/create-act', "Confirm the carriage: Ozon's act", ['ozon']],
       ['checkAct', 'handover/check-act', "Wait for the act's documents", ['ozon']],
+      ['printLabels', 'handover/print-labels', "Ask Ozon for the carriage's labels", ['ozon']],
+      ['fetchLabels', 'handover/fetch-labels', "Store the carriage's labels", ['ozon', 'labels']],
       [
         'handOverDocuments',
         'handover/hand-over-documents',

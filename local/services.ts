@@ -86,7 +86,7 @@ async function provision(
     // A failed push comes back quickly.
     const pushQueue = workQueue(PUSH_QUEUE, PUSH_DEAD_LETTERS, 1);
     // Longer than a batch takes on a loaded machine: a batch seen again while it is still being processed would be
-    // labelled (and billed) twice. A failed one comes back sooner (LABEL_RETRY_SECONDS).
+    // packed twice. A failed one comes back sooner (LABEL_RETRY_SECONDS).
     const labelQueue = workQueue(LABEL_QUEUE, LABEL_DEAD_LETTERS, 30);
     const s3 = new S3Client({
       region: LOCAL_REGION,
@@ -115,8 +115,6 @@ async function provision(
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         PUSH_QUEUE_URL: `${messaging.address}/000000000000/${PUSH_QUEUE}`,
         LABEL_QUEUE_URL: `${messaging.address}/000000000000/${LABEL_QUEUE}`,
-        // Ozon's 45–60 s before a label is ready is the sandbox's no time; fauxqs delays in real seconds.
-        LABEL_DELAY_SECONDS: '0',
         LABEL_RETRY_SECONDS: '1',
       },
       stop,

@@ -369,20 +369,17 @@ export class Handover {
   /**
    * handoverByCarriage: an assembled FBS posting waits for the carriage of its departure date — unless that carriage
    * exists already (an act does not take postings after it is made) or its cutoff has passed: then Ozon moves the
-   * posting to the next day whose carriage is still to come ("передавать со следующей отгрузкой"), with a
-   * TYPE_CUTOFF_DATE_CHANGED push.
+   * posting to the next day whose carriage is still to come ("передавать со следующей отгрузкой"). Its shipment
+   * date becomes that carriage's cutoff (pushed as TYPE_CUTOFF_DATE_CHANGED when it changes).
    */
   placeInCarriage(p: Posting) {
     const w = this.d.warehouses.find((x) => x.warehouse_id === p.warehouse.warehouse_id) ?? p.warehouse;
     const method = fbsDeliveryMethod(w).id;
     const now = this.now();
-    let at = p.shipmentDate;
-    const taken = (ms: number) => {
-      const date = utcDate(ms);
-      return this.cutoffAt(w, date) <= now || this.find(method, date) !== undefined;
-    };
-    while (taken(at)) at += DAY;
-    this.d.model.moveShipmentDate(p, at);
+    let date = utcDate(p.shipmentDate);
+    while (this.cutoffAt(w, date) <= now || this.find(method, date) !== undefined) date = nextDate(date);
+    // Its shipment date becomes its carriage's cutoff: the time the parcel must be handed over by.
+    this.d.model.moveShipmentDate(p, this.cutoffAt(w, date));
   }
 
   /** the carriage leaves: every posting in it that is still awaiting_deliver is handed over, with its pushes */

@@ -1,8 +1,8 @@
 /**
  * Handover: one Standard execution per FBS carriage (warehouse, delivery method, departure date), named by it and
  * started by the poller `HANDOVER_LEAD_HOURS` before the carriage's cutoff (functions/handover/plan.ts). It makes
- * the act on Ozon, waits for its documents, stores the act and the carriage barcode and tells the seller what to
- * print and bring, by when. What Ozon will not do is the seller's, alerted (LeftToSeller): never a Fail, and the
+ * the act on Ozon, waits for its documents, gets the labels of the act's parcels in label tasks of 20, stores the
+ * act, the carriage barcode and the labels, and tells the seller what to print and bring, by when. What Ozon will not do is the seller's, alerted (LeftToSeller): never a Fail, and the
  * postings' own executions go on either way.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -16,6 +16,8 @@ import { lambdaStep } from './lambda-step';
 export interface HandoverFunctions {
   createAct: lambda.IFunction;
   checkAct: lambda.IFunction;
+  printLabels: lambda.IFunction;
+  fetchLabels: lambda.IFunction;
   handOverDocuments: lambda.IFunction;
   alertHandoverProblem: lambda.IFunction;
 }
@@ -43,13 +45,27 @@ export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sf
   const checkAct = step('CheckAct', fns.checkAct);
   checkAct.addRetry({ errors: [E.ACT_NOT_READY], interval: Duration.seconds(20), backoffRate: 1.5, maxAttempts: 10 });
 
+  const printLabels = step('PrintLabels', fns.printLabels);
+  const fetchLabels = step('FetchLabels', fns.fetchLabels);
+  // Ozon forms label files in under a minute; FetchLabels itself waits that long before its first look.
+  fetchLabels.addRetry({
+    errors: [E.LABEL_NOT_READY],
+    interval: Duration.seconds(30),
+    backoffRate: 1.5,
+    maxAttempts: 8,
+  });
+
   const documents = step('HandOverDocuments', fns.handOverDocuments);
+  // Labels that cannot be had are the seller's to print in the cabinet: the act and its alert go out regardless.
+  for (const task of [printLabels, fetchLabels]) {
+    task.addCatch(documents, { errors: [sfn.Errors.ALL], resultPath: '$.labelsError' });
+  }
   const problem = step('AlertHandoverProblem', fns.alertHandoverProblem);
   problem.next(leftToSeller);
 
-  for (const task of steps.filter((s) => s !== problem)) {
+  for (const task of steps.filter((s) => s !== problem && s !== printLabels && s !== fetchLabels)) {
     task.addCatch(problem, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
   }
-  createAct.next(checkAct).next(documents).next(ready);
+  createAct.next(checkAct).next(printLabels).next(fetchLabels).next(documents).next(ready);
   return createAct;
 }

@@ -42,7 +42,7 @@ export interface LifecycleFunctions {
 const ERROR_PATH = '$.error';
 /** NeedsAttention re-checks the posting with Ozon this often while the seller has not resumed it. */
 const ATTENTION_RECHECK = Duration.hours(24);
-/** A label batch answers within minutes (the queue's gathering window, Ozon's 45–60 s, a few retries). */
+/** A packing batch answers within minutes (the queue's gathering window, a few retries). */
 const LABEL_TIMEOUT = Duration.minutes(30);
 
 export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctions): sfn.IChainable {
@@ -175,7 +175,8 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   // ship_failed, or no word from Ozon: ConfirmPosting ships again (it counts attempts and gives up after three).
   catchInto(awaitAssembly, confirm, [E.SHIP_FAILED, sfn.Errors.TIMEOUT]);
 
-  // Labels come in batches (up to 20 postings of a warehouse in one Ozon call): the state waits for its batch.
+  // Packing comes in batches (the units of up to 20 postings of a warehouse off the shelf in one transaction, one
+  // packing list): the state waits for its batch. FBS labels come with the carriage (workflows/handover.ts).
   const packAndLabel = onCancel(
     new tasks.LambdaInvoke(scope, 'PackAndLabel', {
       lambdaFunction: fns.packAndLabel,
@@ -191,12 +192,6 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   );
   retryTransient(packAndLabel);
   steps.push(packAndLabel);
-  packAndLabel.addRetry({
-    errors: [E.LABEL_NOT_READY],
-    interval: Duration.seconds(20),
-    backoffRate: 1.5,
-    maxAttempts: 5,
-  });
 
   const registerShipment = onCancel(step('RegisterShipment', fns.registerShipment));
 

@@ -1,32 +1,28 @@
 /**
- * The label batcher: Lambda on the label queue (batches of up to 20, gathered for a few seconds). Per warehouse
- * batch: ONE `/v2/posting/fbs/package-label` call for its FBS postings, the PDF and the batch's packing list (what
- * to pick, how to pack what is fragile) in the labels bucket, the units taken off the shelf in one transaction,
- * then every posting's PackAndLabel wait ended. Ozon refuses the whole call if one posting is not ready: the batch
- * comes back later through the queue, and after LABEL_BATCH_ATTEMPTS it is split, posting by posting.
+ * The packing batcher: Lambda on the label queue (batches of up to 20, gathered for a few seconds). Per warehouse
+ * batch: the batch's packing list (what to pick, how to pack what is fragile) in the labels bucket, the units taken
+ * off the shelf in one transaction, then every posting's PackAndLabel wait ended. No Ozon call: FBS labels come for
+ * the whole carriage in one label task on the handover day (functions/handover/print-labels.ts), rFBS labels are
+ * the seller's carrier's.
  */
 import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { recordOzonStatus } from '#intake/record-status';
 import { sendAccountAlert } from '#shared/alerts';
 import { downloadLink, s3Client } from '#shared/aws/s3';
 import { sqsClient } from '#shared/aws/sqs';
 import { nowIso } from '#shared/clock';
 import { env } from '#shared/config';
-import { LabelNotReady, OzonRequestRejected, PostingCancelled } from '#shared/errors';
 import { logger, withPowertools } from '#shared/handler';
 import type { Order, Phase } from '#shared/order';
 import { getOrder, type OrderPatch, updateOrder } from '#shared/order-store';
-import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
-import { isCancelled } from '#shared/status';
 import { packingList } from '#stock/rules';
 import { consume, consumeBatch, getStock } from '#stock/stock-store';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
 import { LabelRequest } from './label-request';
-import { LABEL_BATCH_ATTEMPTS, LABEL_STATUSES, labelBatches, labelBatchKey, labelFiles, labelNotReady } from './rules';
+import { labelBatches, labelBatchKey, labelFiles } from './rules';
 
 interface Queued extends LabelRequest {
   messageId: string;
@@ -51,8 +47,7 @@ export async function processLabelRequests(records: SQSRecord[]): Promise<SQSBat
   }
   for (const batch of labelBatches(queued)) {
     try {
-      const retry = await labelBatch(batch);
-      failures.push(...retry.map((r) => r.messageId));
+      await packBatch(batch);
     } catch (error) {
       // This batch comes back through the queue; the other batches of the event are not held up by it.
       logger.error('Label batch failed; it will be retried', {
@@ -88,40 +83,15 @@ async function retryLater(failed: SQSRecord[]): Promise<void> {
   }
 }
 
-/** One warehouse's batch; returns the requests to try again later. */
-async function labelBatch(batch: Queued[]): Promise<Queued[]> {
-  const fbs = batch.filter((r) => r.order.schema === 'fbs').map((r) => r.order.postingNumber);
-  let pdf: Uint8Array | undefined;
-  if (fbs.length) {
-    try {
-      pdf = await ozon().packageLabel(fbs);
-    } catch (e) {
-      if (!(e instanceof OzonRequestRejected && labelNotReady(e.ozonMessage))) throw e;
-      // Any request refused this often splits the batch: a late one must not keep the others waiting, nor itself
-      // reach the dead-letter queue without ever being tried alone.
-      if (Math.max(...batch.map((r) => r.attempt)) < LABEL_BATCH_ATTEMPTS) return batch;
-      // Refused again and again: one of them is late or moved on. Each on its own from now.
-      for (const request of batch) await labelAlone(request);
-      return [];
-    }
-  }
-  await packBatch(batch, pdf);
-  return [];
-}
-
 /**
- * What every batch ends with, a split one's postings one at a time too: its files stored, the units off the shelf
- * (one transaction, or one posting at a time when that is refused), each posting's wait ended.
+ * What every batch ends with: its packing list stored, the units off the shelf (one transaction, or one posting at a
+ * time when that is refused), each posting's wait ended.
  */
-async function packBatch(batch: LabelRequest[], pdf: Uint8Array | undefined) {
+async function packBatch(batch: LabelRequest[]) {
   const orders = batch.map((r) => r.order);
-  const { stem: labelBatch, fragile } = await storeBatch(orders, pdf);
-  // FBS: labelled is ready for Ozon's pickup (RegisterShipment then writes nothing); rFBS: packed, for the carrier.
-  const patchOf = (o: Order) => ({
-    phase: readyPhase(o),
-    labelBatch,
-    ...(o.schema === 'fbs' && pdf ? { labelled: true } : {}),
-  });
+  const { stem: labelBatch, fragile } = await storeBatch(orders);
+  // FBS: packed is ready for its carriage (RegisterShipment then writes nothing); rFBS: packed, for the carrier.
+  const patchOf = (o: Order) => ({ phase: readyPhase(o), labelBatch });
   const at = nowIso();
   if (!(await consumeBatch(orders, at, patchOf))) {
     // A retry (some marks already there) or a product short for a posting adopted after assembly: one by one.
@@ -130,18 +100,15 @@ async function packBatch(batch: LabelRequest[], pdf: Uint8Array | undefined) {
   emitMetric('LabelBatchSize', batch.length);
   // Before the waits end: a failed alert brings the batch back (its writes are idempotent), and the claim on the
   // batch's key sends it once however often SQS delivers the batch.
-  await alertPacking(orders, labelBatch, pdf !== undefined, fragile);
+  await alertPacking(orders, labelBatch, fragile);
   for (const request of batch) {
     const done = { ...request.order, ...patchOf(request.order), shippedFromStockAt: at };
     await sendTaskOutcome(request.token, { outcome: 'success' }, done);
   }
 }
 
-/**
- * The batch's files: Ozon's PDF (FBS postings) and the packing list of every posting, beside each other under one
- * key stem (labelFiles), which is returned.
- */
-async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
+/** The batch's packing list of every posting, under a key stem (labelFiles) beside the day's labels; returned. */
+async function storeBatch(orders: Order[]) {
   const warehouseId = orders[0]?.warehouseId ?? 0;
   const postingNumbers = orders.map((o) => o.postingNumber);
   const digest = createHash('sha256').update(postingNumbers.join(',')).digest('hex');
@@ -155,22 +122,20 @@ async function storeBatch(orders: Order[], pdf: Uint8Array | undefined) {
     .map((o) => [`${o.postingNumber} (${o.schema.toUpperCase()})`, ...packingList(o.lines, handling)].join('\n'))
     .join('\n\n');
   const bucket = env('labels').LABELS_BUCKET;
-  const put = (Key: string, Body: Uint8Array | string, ContentType: string) =>
+  const put = (Key: string, Body: string, ContentType: string) =>
     s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType }));
-  const files = labelFiles(base, pdf !== undefined);
-  if (pdf && files.label) await put(files.label, pdf, 'application/pdf');
-  await put(files.packingList, `${text}\n`, 'text/plain; charset=utf-8');
+  await put(labelFiles(base).packingList, `${text}\n`, 'text/plain; charset=utf-8');
   const fragile = orders.flatMap((o) => o.lines).filter((l) => handling.get(l.offerId)?.includes('fragile')).length;
   return { stem: base, fragile };
 }
 
 /**
- * The seller's packing work for the batch, as one `pack_batch` alert: which parcels, how many fragile lines, and
- * links to the packing list and the labels that open without AWS credentials (signed by this function).
+ * The seller's packing work for the batch, as one `pack_batch` alert: which parcels, how many fragile lines, and a
+ * link to the packing list that opens without AWS credentials (signed by this function).
  */
-async function alertPacking(orders: Order[], stem: string, labelled: boolean, fragile: number) {
+async function alertPacking(orders: Order[], stem: string, fragile: number) {
   const bucket = env('labels').LABELS_BUCKET;
-  const files = labelFiles(stem, labelled);
+  const files = labelFiles(stem);
   const seconds = PACK_LINK_HOURS * 3600;
   await sendAccountAlert(
     {
@@ -179,7 +144,6 @@ async function alertPacking(orders: Order[], stem: string, labelled: boolean, fr
       postings: orders.map((o) => o.postingNumber),
       fragile,
       packingList: await downloadLink(bucket, files.packingList, seconds),
-      ...(files.label ? { labels: await downloadLink(bucket, files.label, seconds) } : {}),
       linksValidHours: PACK_LINK_HOURS,
     },
     { once: createHash('sha256').update(stem).digest('hex').slice(0, 16) },
@@ -213,39 +177,6 @@ async function packOne(order: Order, at: string, patch: OrderPatch) {
   }).catch((e: Error) => {
     if (e.name !== 'ConditionalCheckFailedException') throw e;
   });
-}
-
-/**
- * A posting of a batch Ozon kept refusing, on its own: its label if Ozon has it now; not ready yet, its state is
- * told LabelNotReady (the state machine asks again later); moved on already (picked up), packed without a label.
- */
-async function labelAlone(request: Queued) {
-  const { order, token } = request;
-  let pdf: Uint8Array | undefined;
-  if (order.schema === 'fbs') {
-    try {
-      pdf = await ozon().packageLabel([order.postingNumber]);
-    } catch (e) {
-      if (!(e instanceof OzonRequestRejected && labelNotReady(e.ozonMessage))) throw e;
-      const { result: posting } = await ozon().call('getPosting', { posting_number: order.postingNumber });
-      if (isCancelled(posting.status)) {
-        // Ozon's word, so the Catch releases the units: nothing is taken off the shelf for a cancelled posting.
-        await recordOzonStatus(posting);
-        const cause = `Ozon says ${order.postingNumber} is cancelled`;
-        await sendTaskOutcome(token, { outcome: 'failure', error: PostingCancelled.name, cause }, order);
-        return;
-      }
-      if (LABEL_STATUSES.has(posting.status)) {
-        await sendTaskOutcome(
-          token,
-          { outcome: 'failure', error: LabelNotReady.name, cause: `Ozon: ${e.ozonMessage}` },
-          order,
-        );
-        return;
-      }
-    }
-  }
-  await packBatch([request], pdf);
 }
 
 function safeJson(body: string): unknown {

@@ -52,19 +52,12 @@ export function tariffStepAhead(
   return { rate: t.nextRate, type: t.nextType, deadline: new Date(at).toISOString() };
 }
 
-/** Whether the label is "not ready yet" (Ozon needs 45–60 s after assembly) rather than refused for good. */
-export const labelNotReady = (ozonMessage: string) => /aren't ready|not ready/i.test(ozonMessage);
-/** Only these statuses can still get a label: a parcel that moved on (picked up, refused) needs none. */
-export const LABEL_STATUSES = new Set(['awaiting_deliver', 'awaiting_packaging']);
-
-/** Ozon's limit for one `/v2/posting/fbs/package-label` call. */
+/** A packing batch's size: what a warehouse prints and packs at once (and Ozon's limit for one label call). */
 export const LABELS_PER_CALL = 20;
-/** A label batch refused as "not ready" this many times is split up, so one late posting cannot hold the rest. */
-export const LABEL_BATCH_ATTEMPTS = 3;
 
 /**
- * Label batches: postings of one warehouse together (one PDF and one packing list per batch, as a warehouse
- * prints and packs them), at most LABELS_PER_CALL each, in the order they came.
+ * Packing batches: postings of one warehouse together (one packing list per batch, as a warehouse packs them), at
+ * most LABELS_PER_CALL each, in the order they came.
  */
 export function labelBatches<T extends { order: Pick<Order, 'warehouseId'> }>(requests: T[]): T[][] {
   const byWarehouse = new Map<number, T[]>();
@@ -80,15 +73,15 @@ export function labelBatches<T extends { order: Pick<Order, 'warehouseId'> }>(re
   });
 }
 
+/** A packing batch's files from its key stem (an order's `labelBatch`): the packing list. */
+export function labelFiles(stem: string): { packingList: string } {
+  return { packingList: `${stem}.txt` };
+}
+
 /**
  * Where a batch's files go: by warehouse and day, named after the batch's postings, so the same batch retried
  * writes the same objects instead of new ones.
  */
-/** A label batch's files from its key stem (an order's `labelBatch`): the packing list, and the labels PDF. */
-export function labelFiles(stem: string, labelled: boolean): { packingList: string; label?: string } {
-  return { packingList: `${stem}.txt`, ...(labelled ? { label: `${stem}.pdf` } : {}) };
-}
-
 export function labelBatchKey(warehouseId: number, day: string, postingNumbers: string[], digest: string): string {
   return `labels/${warehouseId}/${day}/${postingNumbers[0]}+${postingNumbers.length - 1}-${digest.slice(0, 10)}`;
 }

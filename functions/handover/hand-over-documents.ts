@@ -1,8 +1,9 @@
 /**
  * HandOverDocuments: the act's PDF and the carriage barcode (`/v2/posting/fbs/act/get-pdf`, `get-barcode`) go to S3
- * beside the day's label batches, and the seller hears what to print and bring, by when: one `handover` alert per
+ * beside the carriage's labels, and the seller hears what to print and bring, by when: one `handover` alert per
  * carriage, with links that open without AWS credentials. Each posting Ozon left out of the act is alerted on its
- * own (`removed_from_act`): it ships with the next carriage, its own deadline at risk.
+ * own (`removed_from_act`: it ships with the next carriage, its own deadline at risk), and so is each posting
+ * whose label Ozon could not print (`label_unprinted`).
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
@@ -12,12 +13,14 @@ import { env } from '#shared/config';
 import { stepHandler } from '#shared/handler';
 import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
-import { ActInput } from './check-act';
+import { LabelsInput, Unprinted } from './print-labels';
 import { actFiles, documentBytes } from './rules';
 
-export const DocumentsInput = z.extend(ActInput, {
-  parcels: z.number(),
-  removed: z._default(z.array(z.string()), []),
+export const DocumentsInput = z.extend(LabelsInput, {
+  labelFiles: z._default(z.array(z.string()), []),
+  unprinted: z._default(z.array(Unprinted), []),
+  /** FetchLabels gave up on Ozon's label tasks: the act still goes out, the labels are the seller's to print. */
+  labelsError: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 export type DocumentsInput = z.infer<typeof DocumentsInput>;
 
@@ -35,6 +38,9 @@ export async function handOverDocuments(input: DocumentsInput) {
     s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body: documentBytes(answer), ContentType }));
   await put(files.act, pdf, 'application/pdf');
   await put(files.barcode, barcode, 'image/png');
+  const unprinted = input.labelsError
+    ? input.postings.map((postingNumber) => ({ postingNumber, reason: 'Ozon did not finish the label file in time' }))
+    : input.unprinted;
   const seconds = HANDOVER_LINK_HOURS * 3600;
   await sendAccountAlert(
     {
@@ -47,6 +53,8 @@ export async function handOverDocuments(input: DocumentsInput) {
       deadline: input.cutoffAt,
       act: await downloadLink(bucket, files.act, seconds),
       barcode: await downloadLink(bucket, files.barcode, seconds),
+      labels: input.labelsError ? [] : await Promise.all(input.labelFiles.map((k) => downloadLink(bucket, k, seconds))),
+      unprinted: unprinted.map((u) => `${u.postingNumber} (${u.reason})`),
       linksValidHours: HANDOVER_LINK_HOURS,
     },
     { once: `act-${input.actId}` },
@@ -54,6 +62,10 @@ export async function handOverDocuments(input: DocumentsInput) {
   for (const postingNumber of input.removed) {
     const order = await getOrder(postingNumber);
     if (order) await sendAlert(order, { kind: 'removed_from_act', actId: input.actId, deadline: order.shipmentDate });
+  }
+  for (const { postingNumber, reason } of unprinted) {
+    const order = await getOrder(postingNumber);
+    if (order) await sendAlert(order, { kind: 'label_unprinted', reason, deadline: input.cutoffAt });
   }
   return { ...input, documents: files };
 }

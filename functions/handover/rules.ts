@@ -100,3 +100,29 @@ export const actFiles = (c: Pick<Carriage, 'warehouseId' | 'departureDate'>, act
   const stem = `labels/${c.warehouseId}/${c.departureDate}/act-${actId}`;
   return { act: `${stem}.pdf`, barcode: `${stem}-barcode.png` };
 };
+
+/** Postings per label task: the documented limit of the one-call label method; the task method documents none. */
+export const LABELS_PER_TASK = 20;
+
+/** The carriage's postings in label tasks of at most LABELS_PER_TASK, in the act's order. */
+export function labelChunks(postings: string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let i = 0; i < postings.length; i += LABELS_PER_TASK) chunks.push(postings.slice(i, i + LABELS_PER_TASK));
+  return chunks;
+}
+
+/** `/v1/posting/fbs/package-label/get`'s `status`: the file ready, still forming, or failed as a whole. */
+export function labelProgress(status: string): 'ready' | 'forming' | 'failed' {
+  if (status === 'completed') return 'ready';
+  if (status === 'pending' || status === 'in_progress') return 'forming';
+  return 'failed';
+}
+
+/**
+ * Where a carriage's labels go, beside its act: one PDF per label task, and a manifest naming each posting's file —
+ * how a posting finds its label (its warehouse and departure date lead to the carriage's folder).
+ */
+export const labelTaskFiles = (c: Pick<Carriage, 'warehouseId' | 'departureDate'>, actId: number) => {
+  const stem = `labels/${c.warehouseId}/${c.departureDate}/act-${actId}-labels`;
+  return { pdf: (n: number) => `${stem}-${n + 1}.pdf`, manifest: `${stem}.json` };
+};

@@ -26,7 +26,6 @@ export type AlertFacts =
       postings: string[];
       fragile: number;
       packingList: string;
-      labels?: string;
       linksValidHours: number;
     }
   | { kind: 'stock_drift'; items: { offerId: string; warehouseId: number; ozon: number; product: number }[] }
@@ -54,9 +53,15 @@ export type AlertFacts =
       deadline: string;
       act: string;
       barcode: string;
+      /** The carriage's labels: one PDF per label task (up to 20 parcels each). */
+      labels: string[];
+      /** Parcels whose label Ozon could not print, with Ozon's reason. */
+      unprinted: string[];
       linksValidHours: number;
     }
   | { kind: 'removed_from_act'; actId: number; deadline?: string }
+  | { kind: 'label_unprinted'; reason: string; deadline?: string }
+  | { kind: 'handover_missed'; deadline?: string; cost: string }
   | { kind: 'handover_failed'; warehouseId: number; deliveryMethod: string; deadline: string; reason: string }
   | { kind: 'tracking_missing'; deadline?: string }
   | { kind: 'delivery_window_passed'; deadline?: string }
@@ -92,6 +97,8 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   tariff_step: 'warning',
   handover: 'info',
   removed_from_act: 'warning',
+  label_unprinted: 'warning',
+  handover_missed: 'critical',
   handover_failed: 'critical',
   tracking_missing: 'critical',
   delivery_window_passed: 'warning',

@@ -76,9 +76,7 @@ export const SECTIONS = {
   labels: z.object({ LABELS_BUCKET: nonEmpty() }),
   labelQueue: z.object({
     LABEL_QUEUE_URL: nonEmpty(),
-    /** Ozon serves a label 45–60 s after assembly; the local runtime, on its compressed clock, sets 0. */
-    LABEL_DELAY_SECONDS: num(45, z.int(), z.minimum(0), z.maximum(900)),
-    /** A label batch Ozon refused ("not ready") comes back this much later (AWS: instead of the queue's 6 minutes). */
+    /** A packing batch that failed comes back this much later (AWS: instead of the queue's 6 minutes). */
     LABEL_RETRY_SECONDS: num(60, z.int(), z.minimum(0), z.maximum(900)),
   }),
   sellerApi: z.object({

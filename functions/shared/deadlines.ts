@@ -20,6 +20,11 @@ export interface WaitSettings {
   trackingGraceSeconds: number;
   /** SLA: `awaiting_deliver` this long past shipment_date is stalled. */
   handoverStallSeconds: number;
+  /**
+   * An FBS parcel leaves with its carriage at the cutoff, Ozon's shipment_date: its handover is looked at this long
+   * after it (the carriage's acceptance reaches Ozon's status within minutes), and a miss alerted.
+   */
+  handoverGraceSeconds: number;
   /** SLA: `delivering` (or any transit status) this long without a change is stalled. */
   transitStallSeconds: number;
   disputeWaitSeconds: number;
@@ -38,6 +43,7 @@ export const DEFAULT_WAIT_SETTINGS: WaitSettings = {
   marksReminderSeconds: 6 * HOUR,
   trackingGraceSeconds: DAY,
   handoverStallSeconds: DAY,
+  handoverGraceSeconds: HOUR,
   transitStallSeconds: 5 * DAY,
   disputeWaitSeconds: 14 * DAY,
   settlementWindowSeconds: 14 * DAY,
@@ -78,6 +84,15 @@ export function stallDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTI
 }
 
 /**
+ * When an FBS parcel still `awaiting_deliver` has missed its carriage: the shipment date (its carriage's cutoff) plus
+ * the grace. rFBS parcels go with the seller's carrier: their tracking number is the deadline that counts.
+ */
+export function handoverDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTINGS): string | undefined {
+  if (order.schema !== 'fbs' || order.status !== 'awaiting_deliver') return undefined;
+  return plusSeconds(order.shipmentDate, s.handoverGraceSeconds);
+}
+
+/**
  * Each wait's timeout, in seconds from now, derived from the posting. Passed in the execution's state so the
  * `TimeoutSecondsPath` of every wait reads a value computed by this one function.
  */
@@ -90,6 +105,9 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
   // The delivery window promised to the buyer also ends a wait, so its passing is noticed on time.
   const window =
     Number.isNaN(deliveryEnd) || deliveryEnd < nowMs ? stall : secondsUntil(order.deliveryDateEnd, nowMs, stall);
+  // The carriage's cutoff ends the wait too, once: after it has passed, the stall SLA takes over.
+  const handoverBy = handoverDeadline(order, s);
+  const handover = parsedOr(handoverBy, nowMs) > nowMs ? secondsUntil(handoverBy, nowMs, stall) : stall;
   return {
     restock: secondsUntil(restockDeadline(order, s), nowMs, s.packedReminderSeconds),
     // Ozon's approval: looked at again (ReceivePosting) at the shipment date, then daily.
@@ -105,7 +123,7 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
     assembly: s.assemblyWaitSeconds,
     registration: s.registrationWaitSeconds,
     tracking: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : s.trackingGraceSeconds,
-    delivery: Math.min(stall, window),
+    delivery: Math.min(stall, window, handover),
     dispute: s.disputeWaitSeconds,
     payout: Math.max(HOUR, Math.ceil((settleFrom + s.settlementWindowSeconds * 1000 - nowMs) / 1000)),
     attention: s.attentionRecheckSeconds,

@@ -90,7 +90,7 @@ export class NotAccepted extends NamedError {}
  * says so with this error (caught into AwaitTrackingNumber) so that no Choice state sits on every FBS posting's way.
  */
 export class HandoverToCarrier extends NamedError {}
-/** The label is not ready yet (Ozon needs 45–60 s after ship). */
+/** A carriage's label task is not finished yet (Ozon forms the file asynchronously): the state asks again. */
 export class LabelNotReady extends NamedError {}
 /** The order record is not where a step expects it: a bug or a record deleted by hand. */
 export class OrderNotFound extends NamedError {}

@@ -136,12 +136,11 @@ export const Order = z.object({
   executionArn: z.optional(z.string()),
   reservedAt: z.optional(z.string()),
   /**
-   * The label batch the posting was packed in: the key stem of its files in the labels bucket (labelFiles), one
-   * batch for up to 20 postings of a warehouse. Stored once, not per file: the order item stays under 1 KB.
+   * The packing batch the posting was packed in: the key stem of its packing list in the labels bucket (labelFiles),
+   * one batch for up to 20 postings of a warehouse. Its FBS label is the carriage's: the label manifest beside the act
+   * of its warehouse and departure date names the file (functions/handover/rules.ts labelTaskFiles).
    */
   labelBatch: z.optional(z.string()),
-  /** Whether the batch's PDF holds this posting's label (FBS; a posting packed without one has none). */
-  labelled: z.optional(z.boolean()),
   cancellation: z.optional(
     z.object({ reasonId: z.optional(z.number()), reason: z.string(), initiator: z.string(), afterShip: z.boolean() }),
   ),

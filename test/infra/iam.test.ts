@@ -133,14 +133,15 @@ describe('who may do what', () => {
       'delivery/check-tracking',
       'delivery/set-tracking-number',
       'fulfilment/confirm-posting',
-      'fulfilment/label-batch',
       'fulfilment/prepare-assembly',
       'fulfilment/receive-posting',
       'fulfilment/register-shipment',
       'fulfilment/ship-in-packages',
       'handover/check-act',
       'handover/create-act',
+      'handover/fetch-labels',
       'handover/hand-over-documents',
+      'handover/print-labels',
       'intake/poller',
       'intake/push-processor',
       'intake/seller-api',
@@ -246,8 +247,8 @@ describe('who may do what', () => {
     expect(rolesAllowing('states:SendTaskHeartbeat')).toEqual([]);
   });
 
-  it('only the label batcher and the handover documents can put and get objects (signed links), only under labels/', () => {
-    const writers = ['fulfilment/label-batch', 'handover/hand-over-documents'] as const;
+  it('only the packing batcher, the carriage labels and the handover documents can put and get objects (signed links), only under labels/', () => {
+    const writers = ['fulfilment/label-batch', 'handover/fetch-labels', 'handover/hand-over-documents'] as const;
     expect(allowed('s3:PutObject')).toEqual(having('labels'));
     expect(having('labels')).toEqual([...writers]);
     for (const action of ['s3:PutObject', 's3:GetObject']) {
@@ -550,7 +551,7 @@ describe('no wildcards that write', () => {
       for (const r of s.resources) invoked.add(r['Fn::GetAtt']?.[0] ?? r['Fn::Join']?.[1]?.[0]?.['Fn::GetAtt']?.[0]);
     }
     const handover = ENTRIES.filter((e) => e.startsWith('handover/')).map((e) => functionLogicalId(resources, e));
-    expect(handover).toHaveLength(4);
+    expect(handover).toHaveLength(6);
     expect([...invoked].sort()).toEqual(handover.sort());
   });
 });

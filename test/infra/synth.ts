@@ -110,10 +110,14 @@ export const FUNCTIONS = {
   // The Handover workflow's steps: the act on Ozon, its documents under labels/, the seller's alerts.
   'handover/create-act': [...STEP, 'ozon'],
   'handover/check-act': [...STEP, 'ozon'],
+  // The carriage's labels: label tasks on Ozon, the files under labels/ (a download from Ozon's file link).
+  'handover/print-labels': [...STEP, 'ozon'],
+  'handover/fetch-labels': [...STEP, 'ozon', 'labels'],
   'handover/hand-over-documents': [...STEP, 'ozon', 'labels', 'alerts'],
   'handover/alert-handover-problem': [...STEP, 'alerts'],
-  // The label queue's consumer: one Ozon label call per batch, the PDF under labels/, then each PackAndLabel resumed.
-  'fulfilment/label-batch': [...STEP, 'ozon', 'labels', 'alerts', 'resumeWaits', 'receiveLabelRequests'],
+  // The label queue's consumer: the packing list under labels/, the units off the shelf, each PackAndLabel resumed.
+  // No Ozon access: FBS labels come with the carriage (handover/print-labels).
+  'fulfilment/label-batch': [...STEP, 'labels', 'alerts', 'resumeWaits', 'receiveLabelRequests'],
 } as const satisfies Record<string, readonly Capability[]>;
 export type Entry = keyof typeof FUNCTIONS;
 export const ENTRIES = (Object.keys(FUNCTIONS) as Entry[]).sort();

@@ -227,7 +227,7 @@ describe('waits for the outside world', () => {
     expect(tokenTasks.sort()).toEqual([...WAITS, ...TOKEN_STEPS].sort());
   });
 
-  it('PackAndLabel waits up to 30 minutes for its label batch, and asks again when the batch is late or not ready', () => {
+  it('PackAndLabel waits up to 30 minutes for its packing batch, and asks again when the batch is late', () => {
     const s = states.PackAndLabel;
     expect(s.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     // Its own handler (not the wait handler): it queues the token for the label batcher.
@@ -249,10 +249,8 @@ describe('waits for the outside world', () => {
       'Sandbox.Timedout',
       'TimeoutError',
     ]);
-    const notReady = (s.Retry ?? []).filter((r: Json) => r.ErrorEquals.includes('LabelNotReady'));
-    expect(notReady).toHaveLength(1);
-    expect(notReady[0].ErrorEquals).toEqual(['LabelNotReady']);
-    expect(notReady[0].MaxAttempts).toBeGreaterThanOrEqual(3);
+    // No label call per posting any more: nothing to be "not ready" here (the carriage's FetchLabels has that Retry).
+    expect((s.Retry ?? []).filter((r: Json) => r.ErrorEquals.includes('LabelNotReady'))).toEqual([]);
     expect(catchTargets(s, 'States.Timeout')).toEqual([]);
     expect(s.Next).toBe('RegisterShipment');
   });
@@ -417,7 +415,6 @@ describe('error names', () => {
       'StockShort',
       'ShipFailed',
       'NotPackedYet',
-      'LabelNotReady',
       'DeadlinePassed',
       'InArbitration',
       'NotAccepted',

@@ -52,9 +52,17 @@ const FACTS: AlertFacts[] = [
     deadline: '2021-11-24T10:00:00Z',
     act: 'https://example.test/act.pdf',
     barcode: 'https://example.test/barcode.png',
+    labels: ['https://example.test/act-42-labels-1.pdf'],
+    unprinted: ["12345678-0001-4 (The next postings aren't ready)"],
     linksValidHours: 12,
   },
   { kind: 'removed_from_act', actId: 42, deadline: '2021-11-24T10:00:00Z' },
+  { kind: 'label_unprinted', reason: "The next postings aren't ready", deadline: '2021-11-24T10:00:00Z' },
+  {
+    kind: 'handover_missed',
+    deadline: '2021-11-24T10:00:00Z',
+    cost: 'Ozon charges 5% of the price for each late day.',
+  },
   {
     kind: 'handover_failed',
     warehouseId: 1,
@@ -78,7 +86,6 @@ const FACTS: AlertFacts[] = [
     postings: [POSTING],
     fragile: 1,
     packingList: 'https://example.test/list.txt',
-    labels: 'https://example.test/labels.pdf',
     linksValidHours: 6,
   },
 ];

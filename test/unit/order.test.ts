@@ -444,8 +444,8 @@ describe('waitTimeouts', () => {
     expect(result.restock).toBe(20 * HOUR);
   });
 
-  it('awaiting_deliver is stalled a day after shipmentDate; the delivery window ends the wait earlier', () => {
-    const handedOver = order({ status: 'awaiting_deliver', shipmentDate: '2021-11-21T10:00:00.000Z' });
+  it('awaiting_deliver (rFBS) is stalled a day after shipmentDate; the delivery window ends the wait earlier', () => {
+    const handedOver = order({ schema: 'rfbs', status: 'awaiting_deliver', shipmentDate: '2021-11-21T10:00:00.000Z' });
     const promised = { ...handedOver, deliveryDateEnd: '2021-11-20T22:00:00.000Z' };
 
     const stall = waitTimeouts(handedOver, NOW).delivery;
@@ -453,6 +453,20 @@ describe('waitTimeouts', () => {
 
     expect(stall).toBe(2 * DAY);
     expect(window).toBe(12 * HOUR);
+  });
+
+  it('an FBS parcel awaiting_deliver is looked at an hour after its carriage cutoff (shipment date), then by the stall SLA', () => {
+    const waiting = order({
+      schema: 'fbs',
+      status: 'awaiting_deliver',
+      shipmentDate: '2021-11-21T10:00:00.000Z',
+      deliveryDateEnd: undefined,
+    });
+    const afterCutoff = { ...waiting, lastStatusAt: '2021-11-21T11:00:00.000Z' };
+
+    expect(waitTimeouts(waiting, NOW).delivery).toBe(DAY + HOUR);
+    // Past the cutoff and its grace (checked at 11:00 the next day): the stall SLA, a day after that check.
+    expect(waitTimeouts(afterCutoff, Date.parse('2021-11-21T11:00:00.000Z')).delivery).toBe(DAY);
   });
 
   it('delivering is stalled five days after the last status change', () => {

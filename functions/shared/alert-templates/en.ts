@@ -48,8 +48,8 @@ export const en: Templates = {
     todo: 'If a figure was changed in the cabinet or sold elsewhere, record the real count with the seller API `stock` action.',
   }),
   pack_batch: (f) => ({
-    what: `Pack ${f.postings.length} parcel(s) at warehouse ${f.warehouseId}: ${f.postings.slice(0, 20).join(', ')}${f.fragile ? ` — ${f.fragile} fragile line(s), see the handling notes` : ''}. Packing list: ${f.packingList}${f.labels ? ` · Labels (PDF): ${f.labels}` : ''} (links valid for ${f.linksValidHours} h).`,
-    todo: 'Print the labels, pick and pack by the list, stick each label on its parcel before the courier or the drop-off.',
+    what: `Pack ${f.postings.length} parcel(s) at warehouse ${f.warehouseId}: ${f.postings.slice(0, 20).join(', ')}${f.fragile ? ` — ${f.fragile} fragile line(s), see the handling notes` : ''}. Packing list: ${f.packingList} (links valid for ${f.linksValidHours} h).`,
+    todo: 'Pick and pack by the list. FBS labels come for the whole carriage with its handover alert; rFBS labels are your carrier’s.',
   }),
   ozon_access: (f) => ({
     what: `Ozon refuses the product's API key: ${f.message}. No posting can be read or changed until this is fixed.`,
@@ -100,8 +100,16 @@ export const en: Templates = {
     todo: 'Assemble and hand the posting over before then, or cancel it yourself if it cannot ship.',
   }),
   handover: (f) => ({
-    what: `Hand over ${f.parcels} parcel(s) of ${f.deliveryMethod} (warehouse ${f.warehouseId}) by ${f.deadline}. Act and waybill (PDF): ${f.act} · carriage barcode: ${f.barcode} (links valid for ${f.linksValidHours} h).${f.notPacked ? ` ${f.notPacked} posting(s) due today are not packed yet.` : ''}${f.removed.length ? ` Left out of the act (next carriage): ${f.removed.join(', ')}.` : ''}`,
-    todo: 'Print the act, bring it with the barcode and the parcels to the drop-off point before the cutoff.',
+    what: `Hand over ${f.parcels} parcel(s) of ${f.deliveryMethod} (warehouse ${f.warehouseId}) by ${f.deadline}. Act and waybill (PDF): ${f.act} · carriage barcode: ${f.barcode}${f.labels.length ? ` · labels (PDF): ${f.labels.join(' · ')}` : ''} (links valid for ${f.linksValidHours} h).${f.notPacked ? ` ${f.notPacked} posting(s) due today are not packed yet.` : ''}${f.unprinted.length ? ` No label printed for: ${f.unprinted.join('; ')}.` : ''}${f.removed.length ? ` Left out of the act (next carriage): ${f.removed.join(', ')}.` : ''}`,
+    todo: 'Print the labels and stick each on its parcel; print the act, bring it with the barcode and the parcels to the drop-off point before the cutoff.',
+  }),
+  label_unprinted: (f) => ({
+    what: `Ozon could not print this posting's label with its carriage: ${f.reason}.`,
+    todo: 'Print the label in the seller cabinet (FBS → the posting → label) before the cutoff; a parcel without its label is not accepted.',
+  }),
+  handover_missed: (f) => ({
+    what: `The parcel was not handed over by its carriage's cutoff. ${f.cost}`,
+    todo: 'Bring it to the drop-off point with the next carriage (its act and labels come in the next handover alert), or cancel it yourself before Ozon does.',
   }),
   removed_from_act: (f) => ({
     what: `Ozon left this posting out of the carriage's act ${f.actId}: it ships with the next carriage.`,

@@ -48,8 +48,8 @@ export const zh: Templates = {
     todo: '如果在后台修改过库存或在其他渠道售出，请通过卖家 API 的 `stock` 操作记录实际数量。',
   }),
   pack_batch: (f) => ({
-    what: `请在仓库 ${f.warehouseId} 打包 ${f.postings.length} 个包裹：${f.postings.slice(0, 20).join('、')}${f.fragile ? `——其中 ${f.fragile} 行为易碎品，请看包装说明` : ''}。拣货单：${f.packingList}${f.labels ? ` · 面单（PDF）：${f.labels}` : ''}（链接 ${f.linksValidHours} 小时内有效）。`,
-    todo: '打印面单，按拣货单拣货打包，在快递员取件或送到收货点之前把面单贴到每个包裹上。',
+    what: `请在仓库 ${f.warehouseId} 打包 ${f.postings.length} 个包裹：${f.postings.slice(0, 20).join('、')}${f.fragile ? `——其中 ${f.fragile} 行为易碎品，请看包装说明` : ''}。拣货单：${f.packingList}（链接 ${f.linksValidHours} 小时内有效）。`,
+    todo: '按拣货单拣货打包。FBS 面单会随该批发运的交接提醒一起发送；rFBS 面单由您的承运商提供。',
   }),
   ozon_access: (f) => ({
     what: `Ozon 拒绝了本系统的 API 密钥：${f.message}。修复之前无法读取或处理任何订单。`,
@@ -100,8 +100,16 @@ export const zh: Templates = {
     todo: '请在此之前完成组装并交付，若无法发货请自行取消。',
   }),
   handover: (f) => ({
-    what: `请在 ${f.deadline} 前交付 ${f.deliveryMethod}（仓库 ${f.warehouseId}）的 ${f.parcels} 个包裹。交接单与运单（PDF）：${f.act} · 发运条码：${f.barcode}（链接 ${f.linksValidHours} 小时内有效）。${f.notPacked ? `今日到期仍有 ${f.notPacked} 个订单未打包。` : ''}${f.removed.length ? `未列入交接单（随下一批发运）：${f.removed.join('、')}。` : ''}`,
-    todo: '请打印交接单，并在截止时间前携带条码和包裹送到交货点。',
+    what: `请在 ${f.deadline} 之前交接 ${f.parcels} 个包裹（${f.deliveryMethod}，仓库 ${f.warehouseId}）。交接单和运单（PDF）：${f.act} · 发运条码：${f.barcode}${f.labels.length ? ` · 面单（PDF）：${f.labels.join(' · ')}` : ''}（链接 ${f.linksValidHours} 小时内有效）。${f.notPacked ? `今天到期但尚未打包的订单：${f.notPacked} 个。` : ''}${f.unprinted.length ? `以下包裹未能打印面单：${f.unprinted.join('；')}。` : ''}${f.removed.length ? `已被移出交接单（随下一批发运）：${f.removed.join('、')}。` : ''}`,
+    todo: '打印面单并贴到每个包裹上；打印交接单，在截单时间之前连同条码和包裹送到收货点。',
+  }),
+  label_unprinted: (f) => ({
+    what: `Ozon 未能随本批发运打印此订单的面单：${f.reason}。`,
+    todo: '请在截单时间之前在卖家后台（FBS → 订单 → 面单）打印面单：没有面单的包裹不会被接收。',
+  }),
+  handover_missed: (f) => ({
+    what: `包裹未在发运截单时间之前交接。${f.cost}`,
+    todo: '请随下一批发运交接（交接单和面单会在下一条交接提醒中发送），或在 Ozon 取消之前自行取消。',
   }),
   removed_from_act: (f) => ({
     what: `Ozon 未将此订单列入交接单 ${f.actId}：它将随下一批发运。`,

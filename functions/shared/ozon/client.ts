@@ -56,6 +56,8 @@ export const ENDPOINTS = {
   // Files: read with `document()`, not `call()` (the schema is the docs' JSON form, for documentBytes).
   actPdf: endpoint('/v2/posting/fbs/act/get-pdf', S.FileResponse, false),
   actBarcode: endpoint('/v2/posting/fbs/act/get-barcode', S.FileResponse, false),
+  labelTasks: endpoint('/v2/posting/fbs/package-label/create', S.LabelTasksResponse, false),
+  labelTask: endpoint('/v1/posting/fbs/package-label/get', S.LabelTaskResponse, false),
   cancel: endpoint('/v2/posting/fbs/cancel', S.BooleanResult, true),
   cancelProducts: endpoint('/v2/posting/fbs/product/cancel', S.StringResult, true),
   setTrackingNumbers: endpoint('/v2/fbs/posting/tracking-number/set', S.PerPostingResults, true),
@@ -226,6 +228,22 @@ export class OzonClient {
    */
   async document(name: 'actPdf' | 'actBarcode', body: unknown): Promise<Uint8Array> {
     return this.send(ENDPOINTS[name].path, body);
+  }
+
+  /**
+   * A file a label task made (`file_url`): a plain download, no API headers. Only from Ozon's own hosts (or the API
+   * host this client talks to, the sandbox's): a link in an answer must not make the function fetch anything else.
+   */
+  async download(fileUrl: string): Promise<Uint8Array> {
+    const url = new URL(fileUrl);
+    const api = new URL(this.baseUrl);
+    const ozonHost = /(^|\.)(ozon\.ru|ozone\.ru)$/i.test(url.hostname) && url.protocol === 'https:';
+    if (!ozonHost && url.origin !== api.origin) {
+      throw new OzonResponseInvalid(`A file link outside Ozon was refused: ${url.hostname}`);
+    }
+    const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    if (!response.ok) throw new OzonUnavailable(`${url.pathname}: the file answered ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
   }
 
   /** The label is a PDF, not JSON. Ozon needs 45–60 s after assembly before it is ready. */

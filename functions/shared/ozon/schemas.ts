@@ -377,6 +377,30 @@ export const ActStatusResponse = z.looseObject({
   }),
 });
 export type ActStatusResponse = z.infer<typeof ActStatusResponse>;
+/** `/v2/posting/fbs/package-label/create`: a task per label size (`big_label`, `small_label`). */
+export const LabelTasksResponse = z.looseObject({
+  result: z.looseObject({
+    tasks: z._default(z.array(z.looseObject({ task_id: z.number(), task_type: nullableString })), []),
+  }),
+});
+/**
+ * `/v1/posting/fbs/package-label/get`: the task's status, and once done the file's link and the postings Ozon could
+ * not print (docs/14-fbs.md: `unprinted_postings`, "Array of objects" with no fields named; the posting number and a
+ * message are read where present).
+ */
+export const LabelTaskResponse = z.looseObject({
+  result: z.looseObject({
+    status: z.string(),
+    error: nullableString,
+    file_url: nullableString,
+    printed_postings_count: z.nullish(z.number()),
+    unprinted_postings: z._default(
+      z.array(z.looseObject({ posting_number: nullableString, msg: nullableString, error: nullableString })),
+      [],
+    ),
+  }),
+});
+export type LabelTaskResponse = z.infer<typeof LabelTaskResponse>;
 /** `/v2/posting/fbs/act/get-pdf`, `/v2/posting/fbs/act/get-barcode`: a file in JSON. */
 export const FileResponse = z.looseObject({
   file_content: z.string(),

@@ -1,0 +1,81 @@
+/**
+ * FetchLabels: the carriage's label files once Ozon has formed them (`/v1/posting/fbs/package-label/get`), stored
+ * beside the act with a manifest naming each posting's file. Still forming is retried by the state machine; the
+ * first look waits LABEL_TASK_MS after the request, the time Ozon usually takes, so a task costs one call to collect.
+ * Postings Ozon could not print (`unprinted_postings`, or a task that failed) are listed for the seller.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import * as z from 'zod/mini';
+import { s3Client } from '#shared/aws/s3';
+import { now } from '#shared/clock';
+import { env } from '#shared/config';
+import { LabelNotReady } from '#shared/errors';
+import { stepHandler } from '#shared/handler';
+import { ozon } from '#shared/ozon/client';
+import { LabelsInput, LabelTask, type Unprinted } from './print-labels';
+import { labelProgress, labelTaskFiles } from './rules';
+
+export const FetchInput = z.extend(LabelsInput, {
+  labelTasks: z.array(LabelTask),
+  unprinted: z.array(z.object({ postingNumber: z.string(), reason: z.string() })),
+  labelsRequestedAt: z.string(),
+});
+export type FetchInput = z.infer<typeof FetchInput>;
+
+/** Ozon forms a label file in well under a minute (the sandbox: 30 s); looking sooner only costs a call. */
+export const LABEL_TASK_MS = 30_000;
+
+export async function fetchLabels(input: FetchInput) {
+  if (now() < Date.parse(input.labelsRequestedAt) + LABEL_TASK_MS) {
+    throw new LabelNotReady(`The labels of act ${input.actId} were asked for moments ago`);
+  }
+  const bucket = env('labels').LABELS_BUCKET;
+  const files = labelTaskFiles(input, input.actId);
+  const unprinted: Unprinted[] = [...input.unprinted];
+  const stored: string[] = [];
+  const fileOf: Record<string, string> = {};
+  let forming = 0;
+  for (const [n, task] of input.labelTasks.entries()) {
+    const { result } = await ozon().call('labelTask', { task_id: task.taskId });
+    const progress = labelProgress(result.status);
+    if (progress === 'forming') {
+      forming++;
+      continue;
+    }
+    const missed = new Map(
+      result.unprinted_postings.flatMap((u) =>
+        u.posting_number ? [[u.posting_number, u.msg || u.error || 'not printed'] as const] : [],
+      ),
+    );
+    if (progress === 'failed' || !result.file_url) {
+      const reason = result.error || `the label task ended ${result.status}`;
+      unprinted.push(
+        ...task.postings.map((postingNumber) => ({ postingNumber, reason: missed.get(postingNumber) ?? reason })),
+      );
+      continue;
+    }
+    const key = files.pdf(n);
+    const pdf = await ozon().download(result.file_url);
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),
+    );
+    stored.push(key);
+    for (const postingNumber of task.postings) {
+      const reason = missed.get(postingNumber);
+      if (reason) unprinted.push({ postingNumber, reason });
+      else fileOf[postingNumber] = key;
+    }
+  }
+  if (forming) throw new LabelNotReady(`${forming} label task(s) of act ${input.actId} are still forming`);
+  await s3Client().send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: files.manifest,
+      Body: JSON.stringify({ actId: input.actId, labels: fileOf, unprinted }),
+      ContentType: 'application/json',
+    }),
+  );
+  return { ...input, labelFiles: stored, unprinted };
+}
+
+export const handler = stepHandler(FetchInput, fetchLabels);
