@@ -65,11 +65,9 @@ export async function startLocal(opts: StartOptions): Promise<Local> {
     dataDir,
     ozon: credentials
       ? { mode: 'real', ...credentials, allowChanges: opts.allowChanges }
-      : { mode: 'sandbox', sandbox: { preassembled: opts.preassembled } },
+      : // FBS parcels leave only with their carriage, as at a real drop-off point: the demo's handover day is real.
+        { mode: 'sandbox', sandbox: { preassembled: opts.preassembled, handoverByCarriage: true } },
     ...scenario,
-    // The sandbox's day passes in seconds: the carriage's act is made as soon as it has parcels (a lead of two
-    // days), so the demo shows the handover day. Against the real API the deployed default holds.
-    environment: { ...(real ? {} : { HANDOVER_LEAD_HOURS: '48' }), ...scenario.environment },
   });
   const stop = async (code: number): Promise<never> => {
     await runtime.stop();

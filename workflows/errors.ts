@@ -33,5 +33,6 @@ export const IN_ARBITRATION = C.InArbitration.name;
 export const NOT_ACCEPTED = C.NotAccepted.name;
 export const HANDOVER_TO_CARRIER = C.HandoverToCarrier.name;
 export const ACT_NOT_YET = C.ActNotYet.name;
+export const ACT_TOO_EARLY = C.ActTooEarly.name;
 export const ACT_NOT_READY = C.ActNotReady.name;
 export const NOTHING_TO_HAND_OVER = C.NothingToHandOver.name;

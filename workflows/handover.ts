@@ -40,6 +40,9 @@ export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sf
   // Postings still being packed or registered: Ozon says "not yet"; asked again every 10 minutes — CreateAct stops
   // saying so shortly before the cutoff, so the attempts end there (the bound below is only a backstop: 3 days).
   createAct.addRetry({ errors: [E.ACT_NOT_YET], interval: Duration.minutes(10), backoffRate: 1, maxAttempts: 432 });
+  // Started up to HANDOVER_PLAN_HOURS ahead: waits for the act's time hour by hour (no Ozon call until then). An
+  // hour is shorter than the lead less the last try's margin, so one attempt always falls inside it.
+  createAct.addRetry({ errors: [E.ACT_TOO_EARLY], interval: Duration.hours(1), backoffRate: 1, maxAttempts: 72 });
   createAct.addCatch(nothing, { errors: [E.NOTHING_TO_HAND_OVER], resultPath: sfn.JsonPath.DISCARD });
 
   const checkAct = step('CheckAct', fns.checkAct);

@@ -74,6 +74,8 @@ export async function checkTracking(input: StepInput) {
 async function handoverMissed(order: Order, ozonShipmentDate: string | undefined, t: number) {
   const deadline = handoverDeadline(order, waitSettings());
   if (!deadline || Date.parse(deadline) > t) return undefined;
+  // Looked at since the deadline already (this check moves lastStatusAt): the stall SLA's escalation takes over.
+  if (Date.parse(order.lastStatusAt ?? '') >= Date.parse(deadline)) return undefined;
   const missedDate = order.shipmentDate;
   await sendAlert(order, { kind: 'handover_missed', deadline: missedDate, cost: lateCost(order) });
   const moved = ozonShipmentDate ? new Date(ozonShipmentDate).toISOString() : undefined;

@@ -5,7 +5,8 @@
  * cutoff; "nothing to hand over" ends the execution; any other refusal goes to the seller.
  */
 import { now } from '#shared/clock';
-import { ActNotYet, ActRefused, NothingToHandOver, OzonRequestRejected } from '#shared/errors';
+import { env } from '#shared/config';
+import { ActNotYet, ActRefused, ActTooEarly, NothingToHandOver, OzonRequestRejected } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { ozon } from '#shared/ozon/client';
 import { actRefusal, Carriage } from './rules';
@@ -14,6 +15,9 @@ import { actRefusal, Carriage } from './rules';
 export const LAST_TRY_BEFORE_CUTOFF_MS = 15 * 60_000;
 
 export async function createAct(input: Carriage) {
+  // The act takes the parcels assembled when it is made: it waits for the end of the day's packing (no Ozon call).
+  const actFrom = Date.parse(input.cutoffAt) - env('policy').HANDOVER_LEAD_HOURS * 3600_000;
+  if (now() < actFrom) throw new ActTooEarly(`The act is made from ${new Date(actFrom).toISOString()}`);
   try {
     const { result } = await ozon().call('createAct', {
       delivery_method_id: input.deliveryMethodId,

@@ -1,6 +1,7 @@
 /**
  * The poller's handover planning: Ozon's carriages of the day (`/v2/carriage/delivery/list`), and a Handover
- * execution for each whose cutoff is within `HANDOVER_LEAD_HOURS` — one per carriage, named by it, so every poll
+ * execution for each whose cutoff is within `HANDOVER_PLAN_HOURS` (it waits for its act's time, `HANDOVER_LEAD_HOURS`
+ * before the cutoff, itself) — one per carriage, named by it, so every poll
  * may ask again and nothing starts twice.
  */
 import { startNamedExecution } from '#shared/aws/sfn';
@@ -15,7 +16,7 @@ const DAY_MS = 24 * 3600_000;
 export async function planHandovers(): Promise<{ started: number; due: number }> {
   // Read-only (real credentials without --allow-changes): an act confirms a carriage on Ozon; none is planned.
   if (env('ozon').OZON_READ_ONLY) return { started: 0, due: 0 };
-  const leadMs = env('policy').HANDOVER_LEAD_HOURS * 3600_000;
+  const leadMs = env('policy').HANDOVER_PLAN_HOURS * 3600_000;
   const t = now();
   const methods = [];
   // The carriages of every day the lead reaches into: today's, and the next days' up to the lead.

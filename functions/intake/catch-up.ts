@@ -28,6 +28,8 @@ import { recordStatus } from './record-status';
 import { startPostingExecution } from './start-execution';
 
 const HOUR_MS = 3600 * 1000;
+/** How often the poll plans the handover day (HANDOVER_PLAN_HOURS ahead, one Handover per carriage). */
+const HANDOVER_PLAN_EVERY_HOURS = 1;
 const DAY_MS = 24 * HOUR_MS;
 const CUTOFF_LOOKBACK_MS = 7 * DAY_MS;
 /** The status pass starts this far before the stored mark: recordStatus deduplicates, a gap would lose a change. */
@@ -81,7 +83,9 @@ export async function pollOnce(): Promise<PollReport> {
     }
     // The handover day: a Handover execution for each carriage whose cutoff is near (one per carriage). Its own
     // failure (Ozon's carriage list unavailable) must not stop the rest of the poll: the next run plans again.
-    const handovers = await planHandovers().catch((error: unknown) => {
+    // Once an hour is enough: a carriage is planned up to a day ahead and waits for its act's time itself.
+    const planDue = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS);
+    const handovers = await (planDue ? planHandovers() : Promise.resolve(undefined)).catch((error: unknown) => {
       if (error instanceof OzonAuthError) throw error;
       logger.warn('Handover planning failed; the next poll plans again', { error });
       return undefined;

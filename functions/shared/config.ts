@@ -102,6 +102,11 @@ export const SECTIONS = {
     PARTIAL_CANCEL: flag,
     /** FBS: the carriage's act is made this many hours before its cutoff (the parcels packed by then go in it). */
     HANDOVER_LEAD_HOURS: num(2, z.positive()),
+    /**
+     * The poller starts a carriage's Handover this long before its cutoff (it then waits for the lead itself): a
+     * poll may come late or be slow, the act must not be missed for it.
+     */
+    HANDOVER_PLAN_HOURS: num(24, z.positive()),
     /** rFBS: the shipment date given to Ozon when it asks for one (`set_cutoff`), this many hours from receipt. */
     CUTOFF_HANDLING_HOURS: num(24, z.positive()),
     REQUIRE_PACKED_CONFIRMATION: flag,

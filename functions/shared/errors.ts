@@ -62,6 +62,8 @@ export class ShipsInPackages extends NamedError {}
 export class CarrierRegistering extends NamedError {}
 /** Ozon could not register the parcel with the carrier (`posting_registration_error`). */
 export class CarrierRegistrationFailed extends NamedError {}
+/** Handover: the day's parcels are still being packed: the act is made `HANDOVER_LEAD_HOURS` before the cutoff. */
+export class ActTooEarly extends NamedError {}
 /** Handover: Ozon cannot make the carriage's act yet (postings still being packed or registered): ask again. */
 export class ActNotYet extends NamedError {}
 /** Handover: the act's documents are still being formed. */

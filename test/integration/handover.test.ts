@@ -18,7 +18,7 @@ let rt: Runtime;
 
 beforeAll(async () => {
   // The act is made as soon as a carriage has parcels (a lead of two days): here the day is minutes long.
-  rt = await startRuntime({ speed: 10_000, environment: { HANDOVER_LEAD_HOURS: '48' } });
+  rt = await startRuntime({ speed: 10_000, ozon: { mode: 'sandbox', sandbox: { handoverByCarriage: true } } });
   await seedDemoStock(100);
 });
 afterAll(async () => {

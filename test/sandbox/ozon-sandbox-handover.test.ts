@@ -508,3 +508,36 @@ describe('state file', () => {
     expect(restored.postings[0]).toMatchObject({ removedFromAct: false, labelUnprinted: 0, carriageId: null });
   });
 });
+
+describe('handoverByCarriage', () => {
+  it('parcels leave only with their carriage; the shipment date becomes its cutoff; a late one moves to the next day', async () => {
+    const { url, got } = await receiver();
+    const { sb, clock } = await start({ handoverByCarriage: true, pushUrl: url });
+    const a = sb.createPosting().posting_number;
+    const b = sb.createPosting().posting_number;
+    await ship(sb, a);
+    clock.advance(30_000);
+    // Its carriage is the 16th's: the shipment date is that cutoff, pushed as Ozon's change.
+    expect((sb.posting(a) as Json).shipment_date).toBe(new Date(CUTOFF1).toISOString());
+    await waitFor(() => got.some((g) => g.message_type === 'TYPE_CUTOFF_DATE_CHANGED' && g.posting_number === a));
+    // No hand-over of its own: still waiting a day later, hours before the cutoff.
+    clock.advance(CUTOFF1 - 3 * HOUR - clock.now());
+    expect(statusOf(sb, a)).toBe('awaiting_deliver');
+    // The day's assembly time has ended: the act takes what is assembled, b is not.
+    clock.advance(2 * HOUR);
+    const { result } = (await createAct(sb)).body;
+    await ship(sb, b);
+    clock.advance(30_000);
+    // b was assembled after the act: the next day's carriage.
+    expect((sb.posting(b) as Json).shipment_date).toBe(new Date(CUTOFF2).toISOString());
+    clock.advance(CUTOFF1 - clock.now());
+    expect(statusOf(sb, a)).toBe('delivering');
+    expect(statusOf(sb, b)).toBe('awaiting_deliver');
+    expect((await act(sb, 'check-status', result.id)).body.result.added_to_act).toEqual([a]);
+    // The next day's act takes b and hands it over at that cutoff.
+    clock.advance(CUTOFF2 - HOUR - clock.now());
+    expect((await createAct(sb, { departure_date: '2026-01-17' })).status).toBe(200);
+    clock.advance(CUTOFF2 - clock.now());
+    expect(statusOf(sb, b)).toBe('delivering');
+  });
+});
