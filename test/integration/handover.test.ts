@@ -1,8 +1,11 @@
 /**
  * The FBS handover day (issue 12), through whole Handover executions on the embedded runtime: the poller plans the
- * carriage, CreateAct confirms it on Ozon, CheckAct waits for its documents, HandOverDocuments stores the act and
- * the carriage barcode and alerts the seller with links; a posting Ozon leaves out of the act is alerted on its own.
- * The sandbox plays Ozon's carriages (docs/20-deliveryfbs.md); its parcels leave with their carriage at the cutoff.
+ * carriage, CreateAct confirms it on Ozon at the act's time, CheckAct waits for its documents, PrintLabels and
+ * FetchLabels get the parcels' labels in one label task per 20, HandOverDocuments stores the act and the carriage
+ * barcode and alerts the seller with links; a posting Ozon leaves out of the act, or whose label it could not print,
+ * is alerted on its own; a posting assembled after the act goes with the next day's carriage; a parcel that misses
+ * its carriage is alerted with the lateness cost. The sandbox plays Ozon's carriages (docs/20-deliveryfbs.md); its
+ * parcels leave only with their carriage, at the cutoff.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoverName } from '#handover/rules';
@@ -25,6 +28,16 @@ afterAll(async () => {
   await rt?.stop();
 });
 
+async function until<T>(find: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const handovers = () => [...(rt.engines.get('Handover')?.executions.values() ?? [])];
 
 async function waitForHandover(name: string, timeoutMs = 60_000): Promise<Execution> {
@@ -42,12 +55,25 @@ async function waitForHandover(name: string, timeoutMs = 60_000): Promise<Execut
 }
 
 describe('the handover day', { timeout: 150_000 }, () => {
-  it('a carriage: the act made on Ozon, its documents stored and linked in one alert, the parcels leave with it', async () => {
+  it('a carriage: act, labels in one task, documents linked in one alert; left out, unprinted and missed parcels alerted', async () => {
     const postings = [1, 2, 3].map(
       () =>
         rt.sandbox?.createPosting({ schema: 'fbs', lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }] })
           .posting_number ?? '',
     );
+    const unprinted =
+      rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+        labelUnprinted: 1,
+      }).posting_number ?? '';
+    // Packed and in the act, but the parcel never reaches the drop-off point.
+    const stuck =
+      rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+        stall: 'awaiting_deliver',
+      }).posting_number ?? '';
     const removed =
       rt.sandbox?.createPosting({
         schema: 'fbs',
@@ -69,7 +95,14 @@ describe('the handover day', { timeout: 150_000 }, () => {
     const handover = await waitForHandover(name, 90_000);
 
     expect(handover.status).toBe('SUCCEEDED');
-    expect(statesEntered(handover)).toEqual(['CreateAct', 'CheckAct', 'HandOverDocuments', 'HandoverReady']);
+    expect(statesEntered(handover)).toEqual([
+      'CreateAct',
+      'CheckAct',
+      'PrintLabels',
+      'FetchLabels',
+      'HandOverDocuments',
+      'HandoverReady',
+    ]);
     const paths = rt.ozonCalls.map((c) => c.path);
     // One act for this carriage: Ozon may say "not yet" while parcels are still being packed, and accepts it once.
     // (The posting left out goes with the next day's carriage, which has its own act.)
@@ -87,31 +120,58 @@ describe('the handover day', { timeout: 150_000 }, () => {
     ]) {
       expect(paths, path).toContain(path);
     }
+    // The labels: one label task for the carriage's parcels, collected once.
+    const labelCalls = (rt.sandbox?.calls ?? []).filter((c) => c.path.includes('/package-label'));
+    expect(labelCalls.filter((c) => c.path === '/v2/posting/fbs/package-label/create')).toHaveLength(1);
+    expect(labelCalls.filter((c) => c.path === '/v2/posting/fbs/package-label')).toEqual([]);
     // One alert for the carriage: how many parcels, by when, and links that open without AWS credentials.
     const alert = rt.alerts.find((a) => a.kind === 'handover');
     expect(alert?.message).toMatch(/Hand over \d+ parcel\(s\)/);
     const links = [...(alert?.message.matchAll(/https?:\/\/\S+?(?=[\s)]| ·)/g) ?? [])].map((m) => m[0]);
-    expect(links).toHaveLength(2);
-    const [act, barcode] = await Promise.all(
+    expect(links).toHaveLength(3);
+    const [act, barcode, labels] = await Promise.all(
       links.map(async (l) => new Uint8Array(await (await fetch(l)).arrayBuffer())),
     );
-    expect(
-      Buffer.from(act ?? [])
-        .subarray(0, 4)
-        .toString('latin1'),
-    ).toBe('%PDF');
+    for (const pdf of [act, labels]) {
+      expect(
+        Buffer.from(pdf ?? [])
+          .subarray(0, 4)
+          .toString('latin1'),
+      ).toBe('%PDF');
+    }
     expect(
       Buffer.from(barcode ?? [])
         .subarray(1, 4)
         .toString('latin1'),
     ).toBe('PNG');
+    // The labels PDF holds the printed parcels, not the one Ozon could not print.
+    const labelText = Buffer.from(labels ?? []).toString('latin1');
+    for (const pn of postings) expect(labelText).toContain(pn);
+    expect(labelText).not.toContain(unprinted);
+    // Ozon could not print one label: the carriage's alert says so, and the posting has its own alert.
+    expect(alert?.message).toContain(`${unprinted} (The next postings aren't ready)`);
+    expect(rt.alerts.find((a) => a.kind === 'label_unprinted' && a.postingNumber === unprinted)?.severity).toBe(
+      'warning',
+    );
     // The posting Ozon left out is alerted on its own and still ships (with the next carriage).
     expect(alert?.message).toContain(removed);
     expect(rt.alerts.find((a) => a.kind === 'removed_from_act' && a.postingNumber === removed)?.severity).toBe(
       'warning',
     );
-    // Every parcel of the carriage went with it, and each posting completed.
-    for (const pn of [...postings, removed]) {
+    // The removed posting's shipment date moved a day (Ozon's push): it goes with the next day's carriage, its own
+    // Handover, and completes like the others.
+    const nextDay = new Date(Date.parse(shipment) + 24 * 3600_000).toISOString().slice(0, 10);
+    const next = await waitForHandover(
+      handoverName({ warehouseId: FBS_WAREHOUSE, deliveryMethodId: method, departureDate: nextDay }),
+      90_000,
+    );
+    expect(next.status).toBe('SUCCEEDED');
+    // The parcel that missed its carriage: alerted an hour after the cutoff, with what lateness costs.
+    const missed = await until(() => rt.alerts.find((a) => a.kind === 'handover_missed' && a.postingNumber === stuck));
+    expect(missed.severity).toBe('critical');
+    expect(rt.alerts.filter((a) => a.kind === 'handover_missed').map((a) => a.postingNumber)).toEqual([stuck]);
+    // Every parcel went with its carriage, and each posting completed.
+    for (const pn of [...postings, unprinted, removed]) {
       const execution = await waitForExecution(rt, pn, 120_000);
       expect(execution.status, pn).toBe('SUCCEEDED');
       expect(ozonCallsFor(rt, pn).some((c) => c.path === '/v4/posting/fbs/ship')).toBe(true);
