@@ -141,11 +141,17 @@ const MIXED_CASES: Case[] = [
     path: 'never handed over',
     spec: { stall: 'awaiting_deliver', cancelByBuyerAfterMs: 3 * DAY },
     ends: 'Cancelled',
+    // Missed its carriage: alerted an hour after the cutoff (the demo's parcels leave only with their carriage).
+    alerts: ['handover_missed'],
   },
   { path: 'payout underpaid', spec: { payoutSkew: -80 }, ends: 'Completed', alerts: ['payout_mismatch'] },
   { path: 'payout missing', spec: { noAccruals: true }, ends: 'Completed', alerts: ['payout_missing'] },
   // Ozon says payout 0 before shipping: unknown, asked again at settlement, settled without a payout_mismatch.
   { path: 'payout 0 at receipt', spec: { payoutUnknownUntilShipped: true }, ends: 'Completed' },
+  // The handover day: left out of the carriage's act (the next day's carriage takes it), and a label Ozon's label
+  // task could not print (the seller prints it in the cabinet).
+  { path: 'removed from the act', spec: { removedFromAct: true }, ends: 'Completed', alerts: ['removed_from_act'] },
+  { path: 'label not printed', spec: { labelUnprinted: 1 }, ends: 'Completed', alerts: ['label_unprinted'] },
 ];
 
 /**
