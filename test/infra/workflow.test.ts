@@ -126,7 +126,42 @@ beforeAll(() => {
   raw = resolveDefinition(lifecycle.Properties.DefinitionString, resources);
   definition = JSON.parse(raw);
   states = definition.States;
+  const handover = must(
+    machines.find((m) => m.Properties.StateMachineName === 'Handover'),
+    'the Handover state machine',
+  );
+  handoverStates = JSON.parse(resolveDefinition(handover.Properties.DefinitionString, resources)).States;
 }, 60_000);
+
+let handoverStates: Record<string, Json>;
+
+describe('Handover', () => {
+  it('act, labels, documents in order; waits for the act time hourly; no Fail state', () => {
+    const next = (name: string) => handoverStates[name]?.Next;
+    expect(next('CreateAct')).toBe('CheckAct');
+    expect(next('CheckAct')).toBe('PrintLabels');
+    expect(next('PrintLabels')).toBe('FetchLabels');
+    expect(next('FetchLabels')).toBe('HandOverDocuments');
+    expect(next('HandOverDocuments')).toBe('HandoverReady');
+    expect(Object.values(handoverStates).filter((s) => s.Type === 'Fail')).toEqual([]);
+    const early = (handoverStates.CreateAct?.Retry ?? []).find((r: Json) => r.ErrorEquals.includes('ActTooEarly'));
+    expect(early).toMatchObject({ IntervalSeconds: 3600, BackoffRate: 1 });
+  });
+
+  it('labels that cannot be had go on to the documents; the act failing goes to the seller', () => {
+    for (const name of ['PrintLabels', 'FetchLabels']) {
+      const c = (handoverStates[name]?.Catch ?? []).find((x: Json) => x.ErrorEquals.includes('States.ALL'));
+      expect(c, name).toMatchObject({ Next: 'HandOverDocuments', ResultPath: '$.labelsError' });
+    }
+    const notReady = (handoverStates.FetchLabels?.Retry ?? []).find((r: Json) =>
+      r.ErrorEquals.includes('LabelNotReady'),
+    );
+    expect(notReady?.IntervalSeconds).toBe(30);
+    for (const name of ['CreateAct', 'CheckAct', 'HandOverDocuments']) {
+      expect(catchTargets(handoverStates[name] ?? {}, 'States.ALL'), name).toEqual(['AlertHandoverProblem']);
+    }
+  });
+});
 
 const tasks = () => Object.entries(states).filter(([, s]) => s.Type === 'Task');
 const catchTargets = (s: Json, error: string) =>

@@ -1,6 +1,17 @@
 /** The handover day's rules: which carriages are due, names, Ozon's answers about an act, the files it sends. */
 import { describe, expect, it } from 'vitest';
-import { actFiles, actProgress, actRefusal, carriagesDue, fileBytes, handoverName } from '#handover/rules';
+import {
+  actFiles,
+  actProgress,
+  actRefusal,
+  carriagesDue,
+  fileBytes,
+  handoverName,
+  LABELS_PER_TASK,
+  labelChunks,
+  labelProgress,
+  labelTaskFiles,
+} from '#handover/rules';
 
 const NOW = Date.parse('2026-11-30T09:00:00.000Z');
 const HOUR = 3600_000;
@@ -68,5 +79,33 @@ describe("Ozon's answers about an act", () => {
       act: 'labels/5/2026-11-30/act-42.pdf',
       barcode: 'labels/5/2026-11-30/act-42-barcode.png',
     });
+  });
+});
+
+describe("the carriage's labels", () => {
+  it('label tasks of at most 20 parcels, in the act order, none empty', () => {
+    const postings = Array.from({ length: 45 }, (_, i) => `1000-${i}-1`);
+    const chunks = labelChunks(postings);
+    expect(chunks.map((c) => c.length)).toEqual([LABELS_PER_TASK, LABELS_PER_TASK, 5]);
+    expect(chunks.flat()).toEqual(postings);
+    expect(labelChunks([])).toEqual([]);
+  });
+
+  it("reads the label task's status: completed is ready, pending and in_progress form, anything else failed", () => {
+    expect(labelProgress('completed')).toBe('ready');
+    expect(labelProgress('pending')).toBe('forming');
+    expect(labelProgress('in_progress')).toBe('forming');
+    expect(labelProgress('error')).toBe('failed');
+    expect(labelProgress('something_new')).toBe('failed');
+  });
+
+  it('stores the labels beside the act: a PDF per task and one manifest', () => {
+    const files = labelTaskFiles({ warehouseId: 7, departureDate: '2026-12-01' }, 42);
+    expect(files.pdf(0)).toBe('labels/7/2026-12-01/act-42-labels-1.pdf');
+    expect(files.pdf(2)).toBe('labels/7/2026-12-01/act-42-labels-3.pdf');
+    expect(files.manifest).toBe('labels/7/2026-12-01/act-42-labels.json');
+    expect(actFiles({ warehouseId: 7, departureDate: '2026-12-01' }, 42).act.startsWith('labels/7/2026-12-01/')).toBe(
+      true,
+    );
   });
 });
