@@ -146,15 +146,30 @@ export class Handover {
     return dayStart(date) + (Number(hh) * 60 + Number(mm)) * 60_000;
   }
 
-  /** FBS postings of the warehouse due on `date`, cancelled ones left out ("mandatory" in the delivery list) */
+  /**
+   * FBS postings of the warehouse due on `date`, cancelled ones left out ("mandatory" in the delivery list) — and,
+   * with `handoverByCarriage`, every earlier one still awaiting_deliver in no carriage: a parcel whose carriage left
+   * without it (no act was made) goes with the next one, as an overdue posting does at a drop-off point.
+   */
   private due(w: SandboxWarehouse, date: string) {
     return this.d.model.order.filter(
       (p) =>
         p.schema === 'fbs' &&
         p.warehouse.warehouse_id === w.warehouse_id &&
         !GONE.has(p.status) &&
-        this.departureDate(p) === date,
+        (this.departureDate(p) === date ||
+          (!!this.d.handoverByCarriage &&
+            date === this.nextOpenDate(w) &&
+            this.departureDate(p) < date &&
+            p.status === 'awaiting_deliver' &&
+            p.carriageId === null)),
     );
+  }
+
+  /** The date of the warehouse's next carriage still to leave: today's until its cutoff, then tomorrow's. */
+  private nextOpenDate(w: SandboxWarehouse) {
+    const today = utcDate(this.now());
+    return this.cutoffAt(w, today) > this.now() ? today : nextDate(today);
   }
 
   private find(methodId: number, date: string) {

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoverName } from '#handover/rules';
+import { getOrder } from '#shared/order-store';
 import type { Execution } from '../../local/execution';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
@@ -158,20 +159,42 @@ describe('the handover day', { timeout: 150_000 }, () => {
     expect(rt.alerts.find((a) => a.kind === 'removed_from_act' && a.postingNumber === removed)?.severity).toBe(
       'warning',
     );
-    // The removed posting's shipment date moved a day (Ozon's push): it goes with the next day's carriage, its own
-    // Handover, and completes like the others.
+    // A posting due the same day but assembled after the act was made: Ozon moves it to the next carriage.
+    const lateBy = Date.parse(`${shipment.slice(0, 10)}T23:00:00Z`) - rt.clock.now();
+    expect(lateBy).toBeGreaterThan(0);
+    const late =
+      rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+        shipmentSlaMs: lateBy,
+      }).posting_number ?? '';
+
+    // The removed and the late posting: their shipment date moved to the next day (Ozon's push, recorded), they go
+    // with the next day's carriage, its own Handover, and complete like the others.
     const nextDay = new Date(Date.parse(shipment) + 24 * 3600_000).toISOString().slice(0, 10);
     const next = await waitForHandover(
       handoverName({ warehouseId: FBS_WAREHOUSE, deliveryMethodId: method, departureDate: nextDay }),
       90_000,
     );
     expect(next.status).toBe('SUCCEEDED');
+    const nextAct = (rt.sandbox?.calls ?? []).find(
+      (c) =>
+        c.path === '/v2/posting/fbs/act/create' &&
+        c.status === 200 &&
+        String((c.body as { departure_date?: string }).departure_date).startsWith(nextDay),
+    );
+    expect(nextAct).toBeDefined();
+    for (const pn of [removed, late]) {
+      const order = await getOrder(pn);
+      expect(order?.shipmentDate?.slice(0, 10), pn).toBe(nextDay);
+    }
+    expect(statesEntered(next)).toContain('FetchLabels');
     // The parcel that missed its carriage: alerted an hour after the cutoff, with what lateness costs.
     const missed = await until(() => rt.alerts.find((a) => a.kind === 'handover_missed' && a.postingNumber === stuck));
     expect(missed.severity).toBe('critical');
     expect(rt.alerts.filter((a) => a.kind === 'handover_missed').map((a) => a.postingNumber)).toEqual([stuck]);
     // Every parcel went with its carriage, and each posting completed.
-    for (const pn of [...postings, unprinted, removed]) {
+    for (const pn of [...postings, unprinted, removed, late]) {
       const execution = await waitForExecution(rt, pn, 120_000);
       expect(execution.status, pn).toBe('SUCCEEDED');
       expect(ozonCallsFor(rt, pn).some((c) => c.path === '/v4/posting/fbs/ship')).toBe(true);

@@ -540,4 +540,21 @@ describe('handoverByCarriage', () => {
     clock.advance(CUTOFF2 - clock.now());
     expect(statusOf(sb, b)).toBe('delivering');
   });
+
+  it('a parcel whose carriage left without an act goes with the next carriage', async () => {
+    const { sb, clock } = await start({ handoverByCarriage: true });
+    const a = sb.createPosting().posting_number;
+    await ship(sb, a);
+    clock.advance(30_000);
+    // Nobody makes the 16th's act: past its cutoff the parcel is still there, due with the 17th's carriage.
+    clock.advance(CUTOFF1 + HOUR - clock.now());
+    expect(statusOf(sb, a)).toBe('awaiting_deliver');
+    expect((await list(sb, { departure_date: '2026-01-17' })).methods[0]).toMatchObject({
+      mandatory_postings_count: 1,
+    });
+    const { result } = (await createAct(sb, { departure_date: '2026-01-17' })).body;
+    clock.advance(CUTOFF2 - clock.now());
+    expect((await act(sb, 'check-status', result.id)).body.result.added_to_act).toEqual([a]);
+    expect(statusOf(sb, a)).toBe('delivering');
+  });
 });
