@@ -82,6 +82,12 @@ export const DEFAULT_TIMING: Omit<Timing, 'deliveryWindow'> = {
   actHandover: 0,
   labelTask: 30_000,
   actWindow: 2 * HOUR,
+  // after-sale (aftersale.ts); the docs give none of these figures, each is explained in types.ts `Timing`
+  cancellationAutoApprove: 48 * HOUR,
+  returnDecision: 72 * HOUR,
+  returnTransit: 48 * HOUR,
+  returnFreeStorage: 7 * DAY,
+  returnUtilization: 30 * DAY,
 };
 
 /**
@@ -170,6 +176,76 @@ export const ACCRUAL_TYPES = {
   commission: { id: 2, name: 'SaleCommission', description: 'Вознаграждение Ozon за продажу' },
   logistics: { id: 3, name: 'MarketplaceServiceItemDirectFlowLogistic', description: 'Логистика' },
   compensation: { id: 4, name: 'MarketplaceSellerCompensationOperation', description: 'Компенсация' },
+  // after-sale reversals (aftersale.ts); the names are the return operations ozon-api.md §3.9 lists
+  return: {
+    id: 5,
+    name: 'ClientReturnAgentOperation',
+    description: 'Возврат покупателю: выручка за возвращённый товар или частичная компенсация (со знаком минус)',
+  },
+  returnDelivery: {
+    id: 6,
+    name: 'MarketplaceSellerReexposureDeliveryReturnOperation',
+    description: 'Возмещение покупателю пересылки возврата rFBS (return_for_back_way)',
+  },
 } as const;
+
+/**
+ * The buyer's reasons for an rFBS cancellation request (`cancellation_reason`): docs/53-cancelreasonapi.md's list
+ * (501–508 without 507, and 710) plus 507 "Покупатель передумал", the reason of swagger's conditional-cancellation
+ * example. Default 507.
+ */
+export const CANCELLATION_REQUEST_REASONS: { id: number; name: string }[] = [
+  { id: 501, name: 'Ozon перенёс срок доставки' },
+  { id: 502, name: 'Отменили часть товаров из заказа' },
+  { id: 503, name: 'Не применилась скидка или промокод' },
+  { id: 504, name: 'Хочу изменить заказ и оформить заново' },
+  { id: 505, name: 'Слишком долго ждать' },
+  { id: 506, name: 'Нашёл дешевле' },
+  { id: 507, name: 'Покупатель передумал' },
+  { id: 508, name: 'Не нашёл нужную причину' },
+  { id: 710, name: 'Указал неверный адрес' },
+];
+
+/**
+ * Return reasons (`return_reason{id, name, is_defect}` of /v2/returns/rfbs/get, `return_reason_name` of
+ * /v1/returns/list). The docs list none: ids and names are the sandbox's, in the wording of the docs' examples.
+ */
+export const RETURN_REASONS: { id: number; name: string; is_defect: boolean }[] = [
+  { id: 1, name: 'Не подошёл товар', is_defect: false },
+  { id: 2, name: 'Не подошёл размер', is_defect: false },
+  { id: 3, name: 'Товар с браком', is_defect: true },
+  { id: 4, name: 'Товар повреждён при доставке', is_defect: true },
+  { id: 5, name: 'Привезли не тот товар', is_defect: true },
+];
+
+/**
+ * Why the seller may reject an rFBS return request (`rejection_reason[]{id, name, hint, is_comment_required}` of
+ * /v2/returns/rfbs/get; `rejection_reason_id` of /v1/returns/rfbs/action/set). The docs list none: the sandbox's.
+ */
+export const RETURN_REJECTION_REASONS: { id: number; name: string; hint: string; is_comment_required: boolean }[] = [
+  {
+    id: 1,
+    name: 'Товар без недостатков',
+    hint: 'Покупатель может открыть спор, если не согласен с решением',
+    is_comment_required: true,
+  },
+  {
+    id: 2,
+    name: 'Истёк срок возврата',
+    hint: 'Срок возврата товара надлежащего качества истёк',
+    is_comment_required: false,
+  },
+  {
+    id: 3,
+    name: 'Товар был в использовании',
+    hint: 'Приложите описание следов использования',
+    is_comment_required: true,
+  },
+  { id: 4, name: 'Другое', hint: 'Опишите причину в комментарии', is_comment_required: true },
+];
+
+/** FBS returns at the drop-off point (/v1/returns/list `storage`): the sandbox's prices, RUB (the docs give none) */
+export const RETURN_STORAGE_PER_DAY = 15;
+export const RETURN_UTILIZATION_PRICE = 50;
 
 export const COMMISSION_PERCENT = 15;

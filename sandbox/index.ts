@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { AfterSale, checkAfterSaleSpec } from './aftersale.js';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from './catalogue.js';
 import { realClock } from './clock.js';
 import { Gate, Sleeper } from './gate.js';
@@ -13,6 +14,7 @@ import { ApiError, Model } from './model.js';
 import { PushSender } from './push.js';
 import { Rng } from './rng.js';
 import { READ_ONLY_ROUTES, ROUTES, type RouteCtx, rpcError } from './routes.js';
+import { returnPhotoFile } from './routes-aftersale.js';
 import { labelFile } from './routes-handover.js';
 import { type Rngs, readState, StateFile, stateOf } from './state.js';
 import { STOCK_LIMIT, StockBook } from './stock.js';
@@ -27,12 +29,24 @@ import type {
 } from './types.js';
 
 export {
+  type AfterSaleView,
+  CANCELLATION_ID_BASE,
+  FBS_RETURN_ID_BASE,
+  FBS_RETURN_STATUSES,
+  RETURN_ACTIONS,
+  RFBS_RETURN_ID_BASE,
+  RFBS_RETURN_STATES,
+} from './aftersale.js';
+export {
   ACCRUAL_TYPES,
+  CANCELLATION_REQUEST_REASONS,
   DEFAULT_CARRIAGE_CUTOFF,
   DEFAULT_DROPOFF_LIMITS,
   DEFAULT_PRODUCTS,
   DEFAULT_TIMING,
   DEFAULT_WAREHOUSES,
+  RETURN_REASONS,
+  RETURN_REJECTION_REASONS,
 } from './catalogue.js';
 export { type ManualClock, manualClock, realClock, scaledClock } from './clock.js';
 export { MARK_TYPES, markFormatErrors } from './exemplars.js';
@@ -104,6 +118,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     onTimer: () => state?.soon(),
     handoverByCarriage: options.handoverByCarriage,
     placeInCarriage: (p) => handover.placeInCarriage(p),
+    onStatusChange: (p) => afterSale.onStatus(p),
   });
   const handover = new Handover({
     model,
@@ -113,9 +128,17 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     onTimer: () => state?.soon(),
     handoverByCarriage: options.handoverByCarriage,
   });
+  const afterSale = new AfterSale({
+    model,
+    clock,
+    timing: options.timing ?? {},
+    onTimer: () => state?.soon(),
+  });
   const ctx: RouteCtx = {
     model,
     handover,
+    afterSale,
+    sellerId,
     baseUrl: '', // set once the server listens
     rng: rngs.misc,
     products,
@@ -131,12 +154,13 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     ctx.startedAt = restored.startedAt;
     model.restore(restored.postings, restored.chats);
     handover.restore(restored.handover);
+    afterSale.restore(restored.afterSale);
     stocks.restore(restored.stocks);
   } else {
     for (let i = 0; i < (options.preassembled ?? 0); i++) model.create({ schema: 'fbs', startAt: 'awaiting_deliver' });
   }
   if (options.stateFile) {
-    state = new StateFile(options.stateFile, () => stateOf(model, rngs, ctx.startedAt, stocks, handover));
+    state = new StateFile(options.stateFile, () => stateOf(model, rngs, ctx.startedAt, stocks, handover, afterSale));
     state.flush();
   }
 
@@ -153,7 +177,13 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
 
   const app = new Hono();
   // file links the sandbox hands out (label tasks' file_url): plain GETs, no API headers, not logged as API calls
-  app.get('/sandbox/files/*', (c) => labelFile(c.req.path, handover) ?? new Response('not found', { status: 404 }));
+  app.get(
+    '/sandbox/files/*',
+    (c) =>
+      labelFile(c.req.path, handover) ??
+      returnPhotoFile(c.req.path, afterSale) ??
+      new Response('not found', { status: 404 }),
+  );
   app.all('*', async (c) => {
     const at = Date.now();
     const path = c.req.path;
@@ -215,8 +245,11 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     },
     createPosting(spec?: CreatePostingSpec) {
       if (closed) throw new Error('sandbox is closed');
+      if (spec) checkAfterSaleSpec(spec);
       state?.soon(); // queued ahead of the TYPE_NEW_POSTING push
-      return { posting_number: model.create(spec).posting_number };
+      const p = model.create(spec);
+      if (spec) afterSale.plan(p, spec);
+      return { posting_number: p.posting_number };
     },
     cancelByBuyer(postingNumber: string) {
       const p = model.postings.get(postingNumber);
@@ -263,8 +296,15 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     setBlocked(value: boolean) {
       blocked = value;
     },
+    collectReturn(returnId: number) {
+      state?.soon();
+      afterSale.collect(returnId);
+    },
+    afterSale() {
+      return afterSale.view();
+    },
     snapshot() {
-      return JSON.parse(JSON.stringify(stateOf(model, rngs, ctx.startedAt, stocks, handover))) as unknown;
+      return JSON.parse(JSON.stringify(stateOf(model, rngs, ctx.startedAt, stocks, handover, afterSale))) as unknown;
     },
     async close() {
       if (closed) return;
@@ -272,6 +312,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
       state?.close();
       model.close();
       handover.close();
+      afterSale.close();
       sleeper.wakeAll();
       sender.close();
       for (const cancel of globalTimers) cancel();

@@ -171,6 +171,11 @@ export interface ModelDeps {
    */
   handoverByCarriage?: boolean;
   placeInCarriage?(p: Posting): void;
+  /**
+   * The posting's status (or substatus) changed, after its push: the after-sale records follow delivery and the
+   * end of a posting (aftersale.ts).
+   */
+  onStatusChange?(p: Posting): void;
 }
 
 export { tplOf } from './catalogue.js';
@@ -447,6 +452,7 @@ export class Model {
         seller_id: this.d.sellerId,
       });
     }
+    if (statusChanged) this.d.onStatusChange?.(p);
   }
 
   /**
@@ -727,6 +733,7 @@ export class Model {
       warehouse_id: p.warehouse.warehouse_id,
       seller_id: this.d.sellerId,
     });
+    this.d.onStatusChange?.(p);
   }
 
   sellerCancel(p: Posting, reasonId: number, message: string) {
@@ -757,19 +764,23 @@ export class Model {
     );
   }
 
-  cancelByBuyer(p: Posting) {
+  /**
+   * The buyer cancels (reason 507 unless given: an approved rFBS cancellation request passes its own reason,
+   * aftersale.ts). Units not yet handed over go back to Ozon's stock; pushed as TYPE_POSTING_CANCELLED.
+   */
+  cancelByBuyer(p: Posting, reason: { id: number; title: string } = BUYER_CANCEL_REASON) {
     if (FINAL_STATUSES.has(p.status)) return false;
     this.doCancel(
       p,
       {
-        cancel_reason_id: BUYER_CANCEL_REASON.id,
-        cancel_reason: BUYER_CANCEL_REASON.title,
+        cancel_reason_id: reason.id,
+        cancel_reason: reason.title,
         cancellation_type: 'client',
         cancelled_after_ship: !BEFORE_SHIP.has(p.status),
         affect_cancellation_rating: false,
         cancellation_initiator: 'Клиент',
       },
-      BUYER_CANCEL_REASON.title,
+      reason.title,
     );
     return true;
   }

@@ -1,9 +1,11 @@
 /**
  * HTTP endpoint handlers. Every handler receives the parsed JSON body and returns a Response.
  * Request shapes follow ozon-api.md §3 and docs/*.md; error bodies are rpcStatus `{code, message, details}`.
- * Stocks (routes-stock.ts) and what must precede ship (routes-assembly.ts) are gathered here.
+ * Stocks (routes-stock.ts), what must precede ship (routes-assembly.ts), the handover day (routes-handover.ts) and
+ * after-sale requests (routes-aftersale.ts) are gathered here.
  */
 import { z } from 'zod';
+import type { AfterSale } from './aftersale.js';
 import { ACCRUAL_TYPES, CANCEL_REASONS } from './catalogue.js';
 import { mandatoryMarksOf } from './exemplars.js';
 import type { Handover } from './handover.js';
@@ -11,6 +13,7 @@ import { decodeCursor, encodeCursor, int64, json, offsetPage, parse } from './ht
 import { ApiError, FINAL_STATUSES, iso, type Model, type Posting } from './model.js';
 import { labelPdf } from './pdf.js';
 import type { Rng } from './rng.js';
+import { AFTERSALE_READ_ONLY, AFTERSALE_ROUTES } from './routes-aftersale.js';
 import { ASSEMBLY_READ_ONLY, ASSEMBLY_ROUTES } from './routes-assembly.js';
 import { HANDOVER_READ_ONLY, HANDOVER_ROUTES } from './routes-handover.js';
 import { STOCK_READ_ONLY, STOCK_ROUTE_PATHS, STOCK_ROUTES } from './routes-stock.js';
@@ -23,6 +26,10 @@ export interface RouteCtx {
   model: Model;
   /** carriages (acts) and label tasks: handover.ts */
   handover: Handover;
+  /** cancellation requests and returns: aftersale.ts */
+  afterSale: AfterSale;
+  /** the seller's id (company_id of /v1/returns/list) */
+  sellerId: number;
   /** the sandbox's own URL (`OzonSandbox.url`), for the file links it serves */
   baseUrl: string;
   rng: Rng;
@@ -286,6 +293,7 @@ export const READ_ONLY_ROUTES = new Set([
   ...STOCK_READ_ONLY,
   ...ASSEMBLY_READ_ONLY,
   ...HANDOVER_READ_ONLY,
+  ...AFTERSALE_READ_ONLY,
 ]);
 
 export const ROUTES: Record<string, Handler> = {
@@ -461,7 +469,11 @@ export const ROUTES: Record<string, Handler> = {
     return json(200, {
       posting_accruals: b.posting_numbers
         .filter((pn) => ctx.model.postings.has(pn))
-        .map((pn) => ({ posting_number: pn, accruals: ctx.model.accruals(ctx.model.get(pn)) })),
+        .map((pn) => {
+          const p = ctx.model.get(pn);
+          // the sale's accruals, then the reversals of its refunds (aftersale.ts)
+          return { posting_number: pn, accruals: [...ctx.model.accruals(p), ...ctx.afterSale.accruals(p)] };
+        }),
     });
   },
 
@@ -476,7 +488,8 @@ export const ROUTES: Record<string, Handler> = {
     return json(200, {
       expires_at: iso(ctx.model.now() + 180 * 24 * 3_600_000),
       roles: [
-        { name: 'Posting FBS', methods: pick(/posting|fbs|carriage/) },
+        // the after-sale methods (returns, cancellation requests) go with the postings' methods
+        { name: 'Posting FBS', methods: pick(/posting|fbs|carriage|returns|conditional-cancellation/) },
         { name: 'Finance', methods: pick(/finance/) },
         { name: 'Warehouse', methods: pick(/warehouse/) },
         { name: 'Chat', methods: pick(/chat/) },
@@ -544,4 +557,5 @@ export const ROUTES: Record<string, Handler> = {
   ...STOCK_ROUTES,
   ...ASSEMBLY_ROUTES,
   ...HANDOVER_ROUTES,
+  ...AFTERSALE_ROUTES,
 };

@@ -10,14 +10,17 @@
  *     "chats": [ { "chat_id", "posting_number", "messages": [{ "message_id", "text", "created_at" }] } ],
  *     "stocks": [ { "warehouse_id", "offer_id", "free", "updatedAt": <simulated ms> | null } ],
  *     "handover": { "nextId": <int>, "carriages": [ <Carriage (handover.ts), incl. "pending"> ],
- *                   "labelTasks": [ <LabelTask (handover.ts)> ] } }
+ *                   "labelTasks": [ <LabelTask (handover.ts)> ] },
+ *     "afterSale": { "nextId": <int>, "plans": [ <AfterSalePlan> ], "cancellations": [ <CancellationRequest> ],
+ *                    "rfbsReturns": [ <RfbsReturn> ], "fbsReturns": [ <FbsReturn> ] } }   (aftersale.ts, each with "pending")
  *
  * Fields added after version 1 was first written are optional with defaults, so an older file still restores:
  * `stocks` (default []: every pair at `initialStock`), and per posting `multiBox` (false), `multiBoxQty` (null),
  * `exemplars` (null), `tpl` (absent: non_integrated for rFBS), `registrationFails` (false), `handoverMs` (null), `cutoffPending` (false),
  * `parentPostingNumber` (''), `tariffSteps` (null), `dropoffLimits` (null), `removedFromAct` (false),
  * `labelUnprinted` (0), `carriageId` (null); the warehouse's `dropoffLimits`, `cutoff` and `entrustedAcceptance`
- * are optional too; `handover` (default { nextId: 1, carriages: [], labelTasks: [] }).
+ * are optional too; `handover` (default { nextId: 1, carriages: [], labelTasks: [] }); `afterSale` (default
+ * { nextId: 1, plans: [], cancellations: [], rfbsReturns: [], fbsReturns: [] }).
  *
  * Posting numbers are drawn from the `postings` RNG and checked against the restored postings, so a restarted
  * sandbox goes on with new numbers and never repeats one.
@@ -25,6 +28,22 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import {
+  type AfterSale,
+  type AfterSalePlan,
+  type AfterSaleState,
+  CANCELLATION_RESOLUTIONS,
+  CANCELLATION_STATES,
+  CANCELLATION_TASK_KINDS,
+  type CancellationRequest,
+  FBS_RETURN_STATUS_NAMES,
+  FBS_RETURN_TASK_KINDS,
+  type FbsReturn,
+  PLAN_TASK_KINDS,
+  RFBS_RETURN_STATE_NAMES,
+  RFBS_RETURN_TASK_KINDS,
+  type RfbsReturn,
+} from './aftersale.js';
 import { RFBS_TPLS } from './catalogue.js';
 import type { ExemplarSet } from './exemplars.js';
 import {
@@ -180,6 +199,86 @@ const handover = z.object({
   labelTasks: z.array(labelTask),
 }) satisfies z.ZodType<HandoverState>;
 
+const plan = z.object({
+  posting_number: z.string(),
+  cancellationRequest: z.object({ afterMs: ms, reasonId: z.number().int(), message: z.string() }).nullable(),
+  return: z
+    .object({
+      afterDeliveryMs: ms,
+      reasonId: z.number().int(),
+      offerId: z.string(),
+      comment: z.string(),
+      photos: z.number().int().min(0),
+    })
+    .nullable(),
+  pending: z.array(z.object({ kind: z.enum(PLAN_TASK_KINDS), due: ms })),
+}) satisfies z.ZodType<AfterSalePlan>;
+
+const cancellationRequest = z.object({
+  cancellation_id: z.number().int(),
+  posting_number: z.string(),
+  reasonId: z.number().int(),
+  message: z.string(),
+  createdAt: ms,
+  autoApproveAt: ms,
+  state: z.enum(CANCELLATION_STATES),
+  resolution: z.enum(CANCELLATION_RESOLUTIONS).nullable(),
+  comment: z.string(),
+  decidedAt: ms.nullable(),
+  pending: z.array(z.object({ kind: z.enum(CANCELLATION_TASK_KINDS), due: ms })),
+}) satisfies z.ZodType<CancellationRequest>;
+
+const rfbsReturn = z.object({
+  return_id: z.number().int(),
+  return_number: z.string(),
+  posting_number: z.string(),
+  sku: z.number().int(),
+  offer_id: z.string(),
+  name: z.string(),
+  price: z.number().finite(),
+  reasonId: z.number().int(),
+  comment: z.string(),
+  photos: z.number().int().min(0),
+  createdAt: ms,
+  decideBy: ms,
+  state: z.enum(RFBS_RETURN_STATE_NAMES),
+  changedAt: ms,
+  autoApproved: z.boolean(),
+  returnMethodDescription: z.string(),
+  trackingNumber: z.string(),
+  arrivedAt: ms.nullable(),
+  receivedAt: ms.nullable(),
+  rejection: z.object({ reasonId: z.number().int(), comment: z.string(), at: ms }).nullable(),
+  refund: z.object({ amount: z.number().finite(), backWay: z.number().finite(), full: z.boolean(), at: ms }).nullable(),
+  pending: z.array(z.object({ kind: z.enum(RFBS_RETURN_TASK_KINDS), due: ms })),
+}) satisfies z.ZodType<RfbsReturn>;
+
+const fbsReturn = z.object({
+  id: z.number().int(),
+  posting_number: z.string(),
+  sku: z.number().int(),
+  offer_id: z.string(),
+  name: z.string(),
+  price: z.number().finite(),
+  exemplarId: z.number().int(),
+  reasonId: z.number().int(),
+  createdAt: ms,
+  status: z.enum(FBS_RETURN_STATUS_NAMES),
+  changedAt: ms,
+  arrivedAt: ms.nullable(),
+  collectedAt: ms.nullable(),
+  utilizedAt: ms.nullable(),
+  pending: z.array(z.object({ kind: z.enum(FBS_RETURN_TASK_KINDS), due: ms })),
+}) satisfies z.ZodType<FbsReturn>;
+
+const afterSale = z.object({
+  nextId: z.number().int().min(1),
+  plans: z.array(plan),
+  cancellations: z.array(cancellationRequest),
+  rfbsReturns: z.array(rfbsReturn),
+  fbsReturns: z.array(fbsReturn),
+}) satisfies z.ZodType<AfterSaleState>;
+
 const chat = z.object({
   chat_id: z.string(),
   posting_number: z.string(),
@@ -203,6 +302,7 @@ const StateSchema = z.object({
   chats: z.array(chat),
   stocks: z.array(stock).default([]),
   handover: handover.default(() => ({ nextId: 1, carriages: [], labelTasks: [] })),
+  afterSale: afterSale.default(() => ({ nextId: 1, plans: [], cancellations: [], rfbsReturns: [], fbsReturns: [] })),
 });
 export type SandboxState = z.output<typeof StateSchema>;
 
@@ -221,6 +321,7 @@ export function stateOf(
   startedAt: number,
   stocks: StockBook,
   handover: Handover,
+  afterSale: AfterSale,
 ): SandboxState {
   return {
     format: STATE_FORMAT,
@@ -238,6 +339,7 @@ export function stateOf(
     chats: [...model.chats.values()],
     stocks: stocks.list(),
     handover: handover.state(),
+    afterSale: afterSale.state(),
   };
 }
 
@@ -285,7 +387,16 @@ export class StateFile {
   flush() {
     if (this.stopped) return;
     const s = this.build();
-    const core = JSON.stringify([s.startedAt, s.rng.postings, s.rng.misc, s.postings, s.chats, s.stocks, s.handover]);
+    const core = JSON.stringify([
+      s.startedAt,
+      s.rng.postings,
+      s.rng.misc,
+      s.postings,
+      s.chats,
+      s.stocks,
+      s.handover,
+      s.afterSale,
+    ]);
     if (core === this.lastCore) return;
     writeFileSync(this.tmp, JSON.stringify(s));
     renameSync(this.tmp, this.path);

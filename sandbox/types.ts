@@ -1,4 +1,5 @@
 /** Public types of the Ozon Seller API sandbox. */
+import type { AfterSaleView } from './aftersale.js';
 
 export interface SandboxClock {
   /** ms epoch, simulated */
@@ -140,6 +141,29 @@ export interface Timing {
    */
   actWindow: number;
   labelTask: number;
+  /**
+   * rFBS cancellation request (CreatePostingSpec.cancellationRequestAfterMs): `auto_approve_date` is this long after
+   * the request (`cancelled_at`); unanswered then, the sandbox approves it itself and cancels the posting (default
+   * 48 h: the docs give no figure; swagger's /v1/conditional-cancellation/get example is 48 h)
+   */
+  cancellationAutoApprove: number;
+  /**
+   * rFBS return request (CreatePostingSpec.returnAfterDeliveryMs): unanswered this long after it was made, it is
+   * approved automatically and the buyer sends the parcel (default 72 h: ozon-api.md §5, "3 days then auto-approve")
+   */
+  returnDecision: number;
+  /**
+   * A returned parcel's way back: rFBS from the buyer's approval to the seller's pick-up point; FBS from the buyer's
+   * hand-back to the seller's drop-off point, `ArrivedAtReturnPlace` (default 48 h)
+   */
+  returnTransit: number;
+  /**
+   * FBS return at the drop-off point: storage is free this long after arrival; then paid, from
+   * `storage.tariffication_start_date` (default 7 days)
+   */
+  returnFreeStorage: number;
+  /** FBS return not collected: `storage.utilization_forecast_date` = arrival + this; utilized then (default 30 days) */
+  returnUtilization: number;
 }
 
 export interface SandboxOptions {
@@ -304,6 +328,31 @@ export interface CreatePostingSpec {
    * synchronous /v2/posting/fbs/package-label ignores it.
    */
   labelUnprinted?: number;
+  /**
+   * rFBS only: the buyer asks to cancel the order this many simulated ms after creation (if the posting has not
+   * ended by then): a request `ON_APPROVAL` in /v2/conditional-cancellation/list, answered with
+   * /v2/conditional-cancellation/approve (the posting is cancelled as by the buyer) or /reject (it goes on), or
+   * approved by the sandbox at its `auto_approve_date` (`timing.cancellationAutoApprove`). No push (aftersale.ts).
+   */
+  cancellationRequestAfterMs?: number;
+  /** the request's `cancellation_reason.id`: 501–508 or 710 (docs/53-cancelreasonapi.md, 507 swagger), default 507 */
+  cancellationRequestReasonId?: number;
+  /** the request's `cancellation_reason_message`, the buyer's own words (default '') */
+  cancellationRequestMessage?: string;
+  /**
+   * The buyer returns one unit this many simulated ms after delivery. rFBS: a return request in
+   * /v2/returns/rfbs/list (`ON_APPROVAL`), decided with /v1/returns/rfbs/action/set. FBS: a `ClientReturn` in
+   * /v1/returns/list that Ozon brings to the seller's drop-off point (`OzonSandbox.collectReturn`). See aftersale.ts.
+   */
+  returnAfterDeliveryMs?: number;
+  /** the return's reason, an id of `RETURN_REASONS` (catalogue.ts; its `is_defect` comes with it), default 1 */
+  returnReasonId?: number;
+  /** the offer returned (one unit); needs `lines` naming it. Default: the posting's first line */
+  returnOfferId?: string;
+  /** rFBS: the buyer's comment on the return request (`comment`, default '') */
+  returnComment?: string;
+  /** rFBS: how many photos the buyer attached (`client_photo` links the sandbox serves), default 0 */
+  returnPhotos?: number;
   /** shipment_date = created + this (simulated ms), overriding timing.shipmentSla for this posting */
   shipmentSlaMs?: number;
   /** analytics_data.delivery_date_end = created + this (simulated ms), overriding timing.deliveryWindow */
@@ -365,6 +414,18 @@ export interface OzonSandbox {
   setFaults(partial: Faults): void;
   /** while true, every authenticated request is answered HTTP 403 {"code":7,"message":"client is blocked"} */
   setBlocked(blocked: boolean): void;
+  /**
+   * The buyer's FBS return, waiting at the seller's drop-off point (`ArrivedAtReturnPlace`), is collected by the
+   * seller: `ReceivedBySeller` in /v1/returns/list (the real seller collects it in person). Throws for an unknown id
+   * or a return not waiting there.
+   */
+  collectReturn(returnId: number): void;
+  /**
+   * The after-sale records as the sandbox keeps them (copies): cancellation requests (with `resolution`:
+   * `approved`, `rejected`, `autoApproved` at auto_approve_date, `autoClosed` when the posting ended first), rFBS
+   * return requests (with `autoApproved`) and FBS returns. See aftersale.ts.
+   */
+  afterSale(): AfterSaleView;
   /** the state a state file holds (the same JSON object, whether or not `stateFile` is set); see state.ts */
   snapshot(): unknown;
   /** stops server and all timers */
