@@ -198,6 +198,12 @@ export class OzonAutopilotStack extends Stack {
       ['trackingOverdue', 'delivery/tracking-overdue', 'Alert on a late rFBS tracking number', ['alerts']],
       ['alertDispute', 'delivery/alert-dispute', 'Alert on a dispute about the parcel', ['alerts']],
       ['alertNotAccepted', 'delivery/alert-not-accepted', 'Alert on a refused parcel', ['alerts']],
+      [
+        'decideCancellation',
+        'aftersale/decide-cancellation-request',
+        "Answer a buyer's cancellation request before Ozon's deadline",
+        ['ozon', 'alerts', 'resumeWaits'],
+      ],
     ];
     // The construct id is the function's name in the workflow, capitalised, with Fn: ReceivePostingFn.
     const idOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Fn`;

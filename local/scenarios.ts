@@ -152,6 +152,13 @@ const MIXED_CASES: Case[] = [
   // task could not print (the seller prints it in the cabinet).
   { path: 'removed from the act', spec: { removedFromAct: true }, ends: 'Completed', alerts: ['removed_from_act'] },
   { path: 'label not printed', spec: { labelUnprinted: 1 }, ends: 'Completed', alerts: ['label_unprinted'] },
+  // After the sale: the buyer asks to cancel before the parcel leaves; the request is approved before Ozon's deadline.
+  {
+    path: 'buyer asks to cancel (rFBS)',
+    spec: { schema: 'rfbs', cancellationRequestAfterMs: 20 * 60_000 },
+    ends: 'Cancelled',
+    alerts: ['cancellation_answered'],
+  },
 ];
 
 /**

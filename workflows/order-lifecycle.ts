@@ -36,6 +36,7 @@ export interface LifecycleFunctions {
   trackingOverdue: lambda.IFunction;
   alertDispute: lambda.IFunction;
   alertNotAccepted: lambda.IFunction;
+  decideCancellation: lambda.IFunction;
 }
 
 /** Errors keep the state's input (the posting number) next to them, under `$.error`. */
@@ -250,6 +251,25 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
     .when(sfn.Condition.and(sfn.Condition.isPresent('$.split'), sfn.Condition.booleanEquals('$.split', true)), split)
     .when(sfn.Condition.booleanEquals('$.cancelled', true), cancelled)
     .otherwise(join);
+
+  // A buyer's cancellation request (rFBS) ends whatever wait the posting is in: answered before Ozon's deadline,
+  // then the posting goes on where Ozon says (or ends through ReleaseStock when the request was approved).
+  const decideCancellation = onCancel(step('DecideCancellationRequest', fns.decideCancellation));
+  decideCancellation.addRetry({
+    errors: [E.CANCELLATION_NOT_APPLIED],
+    interval: Duration.seconds(20),
+    backoffRate: 2,
+    maxAttempts: 5,
+  });
+  const awaitCancellationDecision = onCancel(wait('AwaitCancellationDecision', 'cancellation'));
+  catchInto(decideCancellation, awaitCancellationDecision, [E.CANCELLATION_DECISION_ASKED]);
+  awaitCancellationDecision.next(decideCancellation);
+  catchInto(awaitCancellationDecision, decideCancellation, [sfn.Errors.TIMEOUT]);
+  decideCancellation.next(receive);
+  const noRequestCatch = new Set([needsAttention, awaitPayout, awaitCancellationDecision]);
+  for (const w of waits.filter((x) => !noRequestCatch.has(x))) {
+    catchInto(w, decideCancellation, [E.CANCELLATION_REQUESTED]);
+  }
 
   // No dead ends: whatever still fails after its retries waits for the seller (added last: Catches match in order).
   for (const task of [...steps, ...waits.filter((w) => w !== needsAttention)]) {

@@ -7,6 +7,7 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { planHandovers } from '#handover/plan';
 import { sweepPayouts } from '#settlement/payout-sweep';
 import { payoutSweepDue } from '#settlement/rules';
@@ -52,6 +53,8 @@ export interface PollReport {
   stockRefused?: number;
   /** Offers whose figure on Ozon differed from the seller's at the daily check (alerted, published again). */
   stockDrifted?: number;
+  /** Buyers' cancellation requests open on Ozon (rFBS), seen by this run. */
+  cancellationRequestsOpen?: number;
   /** Carriages whose act is due now, and how many of their Handover executions this run started. */
   handoversDue?: number;
   handoversStarted?: number;
@@ -73,6 +76,13 @@ export async function pollOnce(): Promise<PollReport> {
     await startMissingExecutions(report, mark);
     await deliverStatusChanges(report, mark);
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
+    // Buyers' cancellation requests (rFBS): Ozon pushes none. A failure here must not stop the rest of the poll.
+    const requests = await followCancellationRequests().catch((error: unknown) => {
+      if (error instanceof OzonAuthError) throw error;
+      logger.warn('Cancellation requests could not be read; the next poll tries again', { error });
+      return undefined;
+    });
+    report.cancellationRequestsOpen = requests?.open;
     // The seller's stock changes Ozon cannot know of (restocks, shortages) that were not published at once, then
     // once a day Ozon's figures read back.
     const stock = await publishMarkedStock();

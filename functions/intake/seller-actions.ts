@@ -63,6 +63,12 @@ export const SELLER_ACTIONS = {
     gramsPerUnit: z.optional(z.number().check(z.positive(), z.maximum(1_000_000))),
   }),
   resume: z.strictObject({ postingNumber: PostingNumber }),
+  /** The seller's answer to a buyer's cancellation request (rFBS, when the policy asks the seller). */
+  cancellationRequest: z.strictObject({
+    postingNumber: PostingNumber,
+    approve: z.boolean(),
+    comment: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+  }),
 };
 export type SellerAction = keyof typeof SELLER_ACTIONS;
 
@@ -190,6 +196,31 @@ export async function confirmPacked(input: z.infer<(typeof SELLER_ACTIONS)['pack
 }
 
 export const resume = (input: z.infer<(typeof SELLER_ACTIONS)['resume']>) => resumePosting(input.postingNumber);
+
+/**
+ * The seller's answer to an open cancellation request: kept on the order (the first answer counts) and handed to
+ * the posting's wait; DecideCancellationRequest reads Ozon and answers there. Refused when nothing is open.
+ */
+export async function answerCancellationRequest(input: z.infer<(typeof SELLER_ACTIONS)['cancellationRequest']>) {
+  const order = await knownOrder(input.postingNumber);
+  const request = order.cancellationRequest;
+  if (!request || request.decision) {
+    throw refuse(
+      409,
+      `No open cancellation request for ${input.postingNumber}${request?.decision ? ` (${request.decision})` : ''}`,
+    );
+  }
+  const at = nowIso();
+  const seller = { approve: input.approve, at, ...(input.comment ? { comment: input.comment } : {}) };
+  const { fresh, order: updated } = await recordEvent(
+    order.postingNumber,
+    `cancel_answer#${request.id}`,
+    { type: 'cancellation_answer', at, source: 'seller' },
+    { cancellationRequest: { ...request, seller } },
+  );
+  if (updated) await deliverToWait(updated);
+  return { accepted: true, duplicate: !fresh };
+}
 
 /** Postings short of this offer in this warehouse get a restock event; their AwaitRestock reserves again. */
 export async function wakePostingsWaitingFor(warehouseId: number, offerId: string): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * The seller's API (Lambda Function URL): `POST /stock`, `/tracking`, `/lastMile`, `/delivered`, `/packed`,
- * `/marks`, `/packing`, `/resume`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
+ * `/marks`, `/packing`, `/resume`, `/cancellationRequest`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
  */
 import httpErrorHandler from '@middy/http-error-handler';
 import httpRouterHandler from '@middy/http-router';
@@ -11,6 +11,7 @@ import { json, readJsonBody } from '#shared/http';
 import { bearerMatches, sellerApiKey } from '#shared/seller-credentials';
 import { refuse } from './refuse';
 import {
+  answerCancellationRequest,
   confirmPacked,
   receiveMarks,
   reportDelivered,
@@ -60,6 +61,7 @@ const router = httpRouterHandler<APIGatewayProxyEventV2, Result>({
     action('marks', receiveMarks),
     action('packing', setPackingData),
     action('resume', resume),
+    action('cancellationRequest', answerCancellationRequest),
   ],
   notFoundResponse: ({ method, path }) => refuse(404, `No seller API action ${method} ${path}`),
 });

@@ -60,6 +60,16 @@ export type AlertFacts =
       linksValidHours: number;
     }
   | { kind: 'removed_from_act'; actId: number; deadline?: string }
+  /** A buyer's cancellation request the seller answers (policy `ask`, or read-only mode: in the cabinet). */
+  | { kind: 'cancellation_request'; reason: string; deadline?: string; callbackPath?: string }
+  /** How a buyer's cancellation request was answered, and by whom. */
+  | {
+      kind: 'cancellation_answered';
+      decision: 'approved' | 'rejected';
+      by: 'policy' | 'seller' | 'ozon';
+      reason: string;
+      comment?: string;
+    }
   | { kind: 'label_unprinted'; reason: string; deadline?: string }
   | { kind: 'handover_missed'; deadline?: string; cost: string }
   | { kind: 'handover_failed'; warehouseId: number; deliveryMethod: string; deadline: string; reason: string }
@@ -97,6 +107,8 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   tariff_step: 'warning',
   handover: 'info',
   removed_from_act: 'warning',
+  cancellation_request: 'critical',
+  cancellation_answered: 'info',
   label_unprinted: 'warning',
   handover_missed: 'critical',
   handover_failed: 'critical',

@@ -110,6 +110,18 @@ export const SECTIONS = {
     /** rFBS: the shipment date given to Ozon when it asks for one (`set_cutoff`), this many hours from receipt. */
     CUTOFF_HANDLING_HOURS: num(24, z.positive()),
     REQUIRE_PACKED_CONFIRMATION: flag,
+    /**
+     * A buyer's cancellation request for an rFBS parcel already with the carrier: `reject` (with
+     * CANCELLATION_REJECT_COMMENT) or `ask` the seller, who answers before Ozon approves it itself. Before the
+     * hand-over a request is always approved: nothing has left and the buyer gets what they asked for.
+     */
+    CANCELLATION_AFTER_HANDOVER: z._default(z.enum(['reject', 'ask']), 'ask'),
+    /** Answered this many hours before Ozon's `auto_approve_date`, whatever the seller has said by then. */
+    CANCELLATION_MARGIN_HOURS: num(2, z.positive()),
+    CANCELLATION_REJECT_COMMENT: z._default(
+      z.string().check(z.minLength(1), z.maxLength(500)),
+      'Заказ уже передан в доставку. Вы можете отказаться от него при получении.',
+    ),
     /** Sent to the buyer (in Russian) through Ozon chat when a parcel stalls; {posting} is replaced. */
     BUYER_STALL_MESSAGE: z._default(
       z.string().check(z.minLength(1), z.maxLength(1000)),
@@ -150,6 +162,7 @@ export function waitSettings(): WaitSettings {
     trackingGraceSeconds: c.TRACKING_GRACE_HOURS * hour,
     settlementWindowSeconds: c.SETTLEMENT_WINDOW_DAYS * 24 * hour,
     attentionRecheckSeconds: c.ATTENTION_RECHECK_HOURS * hour,
+    cancellationMarginSeconds: c.CANCELLATION_MARGIN_HOURS * hour,
   };
 }
 

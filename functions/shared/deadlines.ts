@@ -31,6 +31,8 @@ export interface WaitSettings {
   settlementWindowSeconds: number;
   /** A posting that needs the seller is re-checked with Ozon this often, and the seller reminded. */
   attentionRecheckSeconds: number;
+  /** A buyer's cancellation request is answered this long before Ozon approves it itself. */
+  cancellationMarginSeconds: number;
 }
 
 const HOUR = 3600;
@@ -48,6 +50,7 @@ export const DEFAULT_WAIT_SETTINGS: WaitSettings = {
   disputeWaitSeconds: 14 * DAY,
   settlementWindowSeconds: 14 * DAY,
   attentionRecheckSeconds: DAY,
+  cancellationMarginSeconds: 2 * HOUR,
 };
 
 /** Seconds from now until a date; an absent or unreadable date gives the fallback, never NaN. */
@@ -127,6 +130,10 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
     dispute: s.disputeWaitSeconds,
     payout: Math.max(HOUR, Math.ceil((settleFrom + s.settlementWindowSeconds * 1000 - nowMs) / 1000)),
     attention: s.attentionRecheckSeconds,
+    // The seller's answer to a cancellation request, until the margin before Ozon approves it itself.
+    cancellation: order.cancellationRequest?.autoApproveAt
+      ? secondsUntil(plusSeconds(order.cancellationRequest.autoApproveAt, -s.cancellationMarginSeconds), nowMs, HOUR)
+      : HOUR,
   } satisfies Record<WaitKind, number>;
 }
 

@@ -62,6 +62,12 @@ export class ShipsInPackages extends NamedError {}
 export class CarrierRegistering extends NamedError {}
 /** Ozon could not register the parcel with the carrier (`posting_registration_error`). */
 export class CarrierRegistrationFailed extends NamedError {}
+/** A buyer asked to cancel an rFBS posting (conditional cancellation): DecideCancellationRequest answers it. */
+export class CancellationRequested extends NamedError {}
+/** The seller decides a cancellation request: the posting waits for the answer (AwaitCancellationDecision). */
+export class CancellationDecisionAsked extends NamedError {}
+/** A cancellation request was approved on Ozon and the posting is not cancelled yet: looked at again shortly. */
+export class CancellationNotApplied extends NamedError {}
 /** Handover: the day's parcels are still being packed: the act is made `HANDOVER_LEAD_HOURS` before the cutoff. */
 export class ActTooEarly extends NamedError {}
 /** Handover: Ozon cannot make the carriage's act yet (postings still being packed or registered): ask again. */

@@ -25,6 +25,8 @@ export const WaitKind = z.enum([
   'dispute',
   'payout',
   'attention',
+  /** The seller's answer to a buyer's cancellation request (rFBS), until shortly before Ozon approves it itself. */
+  'cancellation',
 ]);
 export type WaitKind = z.infer<typeof WaitKind>;
 
@@ -143,6 +145,27 @@ export const Order = z.object({
   labelBatch: z.optional(z.string()),
   cancellation: z.optional(
     z.object({ reasonId: z.optional(z.number()), reason: z.string(), initiator: z.string(), afterShip: z.boolean() }),
+  ),
+  /**
+   * A buyer's cancellation request (rFBS, `/v2/conditional-cancellation/list`), found by the poller: open until the
+   * product or the seller answers it (`decision`), or Ozon does. While open, the posting's wait ends with
+   * CancellationRequested and DecideCancellationRequest answers it before `autoApproveAt`.
+   */
+  cancellationRequest: z.optional(
+    z.object({
+      id: z.number(),
+      reason: z.string(),
+      requestedAt: z.string(),
+      autoApproveAt: z.optional(z.string()),
+      /** The seller's own answer (seller API `cancellationRequest`), when the policy asks the seller. */
+      seller: z.optional(z.object({ approve: z.boolean(), comment: z.optional(z.string()), at: z.string() })),
+      /** When the seller was asked (once). */
+      askedAt: z.optional(z.string()),
+      /** `left`: read-only mode — the product does not answer on Ozon, the seller does in the cabinet. */
+      decision: z.optional(z.enum(['approved', 'rejected', 'left'])),
+      decidedBy: z.optional(z.enum(['policy', 'seller', 'ozon'])),
+      decidedAt: z.optional(z.string()),
+    }),
   ),
   /** The settlement's verdict; what was expected and accrued are `expectedPayout` and `accrued` beside it. */
   payout: z.optional(z.object({ difference: z.number(), verdict: z.string(), at: z.string() })),

@@ -41,6 +41,7 @@ const WAIT_PHASE = {
   dispute: undefined,
   payout: 'settling',
   attention: 'needs_attention',
+  cancellation: undefined,
 } as const satisfies Record<WaitKind, Order['phase'] | undefined>;
 
 export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ stored: true }> {

@@ -1,7 +1,15 @@
 /** Whether a wait is over, judged from the order record alone. Pure. */
 
+import { requestOpen } from '#aftersale/rules';
 import { payoutSettled } from '#settlement/rules';
-import { CarrierRegistrationFailed, InArbitration, NotAccepted, PostingCancelled, ShipFailed } from '#shared/errors';
+import {
+  CancellationRequested,
+  CarrierRegistrationFailed,
+  InArbitration,
+  NotAccepted,
+  PostingCancelled,
+  ShipFailed,
+} from '#shared/errors';
 import { type Order, WaitKind } from '#shared/order';
 import { DISPUTED, isAssembled, isCancelled } from '#shared/status';
 
@@ -22,7 +30,19 @@ export function evaluateWait(order: Order, kind: WaitKind, payoutTolerance: numb
     return { outcome: 'failure', error: PostingCancelled.name, cause: `Posting ${order.postingNumber} was cancelled` };
   }
   const since = order.wait?.on === kind ? order.wait.since : '';
+  // A buyer's cancellation request is answered first, wherever the posting waits (not while it waits for the seller
+  // in NeedsAttention, nor once it only waits for its money).
+  if (requestOpen(order) && kind !== 'attention' && kind !== 'payout' && kind !== 'cancellation') {
+    return {
+      outcome: 'failure',
+      error: CancellationRequested.name,
+      cause: `The buyer asked to cancel ${order.postingNumber}: ${order.cancellationRequest?.reason ?? ''}`,
+    };
+  }
   switch (kind) {
+    case 'cancellation':
+      // The seller answered (seller API), or someone else did (Ozon): DecideCancellationRequest acts on it.
+      return order.cancellationRequest?.seller || !requestOpen(order) ? { outcome: 'success' } : { outcome: 'pending' };
     case 'restock':
       return order.restockedAt && order.restockedAt >= since ? { outcome: 'success' } : { outcome: 'pending' };
     case 'approval':

@@ -130,6 +130,7 @@ describe('who may do what', () => {
 
   it('only the functions that call Ozon can read the Ozon credentials', () => {
     const callers: Entry[] = [
+      'aftersale/decide-cancellation-request',
       'delivery/check-tracking',
       'delivery/set-tracking-number',
       'fulfilment/confirm-posting',
@@ -222,6 +223,7 @@ describe('who may do what', () => {
 
   it('only the functions that resume waits can resolve task tokens, on OrderLifecycle only', () => {
     const expected: Entry[] = [
+      'aftersale/decide-cancellation-request',
       'delivery/check-tracking',
       'fulfilment/label-batch',
       'fulfilment/pack-and-label',
@@ -267,6 +269,7 @@ describe('who may do what', () => {
     expect(allowed('sns:Publish')).toEqual(having('alerts'));
     expect(having('alerts')).toEqual(
       [
+        'aftersale/decide-cancellation-request',
         'stock/cancel-posting',
         'stock/cancel-short-lines',
         'delivery/check-tracking',

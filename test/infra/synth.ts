@@ -101,6 +101,8 @@ export const FUNCTIONS = {
   'delivery/tracking-overdue': [...STEP, 'alerts'],
   'delivery/alert-dispute': [...STEP, 'alerts'],
   'delivery/alert-not-accepted': [...STEP, 'alerts'],
+  // Answers a buyer's cancellation request on Ozon (read first), alerts, and may end the posting's wait.
+  'aftersale/decide-cancellation-request': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
   // The public push endpoint: the queue and the push token's hash, nothing else.
   'intake/webhook': ['sendPushes'],
   'intake/push-processor': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'receivePushes'],

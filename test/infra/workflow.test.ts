@@ -79,6 +79,9 @@ const STATE_NAMES = [
   'ShipInPackages',
   'Split',
   'AwaitCarrierRegistration',
+  // Issue 13: a buyer's cancellation request, answered before Ozon's deadline.
+  'DecideCancellationRequest',
+  'AwaitCancellationDecision',
 ];
 /** The one Fail: a posting number Ozon does not know has nothing to follow or resume. */
 const FAIL_ENDINGS = ['UnknownPosting'];
@@ -94,6 +97,7 @@ const WAITS = [
   'AwaitApproval',
   'AwaitMarkingCodes',
   'AwaitCarrierRegistration',
+  'AwaitCancellationDecision',
 ];
 /** Token tasks that are steps, not waits for the outside world: PackAndLabel waits for its label batch. */
 const TOKEN_STEPS = ['PackAndLabel'];
@@ -302,6 +306,7 @@ describe('waits for the outside world', () => {
       AwaitApproval: 'approval',
       AwaitMarkingCodes: 'marks',
       AwaitCarrierRegistration: 'registration',
+      AwaitCancellationDecision: 'cancellation',
     };
     for (const n of WAITS.filter((w) => w !== 'NeedsAttention')) {
       const s = states[n];
@@ -374,7 +379,7 @@ describe('cancellation', () => {
       .filter(([, s]) => !catchTargets(s, 'PostingCancelled').includes('ReleaseStock'))
       .map(([n]) => n);
     expect(withoutCatch.sort()).toEqual([...NOT_CANCELLABLE].sort());
-    expect(tasks()).toHaveLength(29);
+    expect(tasks()).toHaveLength(31);
   });
 
   it('ReleaseStock and CancelPosting end in Cancelled only when Ozon confirmed it, else the posting rejoins', () => {
@@ -524,6 +529,22 @@ describe('no dead ends', () => {
     expect(catchTargets(states.AwaitPayout, 'States.Timeout')).toEqual(['SettlePayout']);
     expect(states.SettlePayout.Next).toBe('Completed');
     expect(states.AwaitDelivery.Next).toBe('AwaitPayout');
+  });
+
+  it("a buyer's cancellation request ends every wait but NeedsAttention, AwaitPayout and its own, into DecideCancellationRequest", () => {
+    for (const w of WAITS) {
+      const expected = ['NeedsAttention', 'AwaitPayout', 'AwaitCancellationDecision'].includes(w)
+        ? []
+        : ['DecideCancellationRequest'];
+      expect(catchTargets(states[w], 'CancellationRequested'), w).toEqual(expected);
+    }
+    const decide = states.DecideCancellationRequest;
+    expect(decide.Next).toBe('ReceivePosting');
+    expect(catchTargets(decide, 'CancellationDecisionAsked')).toEqual(['AwaitCancellationDecision']);
+    expect(catchTargets(decide, 'PostingCancelled')).toEqual(['ReleaseStock']);
+    expect((decide.Retry ?? []).some((r: Json) => r.ErrorEquals.includes('CancellationNotApplied'))).toBe(true);
+    expect(states.AwaitCancellationDecision.Next).toBe('DecideCancellationRequest');
+    expect(catchTargets(states.AwaitCancellationDecision, 'States.Timeout')).toEqual(['DecideCancellationRequest']);
   });
 
   it('"not packed yet" goes to the packing wait, which returns to ConfirmPosting', () => {

@@ -4,6 +4,7 @@
  * exactly one execution, ends where it should, and every status and date push is in the order's events once.
  * The webhook queues pushes (SQS) for the push processor, so the check waits for the queue's work to show.
  */
+import pRetry from 'p-retry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvents } from '#shared/event-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
@@ -106,11 +107,16 @@ describe(`${PUSHES} pushes for ${POSTINGS} postings, ${DUPLICATE_SHARE * 100}% d
       Array.from({ length: 16 }, async () => {
         while (next < all.length) {
           const push = all[next++] as Push;
-          const res = await fetch(rt.webhookUrl, {
-            method: 'POST',
-            body: JSON.stringify(push.body),
-            headers: { 'content-type': 'application/json' },
-          });
+          // As Ozon does: a push whose connection could not even be made (a busy machine) is sent again.
+          const res = await pRetry(
+            () =>
+              fetch(rt.webhookUrl, {
+                method: 'POST',
+                body: JSON.stringify(push.body),
+                headers: { 'content-type': 'application/json' },
+              }),
+            { retries: 3, minTimeout: 500 },
+          );
           await res.arrayBuffer();
           statuses.push(res.status);
         }

@@ -57,6 +57,19 @@ const FACTS: AlertFacts[] = [
     linksValidHours: 12,
   },
   { kind: 'removed_from_act', actId: 42, deadline: '2021-11-24T10:00:00Z' },
+  {
+    kind: 'cancellation_request',
+    reason: 'Покупатель передумал',
+    deadline: '2021-11-24T10:00:00Z',
+    callbackPath: 'POST /cancellationRequest',
+  },
+  {
+    kind: 'cancellation_answered',
+    decision: 'rejected',
+    by: 'policy',
+    reason: 'Покупатель передумал',
+    comment: 'Уже в пути',
+  },
   { kind: 'label_unprinted', reason: "The next postings aren't ready", deadline: '2021-11-24T10:00:00Z' },
   {
     kind: 'handover_missed',

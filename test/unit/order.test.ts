@@ -210,6 +210,23 @@ describe('orderFromPosting', () => {
 });
 
 describe('evaluateWait', () => {
+  it("an open cancellation request ends every wait but attention, payout and the seller's answer; decided, none", () => {
+    const request = { id: 1, reason: 'r', requestedAt: '2024-01-01T00:00:00.000Z' };
+    const open = order({ schema: 'rfbs', cancellationRequest: request });
+    const ended = WaitKind.options.filter((k) => {
+      const outcome = evaluateWait(open, k, 1);
+      return outcome.outcome === 'failure' && outcome.error === 'CancellationRequested';
+    });
+    expect(ended.sort()).toEqual(
+      WaitKind.options.filter((k) => !['attention', 'payout', 'cancellation'].includes(k)).sort(),
+    );
+    expect(evaluateWait(open, 'cancellation', 1)).toEqual({ outcome: 'pending' });
+    const answered = order({ cancellationRequest: { ...request, seller: { approve: false, at: 'x' } } });
+    expect(evaluateWait(answered, 'cancellation', 1)).toEqual({ outcome: 'success' });
+    const decided = order({ status: 'delivering', cancellationRequest: { ...request, decision: 'rejected' } });
+    expect(evaluateWait(decided, 'delivery', 1)).toEqual({ outcome: 'pending' });
+  });
+
   it("attention ends only on the seller's resume, not on a cancellation (ReceivePosting sees that)", () => {
     const since = '2024-01-01T00:00:00.000Z';
     const wait = { on: 'attention' as const, token: 't', since, timeoutAt: '2024-01-02T00:00:00.000Z' };
@@ -412,6 +429,7 @@ describe('waitTimeouts', () => {
       dispute: 14 * DAY,
       payout: 14 * DAY,
       attention: DAY,
+      cancellation: HOUR,
     });
   });
 

@@ -111,6 +111,19 @@ export const en: Templates = {
     what: `The parcel was not handed over by its carriage's cutoff. ${f.cost}`,
     todo: 'Bring it to the drop-off point with the next carriage (its act and labels come in the next handover alert), or cancel it yourself before Ozon does.',
   }),
+  cancellation_request: (f) => ({
+    what: `The buyer asked to cancel this posting, which is already with the carrier: "${f.reason}". Ozon approves the request itself at the deadline, and you then pay the delivery both ways.`,
+    todo: f.callbackPath
+      ? `Answer before the deadline: send {"postingNumber", "approve": true|false, "comment"} to ${f.callbackPath}; without an answer the product rejects it shortly before the deadline.`
+      : 'Answer the request in the seller cabinet (rFBS → Cancellation requests) before the deadline.',
+  }),
+  cancellation_answered: (f) => ({
+    what: `The buyer's cancellation request ("${f.reason}") was ${f.decision === 'approved' ? 'approved' : 'rejected'} by ${f.by === 'policy' ? 'your policy' : f.by === 'seller' ? 'you' : 'Ozon'}${f.comment ? `, comment: "${f.comment}"` : ''}.`,
+    todo:
+      f.decision === 'approved'
+        ? 'Nothing: the posting is cancelled and its units go back on the shelf (or the parcel comes back from the carrier).'
+        : 'Ship as planned; the buyer may still refuse the parcel at delivery.',
+  }),
   removed_from_act: (f) => ({
     what: `Ozon left this posting out of the carriage's act ${f.actId}: it ships with the next carriage.`,
     todo: 'Keep the parcel for the next carriage; if its shipment date is today, check in the cabinet why it was left out.',

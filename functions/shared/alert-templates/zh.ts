@@ -111,6 +111,19 @@ export const zh: Templates = {
     what: `包裹未在发运截单时间之前交接。${f.cost}`,
     todo: '请随下一批发运交接（交接单和面单会在下一条交接提醒中发送），或在 Ozon 取消之前自行取消。',
   }),
+  cancellation_request: (f) => ({
+    what: `买家申请取消此订单，但包裹已交给承运商：“${f.reason}”。截止时间一到 Ozon 会自动同意，往返运费由您承担。`,
+    todo: f.callbackPath
+      ? `请在截止时间前答复：向 ${f.callbackPath} 发送 {"postingNumber", "approve": true|false, "comment"}；若不答复，系统会在截止前不久拒绝该申请。`
+      : '请在截止时间前在卖家后台（rFBS → 取消申请）答复。',
+  }),
+  cancellation_answered: (f) => ({
+    what: `买家的取消申请（“${f.reason}”）已被${f.by === 'policy' ? '您的规则' : f.by === 'seller' ? '您' : 'Ozon'}${f.decision === 'approved' ? '同意' : '拒绝'}${f.comment ? `，备注：“${f.comment}”` : ''}。`,
+    todo:
+      f.decision === 'approved'
+        ? '无需操作：订单已取消，商品回到库存（或包裹由承运商退回）。'
+        : '照常发货；买家仍可在收货时拒收。',
+  }),
   removed_from_act: (f) => ({
     what: `Ozon 未将此订单列入交接单 ${f.actId}：它将随下一批发运。`,
     todo: '请保留该包裹随下一批发运；如发货日期为今天，请在卖家后台查看原因。',

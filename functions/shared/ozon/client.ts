@@ -56,6 +56,9 @@ export const ENDPOINTS = {
   // Files: read with `document()`, not `call()` (the schema is the docs' JSON form, for documentBytes).
   actPdf: endpoint('/v2/posting/fbs/act/get-pdf', S.FileResponse, false),
   actBarcode: endpoint('/v2/posting/fbs/act/get-barcode', S.FileResponse, false),
+  cancellationRequests: endpoint('/v2/conditional-cancellation/list', S.CancellationListResponse, false),
+  approveCancellation: endpoint('/v2/conditional-cancellation/approve', S.EmptyResponse, true),
+  rejectCancellation: endpoint('/v2/conditional-cancellation/reject', S.EmptyResponse, true),
   labelTasks: endpoint('/v2/posting/fbs/package-label/create', S.LabelTasksResponse, false),
   labelTask: endpoint('/v1/posting/fbs/package-label/get', S.LabelTaskResponse, false),
   cancel: endpoint('/v2/posting/fbs/cancel', S.BooleanResult, true),

@@ -377,6 +377,26 @@ export const ActStatusResponse = z.looseObject({
   }),
 });
 export type ActStatusResponse = z.infer<typeof ActStatusResponse>;
+/** `/v2/conditional-cancellation/list` (docs/26-cancellationapi.md). */
+export const CancellationListResponse = z.looseObject({
+  result: z._default(
+    z.array(
+      z.looseObject({
+        cancellation_id: z.number(),
+        posting_number: z.string(),
+        auto_approve_date: isoDate,
+        cancelled_at: isoDate,
+        cancellation_initiator: nullableString,
+        cancellation_reason: z.nullish(z.looseObject({ id: z.nullish(z.number()), name: nullableString })),
+        cancellation_reason_message: nullableString,
+        state: z.nullish(z.looseObject({ id: z.nullish(z.number()), name: nullableString, state: nullableString })),
+      }),
+    ),
+    [],
+  ),
+  last_id: z.nullish(z.union([z.number(), z.string()])),
+});
+export type CancellationListResponse = z.infer<typeof CancellationListResponse>;
 /** `/v2/posting/fbs/package-label/create`: a task per label size (`big_label`, `small_label`). */
 export const LabelTasksResponse = z.looseObject({
   result: z.looseObject({

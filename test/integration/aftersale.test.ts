@@ -1,0 +1,126 @@
+/**
+ * After the sale (issue 13), through whole executions on the embedded runtime: a buyer's cancellation request
+ * (rFBS; the sandbox plays Ozon's `/v2/conditional-cancellation/*`, approving a request itself at its deadline) is
+ * found by the poller, ends the posting's wait, and is answered on Ozon before the deadline — approved before the
+ * hand-over (the posting ends Cancelled, its units back), rejected or left to the seller after it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getOrder } from '#shared/order-store';
+import { getStock } from '#stock/stock-store';
+import { type Runtime, startRuntime } from '../../local/runtime';
+import { seedDemoStock } from '../../local/seed';
+import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
+import { ozonCallsFor, statesEntered, waitForExecution } from './helpers';
+
+const RFBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => w.is_rfbs)?.warehouse_id as number;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let rt: Runtime;
+
+beforeAll(async () => {
+  // The product answers 40 h before Ozon's 48 h deadline here, so an unanswered request is decided while the parcel
+  // is still on its way (the simulated carrier delivers a day after pick-up; delivery would close the request).
+  rt = await startRuntime({ speed: 5_000, environment: { CANCELLATION_MARGIN_HOURS: '40' } });
+  await seedDemoStock(100);
+});
+afterAll(async () => {
+  await rt?.stop();
+});
+
+async function until<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const requestOf = (pn: string) => rt.sandbox?.afterSale().cancellations.find((c) => c.posting_number === pn);
+const kindsOf = (pn: string) => rt.alerts.filter((a) => a.postingNumber === pn).map((a) => a.kind);
+
+describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
+  it('before the hand-over: approved on Ozon, the posting ends Cancelled and its units go back', async () => {
+    const before = (await getStock(RFBS_WAREHOUSE, ['CABLE-USBC-1M'])).get('CABLE-USBC-1M');
+    const pn =
+      rt.sandbox?.createPosting({
+        schema: 'rfbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+        cancellationRequestAfterMs: 20 * MINUTE,
+        cancellationRequestMessage: 'Нашёл дешевле',
+      }).posting_number ?? '';
+
+    const execution = await waitForExecution(rt, pn, 120_000);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const states = statesEntered(execution);
+    expect(states).toContain('DecideCancellationRequest');
+    expect(states.at(-1)).toBe('Cancelled');
+    expect(requestOf(pn)).toMatchObject({ state: 'APPROVED', resolution: 'approved' });
+    const id = requestOf(pn)?.cancellation_id;
+    const answers = (rt.sandbox?.calls ?? []).filter(
+      (c) =>
+        c.path.startsWith('/v2/conditional-cancellation/') &&
+        (c.body as { cancellation_id?: number }).cancellation_id === id,
+    );
+    expect(answers.map((c) => `${c.path} ${c.status}`)).toEqual(['/v2/conditional-cancellation/approve 200']);
+    expect(ozonCallsFor(rt, pn).map((c) => c.path)).not.toContain('/v2/posting/fbs/cancel');
+    expect(rt.alerts.find((a) => a.kind === 'cancellation_answered' && a.postingNumber === pn)?.message).toMatch(
+      /approved by your policy/,
+    );
+    // Nothing left the warehouse: the seller's count is as before the posting.
+    const after = (await getStock(RFBS_WAREHOUSE, ['CABLE-USBC-1M'])).get('CABLE-USBC-1M');
+    expect(after?.onHand).toBe(before?.onHand);
+    expect(after?.reserved).toBe(before?.reserved);
+    expect((await getOrder(pn))?.cancellationRequest).toMatchObject({ decision: 'approved', decidedBy: 'policy' });
+  });
+
+  it('with the carrier: the seller is asked, answers "reject" through the seller API, the parcel is delivered', async () => {
+    const pn =
+      rt.sandbox?.createPosting({
+        schema: 'rfbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+        cancellationRequestAfterMs: 6 * HOUR,
+      }).posting_number ?? '';
+
+    const asked = await until(() => rt.alerts.find((a) => a.kind === 'cancellation_request' && a.postingNumber === pn));
+    expect(asked.severity).toBe('critical');
+    expect(asked.message).toContain('/cancellationRequest');
+    const answer = await rt.sellerApi('cancellationRequest', {
+      postingNumber: pn,
+      approve: false,
+      comment: 'Посылка уже в пути',
+    });
+    expect(answer.status).toBe(200);
+
+    const execution = await waitForExecution(rt, pn, 120_000);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesEntered(execution)).toContain('AwaitCancellationDecision');
+    expect(statesEntered(execution).at(-1)).toBe('Completed');
+    expect(requestOf(pn)).toMatchObject({ state: 'REJECTED', resolution: 'rejected', comment: 'Посылка уже в пути' });
+    expect((await getOrder(pn))?.cancellationRequest).toMatchObject({ decision: 'rejected', decidedBy: 'seller' });
+    // A second answer is refused: nothing is open any more.
+    expect((await rt.sellerApi('cancellationRequest', { postingNumber: pn, approve: true })).status).toBe(409);
+  });
+
+  it('with the carrier and no answer from the seller: rejected before Ozon would approve it itself', async () => {
+    const pn =
+      rt.sandbox?.createPosting({
+        schema: 'rfbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+        cancellationRequestAfterMs: 6 * HOUR,
+      }).posting_number ?? '';
+
+    const execution = await waitForExecution(rt, pn, 120_000);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesEntered(execution).at(-1)).toBe('Completed');
+    // Never approved by Ozon's deadline: the seller was asked first, then the product answered in time.
+    expect(requestOf(pn)).toMatchObject({ state: 'REJECTED', resolution: 'rejected' });
+    expect(kindsOf(pn)).toEqual(expect.arrayContaining(['cancellation_request', 'cancellation_answered']));
+    expect(kindsOf(pn).indexOf('cancellation_request')).toBeLessThan(kindsOf(pn).indexOf('cancellation_answered'));
+    expect((await getOrder(pn))?.cancellationRequest).toMatchObject({ decision: 'rejected', decidedBy: 'policy' });
+  });
+});
