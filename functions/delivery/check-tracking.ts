@@ -68,21 +68,20 @@ export async function checkTracking(input: StepInput) {
 
 /**
  * An FBS parcel still `awaiting_deliver` after its carriage's cutoff (shipment date) missed its carriage: alerted
- * once per shipment date with what lateness costs. Ozon moves such a posting to a later carriage: its new shipment
- * date is taken (the wait then lasts until that cutoff). Returns the updated order, or nothing when not missed.
+ * once per shipment date with what lateness costs (`handoverMissedFor`). Ozon moves such a posting to a later
+ * carriage: its new shipment date is taken (watched again until that cutoff). Returns the updated order, or nothing
+ * when not missed. lastStatusAt is not touched: it orders the status writes, and a status dated before this check
+ * must still be recorded.
  */
 async function handoverMissed(order: Order, ozonShipmentDate: string | undefined, t: number) {
   const deadline = handoverDeadline(order, waitSettings());
   if (!deadline || Date.parse(deadline) > t) return undefined;
-  // Looked at since the deadline already (this check moves lastStatusAt): the stall SLA's escalation takes over.
-  if (Date.parse(order.lastStatusAt ?? '') >= Date.parse(deadline)) return undefined;
   const missedDate = order.shipmentDate;
   await sendAlert(order, { kind: 'handover_missed', deadline: missedDate, cost: lateCost(order) });
   const moved = ozonShipmentDate ? new Date(ozonShipmentDate).toISOString() : undefined;
   return updateOrder(order.postingNumber, {
+    handoverMissedFor: missedDate,
     ...(moved && moved !== order.shipmentDate ? { shipmentDate: moved } : {}),
-    // The stall SLA counts from this check: the next look is a grace period later, not at once.
-    lastStatusAt: new Date(t).toISOString(),
   });
 }
 

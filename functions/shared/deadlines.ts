@@ -92,6 +92,8 @@ export function stallDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTI
  */
 export function handoverDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTINGS): string | undefined {
   if (order.schema !== 'fbs' || order.status !== 'awaiting_deliver') return undefined;
+  // Alerted for this date already: the stall SLA watches the parcel from here.
+  if (order.handoverMissedFor !== undefined && order.handoverMissedFor === order.shipmentDate) return undefined;
   return plusSeconds(order.shipmentDate, s.handoverGraceSeconds);
 }
 

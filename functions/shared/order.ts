@@ -126,6 +126,11 @@ export const Order = z.object({
   exemplarsSentAt: z.optional(z.string()),
   /** A posting that came out of a split: the posting it came from, whose reservation it took over. */
   parentPostingNumber: z.optional(z.string()),
+  /**
+   * The shipment date (carriage cutoff) whose missed handover was alerted: once per date; a date Ozon moves the
+   * parcel to is watched again. Kept apart from lastStatusAt, which orders status writes.
+   */
+  handoverMissedFor: z.optional(z.string()),
   /** How often each kind of escalation (stalled parcel, missing tracking number) has fired. */
   escalations: z._default(z.record(z.string(), z.int()), {}),
   tariffication: z.optional(

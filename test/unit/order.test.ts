@@ -480,11 +480,15 @@ describe('waitTimeouts', () => {
       shipmentDate: '2021-11-21T10:00:00.000Z',
       deliveryDateEnd: undefined,
     });
-    const afterCutoff = { ...waiting, lastStatusAt: '2021-11-21T11:00:00.000Z' };
+    const alerted = { ...waiting, handoverMissedFor: waiting.shipmentDate };
+    const moved = { ...alerted, shipmentDate: '2021-11-22T10:00:00.000Z' };
+    const at = Date.parse('2021-11-21T11:00:00.000Z');
 
     expect(waitTimeouts(waiting, NOW).delivery).toBe(DAY + HOUR);
-    // Past the cutoff and its grace (checked at 11:00 the next day): the stall SLA, a day after that check.
-    expect(waitTimeouts(afterCutoff, Date.parse('2021-11-21T11:00:00.000Z')).delivery).toBe(DAY);
+    // Missed and alerted (checked at 11:00 the next day): the stall SLA, a day after the shipment date.
+    expect(waitTimeouts(alerted, at).delivery).toBe(23 * HOUR);
+    // Ozon moved it to the next carriage: watched again until that cutoff and its grace.
+    expect(waitTimeouts(moved, at).delivery).toBe(DAY);
   });
 
   it('delivering is stalled five days after the last status change', () => {
