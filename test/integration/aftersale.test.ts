@@ -19,9 +19,15 @@ const HOUR = 60 * MINUTE;
 let rt: Runtime;
 
 beforeAll(async () => {
-  // The product answers 40 h before Ozon's 48 h deadline here, so an unanswered request is decided while the parcel
+  // The product answers 44 h before Ozon's 48 h deadline here, so an unanswered request is decided while the parcel
   // is still on its way (the simulated carrier delivers a day after pick-up; delivery would close the request).
-  rt = await startRuntime({ speed: 5_000, environment: { CANCELLATION_MARGIN_HOURS: '40' } });
+  // The carrier picks parcels up 6 h after they are packed: a request 20 minutes in is surely before the hand-over,
+  // one 20 hours in surely after it, however busy the machine.
+  rt = await startRuntime({
+    speed: 10_000,
+    environment: { CANCELLATION_MARGIN_HOURS: '44' },
+    carrier: { handoverMs: 6 * HOUR, transitMs: 24 * HOUR },
+  });
   await seedDemoStock(100);
 });
 afterAll(async () => {
@@ -82,7 +88,7 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
       rt.sandbox?.createPosting({
         schema: 'rfbs',
         lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
-        cancellationRequestAfterMs: 6 * HOUR,
+        cancellationRequestAfterMs: 20 * HOUR,
       }).posting_number ?? '';
 
     const asked = await until(() => rt.alerts.find((a) => a.kind === 'cancellation_request' && a.postingNumber === pn));
@@ -110,7 +116,7 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
       rt.sandbox?.createPosting({
         schema: 'rfbs',
         lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
-        cancellationRequestAfterMs: 6 * HOUR,
+        cancellationRequestAfterMs: 20 * HOUR,
       }).posting_number ?? '';
 
     const execution = await waitForExecution(rt, pn, 120_000);
