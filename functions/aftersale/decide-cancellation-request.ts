@@ -73,14 +73,7 @@ export async function decideCancellationRequest(input: StepInput) {
     throw new CancellationDecisionAsked(`The seller decides request ${request.id} of ${order.postingNumber}`);
   }
   if (answer.answer === 'approve') {
-    await ozon().call('approveCancellation', { cancellation_id: request.id, comment: '' });
-    const updated = await decide(order, request, 'approved', answer.by);
-    await sendAlert(updated, {
-      kind: 'cancellation_answered',
-      decision: 'approved',
-      by: answer.by,
-      reason: request.reason,
-    });
+    await answerOnOzon(order, request, 'approved', answer.by);
     // Ozon cancels the posting on approval: its word ends the posting (ReleaseStock asks again).
     const { result: after } = await ozon().call('getPosting', { posting_number: order.postingNumber });
     if (isCancelled(after.status)) {
@@ -91,16 +84,30 @@ export async function decideCancellationRequest(input: StepInput) {
       `Request ${request.id} approved; Ozon has not cancelled ${order.postingNumber} yet`,
     );
   }
-  await ozon().call('rejectCancellation', { cancellation_id: request.id, comment: answer.comment });
-  const updated = await decide(order, request, 'rejected', answer.by);
+  return stateOf(await answerOnOzon(order, request, 'rejected', answer.by, answer.comment));
+}
+
+/** The answer on Ozon, then on the order, then to the seller (a retried step finds it answered on Ozon first). */
+async function answerOnOzon(
+  order: Order,
+  request: CancellationRequest,
+  decision: 'approved' | 'rejected',
+  by: 'policy' | 'seller',
+  comment?: string,
+): Promise<Order> {
+  await ozon().call(decision === 'approved' ? 'approveCancellation' : 'rejectCancellation', {
+    cancellation_id: request.id,
+    comment: comment ?? '',
+  });
+  const updated = await decide(order, request, decision, by);
   await sendAlert(updated, {
     kind: 'cancellation_answered',
-    decision: 'rejected',
-    by: answer.by,
+    decision,
+    by,
     reason: request.reason,
-    comment: answer.comment,
+    ...(comment ? { comment } : {}),
   });
-  return stateOf(updated);
+  return updated;
 }
 
 function decide(

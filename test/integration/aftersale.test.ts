@@ -44,19 +44,21 @@ async function until<T>(find: () => T | undefined | Promise<T | undefined>, time
   }
 }
 
+/** An rFBS posting whose buyer asks to cancel this long after ordering. */
+const rfbsPosting = (requestAfterMs: number, message?: string) =>
+  rt.sandbox?.createPosting({
+    schema: 'rfbs',
+    lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+    cancellationRequestAfterMs: requestAfterMs,
+    ...(message ? { cancellationRequestMessage: message } : {}),
+  }).posting_number ?? '';
 const requestOf = (pn: string) => rt.sandbox?.afterSale().cancellations.find((c) => c.posting_number === pn);
 const kindsOf = (pn: string) => rt.alerts.filter((a) => a.postingNumber === pn).map((a) => a.kind);
 
 describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
   it('before the hand-over: approved on Ozon, the posting ends Cancelled and its units go back', async () => {
     const before = (await getStock(RFBS_WAREHOUSE, ['CABLE-USBC-1M'])).get('CABLE-USBC-1M');
-    const pn =
-      rt.sandbox?.createPosting({
-        schema: 'rfbs',
-        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
-        cancellationRequestAfterMs: 20 * MINUTE,
-        cancellationRequestMessage: 'Нашёл дешевле',
-      }).posting_number ?? '';
+    const pn = rfbsPosting(20 * MINUTE, 'Нашёл дешевле');
 
     const execution = await waitForExecution(rt, pn, 120_000);
 
@@ -84,12 +86,7 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
   });
 
   it('with the carrier: the seller is asked, answers "reject" through the seller API, the parcel is delivered', async () => {
-    const pn =
-      rt.sandbox?.createPosting({
-        schema: 'rfbs',
-        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
-        cancellationRequestAfterMs: 20 * HOUR,
-      }).posting_number ?? '';
+    const pn = rfbsPosting(20 * HOUR);
 
     const asked = await until(() => rt.alerts.find((a) => a.kind === 'cancellation_request' && a.postingNumber === pn));
     expect(asked.severity).toBe('critical');
@@ -112,12 +109,7 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
   });
 
   it('with the carrier and no answer from the seller: rejected before Ozon would approve it itself', async () => {
-    const pn =
-      rt.sandbox?.createPosting({
-        schema: 'rfbs',
-        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
-        cancellationRequestAfterMs: 20 * HOUR,
-      }).posting_number ?? '';
+    const pn = rfbsPosting(20 * HOUR);
 
     const execution = await waitForExecution(rt, pn, 120_000);
 

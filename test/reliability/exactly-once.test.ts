@@ -7,6 +7,7 @@
 import pRetry from 'p-retry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvents } from '#shared/event-store';
+import { getOrder } from '#shared/order-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { endOf, executionsNamed, FBS_WAREHOUSE, FULL, lastState, tally, waitUntil } from './helpers';
@@ -124,9 +125,12 @@ describe(`${PUSHES} pushes for ${POSTINGS} postings, ${DUPLICATE_SHARE * 100}% d
     );
     expect(tally(statuses, String)).toEqual({ 200: PUSHES });
 
+    // Simulated days pass while two reliability files share two cores: room for a slow run, not for a stuck posting
+    // (what a posting still running waits for is printed with its order, to tell the two apart).
+    const running = () => postings.filter((pn) => !executionsNamed(rt, pn).some((e) => e.status !== 'RUNNING'));
     await waitUntil(
-      () => postings.every((pn) => executionsNamed(rt, pn).some((e) => e.status !== 'RUNNING')),
-      FULL ? 400_000 : 200_000,
+      () => running().length === 0,
+      FULL ? 600_000 : 400_000,
       () =>
         JSON.stringify(
           tally(postings, (pn) => {
@@ -134,7 +138,23 @@ describe(`${PUSHES} pushes for ${POSTINGS} postings, ${DUPLICATE_SHARE * 100}% d
             return e ? lastState(e) : 'none';
           }),
         ),
-    );
+    ).catch(async (error: Error) => {
+      const stuck = await Promise.all(
+        running()
+          .slice(0, 5)
+          .map((pn) => getOrder(pn)),
+      );
+      const facts = stuck.map((o) => ({
+        pn: o?.postingNumber,
+        phase: o?.phase,
+        status: o?.status,
+        expected: o?.expectedPayout,
+        accrued: o?.accrued,
+        wait: o?.wait?.on,
+        at: new Date(rt.clock.now()).toISOString(),
+      }));
+      throw new Error(`${error.message}; still running: ${JSON.stringify(facts)}`);
+    });
 
     for (const pn of postings) expect(executionsNamed(rt, pn), pn).toHaveLength(1);
     expect(tally(postings, (pn) => endOf(executionsNamed(rt, pn)[0]))).toEqual({ Completed: POSTINGS });
