@@ -109,6 +109,8 @@ export interface HandoverDeps {
   onTimer?(): void;
   /** SandboxOptions.handoverByCarriage */
   handoverByCarriage?: boolean;
+  /** SandboxOptions.actRefusal */
+  actRefusal?: string;
 }
 
 export class Handover {
@@ -296,6 +298,8 @@ export class Handover {
    */
   createAct(methodId: number, departure: string | undefined, containersCount: number): Carriage {
     const w = this.resolveMethod(methodId);
+    // the configured fault (SandboxOptions.actRefusal): every act refused with that token
+    if (this.d.actRefusal) throw new ApiError(400, 3, this.d.actRefusal);
     const dm = fbsDeliveryMethod(w);
     const now = this.now();
     const today = utcDate(now);

@@ -127,6 +127,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     timing: options.timing ?? {},
     onTimer: () => state?.soon(),
     handoverByCarriage: options.handoverByCarriage,
+    actRefusal: options.actRefusal,
   });
   const afterSale = new AfterSale({
     model,

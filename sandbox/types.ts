@@ -203,6 +203,12 @@ export interface SandboxOptions {
    * (TYPE_CUTOFF_DATE_CHANGED). A date whose act nobody makes hands nothing over. Sandbox extension.
    */
   handoverByCarriage?: boolean;
+  /**
+   * A fault: /v2/posting/fbs/act/create refuses every act with this token (400 code 3), e.g.
+   * `has_postings_with_registration_error` from docs/00-overview.md's table — for the product's "act left to the
+   * seller" path. Default: none. Sandbox extension.
+   */
+  actRefusal?: string;
   /** seller_id sent in pushes (default: Number(clientId) or 1) — sandbox extension */
   sellerId?: number;
   /**

@@ -557,4 +557,16 @@ describe('handoverByCarriage', () => {
     expect((await act(sb, 'check-status', result.id)).body.result.added_to_act).toEqual([a]);
     expect(statusOf(sb, a)).toBe('delivering');
   });
+
+  it('actRefusal: every act refused with the configured token', async () => {
+    const { sb, clock } = await start({ actRefusal: 'has_postings_with_registration_error' });
+    const a = sb.createPosting().posting_number;
+    await ship(sb, a);
+    clock.advance(CUTOFF1 - HOUR - clock.now());
+    expect((await createAct(sb)).body).toEqual({
+      code: 3,
+      message: 'has_postings_with_registration_error',
+      details: [],
+    });
+  });
 });
