@@ -10,7 +10,7 @@ import { getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
-import { ozonCallsFor, statesEntered, waitForExecution } from './helpers';
+import { ozonCallsFor, statesEntered, until, waitForExecution } from './helpers';
 
 const RFBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => w.is_rfbs)?.warehouse_id as number;
 const MINUTE = 60_000;
@@ -33,16 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rt?.stop();
 });
-
-async function until<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** An rFBS posting whose buyer asks to cancel this long after ordering. */
 const rfbsPosting = (requestAfterMs: number, message?: string) =>

@@ -8,7 +8,7 @@ import { handoverName } from '#handover/rules';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
-import { statesEntered } from './helpers';
+import { statesEntered, until } from './helpers';
 
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 const REFUSAL = 'has_postings_with_registration_error';
@@ -25,16 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rt?.stop();
 });
-
-async function until<T>(find: () => T | undefined, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('an act Ozon refuses', { timeout: 150_000 }, () => {
   it('is left to the seller with a critical alert; the parcel is alerted as a missed handover', async () => {

@@ -81,3 +81,14 @@ export async function waitForAlert(rt: Runtime, postingNumber: string, kind: str
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Waits (real time) until `find` gives something: an alert, an ended execution; fails after `timeoutMs`. */
+export async function until<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -105,7 +105,9 @@ describe('npm start with a data dir survives kill -9 of its process group', () =
     const lastTimeBefore = Math.max(...beforeRestart.map((l) => l.at));
 
     // Act: the same data dir again, until every posting is terminal.
-    const second = startCli(['--data-dir', dataDir, '--exit', '--json', '--timeout', '150']);
+    // Bounded, not timed: a busy shared machine may need simulated weeks (a posting's payout wait ends at its
+    // settlement window if no sweep settles it first); every posting must still end Completed.
+    const second = startCli(['--data-dir', dataDir, '--exit', '--json', '--timeout', '300']);
     const code = await second.exited;
 
     // Assess: the summary covers all 40 postings, those from before the kill included.
