@@ -12,12 +12,12 @@ import { env } from '#shared/config';
 import { LabelNotReady } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { ozon } from '#shared/ozon/client';
-import { LabelsInput, LabelTask, type Unprinted } from './print-labels';
+import { LabelsInput, LabelTask, Unprinted } from './print-labels';
 import { labelProgress, labelTaskFiles } from './rules';
 
 export const FetchInput = z.extend(LabelsInput, {
   labelTasks: z.array(LabelTask),
-  unprinted: z.array(z.object({ postingNumber: z.string(), reason: z.string() })),
+  unprinted: z.array(Unprinted),
   labelsRequestedAt: z.string(),
 });
 export type FetchInput = z.infer<typeof FetchInput>;

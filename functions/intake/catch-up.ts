@@ -77,11 +77,7 @@ export async function pollOnce(): Promise<PollReport> {
     await deliverStatusChanges(report, mark);
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
     // Buyers' cancellation requests (rFBS): Ozon pushes none. A failure here must not stop the rest of the poll.
-    const requests = await followCancellationRequests().catch((error: unknown) => {
-      if (error instanceof OzonAuthError) throw error;
-      logger.warn('Cancellation requests could not be read; the next poll tries again', { error });
-      return undefined;
-    });
+    const requests = await besideThePoll(followCancellationRequests(), 'Cancellation requests could not be read');
     report.cancellationRequestsOpen = requests?.open;
     // The seller's stock changes Ozon cannot know of (restocks, shortages) that were not published at once, then
     // once a day Ozon's figures read back.
@@ -95,11 +91,7 @@ export async function pollOnce(): Promise<PollReport> {
     // failure (Ozon's carriage list unavailable) must not stop the rest of the poll: the next run plans again.
     // Once an hour is enough: a carriage is planned up to a day ahead and waits for its act's time itself.
     const planDue = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS);
-    const handovers = await (planDue ? planHandovers() : Promise.resolve(undefined)).catch((error: unknown) => {
-      if (error instanceof OzonAuthError) throw error;
-      logger.warn('Handover planning failed; the next poll plans again', { error });
-      return undefined;
-    });
+    const handovers = planDue ? await besideThePoll(planHandovers(), 'Handover planning failed') : undefined;
     report.handoversDue = handovers?.due;
     report.handoversStarted = handovers?.started;
   } catch (error) {
@@ -169,6 +161,20 @@ async function startMissingExecutions(report: PollReport, mark: number | undefin
 
 const Mark = z.object({ statusChangesUntil: z.number() });
 const POLLER_MARK = keys.cursor('poller');
+
+/**
+ * A part of the poll whose failure must not stop the rest (the next run tries again): logged, undefined. A refused
+ * key is the exception: it ends the run and alerts the seller.
+ */
+async function besideThePoll<T>(part: Promise<T>, failure: string): Promise<T | undefined> {
+  try {
+    return await part;
+  } catch (error) {
+    if (error instanceof OzonAuthError) throw error;
+    logger.warn(`${failure}; the next poll tries again`, { error });
+    return undefined;
+  }
+}
 
 async function readMark(): Promise<number | undefined> {
   const { Item } = await db().send(new GetCommand({ TableName: env('table').TABLE_NAME, Key: POLLER_MARK }));
