@@ -32,8 +32,8 @@ export interface Admission {
 
 export interface AdmissionResult {
   wallSeconds: number;
-  /** Real ms (performance.now) at which each execution ended, by execution name. */
-  endedAt: Map<string, number>;
+  /** Real ms (performance.now) at which each admitted posting was seen past hand-over (out of the window). */
+  handedOverAt: Map<string, number>;
   timedOut: boolean;
 }
 
@@ -74,53 +74,53 @@ export async function admit(
     if (e.status !== 'RUNNING') return false;
     return !e.history.some((h) => h.type === 'StateEntered' && handover.has(h.state ?? ''));
   };
-  const endedAt = new Map<string, number>();
-  const stopListening = rt.engine.onExecutionDone((e) => endedAt.set(e.name, performance.now()));
   const inWindow = new Set<string>();
+  const handedOverAt = new Map<string, number>();
   let created = 0;
   let exhausted = false;
   let timedOut = false;
   const started = performance.now();
   let lastLog = started;
-  try {
-    for (;;) {
-      for (const pn of inWindow) if (!beforeHandover(pn)) inWindow.delete(pn);
-      while (!exhausted && inWindow.size < opts.window) {
-        const pn = admission.create();
-        if (pn === undefined) exhausted = true;
-        else {
-          inWindow.add(pn);
-          created++;
-        }
-      }
-      if (exhausted && admission.settled()) break;
-      const elapsed = (performance.now() - started) / 1000;
-      if (elapsed > opts.timeoutSeconds) {
-        timedOut = true;
-        log(`timed out after ${opts.timeoutSeconds} s`);
-        break;
-      }
-      if (performance.now() - lastLog > 5000) {
-        lastLog = performance.now();
-        const running = [...rt.engine.executions.values()].filter((e) => e.status === 'RUNNING').length;
-        log(`${elapsed.toFixed(0)} s: admitted ${created}, before hand-over ${inWindow.size}, running ${running}`);
-      }
-      await sleep(10);
+  for (;;) {
+    for (const pn of inWindow) {
+      if (beforeHandover(pn)) continue;
+      inWindow.delete(pn);
+      handedOverAt.set(pn, performance.now());
     }
-  } finally {
-    stopListening();
+    while (!exhausted && inWindow.size < opts.window) {
+      const pn = admission.create();
+      if (pn === undefined) exhausted = true;
+      else {
+        inWindow.add(pn);
+        created++;
+      }
+    }
+    if (exhausted && admission.settled()) break;
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed > opts.timeoutSeconds) {
+      timedOut = true;
+      log(`timed out after ${opts.timeoutSeconds} s`);
+      break;
+    }
+    if (performance.now() - lastLog > 5000) {
+      lastLog = performance.now();
+      const running = [...rt.engine.executions.values()].filter((e) => e.status === 'RUNNING').length;
+      log(`${elapsed.toFixed(0)} s: admitted ${created}, before hand-over ${inWindow.size}, running ${running}`);
+    }
+    await sleep(10);
   }
-  return { wallSeconds: (performance.now() - started) / 1000, endedAt, timedOut };
+  return { wallSeconds: (performance.now() - started) / 1000, handedOverAt, timedOut };
 }
 
 /**
- * Postings completed per second in steady state: between the 10th and the 90th percentile of the times they
- * ended, so neither the ramp-up (the first postings' whole lifecycle) nor the tail counts. Each posting's
- * lifecycle is the same length of simulated time, so this is also the rate at which postings went through the
- * part of the lifecycle that calls Ozon.
+ * Postings per second in steady state: between the 10th and the 90th percentile of the given times, so neither
+ * the ramp-up nor the tail counts. The benchmark passes the times postings went past hand-over (confirmed,
+ * assembled on Ozon, packed: every per-posting Ozon call made), not the times they completed: an FBS parcel then
+ * waits for its carriage's cutoff (once a day) and its transit, which are Ozon's schedule, and completions come in
+ * bursts a carriage at a time.
  */
-export function steadyThroughput(endedAtMs: number[]): number {
-  const t = [...endedAtMs].sort((a, b) => a - b);
+export function steadyThroughput(atMs: number[]): number {
+  const t = [...atMs].sort((a, b) => a - b);
   const lo = Math.floor(t.length * 0.1);
   const hi = Math.ceil(t.length * 0.9) - 1;
   const span = ((t[hi] ?? 0) - (t[lo] ?? 0)) / 1000;

@@ -25,7 +25,7 @@ export interface RunFacts {
   byFinalState: Record<string, number>;
   wallSeconds: number;
   timedOut: boolean;
-  /** Happy runs: postings completed per second in steady state (admission.ts `steadyThroughput`). */
+  /** Happy runs: postings through hand-over per second in steady state (admission.ts `steadyThroughput`). */
   steadyPostingsPerSecond: number;
   /** The client's limit on Ozon requests per second, as the functions read it. */
   ozonRatePerSecond: number;
@@ -162,7 +162,7 @@ export function printSummary(s: Summary, log: (line: string) => void) {
   details.push(['wall time (s)', s.wallSeconds]);
   if (s.throughput) {
     const t = s.throughput;
-    details.push(['throughput, steady state (postings/s)', t.postingsPerSecond]);
+    details.push(['throughput to hand-over, steady state (postings/s)', t.postingsPerSecond]);
     details.push(['throughput, whole run incl. ramp and tail (postings/s)', t.overallPostingsPerSecond]);
     details.push([
       'Ozon-rate ceiling (postings/s)',

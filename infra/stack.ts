@@ -295,6 +295,12 @@ export class OzonAutopilotStack extends Stack {
         ['ozon', 'labels', 'alerts'],
       ],
       ['alertHandoverProblem', 'handover/alert-handover-problem', 'The act is left to the seller', ['alerts']],
+      [
+        'checkHandover',
+        'handover/check-handover',
+        "After the cutoff: alert the carriage's parcels that did not leave",
+        ['ozon', 'alerts'],
+      ],
     ];
     this.handover = machine(
       HANDOVER_MACHINE_NAME,

@@ -86,6 +86,8 @@ let cachedStack: ResolvedStack | undefined;
 const WEBHOOK_TOKEN = 'local-webhook-token-0123456789abcdef';
 /** How often (real ms) the simulated time is saved to the data dir, besides every journal line. */
 const SAVE_CLOCK_MS = 250;
+/** The catch-up poll's simulated interval unless told otherwise. */
+const DEFAULT_POLL_INTERVAL_MS = 30 * 60_000;
 /** How long the local label batcher collects requests unless told otherwise: a posting moves on quickly. */
 const QUICK_BATCH_WINDOW_MS = 300;
 
@@ -178,6 +180,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SELLER_API_KEY: sellerApiKey,
       // The sandbox pushes from loopback; in AWS only Ozon's networks are allowed (functions/intake/ip.ts).
       WEBHOOK_ALLOWED_CIDRS: `${OZON_PUSH_CIDRS},127.0.0.0/8`,
+      // A push's real milliseconds in the queue are simulated minutes on the compressed clock (hours when a carriage
+      // hands hundreds over at once): the poll leaves a status change to its push for one poll interval.
+      STATUS_PUSH_GRACE_MINUTES: String(Math.max(10, (options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS) / 60_000)),
       ...options.environment,
     });
     resetClients();
@@ -204,7 +209,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     Object.assign(process.env, ozon.environment, options.environment);
     resetClients();
 
-    const poller = startPoller(clock, () => functions.invoke('poller', {}), options.pollIntervalMs ?? 30 * 60_000);
+    const poller = startPoller(
+      clock,
+      () => functions.invoke('poller', {}),
+      options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    );
     stops.push(() => poller.stop());
     const inbox = startInbox({
       endpoint: services.messaging.address,

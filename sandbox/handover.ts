@@ -401,6 +401,14 @@ export class Handover {
     this.d.model.moveShipmentDate(p, this.cutoffAt(w, date));
   }
 
+  /** SandboxModel's plannedCutoff: the warehouse's cutoff on the date of `at`, or the next day's once it has passed */
+  plannedCutoff(warehouse: SandboxWarehouse, at: number): number {
+    const w = this.d.warehouses.find((x) => x.warehouse_id === warehouse.warehouse_id) ?? warehouse;
+    let date = utcDate(at);
+    while (this.cutoffAt(w, date) <= this.now()) date = nextDate(date);
+    return this.cutoffAt(w, date);
+  }
+
   /** the carriage leaves: every posting in it that is still awaiting_deliver is handed over, with its pushes */
   private handOver(c: Carriage) {
     if (c.status === 'sended') return;

@@ -118,6 +118,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     onTimer: () => state?.soon(),
     handoverByCarriage: options.handoverByCarriage,
     placeInCarriage: (p) => handover.placeInCarriage(p),
+    plannedCutoff: options.handoverByCarriage ? (w, at) => handover.plannedCutoff(w, at) : undefined,
     onStatusChange: (p) => afterSale.onStatus(p),
   });
   const handover = new Handover({

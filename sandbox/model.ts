@@ -172,6 +172,11 @@ export interface ModelDeps {
   handoverByCarriage?: boolean;
   placeInCarriage?(p: Posting): void;
   /**
+   * With handoverByCarriage: the shipment date Ozon gives a new FBS posting, the cutoff of the carriage it is
+   * planned for — the warehouse's cutoff on the UTC date `at` falls on, or the next day's if that one has passed.
+   */
+  plannedCutoff?(warehouse: SandboxWarehouse, at: number): number;
+  /**
    * The posting's status (or substatus) changed, after its push: the after-sale records follow delivery and the
    * end of a posting (aftersale.ts).
    */
@@ -372,7 +377,12 @@ export class Model {
       previous_substatus: '',
       tracking_number: '',
       createdAt: now,
-      shipmentDate: now + (spec.shipmentSlaMs ?? t.shipmentSla),
+      // Ozon plans a new FBS posting for a carriage: its shipment date is that carriage's cutoff, so the parcel does
+      // not move (and no TYPE_CUTOFF_DATE_CHANGED is pushed) when it is placed in it. An explicit SLA is kept as given.
+      shipmentDate:
+        schema === 'fbs' && spec.shipmentSlaMs === undefined && this.d.plannedCutoff
+          ? this.d.plannedCutoff(warehouse, now + t.shipmentSla)
+          : now + (spec.shipmentSlaMs ?? t.shipmentSla),
       deliveringDate: null,
       deliveryBegin: Math.max(now, now + (spec.deliveryWindowMs ?? t.deliveryWindow) - 4 * 3_600_000),
       deliveryEnd: now + (spec.deliveryWindowMs ?? t.deliveryWindow),
@@ -645,7 +655,19 @@ export class Model {
     p.deliveringDate = this.now();
     this.setState(p, 'delivering', 'posting_on_way_to_city');
     if (p.stall) return;
-    this.schedule(p, 'deliver', this.timing(p).transit);
+    this.schedule(p, 'deliver', this.fbsTransit(p));
+  }
+
+  /**
+   * An FBS parcel's transit. With handoverByCarriage a whole carriage leaves at one instant: its parcels reach
+   * their buyers over the following hours and days (other cities, other pick-up points), not all in the same
+   * millisecond — ±25% of timing.transit, from the posting's number (the same on every run and restore).
+   */
+  private fbsTransit(p: Posting): number {
+    const transit = this.timing(p).transit;
+    if (!this.d.handoverByCarriage) return transit;
+    const spread = (Number(p.posting_number.replace(/\D/g, '').slice(-4)) % 1000) / 1000;
+    return Math.round(transit * (0.75 + 0.5 * spread));
   }
 
   private deliver(p: Posting) {

@@ -34,6 +34,7 @@ export const NOT_ACCEPTED = C.NotAccepted.name;
 export const HANDOVER_TO_CARRIER = C.HandoverToCarrier.name;
 export const ACT_NOT_YET = C.ActNotYet.name;
 export const ACT_TOO_EARLY = C.ActTooEarly.name;
+export const HANDOVER_NOT_DUE = C.HandoverNotDue.name;
 export const CANCELLATION_REQUESTED = C.CancellationRequested.name;
 export const CANCELLATION_DECISION_ASKED = C.CancellationDecisionAsked.name;
 export const CANCELLATION_NOT_APPLIED = C.CancellationNotApplied.name;

@@ -2,8 +2,9 @@
  * Handover: one Standard execution per FBS carriage (warehouse, delivery method, departure date), named by it and
  * started by the poller `HANDOVER_LEAD_HOURS` before the carriage's cutoff (functions/handover/plan.ts). It makes
  * the act on Ozon, waits for its documents, gets the labels of the act's parcels in label tasks of 20, stores the
- * act, the carriage barcode and the labels, and tells the seller what to print and bring, by when. What Ozon will not do is the seller's, alerted (LeftToSeller): never a Fail, and the
- * postings' own executions go on either way.
+ * act, the carriage barcode and the labels, and tells the seller what to print and bring, by when; an hour after the
+ * cutoff it looks at the carriage's parcels once and alerts each that did not leave. What Ozon will not do is the
+ * seller's, alerted (LeftToSeller): never a Fail, and the postings' own executions go on either way.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -20,6 +21,7 @@ export interface HandoverFunctions {
   fetchLabels: lambda.IFunction;
   handOverDocuments: lambda.IFunction;
   alertHandoverProblem: lambda.IFunction;
+  checkHandover: lambda.IFunction;
 }
 
 const ERROR_PATH = '$.error';
@@ -32,7 +34,8 @@ export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sf
     return task;
   };
 
-  const ready = new sfn.Succeed(scope, 'HandoverReady');
+  const ready = new sfn.Succeed(scope, 'HandedOver');
+  const unchecked = new sfn.Succeed(scope, 'HandoverNotChecked');
   const nothing = new sfn.Succeed(scope, 'NothingToHandOver');
   const leftToSeller = new sfn.Succeed(scope, 'LeftToSeller');
 
@@ -64,11 +67,28 @@ export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sf
     task.addCatch(documents, { errors: [sfn.Errors.ALL], resultPath: '$.labelsError' });
   }
   const problem = step('AlertHandoverProblem', fns.alertHandoverProblem);
-  problem.next(leftToSeller);
 
-  for (const task of steps.filter((s) => s !== problem && s !== printLabels && s !== fetchLabels)) {
+  // An hour after the cutoff, the carriage's parcels that did not leave: one Ozon list, not a look per posting.
+  // Whether the act was made or left to the seller, the parcels are looked at; the outcome names which it was.
+  // Before its time the step says so (no Ozon call) and is retried hourly, as CreateAct waits for the act's time.
+  const checkHandover = step('CheckHandover', fns.checkHandover);
+  checkHandover.addRetry({
+    errors: [E.HANDOVER_NOT_DUE],
+    interval: Duration.hours(1),
+    backoffRate: 1,
+    maxAttempts: 72,
+  });
+  // Ozon unreachable for the whole retry: the parcels' own stall SLA still watches each of them.
+  checkHandover.addCatch(unchecked, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
+  const outcome = new sfn.Choice(scope, 'ActMadeOrLeft')
+    .when(sfn.Condition.booleanEquals('$.leftToSeller', true), leftToSeller)
+    .otherwise(ready);
+  problem.next(checkHandover);
+  checkHandover.next(outcome);
+
+  for (const task of steps.filter((s) => ![problem, printLabels, fetchLabels, checkHandover].includes(s))) {
     task.addCatch(problem, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
   }
-  createAct.next(checkAct).next(printLabels).next(fetchLabels).next(documents).next(ready);
+  createAct.next(checkAct).next(printLabels).next(fetchLabels).next(documents).next(checkHandover);
   return createAct;
 }

@@ -5,15 +5,13 @@
  * number of checks raise "possibly lost".
  */
 
-import { lateCost } from '#fulfilment/rules';
 import { recordStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { now, nowIso } from '#shared/clock';
 import { env, waitSettings } from '#shared/config';
-import { handoverDeadline, stallDeadline } from '#shared/deadlines';
+import { stallDeadline } from '#shared/deadlines';
 import { claimOnce, releaseOnce } from '#shared/event-store';
 import { stepHandler } from '#shared/handler';
-import type { Order } from '#shared/order';
 import { requireOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
@@ -28,8 +26,6 @@ export async function checkTracking(input: StepInput) {
     return stateOf(await requireOrder(order.postingNumber));
   }
   const t = now();
-  const missed = await handoverMissed(order, posting.shipment_date ?? undefined, t);
-  if (missed) return stateOf(missed);
   if (deliveryWindowPassed(order, t)) {
     await sendAlert(order, { kind: 'delivery_window_passed', deadline: order.deliveryDateEnd });
   }
@@ -64,25 +60,6 @@ export async function checkTracking(input: StepInput) {
     await sendAlert(updated, { kind: 'possibly_lost', status: order.status, since: order.lastStatusAt, checks });
   }
   return stateOf(updated);
-}
-
-/**
- * An FBS parcel still `awaiting_deliver` after its carriage's cutoff (shipment date) missed its carriage: alerted
- * once per shipment date with what lateness costs (`handoverMissedFor`). Ozon moves such a posting to a later
- * carriage: its new shipment date is taken (watched again until that cutoff). Returns the updated order, or nothing
- * when not missed. lastStatusAt is not touched: it orders the status writes, and a status dated before this check
- * must still be recorded.
- */
-async function handoverMissed(order: Order, ozonShipmentDate: string | undefined, t: number) {
-  const deadline = handoverDeadline(order, waitSettings());
-  if (!deadline || Date.parse(deadline) > t) return undefined;
-  const missedDate = order.shipmentDate;
-  await sendAlert(order, { kind: 'handover_missed', deadline: missedDate, cost: lateCost(order) });
-  const moved = ozonShipmentDate ? new Date(ozonShipmentDate).toISOString() : undefined;
-  return updateOrder(order.postingNumber, {
-    handoverMissedFor: missedDate,
-    ...(moved && moved !== order.shipmentDate ? { shipmentDate: moved } : {}),
-  });
 }
 
 export const handler = stepHandler(StepInput, checkTracking);

@@ -1,7 +1,7 @@
 /**
  * AlertHandoverProblem: the carriage's act could not be made (Ozon refused it, or its documents failed, or it was
- * still not possible near the cutoff). The seller makes it in the cabinet; the postings themselves go on in their
- * own executions, which alert a missed handover as always. The execution ends `LeftToSeller`.
+ * still not possible near the cutoff). The seller makes it in the cabinet; an hour after the cutoff the carriage's
+ * parcels that did not leave are alerted (CheckHandover), and the execution ends `LeftToSeller`.
  */
 import * as z from 'zod/mini';
 import { sendAccountAlert } from '#shared/alerts';
@@ -23,7 +23,8 @@ export async function alertHandoverProblem(input: z.infer<typeof ProblemInput>) 
     },
     { once: `${input.deliveryMethodId}-${input.departureDate}` },
   );
-  return { alerted: true };
+  // The carriage's parcels are still looked at after the cutoff (CheckHandover): the error says how it ends.
+  return input;
 }
 
 export const handler = stepHandler(ProblemInput, alertHandoverProblem);

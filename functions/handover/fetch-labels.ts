@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import { s3Client } from '#shared/aws/s3';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
+import { eachLimited } from '#shared/each-limited';
 import { LabelNotReady } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { ozon } from '#shared/ozon/client';
@@ -32,15 +33,17 @@ export async function fetchLabels(input: FetchInput) {
   const bucket = env('labels').LABELS_BUCKET;
   const files = labelTaskFiles(input, input.actId);
   const unprinted: Unprinted[] = [...input.unprinted];
-  const stored: string[] = [];
+  const storedAt: string[] = [];
   const fileOf: Record<string, string> = {};
   let forming = 0;
-  for (const [n, task] of input.labelTasks.entries()) {
+  // Together, as the tasks were asked for (print-labels.ts): one by one, each waited its turn at the account's rate.
+  // A file's name is its task's place in the act, whichever call answers first.
+  await eachLimited([...input.labelTasks.entries()], async ([n, task]) => {
     const { result } = await ozon().call('labelTask', { task_id: task.taskId });
     const progress = labelProgress(result.status);
     if (progress === 'forming') {
       forming++;
-      continue;
+      return;
     }
     const missed = new Map(
       result.unprinted_postings.flatMap((u) =>
@@ -52,20 +55,21 @@ export async function fetchLabels(input: FetchInput) {
       unprinted.push(
         ...task.postings.map((postingNumber) => ({ postingNumber, reason: missed.get(postingNumber) ?? reason })),
       );
-      continue;
+      return;
     }
     const key = files.pdf(n);
     const pdf = await ozon().download(result.file_url);
     await s3Client().send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),
     );
-    stored.push(key);
+    storedAt[n] = key;
     for (const postingNumber of task.postings) {
       const reason = missed.get(postingNumber);
       if (reason) unprinted.push({ postingNumber, reason });
       else fileOf[postingNumber] = key;
     }
-  }
+  });
+  const stored = storedAt.filter((key) => key !== undefined);
   if (forming) throw new LabelNotReady(`${forming} label task(s) of act ${input.actId} are still forming`);
   await s3Client().send(
     new PutObjectCommand({

@@ -126,3 +126,12 @@ export const labelTaskFiles = (c: Pick<Carriage, 'warehouseId' | 'departureDate'
   const stem = `labels/${c.warehouseId}/${c.departureDate}/act-${actId}-labels`;
   return { pdf: (n: number) => `${stem}-${n + 1}.pdf`, manifest: `${stem}.json` };
 };
+
+/**
+ * A carriage's parcels are looked at this long after its cutoff: the drop-off point's acceptance reaches Ozon's
+ * statuses within minutes, so a parcel still `awaiting_deliver` then was not brought.
+ */
+export const HANDOVER_CHECK_AFTER_MS = 3600_000;
+
+/** When the carriage's parcels are looked at (CheckHandover before then says HandoverNotDue). */
+export const handoverCheckAt = (c: Pick<Carriage, 'cutoffAt'>) => Date.parse(c.cutoffAt) + HANDOVER_CHECK_AFTER_MS;

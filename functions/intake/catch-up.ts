@@ -16,12 +16,12 @@ import { now } from '#shared/clock';
 import { env } from '#shared/config';
 import { db, keys } from '#shared/db';
 import { firstRunOfPeriod } from '#shared/deadlines';
-import { eachLimited } from '#shared/each-limited';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
 import type { Order } from '#shared/order';
 import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
+import { eachPosting } from '#shared/ozon/pages';
 import type { V4ListPosting } from '#shared/ozon/schemas';
 import { isCancelled } from '#shared/status';
 import { publishMarkedStock, reconcileStock } from '#stock/publish';
@@ -105,26 +105,6 @@ export async function pollOnce(): Promise<PollReport> {
   return report;
 }
 
-/**
- * Every page of a cursor-paged list (`/v3/posting/fbs/unfulfilled/list`, `/v4/posting/fbs/list`), ten postings of a
- * page handled at a time.
- */
-async function eachPosting<N extends 'listUnfulfilled' | 'listPostings'>(
-  name: N,
-  request: Omit<Record<string, unknown>, 'cursor'>,
-  handle: (posting: V4ListPosting) => Promise<void>,
-): Promise<number> {
-  let cursor: string | undefined;
-  let seen = 0;
-  do {
-    const page = await ozon().call(name, { ...request, cursor, limit: 100, sort_dir: 'ASC' });
-    seen += page.postings.length;
-    await eachLimited(page.postings, handle);
-    cursor = page.has_next ? (page.cursor ?? undefined) : undefined;
-  } while (cursor);
-  return seen;
-}
-
 /** Starts an execution for a posting the product has no order for, unless it is cancelled (nothing to follow). */
 async function follow(posting: V4ListPosting, report: PollReport) {
   if (isCancelled(posting.status) || (await getOrder(posting.posting_number, { consistent: false }))) return;
@@ -205,14 +185,19 @@ export function statusNews(order: Pick<Order, 'status' | 'substatus'>, posting: 
 }
 
 /**
- * Status changes from the stored mark (minus an overlap) until now. The mark is written only after every page was
+ * Status changes from the stored mark (minus an overlap) until now, both less the push grace. The mark is written only after every page was
  * handled, so a run that fails halfway is repeated from the same mark: no gap, and no repeat that matters because
  * only news reaches recordStatus. The list has no change date, so a change is recorded as seen at the end of the
  * window: it happened no later than that, and a push with an older date cannot move the order back past it.
  */
 async function deliverStatusChanges(report: PollReport, mark: number | undefined) {
-  const until = now();
-  const from = (mark ?? until - FIRST_RUN_LOOKBACK_MS) - STATUS_OVERLAP_MS;
+  const runAt = now();
+  // Changes younger than the grace are their pushes' (STATUS_PUSH_GRACE_MINUTES): the next run looks at them. The
+  // mark stays the run's time (the once-a-period parts of the poll count from it); each run's window is the last
+  // one's, shifted back by the grace.
+  const grace = env('policy').STATUS_PUSH_GRACE_MINUTES * 60_000;
+  const until = runAt - grace;
+  const from = (mark ?? runAt - FIRST_RUN_LOOKBACK_MS) - grace - STATUS_OVERLAP_MS;
   const seenAt = new Date(until).toISOString();
   report.statusChangesSeen += await eachPosting(
     'listPostings',
@@ -234,5 +219,5 @@ async function deliverStatusChanges(report: PollReport, mark: number | undefined
       report.statusesDelivered++;
     },
   );
-  await writeMark(until);
+  await writeMark(runAt);
 }

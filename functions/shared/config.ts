@@ -89,6 +89,12 @@ export const SECTIONS = {
     SETTLEMENT_WINDOW_DAYS: num(14, z.positive()),
     /** How often the payout sweep asks Ozon's finance API about delivered postings (accruals come days later). */
     PAYOUT_CHECK_HOURS: num(6, z.positive()),
+    /**
+     * The catch-up poll delivers a status change only once it is this old: until then its push is on its way (Ozon
+     * sends it within seconds, the queue delivers it), and a poll recording it too would race the push — a write
+     * refused and a read for every posting whose push comes second. A lost push is made up for this much later.
+     */
+    STATUS_PUSH_GRACE_MINUTES: num(10, z.nonnegative()),
     /** How often the poller reads Ozon's stock figures back and alerts a drift from the seller's (stock/publish.ts). */
     STOCK_CHECK_HOURS: num(24, z.positive()),
     ASSEMBLY_BUFFER_HOURS: num(4, z.nonnegative()),

@@ -20,11 +20,6 @@ export interface WaitSettings {
   trackingGraceSeconds: number;
   /** SLA: `awaiting_deliver` this long past shipment_date is stalled. */
   handoverStallSeconds: number;
-  /**
-   * An FBS parcel leaves with its carriage at the cutoff, Ozon's shipment_date: its handover is looked at this long
-   * after it (the carriage's acceptance reaches Ozon's status within minutes), and a miss alerted.
-   */
-  handoverGraceSeconds: number;
   /** SLA: `delivering` (or any transit status) this long without a change is stalled. */
   transitStallSeconds: number;
   disputeWaitSeconds: number;
@@ -45,7 +40,6 @@ export const DEFAULT_WAIT_SETTINGS: WaitSettings = {
   marksReminderSeconds: 6 * HOUR,
   trackingGraceSeconds: DAY,
   handoverStallSeconds: DAY,
-  handoverGraceSeconds: HOUR,
   transitStallSeconds: 5 * DAY,
   disputeWaitSeconds: 14 * DAY,
   settlementWindowSeconds: 14 * DAY,
@@ -77,24 +71,19 @@ export function stallDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTI
   if (order.status === 'awaiting_deliver' || isCancelled(order.status) || order.status === 'awaiting_packaging') {
     // Not picked up: stalled one grace period after shipment_date, and one more after each check that escalated
     // (CheckTracking moves lastStatusAt), so checks do not repeat back to back once the first grace has passed.
+    // An FBS parcel leaves with its carriage at the shipment date (the cutoff), and whether it did is its carriage's
+    // check (CheckHandover, an hour after): from the shipment date it is a parcel in transit, watched by the transit
+    // SLA. With the short grace every FBS parcel would be looked at once in transit (an Ozon call and two
+    // transitions each), since its `delivering` push cannot move a wait's timeout.
+    const grace =
+      order.status === 'awaiting_deliver' && order.schema === 'fbs' ? s.transitStallSeconds : s.handoverStallSeconds;
     const candidates = [order.shipmentDate, order.lastStatusAt]
-      .map((iso) => plusSeconds(iso, s.handoverStallSeconds))
+      .map((iso) => plusSeconds(iso, grace))
       .filter((iso): iso is string => iso !== undefined)
       .sort();
     return candidates.at(-1);
   }
   return plusSeconds(order.lastStatusAt, s.transitStallSeconds);
-}
-
-/**
- * When an FBS parcel still `awaiting_deliver` has missed its carriage: the shipment date (its carriage's cutoff) plus
- * the grace. rFBS parcels go with the seller's carrier: their tracking number is the deadline that counts.
- */
-export function handoverDeadline(order: Order, s: WaitSettings = DEFAULT_WAIT_SETTINGS): string | undefined {
-  if (order.schema !== 'fbs' || order.status !== 'awaiting_deliver') return undefined;
-  // Alerted for this date already: the stall SLA watches the parcel from here.
-  if (order.handoverMissedFor !== undefined && order.handoverMissedFor === order.shipmentDate) return undefined;
-  return plusSeconds(order.shipmentDate, s.handoverGraceSeconds);
 }
 
 /**
@@ -110,9 +99,6 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
   // The delivery window promised to the buyer also ends a wait, so its passing is noticed on time.
   const window =
     Number.isNaN(deliveryEnd) || deliveryEnd < nowMs ? stall : secondsUntil(order.deliveryDateEnd, nowMs, stall);
-  // The carriage's cutoff ends the wait too, once: after it has passed, the stall SLA takes over.
-  const handoverBy = handoverDeadline(order, s);
-  const handover = parsedOr(handoverBy, nowMs) > nowMs ? secondsUntil(handoverBy, nowMs, stall) : stall;
   return {
     restock: secondsUntil(restockDeadline(order, s), nowMs, s.packedReminderSeconds),
     // Ozon's approval: looked at again (ReceivePosting) at the shipment date, then daily.
@@ -128,7 +114,9 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
     assembly: s.assemblyWaitSeconds,
     registration: s.registrationWaitSeconds,
     tracking: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : s.trackingGraceSeconds,
-    delivery: Math.min(stall, window, handover),
+    // An FBS parcel's missed carriage is not this wait's to notice: its carriage's Handover execution looks at all of
+    // the carriage's parcels with one Ozon call an hour after the cutoff (functions/handover/check-handover.ts).
+    delivery: Math.min(stall, window),
     dispute: s.disputeWaitSeconds,
     payout: Math.max(HOUR, Math.ceil((settleFrom + s.settlementWindowSeconds * 1000 - nowMs) / 1000)),
     attention: s.attentionRecheckSeconds,

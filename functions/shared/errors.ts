@@ -76,6 +76,8 @@ export class ActNotYet extends NamedError {}
 export class ActNotReady extends NamedError {}
 /** Handover: Ozon refused the act or could not form its documents: the seller makes it in the cabinet. */
 export class ActRefused extends NamedError {}
+/** Handover: the carriage's cutoff has not passed by the check's margin: its parcels are looked at later. */
+export class HandoverNotDue extends NamedError {}
 /** Handover: the carriage has nothing to hand over (`no_postings`). */
 export class NothingToHandOver extends NamedError {}
 /** The seller's policy wants the warehouse's "packed" before Ozon is asked to assemble, and it has not come. */

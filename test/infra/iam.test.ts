@@ -139,6 +139,7 @@ describe('who may do what', () => {
       'fulfilment/register-shipment',
       'fulfilment/ship-in-packages',
       'handover/check-act',
+      'handover/check-handover',
       'handover/create-act',
       'handover/fetch-labels',
       'handover/hand-over-documents',
@@ -279,6 +280,7 @@ describe('who may do what', () => {
         'fulfilment/receive-posting',
         'fulfilment/ship-in-packages',
         'handover/alert-handover-problem',
+        'handover/check-handover',
         'handover/hand-over-documents',
         'delivery/alert-dispute',
         'delivery/alert-not-accepted',
@@ -554,7 +556,7 @@ describe('no wildcards that write', () => {
       for (const r of s.resources) invoked.add(r['Fn::GetAtt']?.[0] ?? r['Fn::Join']?.[1]?.[0]?.['Fn::GetAtt']?.[0]);
     }
     const handover = ENTRIES.filter((e) => e.startsWith('handover/')).map((e) => functionLogicalId(resources, e));
-    expect(handover).toHaveLength(6);
+    expect(handover).toHaveLength(7);
     expect([...invoked].sort()).toEqual(handover.sort());
   });
 });

@@ -117,6 +117,8 @@ export const FUNCTIONS = {
   'handover/fetch-labels': [...STEP, 'ozon', 'labels'],
   'handover/hand-over-documents': [...STEP, 'ozon', 'labels', 'alerts'],
   'handover/alert-handover-problem': [...STEP, 'alerts'],
+  // An hour after the cutoff: one Ozon list of the carriage's parcels that did not leave, each alerted.
+  'handover/check-handover': [...STEP, 'ozon', 'alerts'],
   // The label queue's consumer: the packing list under labels/, the units off the shelf, each PackAndLabel resumed.
   // No Ozon access: FBS labels come with the carriage (handover/print-labels).
   'fulfilment/label-batch': [...STEP, 'labels', 'alerts', 'resumeWaits', 'receiveLabelRequests'],

@@ -146,7 +146,7 @@ describe('Handover', () => {
     expect(next('CheckAct')).toBe('PrintLabels');
     expect(next('PrintLabels')).toBe('FetchLabels');
     expect(next('FetchLabels')).toBe('HandOverDocuments');
-    expect(next('HandOverDocuments')).toBe('HandoverReady');
+    expect(next('HandOverDocuments')).toBe('CheckHandover');
     expect(Object.values(handoverStates).filter((s) => s.Type === 'Fail')).toEqual([]);
     const early = (handoverStates.CreateAct?.Retry ?? []).find((r: Json) => r.ErrorEquals.includes('ActTooEarly'));
     expect(early).toMatchObject({ IntervalSeconds: 3600, BackoffRate: 1 });
@@ -164,6 +164,22 @@ describe('Handover', () => {
     for (const name of ['CreateAct', 'CheckAct', 'HandOverDocuments']) {
       expect(catchTargets(handoverStates[name] ?? {}, 'States.ALL'), name).toEqual(['AlertHandoverProblem']);
     }
+  });
+
+  it("an hour after the cutoff the carriage's parcels are looked at, whether the act was made or left to the seller", () => {
+    expect(handoverStates.AlertHandoverProblem?.Next).toBe('CheckHandover');
+    const notDue = (handoverStates.CheckHandover?.Retry ?? []).find((r: Json) =>
+      r.ErrorEquals.includes('HandoverNotDue'),
+    );
+    expect(notDue).toMatchObject({ IntervalSeconds: 3600, BackoffRate: 1 });
+    expect(handoverStates.CheckHandover?.Next).toBe('ActMadeOrLeft');
+    expect(handoverStates.ActMadeOrLeft?.Choices).toEqual([
+      { Variable: '$.leftToSeller', BooleanEquals: true, Next: 'LeftToSeller' },
+    ]);
+    expect(handoverStates.ActMadeOrLeft?.Default).toBe('HandedOver');
+    // Ozon unreachable for every retry: the parcels' own stall SLA watches them; the execution does not fail.
+    expect(catchTargets(handoverStates.CheckHandover ?? {}, 'States.ALL')).toEqual(['HandoverNotChecked']);
+    expect(handoverStates.HandoverNotChecked?.Type).toBe('Succeed');
   });
 });
 

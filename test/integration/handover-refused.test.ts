@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('an act Ozon refuses', { timeout: 150_000 }, () => {
-  it('is left to the seller with a critical alert; the parcel is alerted as a missed handover', async () => {
+  it('is left to the seller with a critical alert; after the cutoff the parcel is alerted as a missed handover', async () => {
     const pn =
       rt.sandbox?.createPosting({ schema: 'fbs', lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }] })
         .posting_number ?? '';
@@ -44,11 +44,17 @@ describe('an act Ozon refuses', { timeout: 150_000 }, () => {
     });
 
     expect(handover.status).toBe('SUCCEEDED');
-    expect(statesEntered(handover)).toEqual(['CreateAct', 'AlertHandoverProblem', 'LeftToSeller']);
+    expect(statesEntered(handover)).toEqual([
+      'CreateAct',
+      'AlertHandoverProblem',
+      'CheckHandover',
+      'ActMadeOrLeft',
+      'LeftToSeller',
+    ]);
     const failed = await until(() => rt.alerts.find((a) => a.kind === 'handover_failed'));
     expect(failed.severity).toBe('critical');
     expect(failed.message).toContain(REFUSAL);
-    // The parcel did not leave: an hour after its cutoff its own execution says so, with the lateness cost.
+    // The parcel did not leave: an hour after its cutoff the carriage's check says so, with the lateness cost.
     const missed = await until(() => rt.alerts.find((a) => a.kind === 'handover_missed' && a.postingNumber === pn));
     expect(missed.severity).toBe('critical');
     expect((rt.sandbox?.posting(pn) as { status?: string } | undefined)?.status).toBe('awaiting_deliver');

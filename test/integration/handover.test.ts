@@ -92,7 +92,9 @@ describe('the handover day', { timeout: 150_000 }, () => {
       'PrintLabels',
       'FetchLabels',
       'HandOverDocuments',
-      'HandoverReady',
+      'CheckHandover',
+      'ActMadeOrLeft',
+      'HandedOver',
     ]);
     const paths = rt.ozonCalls.map((c) => c.path);
     // One act for this carriage: Ozon may say "not yet" while parcels are still being packed, and accepts it once.

@@ -510,16 +510,17 @@ describe('state file', () => {
 });
 
 describe('handoverByCarriage', () => {
-  it('parcels leave only with their carriage; the shipment date becomes its cutoff; a late one moves to the next day', async () => {
+  it('parcels leave only with their carriage; the shipment date is its cutoff from the start; a late one moves to the next day', async () => {
     const { url, got } = await receiver();
     const { sb, clock } = await start({ handoverByCarriage: true, pushUrl: url });
     const a = sb.createPosting().posting_number;
     const b = sb.createPosting().posting_number;
+    // Planned for the 16th's carriage from the start: the shipment date is that cutoff.
+    expect((sb.posting(a) as Json).shipment_date).toBe(new Date(CUTOFF1).toISOString());
     await ship(sb, a);
     clock.advance(30_000);
-    // Its carriage is the 16th's: the shipment date is that cutoff, pushed as Ozon's change.
+    // Placed in the carriage it was planned for: the date does not move, nothing is pushed.
     expect((sb.posting(a) as Json).shipment_date).toBe(new Date(CUTOFF1).toISOString());
-    await waitFor(() => got.some((g) => g.message_type === 'TYPE_CUTOFF_DATE_CHANGED' && g.posting_number === a));
     // No hand-over of its own: still waiting a day later, hours before the cutoff.
     clock.advance(CUTOFF1 - 3 * HOUR - clock.now());
     expect(statusOf(sb, a)).toBe('awaiting_deliver');
@@ -528,8 +529,10 @@ describe('handoverByCarriage', () => {
     const { result } = (await createAct(sb)).body;
     await ship(sb, b);
     clock.advance(30_000);
-    // b was assembled after the act: the next day's carriage.
+    // b was assembled after the act: the next day's carriage, pushed as Ozon's change.
     expect((sb.posting(b) as Json).shipment_date).toBe(new Date(CUTOFF2).toISOString());
+    await waitFor(() => got.some((g) => g.message_type === 'TYPE_CUTOFF_DATE_CHANGED' && g.posting_number === b));
+    expect(got.some((g) => g.message_type === 'TYPE_CUTOFF_DATE_CHANGED' && g.posting_number === a)).toBe(false);
     clock.advance(CUTOFF1 - clock.now());
     expect(statusOf(sb, a)).toBe('delivering');
     expect(statusOf(sb, b)).toBe('awaiting_deliver');

@@ -473,22 +473,17 @@ describe('waitTimeouts', () => {
     expect(window).toBe(12 * HOUR);
   });
 
-  it('an FBS parcel awaiting_deliver is looked at an hour after its carriage cutoff (shipment date), then by the stall SLA', () => {
+  it('an FBS parcel awaiting_deliver waits for delivery until the stall SLA: its missed carriage is the Handover check', () => {
     const waiting = order({
       schema: 'fbs',
       status: 'awaiting_deliver',
       shipmentDate: '2021-11-21T10:00:00.000Z',
       deliveryDateEnd: undefined,
     });
-    const alerted = { ...waiting, handoverMissedFor: waiting.shipmentDate };
-    const moved = { ...alerted, shipmentDate: '2021-11-22T10:00:00.000Z' };
-    const at = Date.parse('2021-11-21T11:00:00.000Z');
 
-    expect(waitTimeouts(waiting, NOW).delivery).toBe(DAY + HOUR);
-    // Missed and alerted (checked at 11:00 the next day): the stall SLA, a day after the shipment date.
-    expect(waitTimeouts(alerted, at).delivery).toBe(23 * HOUR);
-    // Ozon moved it to the next carriage: watched again until that cutoff and its grace.
-    expect(waitTimeouts(moved, at).delivery).toBe(DAY);
+    // In transit from the shipment date (the carriage's cutoff): stalled five days after it. No look at the cutoff,
+    // nor a day after it, which would cost every parcel a CheckTracking and an Ozon call.
+    expect(waitTimeouts(waiting, NOW).delivery).toBe(6 * DAY);
   });
 
   it('delivering is stalled five days after the last status change', () => {
@@ -609,14 +604,17 @@ describe('stallDeadline', () => {
   it('after an escalation past the handover grace, the next check is one grace later, not at once', () => {
     const settings = DEFAULT_WAIT_SETTINGS;
     const checkedNow = order({
+      schema: 'rfbs',
       status: 'awaiting_deliver',
       shipmentDate: '2021-11-18T10:00:00.000Z',
       lastStatusAt: NOW_ISO,
+      deliveryDateEnd: undefined,
     });
+    const fbs = { ...checkedNow, schema: 'fbs' as const };
 
-    const timeout = waitTimeouts(checkedNow, NOW, settings).delivery;
-
-    expect(timeout).toBe(settings.handoverStallSeconds);
+    expect(waitTimeouts(checkedNow, NOW, settings).delivery).toBe(settings.handoverStallSeconds);
+    // An FBS parcel's handover is its carriage's check: it is watched as in transit, one transit SLA later.
+    expect(waitTimeouts(fbs, NOW, settings).delivery).toBe(settings.transitStallSeconds);
   });
 });
 
