@@ -20,7 +20,6 @@ import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
 import type { Order } from '#shared/order';
 import { getOrder } from '#shared/order-store';
-import { ozon } from '#shared/ozon/client';
 import { eachPosting } from '#shared/ozon/pages';
 import type { V4ListPosting } from '#shared/ozon/schemas';
 import { isCancelled } from '#shared/status';
