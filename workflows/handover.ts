@@ -33,6 +33,14 @@ export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sf
     steps.push(task);
     return task;
   };
+  /** Retries one named error: the handover waits for Ozon's time (an act, documents, labels, the cutoff). */
+  const retryOn = (
+    task: tasks.LambdaInvoke,
+    error: string,
+    interval: Duration,
+    backoffRate: number,
+    maxAttempts: number,
+  ) => task.addRetry({ errors: [error], interval, backoffRate, maxAttempts });
 
   const ready = new sfn.Succeed(scope, 'HandedOver');
   const unchecked = new sfn.Succeed(scope, 'HandoverNotChecked');
@@ -42,24 +50,19 @@ export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sf
   const createAct = step('CreateAct', fns.createAct);
   // Postings still being packed or registered: Ozon says "not yet"; asked again every 10 minutes — CreateAct stops
   // saying so shortly before the cutoff, so the attempts end there (the bound below is only a backstop: 3 days).
-  createAct.addRetry({ errors: [E.ACT_NOT_YET], interval: Duration.minutes(10), backoffRate: 1, maxAttempts: 432 });
+  retryOn(createAct, E.ACT_NOT_YET, Duration.minutes(10), 1, 432);
   // Started up to HANDOVER_PLAN_HOURS ahead: waits for the act's time hour by hour (no Ozon call until then). An
   // hour is shorter than the lead less the last try's margin, so one attempt always falls inside it.
-  createAct.addRetry({ errors: [E.ACT_TOO_EARLY], interval: Duration.hours(1), backoffRate: 1, maxAttempts: 72 });
+  retryOn(createAct, E.ACT_TOO_EARLY, Duration.hours(1), 1, 72);
   createAct.addCatch(nothing, { errors: [E.NOTHING_TO_HAND_OVER], resultPath: sfn.JsonPath.DISCARD });
 
   const checkAct = step('CheckAct', fns.checkAct);
-  checkAct.addRetry({ errors: [E.ACT_NOT_READY], interval: Duration.seconds(20), backoffRate: 1.5, maxAttempts: 10 });
+  retryOn(checkAct, E.ACT_NOT_READY, Duration.seconds(20), 1.5, 10);
 
   const printLabels = step('PrintLabels', fns.printLabels);
   const fetchLabels = step('FetchLabels', fns.fetchLabels);
   // Ozon forms label files in under a minute; FetchLabels itself waits that long before its first look.
-  fetchLabels.addRetry({
-    errors: [E.LABEL_NOT_READY],
-    interval: Duration.seconds(30),
-    backoffRate: 1.5,
-    maxAttempts: 8,
-  });
+  retryOn(fetchLabels, E.LABEL_NOT_READY, Duration.seconds(30), 1.5, 8);
 
   const documents = step('HandOverDocuments', fns.handOverDocuments);
   // Labels that cannot be had are the seller's to print in the cabinet: the act and its alert go out regardless.
@@ -72,12 +75,7 @@ export function handoverDefinition(scope: Construct, fns: HandoverFunctions): sf
   // Whether the act was made or left to the seller, the parcels are looked at; the outcome names which it was.
   // Before its time the step says so (no Ozon call) and is retried hourly, as CreateAct waits for the act's time.
   const checkHandover = step('CheckHandover', fns.checkHandover);
-  checkHandover.addRetry({
-    errors: [E.HANDOVER_NOT_DUE],
-    interval: Duration.hours(1),
-    backoffRate: 1,
-    maxAttempts: 72,
-  });
+  retryOn(checkHandover, E.HANDOVER_NOT_DUE, Duration.hours(1), 1, 72);
   // Ozon unreachable for the whole retry: the parcels' own stall SLA still watches each of them.
   checkHandover.addCatch(unchecked, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
   const outcome = new sfn.Choice(scope, 'ActMadeOrLeft')
