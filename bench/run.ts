@@ -12,6 +12,7 @@
 import { cpus } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SECTIONS } from '#shared/config';
+import { compressedHandover } from '../local/compressed-handover';
 import type { Execution } from '../local/engine';
 import { peakMemoryMb, startMeasuring } from '../local/metrics';
 import { failStatesOf, finalState, latestByPosting } from '../local/report';
@@ -61,10 +62,6 @@ const ozonRatePerSecond = () => SECTIONS.ozon.shape.OZON_RATE_PER_SECOND.parse(p
 /** How long the bench's packing batcher collects (real ms): see where it is passed. */
 const BENCH_LABEL_WINDOW_MS = 1000;
 
-const HOUR_MS = 3600_000;
-/** How long before a carriage's cutoff the bench makes its act: see where it is used. */
-const ACT_LEAD_HOURS = 6;
-
 /** See admission.ts: wide enough not to cap throughput, narrow enough that the shared CPU keeps simulated time. */
 const DEFAULT_WINDOW = { happy: 32, mixed: 16 };
 
@@ -82,17 +79,14 @@ async function bench(options: BenchOptions) {
     // FBS parcels leave with their warehouse's carriage at its cutoff, as on Ozon (and as `npm start` runs): the
     // Handover machine's act and label calls are shared by the carriage, and each posting waits for its
     // carriage without a check of its own.
-    ozon: { mode: 'sandbox', sandbox: { handoverByCarriage: true, timing: { actWindow: ACT_LEAD_HOURS * HOUR_MS } } },
+    ozon: { mode: 'sandbox', sandbox: { handoverByCarriage: true, timing: compressedHandover.sandboxTiming } },
     // Packing batches filled as AWS fills them (20 requests or the 10 s window): the write units per posting depend
     // on it. Not the full 10 s: compressed ×2000 that is 5.5 simulated hours; 1 s fills batches of 20 at the rates
     // the bench runs at.
     labelBatchWindowMs: BENCH_LABEL_WINDOW_MS,
     ...scenario,
-    // The act and the carriage's label tasks are made 6 simulated hours before the cutoff (the sandbox's day of
-    // packing ends then too), not 2: at ×2000 two hours are 3.6 real seconds, and on two cores busy with a full
-    // admission window the label calls of a carriage of hundreds came after it had left (a third of its labels
-    // refused). On Ozon's clock, with Lambda's own concurrency, two hours are plenty.
-    environment: { HANDOVER_LEAD_HOURS: String(ACT_LEAD_HOURS), ...scenario.environment },
+    // The act's lead on the compressed clock, as `npm start` has it (local/compressed-handover.ts).
+    environment: { ...compressedHandover.environment, ...scenario.environment },
   });
   let facts: Omit<RunFacts, 'coldStart' | 'peakMemoryMb'>;
   try {

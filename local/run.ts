@@ -10,6 +10,7 @@ import { publishableStock, stockDrifted } from '#stock/rules';
 import { getStock } from '#stock/stock-store';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
 import type { OzonSandbox } from '../sandbox/types';
+import { compressedHandover } from './compressed-handover';
 import { masked } from './data-dir';
 import { lastState, latestByPosting, postingOf, printHistory, summarize } from './report';
 import { type Runtime, startRuntime } from './runtime';
@@ -66,8 +67,17 @@ export async function startLocal(opts: StartOptions): Promise<Local> {
     ozon: credentials
       ? { mode: 'real', ...credentials, allowChanges: opts.allowChanges }
       : // FBS parcels leave only with their carriage, as at a real drop-off point: the demo's handover day is real.
-        { mode: 'sandbox', sandbox: { preassembled: opts.preassembled, handoverByCarriage: true } },
+        {
+          mode: 'sandbox',
+          sandbox: {
+            preassembled: opts.preassembled,
+            handoverByCarriage: true,
+            timing: compressedHandover.sandboxTiming,
+          },
+        },
     ...scenario,
+    // The act's lead on the compressed clock (compressed-handover.ts); against the real API the seller's own.
+    environment: { ...(real ? {} : compressedHandover.environment), ...scenario.environment },
   });
   const stop = async (code: number): Promise<never> => {
     await runtime.stop();
