@@ -184,9 +184,9 @@ export function statusNews(order: Pick<Order, 'status' | 'substatus'>, posting: 
 }
 
 /**
- * Status changes from the stored mark (minus an overlap) until now, both less the push grace. The mark is written only after every page was
- * handled, so a run that fails halfway is repeated from the same mark: no gap, and no repeat that matters because
- * only news reaches recordStatus. The list has no change date, so a change is recorded as seen at the end of the
+ * Status changes from the stored mark (minus an overlap) until now, both less the push grace. The mark is written
+ * only after every page was handled, so a run that fails halfway is repeated from the same mark: no gap, and no
+ * repeat that matters because only news reaches recordStatus. The list has no change date, so a change is recorded as seen at the end of the
  * window: it happened no later than that, and a push with an older date cannot move the order back past it.
  */
 async function deliverStatusChanges(report: PollReport, mark: number | undefined) {
