@@ -1,7 +1,7 @@
 /**
  * The handover day when Ozon will not make the act (issue 12): the Handover execution alerts the seller with Ozon's
- * reason and ends `LeftToSeller` — never a Fail — while the parcel's own execution goes on and, past its carriage's
- * cutoff, alerts the missed handover. The sandbox refuses every act (`actRefusal`).
+ * reason and, an hour past the carriage's cutoff, alerts the parcel that did not leave (its check of the carriage),
+ * then ends `LeftToSeller` — never a Fail — while the parcel's own execution goes on. The sandbox refuses every act (`actRefusal`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoverName } from '#handover/rules';
