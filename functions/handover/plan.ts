@@ -9,20 +9,16 @@ import { now } from '#shared/clock';
 import { env } from '#shared/config';
 import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
-import { type Carriage, carriagesDue, handoverName } from './rules';
+import { type Carriage, carriagesDue, handoverName, planDays } from './rules';
 
-const DAY_MS = 24 * 3600_000;
-
-export async function planHandovers(): Promise<{ started: number; due: number }> {
+export async function planHandovers(options: { ahead: boolean }): Promise<{ started: number; due: number }> {
   // Read-only (real credentials without --allow-changes): an act confirms a carriage on Ozon; none is planned.
   if (env('ozon').OZON_READ_ONLY) return { started: 0, due: 0 };
   const leadMs = env('policy').HANDOVER_PLAN_HOURS * 3600_000;
   const t = now();
   const methods = [];
-  // The carriages of every day the lead reaches into: today's, and the next days' up to the lead.
-  const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const days = new Set([dayOf(t + leadMs)]);
-  for (let ms = t; ms < t + leadMs; ms += DAY_MS) days.add(dayOf(ms));
+  // Today's carriages (and tomorrow's near midnight) on every run; the later days the lead reaches on `ahead` runs.
+  const days = planDays(t, leadMs, options.ahead);
   for (const day of days) {
     let cursor: string | undefined;
     do {

@@ -20,6 +20,26 @@ export const Carriage = z.object({
 });
 export type Carriage = z.infer<typeof Carriage>;
 
+/** The carriages near enough to be listed on every planning run: a day starting within this is listed hourly. */
+export const PLAN_NEAR_MS = 6 * 3600_000;
+
+/**
+ * The departure dates whose carriages a planning run lists (`/v2/carriage/delivery/list`, one call a date): every
+ * run today's and, from PLAN_NEAR_MS before midnight, tomorrow's — a carriage that gets its first posting hours
+ * before its cutoff is still planned in time; a run `ahead` also every later date the plan's lead reaches. A
+ * carriage planned once has its Handover (which waits for the act's time itself), so the far dates need no hourly
+ * look: 24 carriage-list calls a day instead of 48 with a day's lead.
+ */
+export function planDays(nowMs: number, leadMs: number, ahead: boolean): string[] {
+  const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const days = new Set([dayOf(nowMs), dayOf(nowMs + Math.min(PLAN_NEAR_MS, leadMs))]);
+  if (ahead) {
+    for (let ms = nowMs; ms < nowMs + leadMs; ms += 24 * 3600_000) days.add(dayOf(ms));
+    days.add(dayOf(nowMs + leadMs));
+  }
+  return [...days];
+}
+
 /** A Handover execution per carriage: the same carriage seen by two polls is one execution. */
 export const handoverName = (c: Pick<Carriage, 'warehouseId' | 'deliveryMethodId' | 'departureDate'>) =>
   `${c.warehouseId}-${c.deliveryMethodId}-${c.departureDate}`;

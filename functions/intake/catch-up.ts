@@ -30,6 +30,8 @@ import { startPostingExecution } from './start-execution';
 const HOUR_MS = 3600 * 1000;
 /** How often the poll plans the handover day (HANDOVER_PLAN_HOURS ahead, one Handover per carriage). */
 const HANDOVER_PLAN_EVERY_HOURS = 1;
+/** How often the planning also lists the carriages beyond today's and tomorrow's near ones. */
+const HANDOVER_PLAN_AHEAD_EVERY_HOURS = 6;
 const DAY_MS = 24 * HOUR_MS;
 const CUTOFF_LOOKBACK_MS = 7 * DAY_MS;
 /** The status pass starts this far before the stored mark: recordStatus deduplicates, a gap would lose a change. */
@@ -90,7 +92,9 @@ export async function pollOnce(): Promise<PollReport> {
     // failure (Ozon's carriage list unavailable) must not stop the rest of the poll: the next run plans again.
     // Once an hour is enough: a carriage is planned up to a day ahead and waits for its act's time itself.
     const planDue = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS);
-    const handovers = planDue ? await besideThePoll(planHandovers(), 'Handover planning failed') : undefined;
+    // The far days of the plan's lead only every few hours (handover/rules.ts planDays); the first run looks at all.
+    const ahead = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_AHEAD_EVERY_HOURS);
+    const handovers = planDue ? await besideThePoll(planHandovers({ ahead }), 'Handover planning failed') : undefined;
     report.handoversDue = handovers?.due;
     report.handoversStarted = handovers?.started;
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   labelChunks,
   labelProgress,
   labelTaskFiles,
+  planDays,
 } from '#handover/rules';
 
 const NOW = Date.parse('2026-11-30T09:00:00.000Z');
@@ -24,6 +25,19 @@ const method = (patch: Record<string, unknown> = {}) => ({
   mandatory_postings_count: 12,
   mandatory_packaged_count: 10,
   ...patch,
+});
+
+describe('planDays', () => {
+  it("lists today's carriages every run, tomorrow's from six hours before midnight, the lead's far days when ahead", () => {
+    // 09:00: only today's on an hourly run.
+    expect(planDays(NOW, 24 * HOUR, false)).toEqual(['2026-11-30']);
+    // 19:00: tomorrow's too, so a carriage that gets its first posting late is planned before its act's time.
+    expect(planDays(NOW + 10 * HOUR, 24 * HOUR, false)).toEqual(['2026-11-30', '2026-12-01']);
+    // An ahead run reaches every day of the lead: 48 h from 09:00 is through 2 December.
+    expect(planDays(NOW, 48 * HOUR, true)).toEqual(['2026-11-30', '2026-12-01', '2026-12-02']);
+    // A lead shorter than the near window: no further than the lead.
+    expect(planDays(NOW + 10 * HOUR, 2 * HOUR, false)).toEqual(['2026-11-30']);
+  });
 });
 
 describe('carriagesDue', () => {
