@@ -392,21 +392,30 @@ export class Handover {
    * date becomes that carriage's cutoff (pushed as TYPE_CUTOFF_DATE_CHANGED when it changes).
    */
   placeInCarriage(p: Posting) {
-    const w = this.d.warehouses.find((x) => x.warehouse_id === p.warehouse.warehouse_id) ?? p.warehouse;
+    const w = this.configured(p.warehouse);
     const method = fbsDeliveryMethod(w).id;
-    const now = this.now();
-    let date = utcDate(p.shipmentDate);
-    while (this.cutoffAt(w, date) <= now || this.find(method, date) !== undefined) date = nextDate(date);
+    const date = this.openDate(w, utcDate(p.shipmentDate), (d) => this.find(method, d) !== undefined);
     // Its shipment date becomes its carriage's cutoff: the time the parcel must be handed over by.
     this.d.model.moveShipmentDate(p, this.cutoffAt(w, date));
   }
 
   /** SandboxModel's plannedCutoff: the warehouse's cutoff on the date of `at`, or the next day's once it has passed */
   plannedCutoff(warehouse: SandboxWarehouse, at: number): number {
-    const w = this.d.warehouses.find((x) => x.warehouse_id === warehouse.warehouse_id) ?? warehouse;
-    let date = utcDate(at);
-    while (this.cutoffAt(w, date) <= this.now()) date = nextDate(date);
-    return this.cutoffAt(w, date);
+    const w = this.configured(warehouse);
+    return this.cutoffAt(w, this.openDate(w, utcDate(at)));
+  }
+
+  /** the configured warehouse (its cutoff), or the posting's copy of it */
+  private configured(warehouse: SandboxWarehouse): SandboxWarehouse {
+    return this.d.warehouses.find((x) => x.warehouse_id === warehouse.warehouse_id) ?? warehouse;
+  }
+
+  /** from `date` on, the first whose cutoff is still to come (and which `taken` does not rule out) */
+  private openDate(w: SandboxWarehouse, date: string, taken: (date: string) => boolean = () => false): string {
+    const now = this.now();
+    let d = date;
+    while (this.cutoffAt(w, d) <= now || taken(d)) d = nextDate(d);
+    return d;
   }
 
   /** the carriage leaves: every posting in it that is still awaiting_deliver is handed over, with its pushes */

@@ -18,7 +18,7 @@ export interface WaitSettings {
   registrationWaitSeconds: number;
   /** After shipment_date, how long the seller's carrier may take to send the tracking number. */
   trackingGraceSeconds: number;
-  /** SLA: `awaiting_deliver` this long past shipment_date is stalled. */
+  /** SLA: an rFBS parcel `awaiting_deliver` this long past shipment_date is stalled (FBS: the transit SLA). */
   handoverStallSeconds: number;
   /** SLA: `delivering` (or any transit status) this long without a change is stalled. */
   transitStallSeconds: number;
