@@ -95,7 +95,7 @@ export class LocalStepFunctions {
     };
     this.executions.set(executionArn, execution);
     this.options.journal?.append({ kind: 'started', name, input, at: startDate });
-    this.launch(execution, undefined);
+    this.launch(execution, undefined, false);
     return execution;
   }
 
@@ -105,7 +105,8 @@ export class LocalStepFunctions {
     this.toResume.clear();
     for (const [arn, from] of resumed) {
       const execution = this.executions.get(arn);
-      if (execution) this.launch(execution, from);
+      // Resumed even when it had not entered its first state: it runs from the start, but it is the same execution.
+      if (execution) this.launch(execution, from, true);
     }
     return resumed.length;
   }
@@ -125,7 +126,7 @@ export class LocalStepFunctions {
     return machine;
   }
 
-  private launch(execution: Execution, from: ResumePoint | undefined) {
+  private launch(execution: Execution, from: ResumePoint | undefined, resumed: boolean) {
     const { clock, journal } = this.options;
     const name = execution.name;
     const run: Run = { gate: new EntryGate(), abort: () => {}, stopping: false };
@@ -169,7 +170,7 @@ export class LocalStepFunctions {
           result.abort();
         })
       : () => {};
-    const history = this.collect(execution, run, result.eventLogs, from !== undefined);
+    const history = this.collect(execution, run, result.eventLogs, resumed);
     execution.done = result.result
       .then(
         (output) => {

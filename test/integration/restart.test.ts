@@ -168,6 +168,34 @@ describe('the engine resumes from its journal', () => {
     expect(second.calls.map((c) => [c.fn, c.payload.timeoutSeconds])).toEqual([['wait', 1]]);
     expect([execution?.status, execution?.error]).toEqual(['FAILED', 'TimedOut']);
   });
+
+  it('an execution killed after its start but before its first state runs from the start, as resumed', async () => {
+    // Prepare: only the start reached the journal (the kill came before the first StateEntered was written).
+    const journal = memoryJournal();
+    journal.append({
+      kind: 'started',
+      name: 'p3',
+      input: JSON.stringify({ timeoutSeconds: 60 }),
+      at: Date.UTC(2026, 0, 1),
+    });
+
+    // Act
+    const second = engineOn(journal, Date.UTC(2026, 0, 1, 0, 5));
+    const resumed = second.engine.resumeAll();
+    await until(
+      () => second.calls.some((c) => c.fn === 'wait'),
+      5_000,
+      () => JSON.stringify(second.calls),
+    );
+
+    // Assess: counted and journaled as resumed, and it runs its first step.
+    const execution = [...second.engine.executions.values()][0];
+    expect(resumed).toBe(1);
+    expect(second.calls.map((c) => c.fn)).toEqual(['prepare', 'wait']);
+    expect(execution?.history[0]?.type).toBe('ExecutionResumed');
+    expect(journal.lines.filter((l) => l.kind === 'event' && l.type === 'ExecutionResumed')).toHaveLength(1);
+    await second.engine.stopAll();
+  });
 });
 
 describe('DynamoDB Local dies with the CLI', () => {
