@@ -21,6 +21,7 @@ import type { SectionConfig } from '#shared/config';
 import { PHASE_INDEX, SWEEP_PROJECTION } from '#shared/sweep-index';
 import { type HandoverFunctions, handoverDefinition } from '../workflows/handover';
 import { type LifecycleFunctions, orderLifecycleDefinition } from '../workflows/order-lifecycle';
+import { type ReturnFunctions, returnDefinition } from '../workflows/return-lifecycle';
 import { AutopilotFunction } from './constructs/autopilot-function';
 import { PushToken } from './constructs/push-token';
 import { acknowledgeNagFindings } from './nag';
@@ -28,6 +29,8 @@ import { acknowledgeNagFindings } from './nag';
 export const STATE_MACHINE_NAME = 'OrderLifecycle';
 /** One execution per FBS carriage: its act, documents and the seller's handover alert (workflows/handover.ts). */
 export const HANDOVER_MACHINE_NAME = 'Handover';
+/** One execution per return (rFBS request or FBS return): workflows/return-lifecycle.ts. */
+export const RETURN_MACHINE_NAME = 'ReturnLifecycle';
 
 export interface OzonAutopilotProps extends StackProps {
   sellerLanguage?: 'en' | 'ru' | 'zh';
@@ -41,6 +44,7 @@ export class OzonAutopilotStack extends Stack {
   readonly alerts: sns.Topic;
   readonly stateMachine: sfn.StateMachine;
   readonly handover: sfn.StateMachine;
+  readonly returns: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: OzonAutopilotProps = {}) {
     super(scope, id, props);
@@ -308,11 +312,30 @@ export class OzonAutopilotStack extends Stack {
       Duration.days(3),
     );
 
+    // After the sale: one ReturnLifecycle execution per return, started by the poller (Ozon pushes no returns).
+    const RETURN_STEPS: [keyof ReturnFunctions, string, string, Uses[]][] = [
+      ['decideReturn', 'aftersale/decide-return', "Answer a return request before Ozon's deadline", ['ozon', 'alerts']],
+      [
+        'followReturn',
+        'aftersale/follow-return',
+        'Follow the returned unit back; restock or write off',
+        ['ozon', 'alerts'],
+      ],
+      ['settleReturn', 'aftersale/settle-return', "Reconcile the refund with the posting's payout", ['ozon', 'alerts']],
+      ['leaveReturn', 'aftersale/leave-return', 'Tell the seller what is left of a return', ['alerts']],
+    ];
+    this.returns = machine(
+      RETURN_MACHINE_NAME,
+      returnDefinition(this, functionsOf<ReturnFunctions>(RETURN_STEPS)),
+      Duration.days(60),
+    );
+
     const poller = step('PollerFn', 'intake/poller', 'Catch-up poll: missed postings, status changes, payouts', [
       ...intake,
       'alerts',
     ]);
     poller.bindHandover(this.handover.stateMachineArn);
+    poller.bindReturns(this.returns.stateMachineArn);
     new scheduler.Schedule(this, 'PollSchedule', {
       schedule: scheduler.ScheduleExpression.rate(props.pollInterval ?? Duration.minutes(10)),
       target: new targets.LambdaInvoke(poller, {}),

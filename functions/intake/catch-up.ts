@@ -8,6 +8,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { followCancellationRequests } from '#aftersale/cancellation-requests';
+import { followReturns } from '#aftersale/returns-poll';
 import { planHandovers } from '#handover/plan';
 import { sweepPayouts } from '#settlement/payout-sweep';
 import { payoutSweepDue } from '#settlement/rules';
@@ -32,6 +33,8 @@ const HOUR_MS = 3600 * 1000;
 const HANDOVER_PLAN_EVERY_HOURS = 1;
 /** How often the planning also lists the carriages beyond today's and tomorrow's near ones. */
 const HANDOVER_PLAN_AHEAD_EVERY_HOURS = 6;
+/** How often the poll looks for new returns: Ozon's answer times are days, an hour of them is not worth 6 lists. */
+const RETURNS_EVERY_HOURS = 1;
 const DAY_MS = 24 * HOUR_MS;
 const CUTOFF_LOOKBACK_MS = 7 * DAY_MS;
 /** The status pass starts this far before the stored mark: recordStatus deduplicates, a gap would lose a change. */
@@ -56,6 +59,9 @@ export interface PollReport {
   stockDrifted?: number;
   /** Buyers' cancellation requests open on Ozon (rFBS), seen by this run. */
   cancellationRequestsOpen?: number;
+  /** Returns of the lookback Ozon lists (rFBS requests and FBS returns), and the executions this run started. */
+  returnsSeen?: number;
+  returnsStarted?: number;
   /** Carriages whose act is due now, and how many of their Handover executions this run started. */
   handoversDue?: number;
   handoversStarted?: number;
@@ -80,6 +86,11 @@ export async function pollOnce(): Promise<PollReport> {
     // Buyers' cancellation requests (rFBS): Ozon pushes none. A failure here must not stop the rest of the poll.
     const requests = await besideThePoll(followCancellationRequests(), 'Cancellation requests could not be read');
     report.cancellationRequestsOpen = requests?.open;
+    if (firstRunOfPeriod(mark, now(), RETURNS_EVERY_HOURS)) {
+      const returns = await besideThePoll(followReturns(), 'Returns could not be read');
+      report.returnsSeen = returns?.seen;
+      report.returnsStarted = returns?.started;
+    }
     // The seller's stock changes Ozon cannot know of (restocks, shortages) that were not published at once, then
     // once a day Ozon's figures read back.
     const stock = await publishMarkedStock();

@@ -5,6 +5,7 @@
  * posting that needs attention. A refused action names why, with the HTTP status the seller API answers.
  */
 import * as z from 'zod/mini';
+import { RETURN_ACTIONS } from '#aftersale/seller-returns';
 import { saveAssemblyData } from '#fulfilment/assembly-store';
 import { setPacking } from '#fulfilment/packing-store';
 import { nowIso } from '#shared/clock';
@@ -69,6 +70,7 @@ export const SELLER_ACTIONS = {
     approve: z.boolean(),
     comment: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
   }),
+  ...RETURN_ACTIONS,
 };
 export type SellerAction = keyof typeof SELLER_ACTIONS;
 

@@ -1,11 +1,13 @@
 /**
  * The seller's API (Lambda Function URL): `POST /stock`, `/tracking`, `/lastMile`, `/delivered`, `/packed`,
- * `/marks`, `/packing`, `/resume`, `/cancellationRequest`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
+ * `/marks`, `/packing`, `/resume`, `/cancellationRequest`, `/returnRequest`, `/returnCheck`, `/returnPolicy`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
  */
+
 import httpErrorHandler from '@middy/http-error-handler';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { answerReturnRequest, replaceReturnPolicy, reportReturnCheck } from '#aftersale/seller-returns';
 import { withPowertools } from '#shared/handler';
 import { json, readJsonBody } from '#shared/http';
 import { bearerMatches, sellerApiKey } from '#shared/seller-credentials';
@@ -62,6 +64,9 @@ const router = httpRouterHandler<APIGatewayProxyEventV2, Result>({
     action('packing', setPackingData),
     action('resume', resume),
     action('cancellationRequest', answerCancellationRequest),
+    action('returnRequest', answerReturnRequest),
+    action('returnCheck', reportReturnCheck),
+    action('returnPolicy', replaceReturnPolicy),
   ],
   notFoundResponse: ({ method, path }) => refuse(404, `No seller API action ${method} ${path}`),
 });

@@ -60,6 +60,44 @@ export type AlertFacts =
       linksValidHours: number;
     }
   | { kind: 'removed_from_act'; actId: number; deadline?: string }
+  /** A buyer's return request no rule decides: the seller's choices, by when. */
+  | {
+      kind: 'return_request';
+      offerId: string;
+      reason: string;
+      price: number;
+      currency: string;
+      photos: string[];
+      deadline: string;
+      callbackPath: string;
+    }
+  /** How a return request was answered, and by whom. */
+  | {
+      kind: 'return_answered';
+      answer: 'approve' | 'refund' | 'compensate' | 'reject';
+      by: 'policy' | 'seller' | 'ozon';
+      offerId: string;
+      reason: string;
+      amount?: number;
+    }
+  /** The seller's time to answer is over: Ozon approves the request itself at the deadline. */
+  | { kind: 'return_unanswered'; offerId: string; reason: string; deadline: string }
+  /** The returned unit is back: at the post office (rFBS) or the drop-off point (FBS); the seller checks it. */
+  | { kind: 'return_arrived'; offerId: string; where: 'post' | 'dropoff'; deadline?: string; callbackPath: string }
+  /** An FBS return still at the drop-off point: paid storage, then utilization, starts at the deadline. */
+  | { kind: 'return_storage'; offerId: string; stage: 'paid_storage' | 'utilization'; deadline: string }
+  /** The return is over: the unit back on the shelf, written off, utilized by Ozon, or the request rejected. */
+  | {
+      kind: 'return_done';
+      offerId: string;
+      outcome: 'restocked' | 'written_off' | 'utilized' | 'rejected' | 'refunded';
+    }
+  /** The product stopped following the return (no answer from Ozon or the seller in time): the seller's now. */
+  | { kind: 'return_left'; offerId: string; reason: string }
+  /** A refund after the posting was settled: its net payout fell. */
+  | { kind: 'payout_reversed'; before: number; after: number; difference: number; currency: string }
+  /** An offer's defect returns reached the threshold: checked before packing from now on. */
+  | { kind: 'quality_flag'; offerId: string; defects: number }
   /** A buyer's cancellation request the seller answers (policy `ask`, or read-only mode: in the cabinet). */
   | { kind: 'cancellation_request'; reason: string; deadline?: string; callbackPath?: string }
   /** How a buyer's cancellation request was answered, and by whom. */
@@ -109,6 +147,15 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   removed_from_act: 'warning',
   cancellation_request: 'critical',
   cancellation_answered: 'info',
+  return_request: 'critical',
+  return_answered: 'info',
+  return_unanswered: 'critical',
+  return_arrived: 'warning',
+  return_storage: 'warning',
+  return_done: 'info',
+  return_left: 'warning',
+  payout_reversed: 'warning',
+  quality_flag: 'warning',
   label_unprinted: 'warning',
   handover_missed: 'critical',
   handover_failed: 'critical',

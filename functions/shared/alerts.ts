@@ -35,6 +35,57 @@ export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolea
   return true;
 }
 
+/**
+ * An alert about one return (aftersale/): claimed once per return and `occurrence` (the kind unless given) on the
+ * return's own item, so a retried step never sends it twice and two returns of one posting never silence each
+ * other. Links go to the posting and the return's execution.
+ */
+export async function sendReturnAlert(
+  ret: { returnId: number; postingNumber: string; executionArn?: string },
+  facts: AlertFacts,
+  occurrence: string = facts.kind,
+): Promise<boolean> {
+  const cfg = env('alerts');
+  const alert = buildAlert(facts, {
+    postingNumber: ret.postingNumber,
+    language: cfg.SELLER_LANGUAGE,
+    executionArn: ret.executionArn,
+    region: cfg.CONSOLE_REGION,
+  });
+  const claim = { '#c': `alert#${occurrence}` };
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: env('table').TABLE_NAME,
+        Key: keys.return(ret.returnId),
+        UpdateExpression: 'SET #c = :at',
+        ConditionExpression: 'attribute_not_exists(#c)',
+        ExpressionAttributeNames: claim,
+        ExpressionAttributeValues: { ':at': nowIso() },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+    throw e;
+  }
+  try {
+    await publish(alert, { postingNumber: ret.postingNumber, returnId: String(ret.returnId) });
+  } catch (e) {
+    await db()
+      .send(
+        new UpdateCommand({
+          TableName: env('table').TABLE_NAME,
+          Key: keys.return(ret.returnId),
+          UpdateExpression: 'REMOVE #c',
+          ExpressionAttributeNames: claim,
+        }),
+      )
+      .catch((release: Error) => logger.warn('Return alert claim not given back', { error: release }));
+    throw e;
+  }
+  return true;
+}
+
 /** An account-level alert (a broken key, say) is repeated at most hourly however many functions run into it. */
 export const ACCOUNT_ALERT_WINDOW_MS = 3600 * 1000;
 

@@ -73,6 +73,7 @@ export const SECTIONS = {
   workflow: z.object({ STATE_MACHINE_ARN: nonEmpty() }),
   /** The Handover state machine: one execution per carriage (functions/handover/). */
   handover: z.object({ HANDOVER_MACHINE_ARN: nonEmpty() }),
+  returns: z.object({ RETURN_MACHINE_ARN: nonEmpty() }),
   labels: z.object({ LABELS_BUCKET: nonEmpty() }),
   labelQueue: z.object({
     LABEL_QUEUE_URL: nonEmpty(),
@@ -128,6 +129,28 @@ export const SECTIONS = {
       z.string().check(z.minLength(1), z.maxLength(500)),
       'Заказ уже передан в доставку. Вы можете отказаться от него при получении.',
     ),
+    /**
+     * rFBS return requests: Ozon approves one itself if the seller has not answered (3 days in Ozon's rFBS rules;
+     * the API gives no date): the product counts from the request's creation. The seller is asked (when no rule
+     * decides) until RETURN_MARGIN_HOURS before that; then the seller hears that Ozon will approve it.
+     */
+    RETURN_DECISION_HOURS: num(72, z.positive()),
+    RETURN_MARGIN_HOURS: num(6, z.positive()),
+    /**
+     * The deployment's return rules, JSON (functions/aftersale/return-rules.ts ReturnPolicy): refund a defect or a
+     * cheap unit at once, take back for a check, or ask the seller; per offer where the seller wants. The seller
+     * API's `returnPolicy` replaces it at run time.
+     */
+    RETURN_POLICY: z._default(z.string().check(z.maxLength(20_000)), '{}'),
+    /** The rejection reason and comment the product gives when the seller rejects without naming one. */
+    RETURN_REJECT_COMMENT: z._default(
+      z.string().check(z.minLength(1), z.maxLength(500)),
+      'Товар проверен: недостатков, указанных в заявке, не обнаружено.',
+    ),
+    /** FBS: the seller is warned this many hours before paid storage and before utilization of a return. */
+    RETURN_STORAGE_WARNING_HOURS: num(48, z.positive()),
+    /** Defect returns of one offer before it is flagged for a quality check at packing. */
+    QUALITY_DEFECT_THRESHOLD: num(3, z.int(), z.positive()),
     /** Sent to the buyer (in Russian) through Ozon chat when a parcel stalls; {posting} is replaced. */
     BUYER_STALL_MESSAGE: z._default(
       z.string().check(z.minLength(1), z.maxLength(1000)),

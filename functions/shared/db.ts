@@ -36,6 +36,12 @@ export const keys = {
   sweepGroup: (group: string) => `SWEEP#${group}`,
   /** The seller's packing data for every offer (fulfilment/packing-store.ts). */
   packing: () => ({ pk: 'PACKING', sk: 'PACKING' }),
+  /** A return the product follows (aftersale/return-store.ts): its facts, the answers, the alerts sent. */
+  return: (returnId: number) => ({ pk: `RETURN#${returnId}`, sk: 'RETURN' }),
+  /** The seller's return rules set through the seller API (aftersale/return-policy.ts). */
+  returnPolicy: () => ({ pk: 'POLICY', sk: 'RETURNS' }),
+  /** Defect returns of one offer, and whether it is flagged for a quality check at packing. */
+  quality: (offerId: string) => ({ pk: `QUALITY#${offerId}`, sk: 'QUALITY' }),
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
   /** Account-level alerts (no posting) and when each kind was last sent, for the repeat window. */
   accountAlert: (kind: string) => ({ pk: 'ACCOUNT', sk: `ALERT#${kind}` }),

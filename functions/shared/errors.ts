@@ -68,6 +68,20 @@ export class CancellationRequested extends NamedError {}
 export class CancellationDecisionAsked extends NamedError {}
 /** A cancellation request was approved on Ozon and the posting is not cancelled yet: looked at again shortly. */
 export class CancellationNotApplied extends NamedError {}
+/** Return: the policy leaves the request to the seller, who has not answered yet: looked at again hourly. */
+export class ReturnAwaitingSeller extends NamedError {}
+/** Return: the seller's answer time is over and Ozon has not decided the request yet: looked at again hourly. */
+export class ReturnAwaitingOzon extends NamedError {}
+/** Return: the parcel is on its way back: looked at again every few hours. */
+export class ReturnInTransit extends NamedError {}
+/** Return (FBS): the parcel waits at the drop-off point for the seller: looked at again every few hours. */
+export class ReturnNotCollected extends NamedError {}
+/** Return: the parcel is back and the seller has not reported its check yet: looked at again every few hours. */
+export class ReturnAwaitingCheck extends NamedError {}
+/** Return: the posting's own payout is not settled yet, so a refund cannot be told from the sale: later. */
+export class PostingNotSettled extends NamedError {}
+/** Return: the refund is not in Ozon's finance data yet: looked at again every few hours. */
+export class RefundNotBooked extends NamedError {}
 /** Handover: the day's parcels are still being packed: the act is made `HANDOVER_LEAD_HOURS` before the cutoff. */
 export class ActTooEarly extends NamedError {}
 /** Handover: Ozon cannot make the carriage's act yet (postings still being packed or registered): ask again. */

@@ -407,3 +407,56 @@ export async function addStock(
     throw e;
   }
 }
+
+/**
+ * A returned unit back on the shelf, once: the stock item and the return's record in one transaction, so a retried
+ * step never restocks twice and a crash between the two never loses the unit. Marked for publishing (the poller
+ * tells Ozon if the caller does not). False when the return's unit was handled already.
+ */
+export async function restockReturned(returnId: number, warehouseId: number, offerId: string): Promise<boolean> {
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table(),
+              Key: keys.return(returnId),
+              UpdateExpression: 'SET #u = :restocked',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#u)',
+              ExpressionAttributeNames: { '#u': 'unit' },
+              ExpressionAttributeValues: { ':restocked': 'restocked' },
+            },
+          },
+          {
+            Update: {
+              TableName: table(),
+              Key: keys.stock(warehouseId, offerId),
+              UpdateExpression:
+                'SET warehouseId = :w, offerId = :o, #name = if_not_exists(#name, :n), handling = if_not_exists(handling, :h), ' +
+                'onHand = if_not_exists(onHand, :zero) + :one, available = if_not_exists(available, :zero) + :one, ' +
+                `reserved = if_not_exists(reserved, :zero), ${TO_PUBLISH}`,
+              ExpressionAttributeNames: { '#name': 'name' },
+              ExpressionAttributeValues: {
+                ':w': warehouseId,
+                ':o': offerId,
+                ':n': '',
+                ':h': [],
+                ':one': 1,
+                ':zero': 0,
+                ...toPublishValues(warehouseId, offerId),
+              },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (e) {
+    if ((e as Error).name === 'TransactionCanceledException') {
+      const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+    }
+    throw e;
+  }
+}

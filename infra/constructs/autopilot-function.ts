@@ -141,6 +141,12 @@ export class AutopilotFunction extends NodejsFunction {
     return this.setVar('handover', 'HANDOVER_MACHINE_ARN', stateMachineArn);
   }
 
+  /** Starting ReturnLifecycle executions (the poller finds the returns). */
+  bindReturns(stateMachineArn: string): this {
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+    return this.setVar('returns', 'RETURN_MACHINE_ARN', stateMachineArn);
+  }
+
   /**
    * Writing label PDFs and packing lists under labels/, and reading them back — GetObject is what the seller's
    * download links are signed with. PutObject and GetObject alone (grantReadWrite would add Abort*, legal hold,

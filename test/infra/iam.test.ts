@@ -17,6 +17,7 @@ import {
   type Json,
   logicalIdAt,
   must,
+  RETURN_ENTRIES,
   roleOf,
   roleStatements,
   type Statement,
@@ -131,6 +132,9 @@ describe('who may do what', () => {
   it('only the functions that call Ozon can read the Ozon credentials', () => {
     const callers: Entry[] = [
       'aftersale/decide-cancellation-request',
+      'aftersale/decide-return',
+      'aftersale/follow-return',
+      'aftersale/settle-return',
       'delivery/check-tracking',
       'delivery/set-tracking-number',
       'fulfilment/confirm-posting',
@@ -183,20 +187,30 @@ describe('who may do what', () => {
   });
 
   it('the push processor, the seller API and the poller can start executions, of OrderLifecycle only', () => {
-    // The poller also starts Handover executions (one per carriage), of that machine only.
-    const starters = [...new Set([...having('startExecutions'), ...having('startHandovers')])].sort();
+    // The poller also starts Handover executions (one per carriage) and ReturnLifecycle ones (one per return), each
+    // of that machine only.
+    const starters = [
+      ...new Set([...having('startExecutions'), ...having('startHandovers'), ...having('startReturns')]),
+    ].sort();
     expect(allowed('states:StartExecution')).toEqual(starters);
     expect(having('startHandovers')).toEqual(['intake/poller']);
-    const handoverId = Object.keys(resources).find(
-      (id) =>
-        resources[id].Type === 'AWS::StepFunctions::StateMachine' &&
-        resources[id].Properties.StateMachineName === 'Handover',
-    );
-    const handoverArn = { Ref: must(handoverId, 'the Handover state machine') };
-    const handoverGrants = grants(stmts('intake/poller'), 'states:StartExecution').filter(
-      (s) => JSON.stringify(s.resources) === JSON.stringify([handoverArn]),
-    );
-    expect(handoverGrants).toHaveLength(1);
+    expect(having('startReturns')).toEqual(['intake/poller']);
+    const machineArn = (name: string) => {
+      const id = Object.keys(resources).find(
+        (id) =>
+          resources[id].Type === 'AWS::StepFunctions::StateMachine' &&
+          resources[id].Properties.StateMachineName === name,
+      );
+      return { Ref: must(id, `the ${name} state machine`) };
+    };
+    const handoverArn = machineArn('Handover');
+    const returnsArn = machineArn('ReturnLifecycle');
+    for (const arn of [handoverArn, returnsArn]) {
+      const only = grants(stmts('intake/poller'), 'states:StartExecution').filter(
+        (s) => JSON.stringify(s.resources) === JSON.stringify([arn]),
+      );
+      expect(only).toHaveLength(1);
+    }
     expect(having('startExecutions')).toEqual([
       'fulfilment/ship-in-packages',
       'intake/poller',
@@ -206,7 +220,8 @@ describe('who may do what', () => {
     expect(rolesAllowing('states:StartExecution').sort()).toEqual(having('startExecutions').map(roleIdOf).sort());
     for (const e of ['intake/push-processor', 'intake/poller', 'intake/seller-api'] as const) {
       for (const s of grants(stmts(e), 'states:StartExecution')) {
-        if (e === 'intake/poller' && JSON.stringify(s.resources) === JSON.stringify([handoverArn])) continue;
+        const other = [handoverArn, returnsArn].some((arn) => JSON.stringify(s.resources) === JSON.stringify([arn]));
+        if (e === 'intake/poller' && other) continue;
         expect(s.resources, e).toEqual([STATE_MACHINE_ARN]);
       }
     }
@@ -271,6 +286,10 @@ describe('who may do what', () => {
     expect(having('alerts')).toEqual(
       [
         'aftersale/decide-cancellation-request',
+        'aftersale/decide-return',
+        'aftersale/follow-return',
+        'aftersale/leave-return',
+        'aftersale/settle-return',
         'stock/cancel-posting',
         'stock/cancel-short-lines',
         'delivery/check-tracking',
@@ -507,7 +526,7 @@ describe('no wildcards that write', () => {
       if (s.actions.some((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))) offenders.push(`${s.policy}: ${s.actions}`);
       if (!s.resources.includes('*')) continue;
       const isLogDelivery =
-        (s.policy.startsWith('OrderLifecycleRole') || s.policy.startsWith('HandoverRole')) &&
+        ['OrderLifecycleRole', 'HandoverRole', 'ReturnLifecycleRole'].some((r) => s.policy.startsWith(r)) &&
         [...s.actions].sort().join() === [...SFN_LOG_DELIVERY].sort().join();
       if (isLogDelivery) continue;
       const writes = s.actions.filter((a) => !XRAY_PUT.test(a) && !READ_ONLY.test(a));
@@ -538,9 +557,9 @@ describe('no wildcards that write', () => {
       'intake/push-processor',
       'fulfilment/label-batch',
     ];
-    const workflow = ENTRIES.filter((e) => !notInWorkflow.includes(e) && !e.startsWith('handover/')).map((e) =>
-      functionLogicalId(resources, e),
-    );
+    const workflow = ENTRIES.filter(
+      (e) => !notInWorkflow.includes(e) && !e.startsWith('handover/') && !RETURN_ENTRIES.includes(e),
+    ).map((e) => functionLogicalId(resources, e));
     expect([...invoked].sort()).toEqual(workflow.sort());
   });
 
@@ -558,5 +577,21 @@ describe('no wildcards that write', () => {
     const handover = ENTRIES.filter((e) => e.startsWith('handover/')).map((e) => functionLogicalId(resources, e));
     expect(handover).toHaveLength(7);
     expect([...invoked].sort()).toEqual(handover.sort());
+  });
+
+  it('the ReturnLifecycle role may invoke exactly the return functions', () => {
+    const policies = Object.entries(resources).filter(
+      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('ReturnLifecycleRole'),
+    );
+    expect(policies).toHaveLength(1);
+    const [id, res] = must(policies[0], 'ReturnLifecycle policy');
+    const invoked = new Set<string>();
+    for (const s of statementsOf(id, res)) {
+      if (!s.actions.includes('lambda:InvokeFunction')) continue;
+      for (const r of s.resources) invoked.add(r['Fn::GetAtt']?.[0] ?? r['Fn::Join']?.[1]?.[0]?.['Fn::GetAtt']?.[0]);
+    }
+    const steps = RETURN_ENTRIES.map((e) => functionLogicalId(resources, e));
+    expect(steps).toHaveLength(4);
+    expect([...invoked].sort()).toEqual(steps.sort());
   });
 });

@@ -49,6 +49,7 @@ const SECTION_OF: Partial<Record<Capability, Section>> = {
   labels: 'labels',
   startExecutions: 'workflow',
   startHandovers: 'handover',
+  startReturns: 'returns',
   sellerApi: 'sellerApi',
   sendPushes: 'pushes',
   sendLabelRequests: 'labelQueue',
@@ -204,7 +205,7 @@ describe('functions', () => {
     // ...and the expectations in synth.ts (FUNCTIONS) cover exactly the deployed functions.
     expect([...entries].sort()).toEqual(ENTRIES);
     // 17 workflow steps, the webhook, push processor, seller API, poller and label batcher.
-    expect(entries).toHaveLength(32);
+    expect(entries).toHaveLength(36);
     for (const e of entries) expect(existsSync(path.join(ROOT, entryOf(e))), e).toBe(true);
   });
 
@@ -306,20 +307,23 @@ describe('functions', () => {
 });
 
 describe('workflow and endpoints', () => {
-  it.each(['OrderLifecycle', 'Handover'])('state machine %s is STANDARD, traced, logging to a log group', (name) => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineName: name,
-      StateMachineType: 'STANDARD',
-      TracingConfiguration: { Enabled: true },
-      // ALL without execution data: every state's entry and exit for ops, no posting contents in the logs.
-      LoggingConfiguration: Match.objectLike({
-        Level: 'ALL',
-        IncludeExecutionData: false,
-        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } }],
-      }),
-    });
-  });
+  it.each(['OrderLifecycle', 'Handover', 'ReturnLifecycle'])(
+    'state machine %s is STANDARD, traced, logging to a log group',
+    (name) => {
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: name,
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        // ALL without execution data: every state's entry and exit for ops, no posting contents in the logs.
+        LoggingConfiguration: Match.objectLike({
+          Level: 'ALL',
+          IncludeExecutionData: false,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } }],
+        }),
+      });
+    },
+  );
 
   it('function URLs with AuthType NONE exist for the webhook and the seller API, and for nothing else', () => {
     const urls = ofType('AWS::Lambda::Url');

@@ -63,6 +63,7 @@ export type Capability =
   | 'resumeWaits'
   | 'startExecutions'
   | 'startHandovers'
+  | 'startReturns'
   | 'describeExecutions'
   | 'sellerApi'
   | 'sendPushes'
@@ -108,7 +109,13 @@ export const FUNCTIONS = {
   'intake/push-processor': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'receivePushes'],
   'intake/seller-api': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'describeExecutions', 'sellerApi'],
   // Also plans the handover day: a Handover execution per carriage near its cutoff.
-  'intake/poller': [...STEP, 'ozon', 'alerts', 'resumeWaits', 'startExecutions', 'startHandovers'],
+  // And starts a ReturnLifecycle execution per return it finds.
+  'intake/poller': [...STEP, 'ozon', 'alerts', 'resumeWaits', 'startExecutions', 'startHandovers', 'startReturns'],
+  // The ReturnLifecycle workflow's steps: the request answered on Ozon, the unit followed back, the refund reconciled.
+  'aftersale/decide-return': [...STEP, 'ozon', 'alerts'],
+  'aftersale/follow-return': [...STEP, 'ozon', 'alerts'],
+  'aftersale/settle-return': [...STEP, 'ozon', 'alerts'],
+  'aftersale/leave-return': [...STEP, 'alerts'],
   // The Handover workflow's steps: the act on Ozon, its documents under labels/, the seller's alerts.
   'handover/create-act': [...STEP, 'ozon'],
   'handover/check-act': [...STEP, 'ozon'],
@@ -129,6 +136,14 @@ export const ENTRIES = (Object.keys(FUNCTIONS) as Entry[]).sort();
 /** Entries that use `capability`, sorted. */
 export const having = (capability: Capability): Entry[] =>
   ENTRIES.filter((e) => (FUNCTIONS[e] as readonly Capability[]).includes(capability));
+
+/** The ReturnLifecycle machine's steps (the rest of aftersale/ are OrderLifecycle's). */
+export const RETURN_ENTRIES: Entry[] = [
+  'aftersale/decide-return',
+  'aftersale/follow-return',
+  'aftersale/leave-return',
+  'aftersale/settle-return',
+];
 
 export const entryOf = (entry: string) => `functions/${entry}.ts`;
 

@@ -122,7 +122,11 @@ let states: Record<string, Json>;
 beforeAll(() => {
   const { resources } = synth();
   const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['Handover', 'OrderLifecycle']);
+  expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual([
+    'Handover',
+    'OrderLifecycle',
+    'ReturnLifecycle',
+  ]);
   const lifecycle = must(
     machines.find((m) => m.Properties.StateMachineName === 'OrderLifecycle'),
     'the OrderLifecycle state machine',
@@ -135,9 +139,53 @@ beforeAll(() => {
     'the Handover state machine',
   );
   handoverStates = JSON.parse(resolveDefinition(handover.Properties.DefinitionString, resources)).States;
+  const returns = must(
+    machines.find((m) => m.Properties.StateMachineName === 'ReturnLifecycle'),
+    'the ReturnLifecycle state machine',
+  );
+  returnDefinitionJson = JSON.parse(resolveDefinition(returns.Properties.DefinitionString, resources));
 }, 60_000);
 
 let handoverStates: Record<string, Json>;
+let returnDefinitionJson: Json;
+
+describe('ReturnLifecycle', () => {
+  const s = () => returnDefinitionJson.States as Record<string, Json>;
+  const retryOf = (state: string, error: string) =>
+    (s()[state]?.Retry ?? []).find((r: Json) => r.ErrorEquals.includes(error));
+
+  it('rFBS requests are decided first, FBS returns followed at once; no Fail state', () => {
+    expect(returnDefinitionJson.StartAt).toBe('RfbsOrFbs');
+    expect(s().RfbsOrFbs?.Choices).toEqual([{ Variable: '$.schema', StringEquals: 'rfbs', Next: 'DecideReturn' }]);
+    expect(s().RfbsOrFbs?.Default).toBe('FollowReturn');
+    expect(Object.values(s()).filter((x) => x.Type === 'Fail')).toEqual([]);
+    expect(s().DecideReturn?.Next).toBe('RequestAnswered');
+    expect(s().RequestAnswered?.Choices.map((c: Json) => [c.StringEquals, c.Next])).toEqual([
+      ['parcel', 'FollowReturn'],
+      ['refund', 'SettleReturn'],
+    ]);
+    expect(s().RequestAnswered?.Default).toBe('ReturnClosed');
+    expect(s().FollowReturn?.Next).toBe('UnitHandled');
+    expect(s().SettleReturn?.Next).toBe('ReturnClosed');
+  });
+
+  it("waits for the seller and Ozon are retries on the step's own clock; what runs out goes to LeaveReturn", () => {
+    expect(retryOf('DecideReturn', 'ReturnAwaitingSeller')).toMatchObject({ IntervalSeconds: 3600, BackoffRate: 1 });
+    expect(retryOf('DecideReturn', 'ReturnAwaitingOzon')).toMatchObject({ IntervalSeconds: 3600 });
+    for (const error of ['ReturnInTransit', 'ReturnNotCollected', 'ReturnAwaitingCheck']) {
+      expect(retryOf('FollowReturn', error), error).toMatchObject({ IntervalSeconds: 6 * 3600, BackoffRate: 1 });
+    }
+    expect(retryOf('SettleReturn', 'RefundNotBooked')).toMatchObject({ IntervalSeconds: 6 * 3600 });
+    for (const name of ['DecideReturn', 'FollowReturn', 'SettleReturn']) {
+      expect(catchTargets(s()[name] ?? {}, 'States.ALL'), name).toEqual(['LeaveReturn']);
+      // Every step links the seller's alerts to its execution.
+      expect(s()[name]?.Parameters?.['executionArn.$'], name).toBe('$$.Execution.Id');
+    }
+    expect(s().LeaveReturn?.Next).toBe('ReturnLeftToSeller');
+    expect(catchTargets(s().LeaveReturn ?? {}, 'States.ALL')).toEqual(['ReturnLeftToSeller']);
+    expect(s().ReturnLeftToSeller?.Type).toBe('Succeed');
+  });
+});
 
 describe('Handover', () => {
   it('act, labels, documents in order; waits for the act time hourly; no Fail state', () => {

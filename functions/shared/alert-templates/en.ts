@@ -124,6 +124,45 @@ export const en: Templates = {
         ? 'Nothing: the posting is cancelled and its units go back on the shelf (or the parcel comes back from the carrier).'
         : 'Ship as planned; the buyer may still refuse the parcel at delivery.',
   }),
+  return_request: (f) => ({
+    what: `The buyer asks to return ${f.offerId} (${f.price} ${f.currency}): "${f.reason}".${f.photos.length ? ` Photos: ${f.photos.join(' ')}` : ''} No rule of yours decides it; Ozon approves it itself at the deadline.`,
+    todo: `Answer before the deadline: send {"returnId", "answer": "approve" (take it back for a check) | "refund" (refund, keep nothing back) | "compensate" with "amount" | "reject" with "comment"} to ${f.callbackPath}, or answer in the seller cabinet.`,
+  }),
+  return_answered: (f) => ({
+    what: `The return request for ${f.offerId} ("${f.reason}") was ${{ approve: 'approved: the unit comes back for a check', refund: 'refunded without taking the unit back', compensate: `answered with a partial compensation of ${f.amount ?? ''}`, reject: 'rejected' }[f.answer]} by ${f.by === 'policy' ? 'your rules' : f.by === 'seller' ? 'you' : 'Ozon or the cabinet'}.`,
+    todo:
+      f.answer === 'approve'
+        ? 'Nothing now: you are told when the parcel is back.'
+        : 'Nothing: the refund is checked against Ozon’s finance data.',
+  }),
+  return_unanswered: (f) => ({
+    what: `The return request for ${f.offerId} ("${f.reason}") has no answer and your time is over: Ozon approves it itself at the deadline and the buyer sends the unit back.`,
+    todo: 'Answer in the seller cabinet now if you disagree; otherwise nothing: the return is followed either way.',
+  }),
+  return_arrived: (f) => ({
+    what: `The returned ${f.offerId} is ${f.where === 'post' ? 'at the post office' : 'at your drop-off point'}.`,
+    todo: `Collect and check it, then send {"returnId", "condition": "resellable" | "defective", "refund": true | false, "comment"} to ${f.callbackPath}: resellable units go back on the shelf and to Ozon's stock.`,
+  }),
+  return_storage: (f) => ({
+    what: `The returned ${f.offerId} still waits at the drop-off point: ${f.stage === 'paid_storage' ? 'paid storage starts' : 'Ozon utilizes it'} at the deadline.`,
+    todo: 'Collect it from the drop-off point before the deadline.',
+  }),
+  return_done: (f) => ({
+    what: `The return of ${f.offerId} is over: ${{ restocked: 'the unit is back on the shelf and in Ozon’s stock', written_off: 'the unit is written off', utilized: 'Ozon utilized the unit', rejected: 'the request was rejected', refunded: 'the buyer was refunded' }[f.outcome]}.`,
+    todo: 'Nothing.',
+  }),
+  return_left: (f) => ({
+    what: `The product stopped following the return of ${f.offerId}: ${f.reason}.`,
+    todo: 'Finish it in the seller cabinet (Returns), and put the unit back on the shelf through the seller API if it is resellable.',
+  }),
+  payout_reversed: (f) => ({
+    what: `A refund after the payout: this posting's net payout went from ${f.before} to ${f.after} ${f.currency} (${f.difference}).`,
+    todo: 'Nothing if the refund is right; otherwise dispute it with Ozon support with the posting number.',
+  }),
+  quality_flag: (f) => ({
+    what: `${f.offerId} has had ${f.defects} returns for a defect: it is checked before packing from now on.`,
+    todo: 'Check the units on the shelf and the supplier’s batch.',
+  }),
   removed_from_act: (f) => ({
     what: `Ozon left this posting out of the carriage's act ${f.actId}: it ships with the next carriage.`,
     todo: 'Keep the parcel for the next carriage; if its shipment date is today, check in the cabinet why it was left out.',

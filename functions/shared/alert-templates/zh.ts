@@ -124,6 +124,42 @@ export const zh: Templates = {
         ? '无需操作：订单已取消，商品回到库存（或包裹由承运商退回）。'
         : '照常发货；买家仍可在收货时拒收。',
   }),
+  return_request: (f) => ({
+    what: `买家申请退回 ${f.offerId}（${f.price} ${f.currency}）：“${f.reason}”。${f.photos.length ? `照片：${f.photos.join(' ')}` : ''}您的规则未覆盖此申请；截止时 Ozon 将自动同意。`,
+    todo: `请在截止前答复：向 ${f.callbackPath} 发送 {"returnId", "answer": "approve"（退回检查）| "refund"（退款不退货）| "compensate" 并附 "amount" | "reject" 并附 "comment"}，或在卖家后台答复。`,
+  }),
+  return_answered: (f) => ({
+    what: `${f.offerId} 的退货申请（“${f.reason}”）已由${f.by === 'policy' ? '您的规则' : f.by === 'seller' ? '您' : 'Ozon 或后台'}处理：${{ approve: '同意，商品将退回检查', refund: '退款且不退货', compensate: `部分补偿 ${f.amount ?? ''}`, reject: '拒绝' }[f.answer]}。`,
+    todo: f.answer === 'approve' ? '暂无需操作：包裹退回时会通知您。' : '无需操作：退款将与 Ozon 财务数据核对。',
+  }),
+  return_unanswered: (f) => ({
+    what: `${f.offerId} 的退货申请（“${f.reason}”）未答复且您的时限已过：截止时 Ozon 将自动同意，买家会寄回商品。`,
+    todo: '如不同意，请立即在卖家后台答复；否则无需操作，退货将继续跟踪。',
+  }),
+  return_arrived: (f) => ({
+    what: `退回的 ${f.offerId} 已到${f.where === 'post' ? '邮局' : '您的交货点'}。`,
+    todo: `请取回并检查，然后向 ${f.callbackPath} 发送 {"returnId", "condition": "resellable" | "defective", "refund": true | false, "comment"}：可再售的商品将回到库存和 Ozon 库存。`,
+  }),
+  return_storage: (f) => ({
+    what: `退回的 ${f.offerId} 仍在交货点：截止时${f.stage === 'paid_storage' ? '开始收取仓储费' : 'Ozon 将销毁'}。`,
+    todo: '请在截止前从交货点取回。',
+  }),
+  return_done: (f) => ({
+    what: `${f.offerId} 的退货已结束：${{ restocked: '商品已回到货架和 Ozon 库存', written_off: '商品已报废', utilized: 'Ozon 已销毁商品', rejected: '申请已拒绝', refunded: '已退款给买家' }[f.outcome]}。`,
+    todo: '无需操作。',
+  }),
+  return_left: (f) => ({
+    what: `已停止跟踪 ${f.offerId} 的退货：${f.reason}。`,
+    todo: '请在卖家后台（退货）完成处理；如商品可再售，请通过卖家 API 补回库存。',
+  }),
+  payout_reversed: (f) => ({
+    what: `结算后发生退款：该订单净收入从 ${f.before} 变为 ${f.after} ${f.currency}（${f.difference}）。`,
+    todo: '如退款无误则无需操作；否则请凭订单号联系 Ozon 客服。',
+  }),
+  quality_flag: (f) => ({
+    what: `${f.offerId} 因质量问题已退货 ${f.defects} 次：今后打包前将进行检查。`,
+    todo: '请检查货架上的商品和供应商批次。',
+  }),
   removed_from_act: (f) => ({
     what: `Ozon 未将此订单列入交接单 ${f.actId}：它将随下一批发运。`,
     todo: '请保留该包裹随下一批发运；如发货日期为今天，请在卖家后台查看原因。',

@@ -428,3 +428,98 @@ export const FileResponse = z.looseObject({
   content_type: nullableString,
 });
 export type FileResponse = z.infer<typeof FileResponse>;
+
+/** `product` of an rFBS return (docs/24: the price is a number in the docs' examples, a string in swagger). */
+const RfbsReturnProduct = z.looseObject({
+  sku: z.nullish(z.number()),
+  offer_id: z._default(z.string(), ''),
+  name: z._default(z.string(), ''),
+  price: z.nullish(z.coerce.number()),
+  currency_code: nullableString,
+});
+/** `/v2/returns/rfbs/list` (docs/24-rfbsreturnsapi.md): `returns` is an array in the docs' example. */
+export const RfbsReturnListResponse = z.looseObject({
+  returns: z._default(
+    z.array(
+      z.looseObject({
+        return_id: z.number(),
+        posting_number: z.string(),
+        created_at: isoDate,
+        product: z.nullish(RfbsReturnProduct),
+        state: z.nullish(z.looseObject({ state: nullableString, group_state: nullableString })),
+      }),
+    ),
+    [],
+  ),
+});
+export type RfbsReturnListResponse = z.infer<typeof RfbsReturnListResponse>;
+/** `/v2/returns/rfbs/get`: the request, what the seller may do now, and the reasons a rejection may give. */
+export const RfbsReturnResponse = z.looseObject({
+  returns: z.looseObject({
+    // The docs' shape {action{id, name}}; swagger's {id, name} is read too.
+    available_actions: z._default(
+      z.array(
+        z.looseObject({
+          action: z.nullish(z.looseObject({ id: z.number(), name: nullableString })),
+          id: z.nullish(z.number()),
+          name: nullableString,
+        }),
+      ),
+      [],
+    ),
+    client_photo: z._default(z.array(z.string()), []),
+    comment: nullableString,
+    created_at: isoDate,
+    posting_number: z.string(),
+    product: z.nullish(RfbsReturnProduct),
+    rejection_reason: z._default(
+      z.array(z.looseObject({ id: z.number(), name: nullableString, is_comment_required: z.nullish(z.boolean()) })),
+      [],
+    ),
+    return_reason: z.nullish(
+      z.looseObject({ id: z.nullish(z.number()), name: nullableString, is_defect: z.nullish(z.boolean()) }),
+    ),
+    state: z.nullish(z.looseObject({ state: nullableString, state_name: nullableString })),
+  }),
+});
+export type RfbsReturn = z.infer<typeof RfbsReturnResponse>['returns'];
+/** `/v1/returns/list` (docs/23-returnsapi.md; examples/response__v1_returns_list__1.json). */
+export const FbsReturnListResponse = z.looseObject({
+  returns: z._default(
+    z.array(
+      z.looseObject({
+        id: z.number(),
+        posting_number: z.string(),
+        schema: nullableString,
+        type: nullableString,
+        return_reason_name: nullableString,
+        product: z.nullish(
+          z.looseObject({
+            sku: z.nullish(z.number()),
+            offer_id: z._default(z.string(), ''),
+            name: z._default(z.string(), ''),
+            quantity: z.nullish(z.number()),
+            price: z.nullish(z.looseObject({ price: z.nullish(z.coerce.number()), currency_code: nullableString })),
+          }),
+        ),
+        logistic: z.nullish(z.looseObject({ return_date: isoDate, final_moment: isoDate, barcode: nullableString })),
+        storage: z.nullish(
+          z.looseObject({
+            arrived_moment: isoDate,
+            tariffication_start_date: isoDate,
+            utilization_forecast_date: isoDate,
+          }),
+        ),
+        visual: z.nullish(
+          z.looseObject({
+            status: z.nullish(z.looseObject({ sys_name: nullableString, display_name: nullableString })),
+            change_moment: isoDate,
+          }),
+        ),
+      }),
+    ),
+    [],
+  ),
+  has_next: z.nullish(z.boolean()),
+});
+export type FbsReturn = z.infer<typeof FbsReturnListResponse>['returns'][number];
