@@ -38,7 +38,15 @@ export interface RuntimeState {
   demoStockSeeded?: boolean;
 }
 
-const LOGS = ['executions', 'executions-Handover', 'executions-ReturnLifecycle', 'ozon-calls', 'sandbox-calls', 'alerts', 'metrics'] as const;
+const LOGS = [
+  'executions',
+  'executions-Handover',
+  'executions-ReturnLifecycle',
+  'ozon-calls',
+  'sandbox-calls',
+  'alerts',
+  'metrics',
+] as const;
 export type LogName = (typeof LOGS)[number];
 
 /** A data dir that cannot be used as asked: in use by another run, or another Ozon's. */
