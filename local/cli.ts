@@ -57,7 +57,7 @@ async function run(opts: RunOptions, speedIsDefault: boolean) {
   }
   await untilSettled(local, opts.timeout);
   scenario?.stop();
-  await finish(local, opts);
+  await finish(local, { ...opts, paths: scenario?.paths });
 }
 
 async function resume(postingNumber: string, opts: RunOptions) {
@@ -100,9 +100,9 @@ runtimeOptions(
     .addOption(
       new Option(
         '--scenario <name>',
-        'happy: all goes well; mixed: every exception path at least once; fulfilment: marking codes, multi-box, a split, approval, every rFBS carrier type',
+        'happy: all goes well; mixed: every exception path at least once; fulfilment: marking codes, multi-box, a split, approval, every rFBS carrier type; returns: every return path and both sides of a cancellation request',
       )
-        .choices(['happy', 'mixed', 'fulfilment'])
+        .choices(['happy', 'mixed', 'fulfilment', 'returns'])
         .default('happy'),
     )
     .option('--history <postingNumber>', 'print the execution history and order record of one posting'),

@@ -130,3 +130,87 @@ export function printHistory(e: Execution): string {
     })
     .join('\n');
 }
+
+/** Returns and buyers' cancellation requests of a run, by how each ended (the returns and mixed scenarios). */
+export interface AfterSaleSummary {
+  returns: {
+    total: number;
+    /** restocked, written_off, utilized, refunded, compensated, rejected, left_to_seller, running, not_started */
+    byOutcome: Record<string, number>;
+    /** By path (scenario runs): posting's path → outcome. */
+    byPath?: Record<string, Record<string, number>>;
+    /** rFBS requests Ozon (the sandbox) approved itself at its deadline, and those of them the seller was not told of. */
+    autoApproved: number;
+    autoApprovedWithoutAlert: number;
+    payoutsReversed: number;
+    stateTransitions: number;
+  };
+  cancellationRequests: { total: number; byOutcome: Record<string, number> };
+}
+
+export const RETURN_MACHINE = 'ReturnLifecycle';
+
+/** Each return the sandbox has, with the product's execution for it (named `<posting>_R<id>`), if started. */
+export function returnsOf(runtime: Runtime) {
+  const view = runtime.sandbox?.afterSale();
+  const executions = [...(runtime.engines.get(RETURN_MACHINE)?.executions.values() ?? [])];
+  const returns = [
+    ...(view?.rfbsReturns ?? []).map((r) => ({ id: r.return_id, postingNumber: r.posting_number, schema: 'rfbs' })),
+    ...(view?.fbsReturns ?? []).map((r) => ({ id: r.id, postingNumber: r.posting_number, schema: 'fbs' })),
+  ];
+  return returns.map((r) => ({ ...r, execution: executions.find((e) => e.name === `${r.postingNumber}_R${r.id}`) }));
+}
+
+export async function afterSaleSummary(
+  runtime: Runtime,
+  paths?: Map<string, string>,
+  read: (returnId: number) => Promise<{ unit?: string; decision?: { answer: string } } | undefined> = async () =>
+    undefined,
+): Promise<AfterSaleSummary> {
+  const view = runtime.sandbox?.afterSale();
+  const outcomes: { postingNumber: string; outcome: string }[] = [];
+  let transitions = 0;
+  for (const r of returnsOf(runtime)) {
+    transitions += r.execution?.transitions ?? 0;
+    const record = await read(r.id);
+    const last = r.execution ? lastState(r.execution) : undefined;
+    let outcome: string;
+    if (!r.execution) outcome = 'not_started';
+    else if (r.execution.status === 'RUNNING') outcome = `running:${last}`;
+    else if (last === 'ReturnLeftToSeller') outcome = 'left_to_seller';
+    else if (record?.unit) outcome = record.unit;
+    else
+      outcome =
+        { refund: 'refunded', compensate: 'compensated', reject: 'rejected' }[record?.decision?.answer ?? ''] ??
+        'closed';
+    outcomes.push({ postingNumber: r.postingNumber, outcome });
+  }
+  const alerted = (pn: string) =>
+    runtime.alerts.some(
+      (a) => a.postingNumber === pn && (a.kind === 'return_request' || a.kind === 'return_unanswered'),
+    );
+  const auto = (view?.rfbsReturns ?? []).filter((r) => r.autoApproved);
+  const byPath: Record<string, Record<string, number>> = {};
+  if (paths) {
+    for (const o of outcomes) {
+      const path = paths.get(o.postingNumber) ?? 'happy';
+      byPath[path] ??= {};
+      byPath[path][o.outcome] = (byPath[path][o.outcome] ?? 0) + 1;
+    }
+  }
+  return {
+    returns: {
+      total: outcomes.length,
+      byOutcome: countBy(outcomes, (o) => o.outcome),
+      ...(paths ? { byPath } : {}),
+      autoApproved: auto.length,
+      autoApprovedWithoutAlert: auto.filter((r) => !alerted(r.posting_number)).length,
+      payoutsReversed: runtime.alerts.filter((a) => a.kind === 'payout_reversed').length,
+      stateTransitions: transitions,
+    },
+    cancellationRequests: {
+      total: view?.cancellations.length ?? 0,
+      byOutcome: countBy(view?.cancellations ?? [], (c) => c.resolution ?? 'open'),
+    },
+  };
+}

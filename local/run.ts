@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import Table from 'cli-table3';
+import { getReturn } from '#aftersale/return-store';
 import { getOrder } from '#shared/order-store';
 import { publishableStock, stockDrifted } from '#stock/rules';
 import { getStock } from '#stock/stock-store';
@@ -12,7 +13,7 @@ import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
 import type { OzonSandbox } from '../sandbox/types';
 import { compressedHandover } from './compressed-handover';
 import { masked } from './data-dir';
-import { lastState, latestByPosting, postingOf, printHistory, summarize } from './report';
+import { afterSaleSummary, lastState, latestByPosting, postingOf, printHistory, returnsOf, summarize } from './report';
 import { type Runtime, startRuntime } from './runtime';
 import { type CarrierPlan, runScenario, type ScenarioName, scenarioRuntimeOptions } from './scenarios';
 
@@ -58,7 +59,7 @@ export async function startLocal(opts: StartOptions): Promise<Local> {
     `ozon-autopilot local: ${real ? `REAL Ozon API (${opts.allowChanges ? 'changes allowed' : 'read-only'})` : 'Ozon sandbox'}, ${real ? 'real time' : `speed ×${speed}`}${dataDir ? `, data in ${dataDir}` : ''}`,
   );
   const carrierPlans = new Map<string, CarrierPlan>();
-  const scenario = scenarioRuntimeOptions(opts.scenario, carrierPlans);
+  const { sandboxTiming, ...scenario } = scenarioRuntimeOptions(opts.scenario, carrierPlans);
   const sandboxRestored = !real && dataDir !== undefined && existsSync(path.join(dataDir, 'sandbox.json'));
   const runtime = await startRuntime({
     speed,
@@ -72,7 +73,7 @@ export async function startLocal(opts: StartOptions): Promise<Local> {
           sandbox: {
             preassembled: opts.preassembled,
             handoverByCarriage: true,
-            timing: compressedHandover.sandboxTiming,
+            timing: { ...compressedHandover.sandboxTiming, ...sandboxTiming },
           },
         },
     ...scenario,
@@ -151,12 +152,23 @@ export async function untilSettled(local: Local, timeoutSeconds: number): Promis
   const settled = () => {
     const all = executions();
     const followed = new Set(all.map(postingOf));
-    return all.every(parked) && sandboxPostings(runtime).every((pn) => followed.has(pn));
+    return all.every(parked) && sandboxPostings(runtime).every((pn) => followed.has(pn)) && afterSaleSettled(runtime);
   };
   while (!settled() && (performance.now() - since) / 1000 < timeoutSeconds) {
     await new Promise((r) => setTimeout(r, 250));
   }
   clearInterval(progress);
+}
+
+/**
+ * After the sale: no return still to come from a delivered posting (the sandbox's plan), and every return there is
+ * followed by a ReturnLifecycle execution that ended.
+ */
+function afterSaleSettled(runtime: Runtime): boolean {
+  const view = runtime.sandbox?.afterSale();
+  if (!view) return true;
+  if (view.plans.some((p) => p.pending.some((t) => t.kind === 'return'))) return false;
+  return returnsOf(runtime).every((r) => r.execution && r.execution.status !== 'RUNNING');
 }
 
 /**
@@ -181,9 +193,13 @@ async function stockDriftOf(sandbox: OzonSandbox): Promise<{ compared: number; d
 }
 
 /** Prints the summary (tables, or one JSON line with --json) and stops; exit code 1 if a posting is unfinished. */
-export async function finish(local: Local, opts: { json: boolean; history?: string }): Promise<never> {
+export async function finish(
+  local: Local,
+  opts: { json: boolean; history?: string; paths?: Map<string, string> },
+): Promise<never> {
   const { runtime, log } = local;
   const summary = summarize(runtime, (performance.now() - local.started) / 1000);
+  const afterSale = runtime.sandbox ? await afterSaleSummary(runtime, opts.paths, getReturn) : undefined;
   const table = new Table({ head: ['final state', 'postings'] });
   for (const [state, count] of Object.entries(summary.byFinalState)) table.push([state, count]);
   log(table.toString());
@@ -214,6 +230,19 @@ export async function finish(local: Local, opts: { json: boolean; history?: stri
   const unfinished = Object.keys(summary.byFinalState).some(
     (s) => (s.startsWith('running') && s !== 'running:NeedsAttention') || s.startsWith('failed'),
   );
-  if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, stockDrift })}\n`);
-  return local.stop(unfinished ? 1 : 0);
+  if (afterSale && (afterSale.returns.total || afterSale.cancellationRequests.total)) {
+    const t = new Table({ head: ['after the sale', 'outcome', 'count'] });
+    for (const [k, v] of Object.entries(afterSale.returns.byOutcome)) t.push(['return', k, v]);
+    for (const [k, v] of Object.entries(afterSale.cancellationRequests.byOutcome))
+      t.push(['cancellation request', k, v]);
+    log(t.toString());
+    log(
+      `returns: ${afterSale.returns.autoApproved} approved by Ozon's deadline (${afterSale.returns.autoApprovedWithoutAlert} without the seller alerted first), ${afterSale.returns.payoutsReversed} payouts reopened`,
+    );
+  }
+  const unfinishedReturns = Object.keys(afterSale?.returns.byOutcome ?? {}).some(
+    (o) => o.startsWith('running') || o === 'not_started',
+  );
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, stockDrift, ...afterSale })}\n`);
+  return local.stop(unfinished || unfinishedReturns ? 1 : 0);
 }

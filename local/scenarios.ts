@@ -4,7 +4,8 @@
  * simulated warehouse (the seller's side) — nothing reaches into the product except through its APIs.
  */
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
-import type { CreatePostingSpec } from '../sandbox/types';
+import type { CreatePostingSpec, Timing } from '../sandbox/types';
+import { type AfterSalePlan, startAfterSaleDesk } from './aftersale-desk';
 import type { CarrierPlan } from './carrier';
 import { lastState, postingOf, waitStates } from './report';
 import type { Runtime, RuntimeOptions } from './runtime';
@@ -12,7 +13,7 @@ import { seedDemoStock } from './seed';
 
 export type { CarrierPlan } from './carrier';
 
-export type ScenarioName = 'happy' | 'mixed' | 'fulfilment';
+export type ScenarioName = 'happy' | 'mixed' | 'fulfilment' | 'returns';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -36,6 +37,10 @@ interface Case {
   packAfterMs?: number;
   /** What the seller's desk answers when asked for marking codes or a box count (fulfilment scenario). */
   desk?: DeskPlan;
+  /** What the seller answers after the sale: return requests, checks, cancellation requests (aftersale-desk.ts). */
+  afterSale?: AfterSalePlan;
+  /** How the posting's return is meant to end (returns/mixed scenarios): ReturnSummary's outcome. */
+  returnEnds?: string;
 }
 
 /**
@@ -159,7 +164,100 @@ const MIXED_CASES: Case[] = [
     ends: 'Cancelled',
     alerts: ['cancellation_answered'],
   },
+  // The buyer returns a defect after the payout: refunded at once by the seller's rule, the payout reopened.
+  {
+    path: 'buyer returns a defect (rFBS)',
+    spec: { schema: 'rfbs', returnAfterDeliveryMs: 12 * HOUR, returnReasonId: 3 },
+    ends: 'Completed',
+    alerts: ['return_answered', 'payout_reversed'],
+    returnEnds: 'refunded',
+  },
 ];
+
+/**
+ * After the sale (issue 13): each return path once, and the two sides of a buyer's cancellation request. Returns come
+ * 12 simulated hours after delivery, after the sandbox settled the posting (6 h): every refund reopens a payout.
+ */
+const RETURN_AFTER = { returnAfterDeliveryMs: 12 * HOUR };
+const RETURN_CASES: Case[] = [
+  {
+    path: 'return: a defect taken back, resellable (rFBS)',
+    spec: { schema: 'rfbs', lines: [{ offer_id: 'MUG-350-WHT', quantity: 1 }], ...RETURN_AFTER, returnReasonId: 3 },
+    afterSale: { check: { condition: 'resellable', refund: true } },
+    ends: 'Completed',
+    alerts: ['return_answered', 'return_arrived', 'payout_reversed'],
+    returnEnds: 'restocked',
+  },
+  {
+    path: 'return: a cheap unit refunded by rule (rFBS)',
+    spec: { schema: 'rfbs', lines: [{ offer_id: 'LAMP-LED-E27', quantity: 1 }], ...RETURN_AFTER, returnReasonId: 1 },
+    ends: 'Completed',
+    alerts: ['return_answered', 'payout_reversed'],
+    returnEnds: 'refunded',
+  },
+  {
+    path: 'return: rejected by the seller (rFBS)',
+    spec: { schema: 'rfbs', lines: [{ offer_id: 'TEA-GRN-100', quantity: 1 }], ...RETURN_AFTER, returnPhotos: 2 },
+    afterSale: { answer: { answer: 'reject', comment: 'Товар надлежащего качества, без следов брака' } },
+    ends: 'Completed',
+    alerts: ['return_request', 'return_answered'],
+    returnEnds: 'rejected',
+  },
+  {
+    path: 'return: a partial compensation (rFBS)',
+    spec: { schema: 'rfbs', lines: [{ offer_id: 'NOTE-A5-DOT', quantity: 1 }], ...RETURN_AFTER, returnReasonId: 2 },
+    afterSale: { answer: { answer: 'compensate', amount: 100 } },
+    ends: 'Completed',
+    alerts: ['return_request', 'return_answered', 'payout_reversed'],
+    returnEnds: 'compensated',
+  },
+  {
+    path: 'return: unanswered, approved by Ozon, written off (rFBS)',
+    spec: { schema: 'rfbs', lines: [{ offer_id: 'SOCKS-WOOL-42', quantity: 1 }], ...RETURN_AFTER, returnReasonId: 1 },
+    afterSale: { check: { condition: 'defective', refund: false, comment: 'Следы носки' } },
+    ends: 'Completed',
+    alerts: ['return_request', 'return_unanswered', 'return_arrived'],
+    returnEnds: 'written_off',
+  },
+  {
+    path: 'return: collected at the drop-off point, resellable (FBS)',
+    spec: { lines: [{ offer_id: 'BOTTLE-750-STL', quantity: 1 }], ...RETURN_AFTER, returnReasonId: 1 },
+    afterSale: { collect: true, check: { condition: 'resellable', refund: true } },
+    ends: 'Completed',
+    alerts: ['return_arrived', 'payout_reversed'],
+    returnEnds: 'restocked',
+  },
+  {
+    path: 'return: left at the drop-off point, utilized (FBS)',
+    spec: { lines: [{ offer_id: 'KETTLE-17L', quantity: 1 }], ...RETURN_AFTER, returnReasonId: 2 },
+    ends: 'Completed',
+    alerts: ['return_arrived', 'return_storage'],
+    returnEnds: 'utilized',
+  },
+  {
+    path: 'cancellation request before hand-over (rFBS)',
+    spec: { schema: 'rfbs', cancellationRequestAfterMs: 20 * 60_000 },
+    ends: 'Cancelled',
+    alerts: ['cancellation_answered'],
+  },
+  {
+    path: 'cancellation request with the carrier, rejected by the seller (rFBS)',
+    spec: { schema: 'rfbs', cancellationRequestAfterMs: 8 * HOUR },
+    // Three days on the road: the request is answered while the parcel travels, however busy the machine (a
+    // delivery first would close the request unanswered).
+    carrier: { transitMs: 3 * DAY },
+    afterSale: { cancellation: { approve: false, comment: 'Посылка уже в пути' } },
+    ends: 'Completed',
+    alerts: ['cancellation_request', 'cancellation_answered'],
+  },
+];
+/** How many times the returns scenario runs each after-sale case before its well-going postings. */
+const RETURN_CASE_ROUNDS = 2;
+
+/** The seller's return rules in the demos: a cheap lamp refunded at once, a defect taken back for a check. */
+export const DEMO_RETURN_POLICY = JSON.stringify({
+  rules: [{ offerIds: ['LAMP-LED-E27'], refundUnder: 200 }, { defect: 'approve' }],
+});
 
 /**
  * The fulfilment scenario (issue 11): each way Ozon really runs a posting once — marking codes, multi-box, a split,
@@ -263,7 +361,8 @@ export const HAPPY_PATH = 'happy';
 /** What each path of a scenario is meant to end in, and the alerts it must raise. */
 export function pathIntents(): Map<string, { ends: PathEnd; alerts: string[] }> {
   const intents = new Map([[HAPPY_PATH, { ends: 'Completed' as PathEnd, alerts: [] as string[] }]]);
-  for (const c of [...MIXED_CASES, ...FULFILMENT_CASES]) intents.set(c.path, { ends: c.ends, alerts: c.alerts ?? [] });
+  for (const c of [...MIXED_CASES, ...FULFILMENT_CASES, ...RETURN_CASES])
+    intents.set(c.path, { ends: c.ends, alerts: c.alerts ?? [] });
   return intents;
 }
 
@@ -276,10 +375,33 @@ export const MIXED_ENVIRONMENT: Record<string, string> = {
   HANDOVER_STALL_HOURS: '12',
   SETTLEMENT_WINDOW_DAYS: '2',
   TRACKING_GRACE_HOURS: '6',
+  // A defect is refunded at once: the mixed week's return ends within a day.
+  RETURN_POLICY: JSON.stringify({ rules: [{ defect: 'refund' }] }),
 };
 
-export function scenarioRuntimeOptions(name: ScenarioName, plans: Map<string, CarrierPlan>): Partial<RuntimeOptions> {
+/** The returns scenario: the demo's rules, and the drop-off point's warnings a day ahead (storage is short here). */
+export const RETURNS_ENVIRONMENT: Record<string, string> = {
+  RETURN_POLICY: DEMO_RETURN_POLICY,
+  RETURN_STORAGE_WARNING_HOURS: '12',
+  // The carrier picks rFBS parcels up 2 h after packing and delivers a day later: a request 8 h in is answered
+  // with the parcel on its way (the product asks the seller until 2 h before Ozon's 48 h).
+  SETTLEMENT_WINDOW_DAYS: '3',
+};
+/** Returns scenario sandbox timing: a return is utilized 3 days after arrival (30 on Ozon), paid from day 1. */
+export const RETURNS_SANDBOX_TIMING: Partial<Timing> = { returnFreeStorage: DAY, returnUtilization: 3 * DAY };
+
+export function scenarioRuntimeOptions(
+  name: ScenarioName,
+  plans: Map<string, CarrierPlan>,
+): Partial<RuntimeOptions> & { sandboxTiming?: Partial<Timing> } {
   if (name === 'happy') return {};
+  if (name === 'returns') {
+    return {
+      environment: RETURNS_ENVIRONMENT,
+      carrier: { handoverMs: 2 * HOUR, transitMs: DAY, plan: (pn) => plans.get(pn) ?? {} },
+      sandboxTiming: RETURNS_SANDBOX_TIMING,
+    };
+  }
   if (name === 'fulfilment') {
     return {
       // A tariff step is warned up to half a day before it starts.
@@ -324,7 +446,9 @@ export async function runScenario(
   const sandbox = runtime.sandbox;
   if (!sandbox) throw new Error('Scenarios need the Ozon sandbox (unset OZON_CLIENT_ID/OZON_API_KEY)');
   const packAfter = new Map<string, number | undefined>();
-  const exceptions = (name === 'mixed' ? MIXED_CASES : name === 'fulfilment' ? FULFILMENT_CASES : []).slice(0, orders);
+  const returnRounds = Array.from({ length: RETURN_CASE_ROUNDS }, () => RETURN_CASES).flat();
+  const cases = { mixed: MIXED_CASES, fulfilment: FULFILMENT_CASES, returns: returnRounds, happy: [] }[name];
+  const exceptions = cases.slice(0, orders);
   const happyRfbs = (i: number) => i < Math.round(orders * rfbsShare);
   // An exception case that names no lines gets stocked ones: only the short-stock cases may run short.
   const exceptionAt = (i: number): Case | undefined => {
@@ -345,9 +469,11 @@ export async function runScenario(
     if (c.carrier) plans.set(posting_number, c.carrier);
     if ('packAfterMs' in c) packAfter.set(posting_number, c.packAfterMs);
     if (c.desk) desk.set(posting_number, c.desk);
+    if (c.afterSale) afterSale.set(posting_number, c.afterSale);
     return posting_number;
   };
   const desk = new Map<string, DeskPlan>();
+  const afterSale = new Map<string, AfterSalePlan>();
 
   if (seedStock) await (name === 'mixed' ? seedDemoStock(1000, MIXED_STOCK) : seedDemoStock());
   if (name === 'fulfilment') {
@@ -360,6 +486,8 @@ export async function runScenario(
   while (created < createNow) createNext();
   const run = { paths, schemas, pending: () => orders - created, createNext };
   if (name === 'happy') return { ...run, stop: () => {} };
+  startAfterSaleDesk(runtime, afterSale);
+  if (name === 'returns') return { ...run, stop: () => {} };
   if (name === 'fulfilment') {
     startDesk(runtime, desk);
     return { ...run, stop: () => {} };
