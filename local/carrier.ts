@@ -47,6 +47,8 @@ export interface CarrierPlan {
   /** Never sends a tracking number. */
   silent?: boolean;
   transitMs?: number;
+  /** Picks the parcel up this long after it was packed, instead of the carrier's usual time. */
+  handoverMs?: number;
 }
 
 export interface CarrierOptions {
@@ -97,7 +99,7 @@ export function startCarrier(
       // An aggregator's parcel is registered by Ozon, which assigns its tracking number: nothing for the seller.
       if (order.schema !== 'rfbs' || order.tplIntegrationType === 'aggregator') continue;
       if (order.trackingNumber || plan.silent) continue;
-      if (now < handedOverAt(order) + options.handoverMs) continue;
+      if (now < handedOverAt(order) + (plan.handoverMs ?? options.handoverMs)) continue;
       const trackingNumber = `CN${order.postingNumber.replace(/\D/g, '')}`;
       calls.push(
         send(`tracking ${order.postingNumber}`, 'tracking', { postingNumber: order.postingNumber, trackingNumber }),

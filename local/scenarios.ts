@@ -237,6 +237,8 @@ const RETURN_CASES: Case[] = [
   {
     path: 'cancellation request before hand-over (rFBS)',
     spec: { schema: 'rfbs', cancellationRequestAfterMs: 20 * 60_000 },
+    // The carrier comes the next day: the request is surely seen before the parcel leaves, however busy the machine.
+    carrier: { handoverMs: DAY },
     ends: 'Cancelled',
     alerts: ['cancellation_answered'],
   },
@@ -364,6 +366,13 @@ export function pathIntents(): Map<string, { ends: PathEnd; alerts: string[] }> 
   for (const c of [...MIXED_CASES, ...FULFILMENT_CASES, ...RETURN_CASES])
     intents.set(c.path, { ends: c.ends, alerts: c.alerts ?? [] });
   return intents;
+}
+
+/** How each scenario path's return is meant to end (ReturnSummary outcome), for the paths that have a return. */
+export function returnIntents(): Map<string, string> {
+  return new Map(
+    [...MIXED_CASES, ...RETURN_CASES].flatMap((c) => (c.returnEnds ? [[c.path, c.returnEnds] as const] : [])),
+  );
 }
 
 /** Configuration knobs the mixed scenario sets so that days of exceptions fit into a short run. */
