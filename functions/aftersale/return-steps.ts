@@ -10,7 +10,7 @@ import { env } from '#shared/config';
 import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { FbsReturn, RfbsReturn } from '#shared/ozon/schemas';
-import { restockReturned } from '#stock/stock-store';
+import { flagQualityCheck, restockReturned } from '#stock/stock-store';
 import { requestDeadlines } from './return-rules';
 import { claimUnit, countDefect, createReturn, getReturn, type ReturnRecord } from './return-store';
 
@@ -125,6 +125,7 @@ async function countDefectOf(record: ReturnRecord) {
   const threshold = env('policy').QUALITY_DEFECT_THRESHOLD;
   const flaggedAt = await countDefect(record.offerId, record.returnId, threshold);
   if (flaggedAt !== undefined) {
+    if (record.warehouseId !== undefined) await flagQualityCheck(record.warehouseId, record.offerId);
     await sendAccountAlert(
       { kind: 'quality_flag', offerId: record.offerId, defects: flaggedAt },
       { once: `quality#${record.offerId}` },

@@ -2,7 +2,8 @@
 import * as z from 'zod/mini';
 import type { OrderLine } from '#shared/order';
 
-export const Handling = z.enum(['fragile', 'liquid', 'keep_upright', 'heavy']);
+/** How a unit is packed; `quality_check`: the offer's defect returns reached the threshold (aftersale/). */
+export const Handling = z.enum(['fragile', 'liquid', 'keep_upright', 'heavy', 'quality_check']);
 export type Handling = z.infer<typeof Handling>;
 
 export const StockItem = z.object({
@@ -44,6 +45,7 @@ const HANDLING_TEXT: Record<Handling, string> = {
   liquid: 'LIQUID: seal the cap, bag it, keep upright',
   keep_upright: 'Keep upright: mark "Верх / This side up"',
   heavy: 'HEAVY: use a double-wall box, tape the bottom twice',
+  quality_check: 'QUALITY CHECK: returned for defects — inspect the unit (works, complete, undamaged) before packing',
 };
 
 /** The packing list a warehouse worker reads: one line per item, handling notes after the items that need them. */

@@ -460,3 +460,25 @@ export async function restockReturned(returnId: number, warehouseId: number, off
     throw e;
   }
 }
+
+/**
+ * Flags an offer at a warehouse for a quality check at packing (its defect returns reached the threshold): a
+ * `quality_check` handling note, which every packing list of the offer prints from the stock read it makes anyway.
+ */
+export async function flagQualityCheck(warehouseId: number, offerId: string): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.stock(warehouseId, offerId),
+        UpdateExpression: 'SET handling = list_append(if_not_exists(handling, :none), :qc)',
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(handling, :flag)',
+        ExpressionAttributeValues: { ':none': [], ':qc': ['quality_check'], ':flag': 'quality_check' },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}

@@ -116,6 +116,9 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
       expect(kindsOf(pn)).not.toContain('return_request');
       // One defect return reaches this run's threshold of 1: the mug is flagged for a quality check.
       expect(rt.alerts.some((a) => a.kind === 'quality_flag' && a.message.includes('MUG-350-WHT'))).toBe(true);
+      // ...and its packing lists at the posting's warehouse say so from now on.
+      const mug = (await getStock(RFBS_WAREHOUSE, ['MUG-350-WHT'])).get('MUG-350-WHT');
+      expect(mug?.handling).toEqual(expect.arrayContaining(['fragile', 'quality_check']));
     });
 
     it('a cheap unit refunded at once by rule: nothing comes back, the payout is reopened', async () => {

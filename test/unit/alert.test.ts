@@ -101,6 +101,24 @@ const FACTS: AlertFacts[] = [
     packingList: 'https://example.test/list.txt',
     linksValidHours: 6,
   },
+  {
+    kind: 'return_request',
+    offerId: 'MUG-350-WHT',
+    reason: 'Товар с браком',
+    price: 490,
+    currency: 'RUB',
+    photos: ['https://example.test/1.png'],
+    deadline: '2021-11-26T10:00:00Z',
+    callbackPath: 'POST <seller API>/returnRequest',
+  },
+  { kind: 'return_answered', answer: 'compensate', by: 'seller', offerId: 'MUG-350-WHT', reason: 'x', amount: 100 },
+  { kind: 'return_unanswered', offerId: 'MUG-350-WHT', reason: 'x', deadline: '2021-11-26T10:00:00Z' },
+  { kind: 'return_arrived', offerId: 'MUG-350-WHT', where: 'dropoff', callbackPath: 'POST <seller API>/returnCheck' },
+  { kind: 'return_storage', offerId: 'MUG-350-WHT', stage: 'paid_storage', deadline: '2021-11-26T10:00:00Z' },
+  { kind: 'return_done', offerId: 'MUG-350-WHT', outcome: 'restocked' },
+  { kind: 'return_left', offerId: 'MUG-350-WHT', reason: 'the parcel was not collected' },
+  { kind: 'payout_reversed', before: 420, after: 0, difference: -420, currency: 'RUB' },
+  { kind: 'quality_flag', offerId: 'MUG-350-WHT', defects: 3 },
 ];
 const TODO_LABEL: Record<Language, string> = { en: 'What to do', ru: 'Что сделать', zh: '处理办法' };
 const OZON_LABEL: Record<Language, string> = { en: 'Posting in Ozon', ru: 'Отправление в Ozon', zh: 'Ozon 订单' };

@@ -160,6 +160,18 @@ describe('packingList', () => {
     ]);
   });
 
+  it('tells the packer to inspect an offer flagged for its defect returns', () => {
+    const lines = [line('kettle', 1, 'Kettle')];
+    const handling = new Map<string, Handling[]>([['kettle', ['quality_check']]]);
+
+    const result = packingList(lines, handling);
+
+    expect(result).toEqual([
+      '1 × kettle — Kettle',
+      '    QUALITY CHECK: returned for defects — inspect the unit (works, complete, undamaged) before packing',
+    ]);
+  });
+
   it('lists every note of an item that needs several, in order', () => {
     const lines = [line('oil', 3, 'Olive oil')];
     const handling = new Map<string, Handling[]>([['oil', ['liquid', 'keep_upright', 'heavy']]]);
