@@ -7,7 +7,7 @@
 import Table from 'cli-table3';
 import type { Execution } from '../local/engine';
 import type { Measured } from '../local/metrics';
-import { failStatesOf, finalState, postingOf, statesEntered, waitStates } from '../local/report';
+import { afterSaleSettled, failStatesOf, finalState, postingOf, statesEntered, waitStates } from '../local/report';
 import type { Runtime } from '../local/runtime';
 import { HAPPY_PATH, type PathEnd, pathIntents } from '../local/scenarios';
 import { executionOf } from './admission';
@@ -85,7 +85,8 @@ export function mixedSettled(rt: Runtime, paths: Map<string, string>): () => boo
         if (!parked) return false;
       }
     }
-    return true;
+    // The mixed week's return (after delivery and settlement) is part of it too.
+    return afterSaleSettled(rt);
   };
 }
 

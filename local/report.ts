@@ -161,6 +161,17 @@ export function returnsOf(runtime: Runtime) {
   return returns.map((r) => ({ ...r, execution: executions.find((e) => e.name === `${r.postingNumber}_R${r.id}`) }));
 }
 
+/**
+ * After the sale: no return still to come from a delivered posting (the sandbox's plan), and every return there is
+ * followed by a ReturnLifecycle execution that ended.
+ */
+export function afterSaleSettled(runtime: Runtime): boolean {
+  const view = runtime.sandbox?.afterSale();
+  if (!view) return true;
+  if (view.plans.some((p) => p.pending.some((t) => t.kind === 'return'))) return false;
+  return returnsOf(runtime).every((r) => r.execution && r.execution.status !== 'RUNNING');
+}
+
 export async function afterSaleSummary(
   runtime: Runtime,
   paths?: Map<string, string>,

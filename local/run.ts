@@ -13,7 +13,15 @@ import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
 import type { OzonSandbox } from '../sandbox/types';
 import { compressedHandover } from './compressed-handover';
 import { masked } from './data-dir';
-import { afterSaleSummary, lastState, latestByPosting, postingOf, printHistory, returnsOf, summarize } from './report';
+import {
+  afterSaleSettled,
+  afterSaleSummary,
+  lastState,
+  latestByPosting,
+  postingOf,
+  printHistory,
+  summarize,
+} from './report';
 import { type Runtime, startRuntime } from './runtime';
 import { type CarrierPlan, runScenario, type ScenarioName, scenarioRuntimeOptions } from './scenarios';
 
@@ -158,17 +166,6 @@ export async function untilSettled(local: Local, timeoutSeconds: number): Promis
     await new Promise((r) => setTimeout(r, 250));
   }
   clearInterval(progress);
-}
-
-/**
- * After the sale: no return still to come from a delivered posting (the sandbox's plan), and every return there is
- * followed by a ReturnLifecycle execution that ended.
- */
-function afterSaleSettled(runtime: Runtime): boolean {
-  const view = runtime.sandbox?.afterSale();
-  if (!view) return true;
-  if (view.plans.some((p) => p.pending.some((t) => t.kind === 'return'))) return false;
-  return returnsOf(runtime).every((r) => r.execution && r.execution.status !== 'RUNNING');
 }
 
 /**

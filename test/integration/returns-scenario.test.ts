@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getReturn } from '#aftersale/return-store';
 import { getStock } from '#stock/stock-store';
 import type { CarrierPlan } from '../../local/carrier';
-import { afterSaleSummary, printHistory, returnsOf, summarize } from '../../local/report';
+import { afterSaleSettled, afterSaleSummary, printHistory, returnsOf, summarize } from '../../local/report';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { returnIntents, runScenario, type ScenarioRun, scenarioRuntimeOptions } from '../../local/scenarios';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
@@ -39,12 +39,7 @@ describe('npm start --scenario returns', () => {
     // Every posting done, no return still to come, every return's execution ended.
     await until(() => {
       const postings = [...rt.engine.executions.values()];
-      const view = rt.sandbox?.afterSale();
-      const done =
-        postings.length === ORDERS &&
-        postings.every((e) => e.status !== 'RUNNING') &&
-        !view?.plans.some((p) => p.pending.some((t) => t.kind === 'return')) &&
-        returnsOf(rt).every((r) => r.execution && r.execution.status !== 'RUNNING');
+      const done = postings.length === ORDERS && postings.every((e) => e.status !== 'RUNNING') && afterSaleSettled(rt);
       return done || undefined;
     }, 280_000);
 
