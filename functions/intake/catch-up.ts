@@ -33,8 +33,8 @@ const HOUR_MS = 3600 * 1000;
 const HANDOVER_PLAN_EVERY_HOURS = 1;
 /** How often the planning also lists the carriages beyond today's and tomorrow's near ones. */
 const HANDOVER_PLAN_AHEAD_EVERY_HOURS = 6;
-/** How often the poll looks for new returns: Ozon's answer times are days, an hour of them is not worth 6 lists. */
-const RETURNS_EVERY_HOURS = 1;
+/** How often the poll looks for new returns: Ozon gives days to answer, and two lists an hour would be ~50 Ozon calls a day for nothing. */
+const RETURNS_EVERY_HOURS = 3;
 const DAY_MS = 24 * HOUR_MS;
 const CUTOFF_LOOKBACK_MS = 7 * DAY_MS;
 /** The status pass starts this far before the stored mark: recordStatus deduplicates, a gap would lose a change. */
