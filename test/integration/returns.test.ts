@@ -3,38 +3,46 @@
  * (`/v2/returns/rfbs/*`, `/v1/returns/rfbs/action/set`, `/v1/returns/list`), approves an unanswered rFBS request
  * itself at its deadline and brings returned parcels back; the poller starts one ReturnLifecycle execution per
  * return. Each case follows one delivered posting's return to its end: the answer on Ozon, the unit back on the
- * shelf or written off, and the refund reconciled with the posting's settled payout.
+ * shelf or written off, and the refund reconciled with the posting's settled payout. Beside them runs the returns
+ * scenario (`npm start -- --scenario returns`, each case once): every return ends as its case intends, and the
+ * seller's stock at the end is the seed, less every unit delivered, plus every unit checked resellable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getReturn } from '#aftersale/return-store';
 import { getOrder } from '#shared/order-store';
 import { getStock } from '#stock/stock-store';
+import type { CarrierPlan } from '../../local/carrier';
 import type { Execution } from '../../local/engine';
+import { afterSaleSettled, afterSaleSummary, printHistory, returnsOf, summarize } from '../../local/report';
 import { type Runtime, startRuntime } from '../../local/runtime';
-import { seedDemoStock } from '../../local/seed';
-import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
+import { returnIntents, runScenario, type ScenarioRun, scenarioRuntimeOptions } from '../../local/scenarios';
+import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
 import { statesEntered, until, waitForExecution } from './helpers';
 
 const RFBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => w.is_rfbs)?.warehouse_id as number;
-const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 const HOUR = 3_600_000;
+/** The scenario's after-sale cases, once each; the demo stock it seeds per offer and warehouse. */
+const SCENARIO_ORDERS = 9;
+const SEED = 1000;
 
 let rt: Runtime;
+let scenario: ScenarioRun;
 
 beforeAll(async () => {
+  // The returns scenario's runtime as `npm start -- --scenario returns` has it (the demo's return rules, a return
+  // utilized 3 days after it reaches the drop-off point), with a defect threshold of 1 so one return flags an offer.
+  const plans = new Map<string, CarrierPlan>();
+  const { sandboxTiming, ...options } = scenarioRuntimeOptions('returns', plans);
   rt = await startRuntime({
     speed: 10_000,
-    environment: {
-      // A cheap lamp is refunded at once; a defect anywhere is taken back for a check; anything else is asked.
-      RETURN_POLICY: JSON.stringify({
-        rules: [{ offerIds: ['LAMP-LED-E27'], refundUnder: 200 }, { defect: 'approve' }],
-      }),
-      QUALITY_DEFECT_THRESHOLD: '1',
-    },
+    ...options,
+    environment: { ...options.environment, QUALITY_DEFECT_THRESHOLD: '1' },
+    ozon: { mode: 'sandbox', sandbox: { timing: sandboxTiming } },
   });
-  await seedDemoStock(100);
+  scenario = await runScenario(rt, 'returns', SCENARIO_ORDERS, 0.25, plans);
 });
 afterAll(async () => {
+  scenario?.stop();
   await rt?.stop();
 });
 
@@ -70,8 +78,6 @@ const actionsOn = (returnId: number) =>
   (rt.sandbox?.calls ?? [])
     .filter((c) => c.path === '/v1/returns/rfbs/action/set' && (c.body as { return_id: number }).return_id === returnId)
     .map((c) => `${(c.body as { id: number }).id} ${c.status}`);
-const onHand = async (warehouseId: number, offerId: string) =>
-  (await getStock(warehouseId, [offerId])).get(offerId)?.onHand ?? 0;
 
 // Concurrently: each case's return runs on the same simulated days, as a seller's returns do.
 describe.concurrent('returns', { timeout: 200_000 }, () => {
@@ -79,7 +85,6 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
     it('approved by rule (a defect): taken back, checked resellable, refunded, back on the shelf, payout reopened', async () => {
       const pn = returningPosting('rfbs', 'MUG-350-WHT', 3);
       await waitForExecution(rt, pn, 120_000);
-      const shelf = await onHand(RFBS_WAREHOUSE, 'MUG-350-WHT');
 
       const arrived = await alertOf(pn, 'return_arrived');
       expect(arrived.message).toContain('/returnCheck');
@@ -101,7 +106,6 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
       // Approved (1010) by the rule, then the receipt (1040) and the refund (1030) after the seller's check.
       expect(actionsOn(returnId)).toEqual(['1010 200', '1040 200', '1030 200']);
       expect(rfbsReturnOf(pn)).toMatchObject({ state: 'MONEY_RETURNED', autoApproved: false });
-      expect(await onHand(RFBS_WAREHOUSE, 'MUG-350-WHT')).toBe(shelf + 1);
       expect(await getReturn(returnId)).toMatchObject({
         decision: { answer: 'approve', by: 'policy' },
         unit: 'restocked',
@@ -145,7 +149,6 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
       expect(asked.message).toContain('/returnRequest');
       expect(asked.message).toContain('/sandbox/files/returns/');
       const returnId = rfbsReturnOf(pn)?.return_id as number;
-      const shelf = await onHand(RFBS_WAREHOUSE, 'TEA-GRN-100');
 
       const answer = await rt.sellerApi('returnRequest', {
         returnId,
@@ -162,7 +165,7 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
         rejection: { comment: 'Товар надлежащего качества' },
       });
       expect(actionsOn(returnId)).toEqual(['-1 200']);
-      expect(await onHand(RFBS_WAREHOUSE, 'TEA-GRN-100')).toBe(shelf);
+      expect((await getReturn(returnId))?.unit).toBeUndefined();
       // A second answer is refused: the first counts.
       expect((await rt.sellerApi('returnRequest', { returnId, answer: 'refund' })).status).toBe(409);
     });
@@ -216,10 +219,9 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
   });
 
   describe('an FBS return', () => {
-    it('collected before paid storage: warned on arrival with the date, checked resellable, back on the shelf', async () => {
+    it('collected before paid storage: warned on arrival, checked resellable, back on the shelf', async () => {
       const pn = returningPosting('fbs', 'BOTTLE-750-STL', 1);
       await waitForExecution(rt, pn, 120_000);
-      const shelf = await onHand(FBS_WAREHOUSE, 'BOTTLE-750-STL');
 
       const arrived = await alertOf(pn, 'return_arrived');
       const returned = fbsReturnOf(pn);
@@ -241,13 +243,98 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
         'SettleReturn',
         'ReturnClosed',
       ]);
-      expect(await onHand(FBS_WAREHOUSE, 'BOTTLE-750-STL')).toBe(shelf + 1);
-      // Collected within the free days: no storage warning was needed.
-      expect(kindsOf(pn)).not.toContain('return_storage');
-      expect(fbsReturnOf(pn)).toMatchObject({ status: 'ReceivedBySeller' });
+      expect(await getReturn(returned?.id as number)).toMatchObject({ unit: 'restocked', schema: 'fbs' });
+      // Collected within the free day: nothing to pay for storage.
+      const collected = fbsReturnOf(pn);
+      expect(collected).toMatchObject({ status: 'ReceivedBySeller' });
+      expect((collected?.collectedAt ?? 0) - (collected?.arrivedAt ?? 0)).toBeLessThan(24 * HOUR);
       expect((await getOrder(pn))?.payout?.verdict).toBe('reversed');
       // FBS returns have no request: an answer is refused.
       expect((await rt.sellerApi('returnRequest', { returnId: returned?.id, answer: 'refund' })).status).toBe(409);
+    });
+  });
+
+  describe('npm start --scenario returns', () => {
+    it('every case ends as intended, none auto-approved unalerted; the stock is what every decision implies', async () => {
+      // Everything of this file over: every posting ended, no return still to come, every return's execution ended.
+      await until(() => {
+        const postings = [...rt.engine.executions.values()];
+        return postings.every((e) => e.status !== 'RUNNING') &&
+          postings.length >= SCENARIO_ORDERS + 6 &&
+          afterSaleSettled(rt)
+          ? true
+          : undefined;
+      }, 190_000);
+
+      const summary = summarize(rt, 0);
+      const afterSale = await afterSaleSummary(rt, scenario.paths, getReturn);
+      // Each scenario case's return ends as the case says (the other tests' returns count as 'happy' here).
+      const intents = returnIntents();
+      const expected: Record<string, Record<string, number>> = {};
+      for (const path of scenario.paths.values()) {
+        const ends = intents.get(path);
+        if (ends) expected[path] = { [ends]: 1 };
+      }
+      const { happy: _others, ...byPath } = afterSale.returns.byPath ?? {};
+      expect(byPath).toEqual(expected);
+      expect(Object.keys(expected)).toHaveLength(7);
+      expect(afterSale.returns.autoApprovedWithoutAlert).toBe(0);
+      expect(afterSale.returns.autoApproved).toBe(2);
+      const requests = (rt.sandbox?.afterSale().cancellations ?? []).map((c) => {
+        const e = [...rt.engine.executions.values()].find((x) => x.name === c.posting_number);
+        return `${scenario.paths.get(c.posting_number)}: ${c.resolution}; ${e ? printHistory(e) : 'no execution'}`;
+      });
+      expect(afterSale.cancellationRequests.byOutcome, requests.join('\n')).toEqual({ approved: 1, rejected: 1 });
+      expect(summary.byFinalState).toEqual({ Completed: summary.postings - 1, Cancelled: 1 });
+      for (const path of [
+        '/v2/returns/rfbs/list',
+        '/v2/returns/rfbs/get',
+        '/v1/returns/rfbs/action/set',
+        '/v1/returns/list',
+        '/v2/conditional-cancellation/approve',
+        '/v2/conditional-cancellation/reject',
+      ]) {
+        expect(summary.ozonCalls.byPath[path], path).toBeGreaterThan(0);
+      }
+
+      // The seller's stock: the seed, less every unit of every posting not cancelled, plus each unit restocked.
+      const key = (warehouseId: number, offerId: string) => `${warehouseId}#${offerId}`;
+      const expectedStock = new Map<string, number>();
+      for (const w of DEFAULT_WAREHOUSES)
+        for (const p of DEFAULT_PRODUCTS) expectedStock.set(key(w.warehouse_id, p.offer_id), SEED);
+      const postings =
+        (rt.sandbox?.snapshot() as { postings?: { posting_number: string }[] } | undefined)?.postings ?? [];
+      for (const { posting_number } of postings) {
+        const posting = rt.sandbox?.posting(posting_number) as {
+          status: string;
+          delivery_method: { warehouse_id: number };
+          products: { offer_id: string; quantity: number }[];
+        };
+        if (posting.status === 'cancelled') continue;
+        for (const line of posting.products) {
+          const k = key(posting.delivery_method.warehouse_id, line.offer_id);
+          expectedStock.set(k, (expectedStock.get(k) ?? 0) - line.quantity);
+        }
+      }
+      let restocked = 0;
+      for (const r of returnsOf(rt)) {
+        const record = await getReturn(r.id);
+        if (record?.unit !== 'restocked' || record.warehouseId === undefined) continue;
+        restocked++;
+        const k = key(record.warehouseId, record.offerId);
+        expectedStock.set(k, (expectedStock.get(k) ?? 0) + 1);
+      }
+      // Two in the scenario, two in this file's own cases.
+      expect(restocked).toBe(4);
+      const actual = new Map<string, number>();
+      for (const w of DEFAULT_WAREHOUSES) {
+        const items = await getStock(
+          w.warehouse_id,
+          DEFAULT_PRODUCTS.map((p) => p.offer_id),
+        );
+        for (const item of items.values()) actual.set(key(w.warehouse_id, item.offerId), item.onHand);
+      }
+      expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expectedStock));
     });
   });
 });
