@@ -135,7 +135,7 @@ export function printHistory(e: Execution): string {
 export interface AfterSaleSummary {
   returns: {
     total: number;
-    /** restocked, written_off, utilized, refunded, compensated, rejected, left_to_seller, running, not_started */
+    /** restocked, written_off, utilized, back_to_buyer, refunded, compensated, rejected, left_to_seller, running, not_started */
     byOutcome: Record<string, number>;
     /** By path (scenario runs): posting's path → outcome. */
     byPath?: Record<string, Record<string, number>>;

@@ -212,12 +212,12 @@ const RETURN_CASES: Case[] = [
     returnEnds: 'compensated',
   },
   {
-    path: 'return: unanswered, approved by Ozon, written off (rFBS)',
+    path: 'return: unanswered, approved by Ozon, rejected after the check (rFBS)',
     spec: { schema: 'rfbs', lines: [{ offer_id: 'SOCKS-WOOL-42', quantity: 1 }], ...RETURN_AFTER, returnReasonId: 1 },
     afterSale: { check: { condition: 'defective', refund: false, comment: 'Следы носки' } },
     ends: 'Completed',
     alerts: ['return_request', 'return_unanswered', 'return_arrived'],
-    returnEnds: 'written_off',
+    returnEnds: 'back_to_buyer',
   },
   {
     path: 'return: collected at the drop-off point, resellable (FBS)',

@@ -58,44 +58,50 @@ async function followRfbs(input: ReturnInput) {
         callbackPath: SELLER_CHECK_CALLBACK,
       });
       if (!record.check) throw new ReturnAwaitingCheck(`The seller checks return ${record.returnId}`);
-      const refunded = await answerCheck(r, record);
+      const answered = await answerCheck(r, record);
       await handleUnit((await getReturn(record.returnId)) ?? record, input);
-      if (!refunded) await alertDone(record, input, 'rejected');
-      return out(input, refunded ? 'refund' : 'closed');
+      if (answered === 'rejected') await alertDone(record, input, 'rejected');
+      if (answered === 'left') {
+        await sendReturnAlert(linked, {
+          kind: 'return_left',
+          offerId: record.offerId,
+          reason: `Ozon does not offer ${record.check.refund ? 'the refund' : 'a rejection'} after the check to the product now: answer it in the cabinet`,
+        });
+      }
+      return out(input, answered === 'refunded' ? 'refund' : 'closed');
     }
   }
 }
 
 /**
  * The seller's check on Ozon: receipt confirmed, then the refund or the rejection after the check. Each action only
- * as Ozon offers it now, read again after the receipt (the offers change with it). True when the buyer is refunded.
+ * as Ozon offers it now, read again after the receipt (the offers change with it). `left`: Ozon offers neither to
+ * the product now (or read-only mode): the seller answers in the cabinet.
  */
-async function answerCheck(r: RfbsReturn, record: ReturnRecord): Promise<boolean> {
+async function answerCheck(r: RfbsReturn, record: ReturnRecord): Promise<'refunded' | 'rejected' | 'left'> {
   const check = record.check;
-  if (!check || env('ozon').OZON_READ_ONLY) return check?.refund ?? false;
+  if (!check || env('ozon').OZON_READ_ONLY) return 'left';
   let actions = offered(r);
   if (actions.has(RETURN_ACTION.receive)) {
     await ozon().call('rfbsReturnAction', { return_id: record.returnId, id: RETURN_ACTION.receive });
     const again = await readRfbs(record.returnId);
-    if (rfbsStage(again.state?.state) === 'refunded') return true;
+    if (rfbsStage(again.state?.state) === 'refunded') return 'refunded';
     actions = offered(again);
     r = again;
   }
   if (check.refund) {
-    if (actions.has(RETURN_ACTION.refund)) {
-      await ozon().call('rfbsReturnAction', { return_id: record.returnId, id: RETURN_ACTION.refund });
-    }
-    return true;
+    if (!actions.has(RETURN_ACTION.refund)) return 'left';
+    await ozon().call('rfbsReturnAction', { return_id: record.returnId, id: RETURN_ACTION.refund });
+    return 'refunded';
   }
-  if (actions.has(RETURN_ACTION.rejectAfterCheck)) {
-    await ozon().call('rfbsReturnAction', {
-      return_id: record.returnId,
-      id: RETURN_ACTION.rejectAfterCheck,
-      rejection_reason_id: check.rejectionReasonId ?? r.rejection_reason[0]?.id,
-      comment: check.comment ?? env('policy').RETURN_REJECT_COMMENT,
-    });
-  }
-  return false;
+  if (!actions.has(RETURN_ACTION.rejectAfterCheck)) return 'left';
+  await ozon().call('rfbsReturnAction', {
+    return_id: record.returnId,
+    id: RETURN_ACTION.rejectAfterCheck,
+    rejection_reason_id: check.rejectionReasonId ?? r.rejection_reason[0]?.id,
+    comment: check.comment ?? env('policy').RETURN_REJECT_COMMENT,
+  });
+  return 'rejected';
 }
 
 async function followFbs(input: ReturnInput) {

@@ -140,6 +140,12 @@ async function countDefectOf(record: ReturnRecord) {
 export async function handleUnit(record: ReturnRecord, input: ReturnInput): Promise<void> {
   const check = record.check;
   if (!check || record.unit) return;
+  // rFBS rejected after the check: the unit goes back to the buyer, not to the shelf (a defect still counts).
+  if (record.schema === 'rfbs' && !check.refund) {
+    await claimUnit(record.returnId, 'back_to_buyer');
+    if (check.condition === 'defective') await countDefectOf(record);
+    return;
+  }
   if (check.condition === 'resellable') {
     if (record.warehouseId === undefined || !record.offerId) {
       // A posting from before the product: its warehouse is not known here.

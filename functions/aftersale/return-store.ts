@@ -49,8 +49,11 @@ export const ReturnRecord = z.object({
   check: z.optional(SellerCheck),
   /** How the request was answered (rFBS), by whom, when. */
   decision: z.optional(z.object({ answer: z.string(), by: z.string(), at: z.string() })),
-  /** What happened to the unit: back on the shelf, written off, or utilized by Ozon. */
-  unit: z.optional(z.enum(['restocked', 'written_off', 'utilized'])),
+  /**
+   * What happened to the unit: back on the shelf, written off, utilized by Ozon, or sent back to the buyer (an rFBS
+   * return rejected after the check).
+   */
+  unit: z.optional(z.enum(['restocked', 'written_off', 'utilized', 'back_to_buyer'])),
   /** The posting's net payout before and after the refund, once reconciled. */
   refund: z.optional(z.object({ before: z.number(), after: z.number(), at: z.string() })),
   outcome: z.optional(z.string()),

@@ -188,7 +188,7 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
       expect(order?.payout).toMatchObject({ verdict: 'reversed', difference: -100 });
     });
 
-    it('not answered: the seller is told before and at the end of their time, Ozon approves it, the unit is written off', async () => {
+    it('not answered: the seller is told before and at the end of their time, Ozon approves it; refunded, written off', async () => {
       const pn = returningPosting('rfbs', 'SOCKS-WOOL-42', 1);
       const returnId = await until(() => rfbsReturnOf(pn)?.return_id, 120_000);
 
@@ -197,8 +197,7 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
       const check = await rt.sellerApi('returnCheck', {
         returnId,
         condition: 'defective',
-        refund: false,
-        comment: 'Следы использования',
+        refund: true,
       });
       expect(check.status).toBe(200);
       const execution = await returnEnded(pn);
@@ -210,11 +209,11 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
       expect(kinds.indexOf('return_request')).toBeLessThan(kinds.indexOf('return_unanswered'));
       expect(kinds.indexOf('return_unanswered')).toBeLessThan(kinds.indexOf('return_answered'));
       expect(alertsOf(pn).find((a) => a.kind === 'return_answered')?.message).toMatch(/Ozon or the cabinet/);
-      // Checked defective, refund refused: receipt (1040) then the rejection after the check (-10).
-      expect(actionsOn(returnId)).toEqual(['1040 200', '-10 200']);
-      expect(rfbsReturnOf(pn)?.state).toBe('REJECTED');
+      // Checked defective and refunded: receipt (1040), then the refund (1030); the unit is written off, not shelved.
+      expect(actionsOn(returnId)).toEqual(['1040 200', '1030 200']);
+      expect(rfbsReturnOf(pn)?.state).toBe('MONEY_RETURNED');
       expect(await getReturn(returnId)).toMatchObject({ decision: { by: 'ozon' }, unit: 'written_off' });
-      expect(statesEntered(execution).at(-1)).toBe('ReturnClosed');
+      expect(statesEntered(execution).slice(-2)).toEqual(['SettleReturn', 'ReturnClosed']);
     });
   });
 
@@ -324,7 +323,8 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
         const k = key(record.warehouseId, record.offerId);
         expectedStock.set(k, (expectedStock.get(k) ?? 0) + 1);
       }
-      // Two in the scenario, two in this file's own cases.
+      // Two in the scenario, two in this file's own cases; the scenario's rejection after the check went back to the
+      // buyer, not to the shelf.
       expect(restocked).toBe(4);
       const actual = new Map<string, number>();
       for (const w of DEFAULT_WAREHOUSES) {
