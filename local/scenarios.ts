@@ -244,10 +244,10 @@ const RETURN_CASES: Case[] = [
   },
   {
     path: 'cancellation request with the carrier, rejected by the seller (rFBS)',
-    spec: { schema: 'rfbs', cancellationRequestAfterMs: 8 * HOUR },
-    // Three days on the road: the request is answered while the parcel travels, however busy the machine (a
-    // delivery first would close the request unanswered).
-    carrier: { transitMs: 3 * DAY },
+    // A day and a quarter in, four days on the road: the parcel has surely left (a busy machine has taken 14
+    // simulated hours to hand one over) and is surely still travelling when the request is answered.
+    spec: { schema: 'rfbs', cancellationRequestAfterMs: 30 * HOUR },
+    carrier: { transitMs: 4 * DAY },
     afterSale: { cancellation: { approve: false, comment: 'Посылка уже в пути' } },
     ends: 'Completed',
     alerts: ['cancellation_request', 'cancellation_answered'],
@@ -392,8 +392,7 @@ export const MIXED_ENVIRONMENT: Record<string, string> = {
 export const RETURNS_ENVIRONMENT: Record<string, string> = {
   RETURN_POLICY: DEMO_RETURN_POLICY,
   RETURN_STORAGE_WARNING_HOURS: '12',
-  // The carrier picks rFBS parcels up 2 h after packing and delivers a day later: a request 8 h in is answered
-  // with the parcel on its way (the product asks the seller until 2 h before Ozon's 48 h).
+  // A posting four days on the road is settled within its window.
   SETTLEMENT_WINDOW_DAYS: '3',
 };
 /** Returns scenario sandbox timing: a return is utilized 3 days after arrival (30 on Ozon), paid from day 1. */
