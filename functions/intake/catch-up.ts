@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
 import { planHandovers } from '#handover/plan';
+import { watchRating } from '#performance/rating';
 import { sweepPayouts } from '#settlement/payout-sweep';
 import { payoutSweepDue } from '#settlement/rules';
 import { sendAccountAlert } from '#shared/alerts';
@@ -62,6 +63,9 @@ export interface PollReport {
   /** Returns of the lookback Ozon lists (rFBS requests and FBS returns), and the executions this run started. */
   returnsSeen?: number;
   returnsStarted?: number;
+  /** Ozon's rating indicators read by this run's daily look, and the alerts it sent about them. */
+  ratingIndicators?: number;
+  ratingAlerts?: number;
   /** Carriages whose act is due now, and how many of their Handover executions this run started. */
   handoversDue?: number;
   handoversStarted?: number;
@@ -86,6 +90,12 @@ export async function pollOnce(): Promise<PollReport> {
     // Buyers' cancellation requests (rFBS): Ozon pushes none. A failure here must not stop the rest of the poll.
     const requests = await besideThePoll(followCancellationRequests(), 'Cancellation requests could not be read');
     report.cancellationRequestsOpen = requests?.open;
+    // The seller's standing with Ozon: its rating indicators once a day (RATING_CHECK_HOURS).
+    if (firstRunOfPeriod(mark, now(), env('policy').RATING_CHECK_HOURS)) {
+      const rating = await besideThePoll(watchRating(), 'The seller rating could not be read');
+      report.ratingIndicators = rating?.indicators;
+      report.ratingAlerts = rating?.alerted;
+    }
     if (firstRunOfPeriod(mark, now(), RETURNS_EVERY_HOURS)) {
       const returns = await besideThePoll(followReturns(), 'Returns could not be read');
       report.returnsSeen = returns?.seen;

@@ -96,6 +96,18 @@ export type AlertFacts =
   | { kind: 'return_left'; offerId: string; reason: string }
   /** A refund after the posting was settled: its net payout fell. */
   | { kind: 'payout_reversed'; before: number; after: number; difference: number; currency: string }
+  /** One of Ozon's rating indicators turned WARNING or CRITICAL: its value, and the product's postings behind it. */
+  | {
+      kind: 'rating_warning';
+      rating: string;
+      name: string;
+      status: string;
+      value: string;
+      past?: string;
+      postings: string[];
+    }
+  /** Ozon says the seller's penalty points are over the limit. */
+  | { kind: 'rating_penalty' }
   /** An offer's defect returns reached the threshold: checked before packing from now on. */
   | { kind: 'quality_flag'; offerId: string; defects: number }
   /** A buyer's cancellation request the seller answers (policy `ask`, or read-only mode: in the cabinet). */
@@ -156,6 +168,8 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   return_left: 'warning',
   payout_reversed: 'warning',
   quality_flag: 'warning',
+  rating_warning: 'critical',
+  rating_penalty: 'critical',
   label_unprinted: 'warning',
   handover_missed: 'critical',
   handover_failed: 'critical',

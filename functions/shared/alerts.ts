@@ -1,5 +1,7 @@
 /** Publishes alerts to the seller's SNS topic and records each on the order; repeats within the window are dropped. */
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { recordIncident } from '#performance/incidents';
+import { INCIDENT_OF_ALERT } from '#performance/rules';
 import { type AlertFacts, buildAccountAlert, buildAlert, isRepeat, repeatCutoff } from './alert-text';
 import { now, nowIso } from './clock';
 import { env } from './config';
@@ -27,6 +29,10 @@ export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolea
   );
   if (!claimed) return false;
   try {
+    // What Ozon's rating counts against the seller is kept by day (the rating watch names these postings): before
+    // the publish, so a retry after a failed publish finds it kept (the put is by key: once).
+    const incident = INCIDENT_OF_ALERT[alert.kind];
+    if (incident) await recordIncident(incident, order.postingNumber);
     await publish(alert, { postingNumber: order.postingNumber });
   } catch (e) {
     await releaseAlertClaim(order.postingNumber, alert.kind);

@@ -149,6 +149,8 @@ export const SECTIONS = {
     ),
     /** FBS: the seller is warned this many hours before paid storage and before utilization of a return. */
     RETURN_STORAGE_WARNING_HOURS: num(48, z.positive()),
+    /** How often the poller reads the seller's rating indicators from Ozon (a worsened one is alerted once). */
+    RATING_CHECK_HOURS: num(24, z.positive()),
     /** Defect returns of one offer before it is flagged for a quality check at packing. */
     QUALITY_DEFECT_THRESHOLD: num(3, z.int(), z.positive()),
     /** Sent to the buyer (in Russian) through Ozon chat when a parcel stalls; {posting} is replaced. */

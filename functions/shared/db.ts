@@ -42,6 +42,10 @@ export const keys = {
   returnPolicy: () => ({ pk: 'POLICY', sk: 'RETURNS' }),
   /** Defect returns of one offer, and whether it is flagged for a quality check at packing. */
   quality: (offerId: string) => ({ pk: `QUALITY#${offerId}`, sk: 'QUALITY' }),
+  /** A posting's incident of one day (performance/incidents.ts): Ozon's rating counts these against the seller. */
+  incident: (day: string, key: string) => ({ pk: `INCIDENT#${day}`, sk: key }),
+  /** The rating indicators' statuses at the last look (performance/rating.ts). */
+  rating: () => ({ pk: 'RATING', sk: 'STATUS' }),
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
   /** Account-level alerts (no posting) and when each kind was last sent, for the repeat window. */
   accountAlert: (kind: string) => ({ pk: 'ACCOUNT', sk: `ALERT#${kind}` }),

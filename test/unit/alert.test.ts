@@ -119,6 +119,16 @@ const FACTS: AlertFacts[] = [
   { kind: 'return_left', offerId: 'MUG-350-WHT', reason: 'the parcel was not collected' },
   { kind: 'payout_reversed', before: 420, after: 0, difference: -420, currency: 'RUB' },
   { kind: 'quality_flag', offerId: 'MUG-350-WHT', defects: 3 },
+  {
+    kind: 'rating_warning',
+    rating: 'rating_shipment_delay',
+    name: 'Просроченные отправления',
+    status: 'WARNING',
+    value: '4.2%',
+    past: '1.1%',
+    postings: [POSTING],
+  },
+  { kind: 'rating_penalty' },
 ];
 const TODO_LABEL: Record<Language, string> = { en: 'What to do', ru: 'Что сделать', zh: '处理办法' };
 const OZON_LABEL: Record<Language, string> = { en: 'Posting in Ozon', ru: 'Отправление в Ozon', zh: 'Ozon 订单' };

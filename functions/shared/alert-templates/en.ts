@@ -163,6 +163,14 @@ export const en: Templates = {
     what: `${f.offerId} has had ${f.defects} returns for a defect: it is checked before packing from now on.`,
     todo: 'Check the units on the shelf and the supplier’s batch.',
   }),
+  rating_warning: (f) => ({
+    what: `Ozon rates your shop's "${f.name}" (${f.rating}) ${f.status}: ${f.value}${f.past !== undefined ? ` (was ${f.past})` : ''}.${f.postings.length ? ` Postings the product saw count against it: ${f.postings.slice(0, 20).join(', ')}${f.postings.length > 20 ? ` and ${f.postings.length - 20} more` : ''}.` : ''}`,
+    todo: 'Open Ratings in the seller cabinet: fix what weighs on it before Ozon limits or fines the shop (confirm and hand over on time, restock instead of cancelling, answer buyers within a day).',
+  }),
+  rating_penalty: () => ({
+    what: 'Ozon says your penalty points are over the limit (penalty_score_exceeded).',
+    todo: 'Open Ratings in the seller cabinet now: Ozon may restrict the shop until the points fall.',
+  }),
   removed_from_act: (f) => ({
     what: `Ozon left this posting out of the carriage's act ${f.actId}: it ships with the next carriage.`,
     todo: 'Keep the parcel for the next carriage; if its shipment date is today, check in the cabinet why it was left out.',

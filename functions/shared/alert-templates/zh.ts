@@ -160,6 +160,14 @@ export const zh: Templates = {
     what: `${f.offerId} 因质量问题已退货 ${f.defects} 次：今后打包前将进行检查。`,
     todo: '请检查货架上的商品和供应商批次。',
   }),
+  rating_warning: (f) => ({
+    what: `Ozon 将您店铺的“${f.name}”（${f.rating}）评为 ${f.status}：${f.value}${f.past !== undefined ? `（之前 ${f.past}）` : ''}。${f.postings.length ? `影响该指标的订单：${f.postings.slice(0, 20).join(', ')}${f.postings.length > 20 ? ` 等 ${f.postings.length - 20} 个` : ''}。` : ''}`,
+    todo: '请在卖家后台打开“评级”，在 Ozon 限制或罚款前改正（按时确认和交接、补货而不是取消、一天内回复买家）。',
+  }),
+  rating_penalty: () => ({
+    what: 'Ozon 提示您的罚分已超限（penalty_score_exceeded）。',
+    todo: '请立即在卖家后台打开“评级”：在罚分下降前 Ozon 可能限制店铺。',
+  }),
   removed_from_act: (f) => ({
     what: `Ozon 未将此订单列入交接单 ${f.actId}：它将随下一批发运。`,
     todo: '请保留该包裹随下一批发运；如发货日期为今天，请在卖家后台查看原因。',

@@ -63,6 +63,9 @@ export const ENDPOINTS = {
   rfbsReturn: endpoint('/v2/returns/rfbs/get', S.RfbsReturnResponse, false),
   rfbsReturnAction: endpoint('/v1/returns/rfbs/action/set', S.EmptyResponse, true),
   fbsReturns: endpoint('/v1/returns/list', S.FbsReturnListResponse, false),
+  ratingSummary: endpoint('/v1/rating/summary', S.RatingSummaryResponse, false, {
+    optionalFor: "the daily watch of the seller's rating",
+  }),
   labelTasks: endpoint('/v2/posting/fbs/package-label/create', S.LabelTasksResponse, false),
   labelTask: endpoint('/v1/posting/fbs/package-label/get', S.LabelTaskResponse, false),
   cancel: endpoint('/v2/posting/fbs/cancel', S.BooleanResult, true),

@@ -523,3 +523,33 @@ export const FbsReturnListResponse = z.looseObject({
   has_next: z.nullish(z.boolean()),
 });
 export type FbsReturn = z.infer<typeof FbsReturnListResponse>['returns'][number];
+
+/** `/v1/rating/summary` (swagger RatingSummaryV1Response): the seller's rating indicators by group. */
+export const RatingSummaryResponse = z.looseObject({
+  groups: z._default(
+    z.array(
+      z.looseObject({
+        group_name: nullableString,
+        items: z._default(
+          z.array(
+            z.looseObject({
+              rating: z.string(),
+              name: nullableString,
+              current_value: z.nullish(z.number()),
+              past_value: z.nullish(z.number()),
+              status: nullableString,
+              value_type: nullableString,
+              rating_direction: nullableString,
+            }),
+          ),
+          [],
+        ),
+      }),
+    ),
+    [],
+  ),
+  penalty_score_exceeded: z.nullish(z.boolean()),
+  premium: z.nullish(z.boolean()),
+  premium_plus: z.nullish(z.boolean()),
+});
+export type RatingSummaryResponse = z.infer<typeof RatingSummaryResponse>;

@@ -1,0 +1,69 @@
+/**
+ * The seller's standing with Ozon, pure: which of Ozon's rating indicators got worse, and which of the product's own
+ * incidents (the postings it recorded missing a deadline, cancelled by the seller, a buyer left unanswered) weigh on
+ * each indicator, so an alert can name them.
+ */
+
+/** Ozon's statuses of an indicator (`/v1/rating/summary` `status`), from good to bad. */
+const SEVERITY_OF: Record<string, number> = { OK: 0, UNKNOWN_STATUS: 0, WARNING: 1, CRITICAL: 2 };
+export const severityOf = (status: string | null | undefined) => SEVERITY_OF[status ?? ''] ?? 0;
+
+export interface Indicator {
+  rating: string;
+  name: string;
+  status: string;
+  value: number;
+  past?: number;
+  valueType?: string;
+}
+
+/**
+ * The indicators that are WARNING or CRITICAL now and were better at the last look (or never seen): each is alerted
+ * once when it worsens, not every day it stays bad.
+ */
+export function worsened(now: Indicator[], before: Record<string, string>): Indicator[] {
+  return now.filter((i) => severityOf(i.status) > 0 && severityOf(i.status) > severityOf(before[i.rating]));
+}
+
+/** What the product records about a posting that Ozon's indicators count against the seller. */
+export type IncidentKind =
+  | 'confirmation_missed'
+  | 'handover_missed'
+  | 'seller_cancelled'
+  | 'delivery_late'
+  | 'buyer_unanswered';
+
+/**
+ * The incidents that weigh on each indicator (`/v1/rating/history` describes each rating), and the days Ozon counts:
+ * late or cancelled FBS postings over 7 days, on-time delivery and replies over 30.
+ */
+export const EVIDENCE: Record<string, { kinds: IncidentKind[]; days: number }> = {
+  rating_order_cancellation: { kinds: ['seller_cancelled'], days: 7 },
+  rating_shipment_delay: { kinds: ['handover_missed', 'confirmation_missed'], days: 7 },
+  rating_on_time: { kinds: ['confirmation_missed', 'handover_missed', 'delivery_late'], days: 30 },
+  rating_reaction_time: { kinds: ['buyer_unanswered'], days: 30 },
+  rating_average_response_time: { kinds: ['buyer_unanswered'], days: 30 },
+  rating_replied_dialogs_ratio: { kinds: ['buyer_unanswered'], days: 30 },
+};
+
+/** The alert kinds the product sends that are such incidents (alerts.ts records them as they go out). */
+export const INCIDENT_OF_ALERT: Record<string, IncidentKind> = {
+  confirmation_deadline_missed: 'confirmation_missed',
+  handover_missed: 'handover_missed',
+  stock_cancelled: 'seller_cancelled',
+  partial_cancel: 'seller_cancelled',
+  delivery_window_passed: 'delivery_late',
+};
+
+/** An indicator's value as the cabinet shows it: a percent, a time in hours, else the number. */
+export function formatValue(value: number, valueType: string | undefined): string {
+  const v = Math.round(value * 100) / 100;
+  if (valueType === 'PERCENT') return `${v}%`;
+  if (valueType === 'TIME') return `${v}`;
+  return String(v);
+}
+
+/** The UTC days (YYYY-MM-DD) from `days - 1` days before `nowMs` to that day. */
+export function lastDays(nowMs: number, days: number): string[] {
+  return Array.from({ length: days }, (_, i) => new Date(nowMs - i * 86_400_000).toISOString().slice(0, 10));
+}
