@@ -149,7 +149,8 @@ export class OzonAutopilotStack extends Stack {
         'Read the posting; join where Ozon says',
         ['ozon', 'alerts', 'resumeWaits'],
       ],
-      ['reserveStock', 'stock/reserve-stock', "Reserve every line from the seller's stock", ['alerts']],
+      // Ozon only to tell the buyer of a shortage (the chat).
+      ['reserveStock', 'stock/reserve-stock', "Reserve every line from the seller's stock", ['ozon', 'alerts']],
       ['confirmPosting', 'fulfilment/confirm-posting', 'Ask Ozon to assemble (v4 ship)', ['ozon', 'alerts']],
       ['prepareAssembly', 'fulfilment/prepare-assembly', 'Marking codes and box count to Ozon', ['ozon', 'alerts']],
       [

@@ -5,6 +5,8 @@
  * With the carrier: the seller's answer, or the policy (reject with its comment, or ask the seller and wait until
  * the margin before the deadline). The seller hears every answer; the posting goes on where Ozon says.
  */
+
+import { tellBuyer } from '#buyers/tell-buyer';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { now, nowIso } from '#shared/clock';
@@ -106,6 +108,12 @@ async function answerOnOzon(
     by,
     reason: request.reason,
     ...(comment ? { comment } : {}),
+  });
+  await tellBuyer(updated, 'cancellation_decided', {
+    decision:
+      decision === 'approved'
+        ? 'заявка одобрена, заказ отменён, деньги вернутся автоматически'
+        : `заявка отклонена: ${comment ?? 'заказ уже в доставке'}. Вы можете отказаться от заказа при получении`,
   });
   return updated;
 }

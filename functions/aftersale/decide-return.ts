@@ -6,11 +6,14 @@
  * Ozon will approve it, and the step waits for Ozon's decision (`ReturnAwaitingOzon`). Answered in the cabinet or
  * by Ozon: recorded as Ozon's, and the return goes on where Ozon says.
  */
+
+import { tellBuyer } from '#buyers/tell-buyer';
 import { sendReturnAlert } from '#shared/alerts';
 import { now, nowIso } from '#shared/clock';
 import { env } from '#shared/config';
 import { ReturnAwaitingOzon, ReturnAwaitingSeller } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
+import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { RfbsReturn } from '#shared/ozon/schemas';
 import { actionOf, decideRequest, type RequestAnswer, type RequestDecision, rfbsStage } from './return-rules';
@@ -99,8 +102,18 @@ export async function decideReturn(input: ReturnInput) {
     reason: record.reason,
     ...(chosen.amount !== undefined ? { amount: chosen.amount } : {}),
   });
+  const order = await getOrder(record.postingNumber, { consistent: false });
+  if (order) await tellBuyer(order, 'return_decided', { decision: DECISION_TEXT[chosen.answer](chosen) });
   return out(input, NEXT_AFTER[chosen.answer]);
 }
+
+/** What the buyer is told of each answer (Russian, as every buyer message). */
+const DECISION_TEXT: Record<RequestAnswer, (d: { amount?: number; comment?: string }) => string> = {
+  approve: () => 'заявка одобрена, отправьте, пожалуйста, товар для проверки — способ указан в заявке',
+  refund: () => 'заявка одобрена, деньги вернутся автоматически, товар оставьте себе',
+  compensate: (d) => `мы предлагаем компенсацию ${d.amount ?? ''} ₽, товар остаётся у вас`,
+  reject: (d) => `заявка отклонена${d.comment ? `: ${d.comment}` : ''}`,
+};
 
 const isAnswer = (d: RequestDecision): d is Extract<RequestDecision, { by: string }> => 'by' in d;
 

@@ -5,12 +5,12 @@
  * number of checks raise "possibly lost".
  */
 
+import { tellBuyer } from '#buyers/tell-buyer';
 import { recordStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { now, nowIso } from '#shared/clock';
 import { env, waitSettings } from '#shared/config';
 import { stallDeadline } from '#shared/deadlines';
-import { claimOnce, releaseOnce } from '#shared/event-store';
 import { stepHandler } from '#shared/handler';
 import { requireOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
@@ -44,18 +44,8 @@ export async function checkTracking(input: StepInput) {
     since: order.lastStatusAt,
     deadline: order.deliveryDateEnd,
   });
-  // The buyer hears it once (claimed before sending, so a retried step does not write twice); the seller hears
-  // every escalation.
-  if (actions.includes('can_create_chat') && (await claimOnce(order.postingNumber, 'buyer_stall_message', nowIso()))) {
-    try {
-      const { chat_id } = (await ozon().call('startChat', { posting_number: order.postingNumber })).result;
-      const text = env('policy').BUYER_STALL_MESSAGE.replaceAll('{posting}', order.postingNumber);
-      await ozon().call('sendChatMessage', { chat_id, text });
-    } catch (e) {
-      await releaseOnce(order.postingNumber, 'buyer_stall_message');
-      throw e;
-    }
-  }
+  // The buyer hears it once (tell-buyer claims the moment); the seller hears every escalation.
+  if (actions.includes('can_create_chat')) await tellBuyer(updated, 'stalled');
   if (checks >= env('policy').MAX_STALL_ESCALATIONS) {
     await sendAlert(updated, { kind: 'possibly_lost', status: order.status, since: order.lastStatusAt, checks });
   }

@@ -7,6 +7,7 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
+import { tellBuyer } from '#buyers/tell-buyer';
 import { sendAccountAlert, sendAlert } from '#shared/alerts';
 import { downloadLink, s3Client } from '#shared/aws/s3';
 import { env } from '#shared/config';
@@ -61,7 +62,10 @@ export async function handOverDocuments(input: DocumentsInput) {
   );
   for (const postingNumber of input.removed) {
     const order = await getOrder(postingNumber);
-    if (order) await sendAlert(order, { kind: 'removed_from_act', actId: input.actId, deadline: order.shipmentDate });
+    if (order) {
+      await sendAlert(order, { kind: 'removed_from_act', actId: input.actId, deadline: order.shipmentDate });
+      await tellBuyer(order, 'ship_date_moved');
+    }
   }
   for (const { postingNumber, reason } of unprinted) {
     const order = await getOrder(postingNumber);

@@ -106,6 +106,8 @@ export type AlertFacts =
       past?: string;
       postings: string[];
     }
+  /** The buyer could not be told through Ozon's chat (its rule, read-only mode, Ozon's refusal): the text to send. */
+  | { kind: 'buyer_not_told'; moment: string; reason: string; text: string }
   /** Ozon says the seller's penalty points are over the limit. */
   | { kind: 'rating_penalty' }
   /** An offer's defect returns reached the threshold: checked before packing from now on. */
@@ -169,6 +171,7 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   payout_reversed: 'warning',
   quality_flag: 'warning',
   rating_warning: 'critical',
+  buyer_not_told: 'warning',
   rating_penalty: 'critical',
   label_unprinted: 'warning',
   handover_missed: 'critical',

@@ -153,6 +153,12 @@ export const SECTIONS = {
     RATING_CHECK_HOURS: num(24, z.positive()),
     /** Defect returns of one offer before it is flagged for a quality check at packing. */
     QUALITY_DEFECT_THRESHOLD: num(3, z.int(), z.positive()),
+    /**
+     * The seller's own texts to buyers, JSON `{moment: text}` (functions/buyers/rules.ts: stock_short,
+     * partial_cancel, stock_cancelled, ship_date_moved, stalled, return_decided, cancellation_decided); the rest
+     * are the product's Russian texts.
+     */
+    BUYER_MESSAGES: z._default(z.string().check(z.maxLength(20_000)), '{}'),
     /** Sent to the buyer (in Russian) through Ozon chat when a parcel stalls; {posting} is replaced. */
     BUYER_STALL_MESSAGE: z._default(
       z.string().check(z.minLength(1), z.maxLength(1000)),

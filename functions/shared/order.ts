@@ -109,6 +109,8 @@ export const Order = z.object({
   wait: z.optional(Wait),
   lastStatusAt: z.string(),
   deliveredAt: z.optional(z.string()),
+  /** When the buyer last wrote in the posting's chat (TYPE_NEW_MESSAGE): Ozon's 48 h reply window after delivery. */
+  lastBuyerMessageAt: z.optional(z.string()),
   restockedAt: z.optional(z.string()),
   /** When the seller asked to resume a posting that needs attention (seller API `resume`). */
   resumeRequestedAt: z.optional(z.string()),

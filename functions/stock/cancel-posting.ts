@@ -3,6 +3,8 @@
  * right before: only a posting Ozon still lets the seller cancel is cancelled. One that moved on (assembled by
  * hand, handed over) is left alone, the seller is told, and the execution joins the lifecycle where it is.
  */
+
+import { tellBuyer } from '#buyers/tell-buyer';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { OzonRequestRejected } from '#shared/errors';
@@ -37,6 +39,7 @@ export async function cancelPosting(input: PostingRef) {
       kind: 'stock_cancelled',
       lines: short.map((x) => ({ offerId: x.offerId, missing: x.missing })),
     });
+    await tellBuyer(order, 'stock_cancelled');
   }
   // ReleaseStock reads Ozon again: the cancellation is recorded as Ozon reports it, reason and initiator included.
   return releaseStock(input);

@@ -3,6 +3,8 @@
  * read right before: only a posting the seller may still change is touched, and quantities Ozon already cut (an
  * earlier attempt whose answer was lost) are not cancelled again. Ends by rejoining the lifecycle where Ozon says.
  */
+
+import { tellBuyer } from '#buyers/tell-buyer';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { NothingToShip } from '#shared/errors';
@@ -45,6 +47,9 @@ export async function cancelShortLines(input: StepInput) {
   await sendAlert(updated, {
     kind: 'partial_cancel',
     lines: short.map((s) => ({ offerId: s.offerId, missing: s.missing })),
+  });
+  await tellBuyer(updated, 'partial_cancel', {
+    items: short.map((s) => `«${order.lines.find((l) => l.offerId === s.offerId)?.name || s.offerId}»`).join(', '),
   });
   return { ...stateOf(updated), joinAt: joinAt(posting.status) };
 }

@@ -36,9 +36,17 @@ export async function reserveStock(input: z.infer<typeof ReserveInput>) {
       lines: result.shortages.map((s) => ({ offerId: s.offerId, missing: s.missing })),
       deadline: restockDeadline(order, waitSettings()),
     });
+    // The buyer hears of the wait before any cancellation. Loaded here, not at cold start: a reservation that
+    // succeeds (nearly all) never needs the chat.
+    const { tellBuyer } = await import('#buyers/tell-buyer');
+    await tellBuyer(waiting, 'stock_short', { items: itemsOf(waiting, result.shortages) });
     throw new StockShort(JSON.stringify(result.shortages));
   }
   return stateOf(order);
 }
+
+/** The short lines as the buyer knows them: the product's name, else its offer id. */
+const itemsOf = (order: { lines: { offerId: string; name: string }[] }, short: { offerId: string }[]) =>
+  short.map((s) => `«${order.lines.find((l) => l.offerId === s.offerId)?.name || s.offerId}»`).join(', ');
 
 export const handler = stepHandler(ReserveInput, reserveStock);

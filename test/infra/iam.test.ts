@@ -155,6 +155,7 @@ describe('who may do what', () => {
       'stock/cancel-posting',
       'stock/cancel-short-lines',
       'stock/release-stock',
+      'stock/reserve-stock',
     ];
     expect(having('ozon')).toEqual(callers);
     expect(rolesTouching('secretsmanager', { Ref: secret.ozon })).toEqual(callers.map(roleIdOf).sort());

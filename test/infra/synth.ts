@@ -81,7 +81,8 @@ const STEP = ['table', 'policy'] as const;
 export const FUNCTIONS = {
   // Answers what Ozon asks at receipt (a shipment date; the drop-off limits, alerted when a parcel will be refused).
   'fulfilment/receive-posting': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
-  'stock/reserve-stock': [...STEP, 'alerts'],
+  // Ozon for the chat alone: the buyer hears of a shortage before any cancellation.
+  'stock/reserve-stock': [...STEP, 'ozon', 'alerts'],
   'fulfilment/confirm-posting': [...STEP, 'ozon', 'alerts'],
   'fulfilment/prepare-assembly': [...STEP, 'ozon', 'alerts'],
   // Starts the executions of the postings Ozon made of the packages.

@@ -129,6 +129,12 @@ const FACTS: AlertFacts[] = [
     postings: [POSTING],
   },
   { kind: 'rating_penalty' },
+  {
+    kind: 'buyer_not_told',
+    moment: 'stalled',
+    reason: 'more than 72 h after delivery',
+    text: 'Здравствуйте! Ваш заказ задерживается.',
+  },
 ];
 const TODO_LABEL: Record<Language, string> = { en: 'What to do', ru: 'Что сделать', zh: '处理办法' };
 const OZON_LABEL: Record<Language, string> = { en: 'Posting in Ozon', ru: 'Отправление в Ozon', zh: 'Ozon 订单' };

@@ -1,5 +1,6 @@
-/** The seller's standing with Ozon: which indicators worsened, what weighs on them, how values read. */
+/** The seller's standing with Ozon (which indicators worsened, what weighs on them) and telling the buyer. */
 import { describe, expect, it } from 'vitest';
+import { chatOpen, DEFAULT_MESSAGES, messagesOf, render } from '#buyers/rules';
 import { EVIDENCE, formatValue, INCIDENT_OF_ALERT, lastDays, severityOf, worsened } from '#performance/rules';
 
 const indicator = (rating: string, status: string) => ({ rating, name: rating, status, value: 1 });
@@ -45,5 +46,40 @@ describe('evidence', () => {
       '12',
       '4.91',
     ]);
+  });
+});
+
+describe('telling the buyer', () => {
+  const H = 3600_000;
+  const delivered = Date.UTC(2026, 0, 10);
+  const order = (over: Record<string, string> = {}) => ({
+    status: 'delivered',
+    deliveredAt: new Date(delivered).toISOString(),
+    ...over,
+  });
+
+  it("follows Ozon's chat rule: open until 72 h after delivery, then only within 48 h of the buyer's last message", () => {
+    expect(chatOpen({ status: 'awaiting_packaging' }, delivered).open).toBe(true);
+    expect(chatOpen(order(), delivered + 72 * H).open).toBe(true);
+    expect(chatOpen(order(), delivered + 72 * H + 1)).toMatchObject({ open: false });
+    const wrote = new Date(delivered + 100 * H).toISOString();
+    expect(chatOpen(order({ lastBuyerMessageAt: wrote }), delivered + 148 * H).open).toBe(true);
+    expect(chatOpen(order({ lastBuyerMessageAt: wrote }), delivered + 148 * H + 1).open).toBe(false);
+  });
+
+  it("takes the seller's texts over the product's, the stall text from BUYER_STALL_MESSAGE unless replaced", () => {
+    const texts = messagesOf('{"stock_short":"Ждём {items}"}', 'Задержка {posting}');
+    expect(texts.stock_short).toBe('Ждём {items}');
+    expect(texts.stalled).toBe('Задержка {posting}');
+    expect(texts.partial_cancel).toBe(DEFAULT_MESSAGES.partial_cancel);
+    expect(messagesOf('{"stalled":"Своё"}', 'Задержка').stalled).toBe('Своё');
+    expect(() => messagesOf('{"unknown":"x"}', 'x')).toThrow(/BUYER_MESSAGES/);
+    expect(() => messagesOf('{"stalled":""}', 'x')).toThrow(/BUYER_MESSAGES/);
+  });
+
+  it('fills the blanks, leaves unknown ones, and keeps to 1,000 characters', () => {
+    expect(render('{posting}: {items} {other}', { posting: '1-1', items: '«Кружка»' })).toBe('1-1: «Кружка» {other}');
+    expect(render('x'.repeat(1200), {})).toHaveLength(1000);
+    for (const text of Object.values(DEFAULT_MESSAGES)) expect(text.length).toBeLessThanOrEqual(1000);
   });
 });

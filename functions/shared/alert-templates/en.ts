@@ -171,6 +171,10 @@ export const en: Templates = {
     what: 'Ozon says your penalty points are over the limit (penalty_score_exceeded).',
     todo: 'Open Ratings in the seller cabinet now: Ozon may restrict the shop until the points fall.',
   }),
+  buyer_not_told: (f) => ({
+    what: `The buyer could not be told (${f.moment}) through Ozon's chat: ${f.reason}. The message was: "${f.text}"`,
+    todo: 'Tell the buyer another way if it matters (the chat in the cabinet once the buyer writes).',
+  }),
   removed_from_act: (f) => ({
     what: `Ozon left this posting out of the carriage's act ${f.actId}: it ships with the next carriage.`,
     todo: 'Keep the parcel for the next carriage; if its shipment date is today, check in the cabinet why it was left out.',

@@ -168,6 +168,10 @@ export const zh: Templates = {
     what: 'Ozon 提示您的罚分已超限（penalty_score_exceeded）。',
     todo: '请立即在卖家后台打开“评级”：在罚分下降前 Ozon 可能限制店铺。',
   }),
+  buyer_not_told: (f) => ({
+    what: `无法通过 Ozon 聊天通知买家（${f.moment}）：${f.reason}。消息内容：“${f.text}”`,
+    todo: '如有必要，请通过其他方式告知买家（买家来信后可在后台聊天中回复）。',
+  }),
   removed_from_act: (f) => ({
     what: `Ozon 未将此订单列入交接单 ${f.actId}：它将随下一批发运。`,
     todo: '请保留该包裹随下一批发运；如发货日期为今天，请在卖家后台查看原因。',
