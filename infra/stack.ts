@@ -261,7 +261,11 @@ export class OzonAutopilotStack extends Stack {
     const webhookUrl = webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
     const intake: Uses[] = ['ozon', 'resumeWaits', 'startExecutions'];
-    const pushProcessor = step('PushProcessorFn', 'intake/push-processor', 'Apply queued Ozon pushes', intake);
+    // Alerts too: a buyer's message is forwarded to the seller.
+    const pushProcessor = step('PushProcessorFn', 'intake/push-processor', 'Apply queued Ozon pushes', [
+      ...intake,
+      'alerts',
+    ]);
     pushProcessor.addEventSource(new SqsEventSource(pushQueue, { batchSize: 10, reportBatchItemFailures: true }));
 
     // The seller's systems call it with the seller API key (Authorization: Bearer), checked in constant time.

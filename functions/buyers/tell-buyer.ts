@@ -12,6 +12,7 @@ import { claimOnce, releaseOnce } from '#shared/event-store';
 import type { Order } from '#shared/order';
 import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
+import { rememberChat } from './chats';
 import { chatOpen, type Moment, messagesOf, render } from './rules';
 
 export type Told = 'sent' | 'already' | 'not_allowed' | 'refused';
@@ -33,6 +34,8 @@ export async function tellBuyer(order: Order, moment: Moment, vars: Record<strin
   }
   try {
     const { chat_id } = (await ozon().call('startChat', { posting_number: order.postingNumber })).result;
+    // The buyer's answer comes as a push naming the chat alone: which posting it is about is kept.
+    await rememberChat(chat_id, order.postingNumber);
     await ozon().call('sendChatMessage', { chat_id, text });
   } catch (e) {
     // Ozon's refusal stands (a retry would be refused the same); anything else is tried again by the step.

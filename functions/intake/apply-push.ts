@@ -3,6 +3,7 @@
  * status changes and cancellations are recorded on the order and handed to the waiting execution. A duplicate push
  * changes nothing.
  */
+import { forwardBuyerMessage } from '#buyers/buyer-messages';
 import { nowIso } from '#shared/clock';
 import { waitSettings } from '#shared/config';
 import { restockDeadline } from '#shared/deadlines';
@@ -58,6 +59,10 @@ export async function applyPush(push: WorkPush): Promise<void> {
           await putWait(order.postingNumber, { ...wait, deadlineAt: restockDeadline(order, waitSettings()) });
         }
       }
+      break;
+    case 'TYPE_NEW_MESSAGE':
+      // A buyer's message reaches the seller; other chats (support, notifications) are acknowledged and left.
+      await forwardBuyerMessage(push);
       break;
     case 'TYPE_DELIVERY_DATE_CHANGED':
       if (push.new_delivery_date_end) {

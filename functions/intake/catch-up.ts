@@ -9,6 +9,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
+import { remindBuyers } from '#buyers/buyer-messages';
 import { planHandovers } from '#handover/plan';
 import { watchRating } from '#performance/rating';
 import { sweepPayouts } from '#settlement/payout-sweep';
@@ -63,6 +64,8 @@ export interface PollReport {
   /** Returns of the lookback Ozon lists (rFBS requests and FBS returns), and the executions this run started. */
   returnsSeen?: number;
   returnsStarted?: number;
+  /** Buyers' messages waiting for the seller's reply. */
+  buyersWaiting?: number;
   /** Ozon's rating indicators read by this run's daily look, and the alerts it sent about them. */
   ratingIndicators?: number;
   ratingAlerts?: number;
@@ -90,6 +93,9 @@ export async function pollOnce(): Promise<PollReport> {
     // Buyers' cancellation requests (rFBS): Ozon pushes none. A failure here must not stop the rest of the poll.
     const requests = await besideThePoll(followCancellationRequests(), 'Cancellation requests could not be read');
     report.cancellationRequestsOpen = requests?.open;
+    // Buyers waiting for the seller's reply: reminded before Ozon's 24 h (one query of a small partition).
+    const buyers = await besideThePoll(remindBuyers(), 'Buyer reply reminders could not be sent');
+    report.buyersWaiting = buyers?.waiting;
     // The seller's standing with Ozon: its rating indicators once a day (RATING_CHECK_HOURS).
     if (firstRunOfPeriod(mark, now(), env('policy').RATING_CHECK_HOURS)) {
       const rating = await besideThePoll(watchRating(), 'The seller rating could not be read');

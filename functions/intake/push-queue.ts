@@ -54,7 +54,7 @@ export function processPushBatch(event: SQSEvent, work: (push: WorkPush) => Prom
     } catch (error) {
       logger.warn('Push processing failed; SQS will redeliver it', {
         messageId: item.messageId,
-        postingNumber: parsed.data.posting_number,
+        ...('posting_number' in parsed.data ? { postingNumber: parsed.data.posting_number } : {}),
         error: error as Error,
       });
       throw error;

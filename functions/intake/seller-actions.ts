@@ -6,9 +6,11 @@
  */
 import * as z from 'zod/mini';
 import { RETURN_ACTIONS } from '#aftersale/seller-returns';
+import { replyToBuyer } from '#buyers/buyer-messages';
 import { saveAssemblyData } from '#fulfilment/assembly-store';
 import { setPacking } from '#fulfilment/packing-store';
 import { nowIso } from '#shared/clock';
+import { env } from '#shared/config';
 import { eachLimited } from '#shared/each-limited';
 import { OzonRequestRejected } from '#shared/errors';
 import { recordEvent } from '#shared/event-store';
@@ -71,6 +73,11 @@ export const SELLER_ACTIONS = {
     comment: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
   }),
   ...RETURN_ACTIONS,
+  /** The seller's reply in a buyer's chat (the chat id is in the `buyer_message` alert). */
+  buyerReply: z.strictObject({
+    chatId: z.string().check(z.minLength(1), z.maxLength(100)),
+    text: z.string().check(z.minLength(1), z.maxLength(1000)),
+  }),
 };
 export type SellerAction = keyof typeof SELLER_ACTIONS;
 
@@ -222,6 +229,18 @@ export async function answerCancellationRequest(input: z.infer<(typeof SELLER_AC
   );
   if (updated) await deliverToWait(updated);
   return { accepted: true, duplicate: !fresh };
+}
+
+/** The seller's reply to a buyer, sent in Ozon's chat; Ozon's refusal (its chat rule) is the seller's answer. */
+export async function sendBuyerReply(input: z.infer<(typeof SELLER_ACTIONS)['buyerReply']>) {
+  if (env('ozon').OZON_READ_ONLY) throw refuse(409, 'Read-only mode: reply in the seller cabinet');
+  try {
+    await replyToBuyer(input.chatId, input.text);
+  } catch (e) {
+    if (e instanceof OzonRequestRejected) throw refuse(422, `Ozon refused the message: ${e.ozonMessage}`);
+    throw e;
+  }
+  return { sent: true };
 }
 
 /** Postings short of this offer in this warehouse get a restock event; their AwaitRestock reserves again. */

@@ -1,6 +1,6 @@
 /**
  * The seller's API (Lambda Function URL): `POST /stock`, `/tracking`, `/lastMile`, `/delivered`, `/packed`,
- * `/marks`, `/packing`, `/resume`, `/cancellationRequest`, `/returnRequest`, `/returnCheck`, `/returnPolicy`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
+ * `/marks`, `/packing`, `/resume`, `/cancellationRequest`, `/returnRequest`, `/returnCheck`, `/returnPolicy`, `/buyerReply`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
  */
 
 import httpErrorHandler from '@middy/http-error-handler';
@@ -22,6 +22,7 @@ import {
   resume,
   SELLER_ACTIONS,
   type SellerAction,
+  sendBuyerReply,
   setPackingData,
   setTracking,
 } from './seller-actions';
@@ -67,6 +68,7 @@ const router = httpRouterHandler<APIGatewayProxyEventV2, Result>({
     action('returnRequest', answerReturnRequest),
     action('returnCheck', reportReturnCheck),
     action('returnPolicy', replaceReturnPolicy),
+    action('buyerReply', sendBuyerReply),
   ],
   notFoundResponse: ({ method, path }) => refuse(404, `No seller API action ${method} ${path}`),
 });

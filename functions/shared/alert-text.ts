@@ -108,6 +108,10 @@ export type AlertFacts =
     }
   /** The buyer could not be told through Ozon's chat (its rule, read-only mode, Ozon's refusal): the text to send. */
   | { kind: 'buyer_not_told'; moment: string; reason: string; text: string }
+  /** A buyer wrote in a posting's chat: the text, and by when Ozon counts a reply. */
+  | { kind: 'buyer_message'; chatId: string; posting?: string; text: string; deadline: string; callbackPath: string }
+  /** A buyer's message is still unanswered as Ozon's reply time runs out. */
+  | { kind: 'buyer_reply_due'; chatId: string; posting?: string; text: string; deadline: string; callbackPath: string }
   /** Ozon says the seller's penalty points are over the limit. */
   | { kind: 'rating_penalty' }
   /** An offer's defect returns reached the threshold: checked before packing from now on. */
@@ -172,6 +176,8 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   quality_flag: 'warning',
   rating_warning: 'critical',
   buyer_not_told: 'warning',
+  buyer_message: 'warning',
+  buyer_reply_due: 'critical',
   rating_penalty: 'critical',
   label_unprinted: 'warning',
   handover_missed: 'critical',

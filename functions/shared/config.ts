@@ -159,6 +159,8 @@ export const SECTIONS = {
      * are the product's Russian texts.
      */
     BUYER_MESSAGES: z._default(z.string().check(z.maxLength(20_000)), '{}'),
+    /** A buyer's message is reminded this many hours before Ozon's 24 h for a reply (its rating counts them). */
+    BUYER_REPLY_REMINDER_HOURS: num(4, z.positive()),
     /** Sent to the buyer (in Russian) through Ozon chat when a parcel stalls; {posting} is replaced. */
     BUYER_STALL_MESSAGE: z._default(
       z.string().check(z.minLength(1), z.maxLength(1000)),

@@ -44,6 +44,10 @@ export const keys = {
   quality: (offerId: string) => ({ pk: `QUALITY#${offerId}`, sk: 'QUALITY' }),
   /** A posting's incident of one day (performance/incidents.ts): Ozon's rating counts these against the seller. */
   incident: (day: string, key: string) => ({ pk: `INCIDENT#${day}`, sk: key }),
+  /** Which posting a buyer chat is about (buyers/chats.ts): a push names only the chat. */
+  chat: (chatId: string) => ({ pk: `CHAT#${chatId}`, sk: 'CHAT' }),
+  /** A buyer's message not answered yet, one per chat, all in one small partition the poller reads. */
+  buyerWaiting: (chatId: string) => ({ pk: 'BUYER_WAITING', sk: chatId }),
   /** The rating indicators' statuses at the last look (performance/rating.ts). */
   rating: () => ({ pk: 'RATING', sk: 'STATUS' }),
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),

@@ -305,6 +305,7 @@ describe('who may do what', () => {
         'delivery/alert-dispute',
         'delivery/alert-not-accepted',
         'intake/poller',
+        'intake/push-processor',
         'fulfilment/register-shipment',
         'stock/release-stock',
         'fulfilment/remind-packing',

@@ -107,7 +107,8 @@ export const FUNCTIONS = {
   'aftersale/decide-cancellation-request': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
   // The public push endpoint: the queue and the push token's hash, nothing else.
   'intake/webhook': ['sendPushes'],
-  'intake/push-processor': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'receivePushes'],
+  // Alerts: a buyer's message (TYPE_NEW_MESSAGE) is forwarded to the seller.
+  'intake/push-processor': [...STEP, 'ozon', 'alerts', 'resumeWaits', 'startExecutions', 'receivePushes'],
   'intake/seller-api': [...STEP, 'ozon', 'resumeWaits', 'startExecutions', 'describeExecutions', 'sellerApi'],
   // Also plans the handover day: a Handover execution per carriage near its cutoff.
   // And starts a ReturnLifecycle execution per return it finds.

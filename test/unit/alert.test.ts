@@ -135,6 +135,21 @@ const FACTS: AlertFacts[] = [
     reason: 'more than 72 h after delivery',
     text: 'Здравствуйте! Ваш заказ задерживается.',
   },
+  {
+    kind: 'buyer_message',
+    chatId: 'c-1',
+    posting: POSTING,
+    text: 'Когда отправите?',
+    deadline: '2021-11-24T10:00:00Z',
+    callbackPath: 'POST <seller API>/buyerReply',
+  },
+  {
+    kind: 'buyer_reply_due',
+    chatId: 'c-1',
+    text: 'Когда отправите?',
+    deadline: '2021-11-24T10:00:00Z',
+    callbackPath: 'POST <seller API>/buyerReply',
+  },
 ];
 const TODO_LABEL: Record<Language, string> = { en: 'What to do', ru: 'Что сделать', zh: '处理办法' };
 const OZON_LABEL: Record<Language, string> = { en: 'Posting in Ozon', ru: 'Отправление в Ozon', zh: 'Ozon 订单' };

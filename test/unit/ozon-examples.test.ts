@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OzonClient } from '#shared/ozon/client';
 import { AnyPush, IGNORED_PUSH_TYPES, PostingPush } from '#shared/ozon/push';
-import { BooleanResult, PerPostingResults, Posting, ShipResponse } from '#shared/ozon/schemas';
+import { BooleanResult, FbsReturnListResponse, PerPostingResults, Posting, ShipResponse } from '#shared/ozon/schemas';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/ozon-examples');
 const FILES = readdirSync(EXAMPLES)
@@ -25,6 +25,8 @@ const POSTING_PUSH_TYPES = [
   'TYPE_CUTOFF_DATE_CHANGED',
   'TYPE_DELIVERY_DATE_CHANGED',
   'TYPE_PING',
+  // A buyer's message: forwarded to the seller (buyers/buyer-messages.ts).
+  'TYPE_NEW_MESSAGE',
 ];
 
 /** Files the product does not parse, each with the reason. Adding a file here is a decision, not a default. */
@@ -33,8 +35,7 @@ const NOT_PARSED: Record<string, string> = {
   'response__v1_posting_fbs_cancel_reason__2.json': 'not used: the product does not choose cancel reasons',
   'response__v2_posting_fbs_cancel_reason_list__1.json': 'not used: the product does not choose cancel reasons',
   'response__v2_posting_fbs_cancel_reason_list__2.json': 'not used: the product does not choose cancel reasons',
-  'response__v1_returns_list__1.json': 'not used: returns are out of scope',
-  'response__v3_returns_company_fbs__1.json': 'older version of /v1/returns/list, and returns are out of scope',
+  'response__v3_returns_company_fbs__1.json': 'older version: the product lists FBS returns with /v1/returns/list',
   'response__v1_warehouse_list__1.json': 'older version: the product calls /v2/warehouse/list',
   'response__v1_warehouse_list__2.json': 'older version: the product calls /v2/warehouse/list',
   'response__v1_warehouse_list__3.json': 'older version: the product calls /v2/warehouse/list',
@@ -75,7 +76,16 @@ const ERRORS: Record<string, { status: number; error: string; message?: RegExp }
   'error__client_id_api_key_required__1.json': { status: 401, error: 'OzonAuthError', message: /required/ },
 };
 
-type Rule = 'posting-push' | 'ignored-push' | 'posting' | 'per-posting' | 'ship' | 'boolean' | 'error' | 'not-parsed';
+type Rule =
+  | 'posting-push'
+  | 'ignored-push'
+  | 'posting'
+  | 'per-posting'
+  | 'ship'
+  | 'boolean'
+  | 'returns'
+  | 'error'
+  | 'not-parsed';
 
 function ruleFor(file: string): Rule[] {
   const rules: Rule[] = [];
@@ -85,6 +95,7 @@ function ruleFor(file: string): Rule[] {
   if (/^(response|apprecord)__v3_posting_fbs_get__\d+\.json$/.test(file)) rules.push('posting');
   if (/^response__v2_fbs_posting_(delivering|tracking_number_set)__\d+\.json$/.test(file)) rules.push('per-posting');
   if (/^response__v4_posting_fbs_ship__\d+\.json$/.test(file)) rules.push('ship');
+  if (/^response__v1_returns_list__\d+\.json$/.test(file)) rules.push('returns');
   if (/^response__v2_posting_fbs_cancel__\d+\.json$/.test(file) && !(file in NOT_PARSED)) rules.push('boolean');
   if (file in ERRORS) rules.push('error');
   if (file in NOT_PARSED) rules.push('not-parsed');
@@ -208,6 +219,17 @@ describe('per-posting results (rFBS status and tracking calls)', () => {
 });
 
 describe('/v4/posting/fbs/ship responses', () => {
+  it.each(filesFor('returns'))('%s parses with FbsReturnListResponse, every field the return follows read', (file) => {
+    const parsed = FbsReturnListResponse.safeParse(load(file));
+
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    const r = parsed.data?.returns[0];
+    expect(r).toMatchObject({ id: 1000015552, posting_number: '58544282-0057-1', type: 'FullReturn' });
+    expect(r?.visual?.status?.sys_name).toBe('ArrivedAtReturnPlace');
+    expect(r?.storage?.tariffication_start_date).toBe('2024-07-29T06:15:48.998146Z');
+    expect(r?.product).toMatchObject({ offer_id: '81451', price: { price: 3318 } });
+  });
+
   it.each(filesFor('ship'))('%s parses with ShipResponse', (file) => {
     const body = load(file);
 

@@ -136,8 +136,9 @@ describe('push processor batch', () => {
     };
 
     const response = await processPushBatch(batch, async (push) => {
-      if (push.posting_number === 'boom') throw new Error('DynamoDB throttled');
-      seen.push(push.posting_number);
+      const pn = 'posting_number' in push ? push.posting_number : '';
+      if (pn === 'boom') throw new Error('DynamoDB throttled');
+      seen.push(pn);
     });
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'b' }] });

@@ -175,6 +175,14 @@ export const en: Templates = {
     what: `The buyer could not be told (${f.moment}) through Ozon's chat: ${f.reason}. The message was: "${f.text}"`,
     todo: 'Tell the buyer another way if it matters (the chat in the cabinet once the buyer writes).',
   }),
+  buyer_message: (f) => ({
+    what: `A buyer wrote${f.posting ? ` about ${f.posting}` : ''} (chat ${f.chatId}): "${f.text}"`,
+    todo: `Reply before the deadline (Ozon's rating counts replies within 24 h): send {"chatId", "text"} to ${f.callbackPath}, or answer in the cabinet's chats.`,
+  }),
+  buyer_reply_due: (f) => ({
+    what: `A buyer is still waiting for your reply${f.posting ? ` about ${f.posting}` : ''} (chat ${f.chatId}): "${f.text}"`,
+    todo: `Reply now: send {"chatId", "text"} to ${f.callbackPath}. If you replied in the cabinet already, nothing.`,
+  }),
   removed_from_act: (f) => ({
     what: `Ozon left this posting out of the carriage's act ${f.actId}: it ships with the next carriage.`,
     todo: 'Keep the parcel for the next carriage; if its shipment date is today, check in the cabinet why it was left out.',

@@ -172,6 +172,14 @@ export const zh: Templates = {
     what: `无法通过 Ozon 聊天通知买家（${f.moment}）：${f.reason}。消息内容：“${f.text}”`,
     todo: '如有必要，请通过其他方式告知买家（买家来信后可在后台聊天中回复）。',
   }),
+  buyer_message: (f) => ({
+    what: `买家来信${f.posting ? `（订单 ${f.posting}）` : ''}（聊天 ${f.chatId}）：“${f.text}”`,
+    todo: `请在截止前回复（Ozon 评级统计 24 小时内的回复）：向 ${f.callbackPath} 发送 {"chatId", "text"}，或在后台聊天中回复。`,
+  }),
+  buyer_reply_due: (f) => ({
+    what: `买家仍在等待您的回复${f.posting ? `（订单 ${f.posting}）` : ''}（聊天 ${f.chatId}）：“${f.text}”`,
+    todo: `请立即回复：向 ${f.callbackPath} 发送 {"chatId", "text"}。如已在后台回复，则无需操作。`,
+  }),
   removed_from_act: (f) => ({
     what: `Ozon 未将此订单列入交接单 ${f.actId}：它将随下一批发运。`,
     todo: '请保留该包裹随下一批发运；如发货日期为今天，请在卖家后台查看原因。',

@@ -79,6 +79,11 @@ export const ENDPOINTS = {
   roles: endpoint('/v1/roles', S.RolesResponse, false),
   startChat: endpoint('/v1/chat/start', S.StartChatResponse, true),
   sendChatMessage: endpoint('/v1/chat/send/message', S.StringResult, true),
+  // Premium Plus only (swagger): which order a chat the buyer started is about. Without it the message still reaches
+  // the seller, without its posting.
+  chatHistory: endpoint('/v3/chat/history', S.ChatHistoryResponse, false, {
+    optionalFor: 'finding the posting of a chat the buyer started (Premium Plus)',
+  }),
   warehouses: endpoint('/v2/warehouse/list', S.WarehouseListResponse, false),
   notifications: endpoint('/v1/notification/list', S.NotificationListResponse, false),
   updateStocks: endpoint('/v2/products/stocks', S.StocksUpdateResponse, true, { perMinute: 80 }),

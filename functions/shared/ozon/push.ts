@@ -69,9 +69,28 @@ export const DeliveryDateChangedPush = z.object({
 });
 
 /**
+ * A new chat message (ozon-api.md §4): the product forwards a buyer's (`chat_type` Buyer_Seller, `user.type`
+ * Customer — one of Ozon's examples spells it with a Cyrillic "С") to the seller. `data` is the text in parts.
+ */
+export const NewMessagePush = z.object({
+  message_type: z.literal('TYPE_NEW_MESSAGE'),
+  chat_id: z.string().check(z.minLength(1), z.maxLength(100)),
+  chat_type: z.string().check(z.maxLength(64)),
+  message_id: z.union([z.string().check(z.maxLength(64)), numericId]),
+  created_at: date,
+  user: z.object({
+    id: z.optional(z.union([z.string().check(z.maxLength(64)), numericId])),
+    type: z.string().check(z.maxLength(64)),
+  }),
+  data: z._default(z.array(z.string().check(z.maxLength(4000))).check(z.maxLength(20)), []),
+  seller_id: sellerId,
+});
+
+/**
  * Types Ozon sends that do not concern a posting's lifecycle. They are acknowledged with `{"result":true}` so
  * Ozon keeps the endpoint healthy, and ignored:
- * - chat (TYPE_NEW_MESSAGE, TYPE_UPDATE_MESSAGE, TYPE_MESSAGE_READ, TYPE_CHAT_CLOSED): buyer messaging is separate;
+ * - chat edits and reads (TYPE_UPDATE_MESSAGE, TYPE_MESSAGE_READ, TYPE_CHAT_CLOSED): a new message is what the
+ *   seller must hear of (TYPE_NEW_MESSAGE, above);
  * - catalogue and prices (TYPE_CREATE_OR_UPDATE_ITEM, TYPE_CREATE_ITEM, TYPE_UPDATE_ITEM, TYPE_PRICE_INDEX_CHANGED);
  * - TYPE_STOCKS_CHANGED: Ozon's view of stock; the seller's own stock in DynamoDB is the truth we reserve from;
  * - TYPE_ORDER_NEW, TYPE_ORDER_CANCELLED, TYPE_ORDER_STATE_CHANGED: appear only in one later enum with unconfirmed
@@ -80,7 +99,6 @@ export const DeliveryDateChangedPush = z.object({
  *   there is nothing for the seller's workflow to do.
  */
 export const IGNORED_PUSH_TYPES = [
-  'TYPE_NEW_MESSAGE',
   'TYPE_UPDATE_MESSAGE',
   'TYPE_MESSAGE_READ',
   'TYPE_CHAT_CLOSED',
@@ -105,6 +123,7 @@ export const PostingPush = z.discriminatedUnion('message_type', [
   PostingCancelledPush,
   CutoffChangedPush,
   DeliveryDateChangedPush,
+  NewMessagePush,
 ]);
 export type PostingPush = z.infer<typeof PostingPush>;
 /** A push that means work after the acknowledgement (TYPE_PING is answered by the endpoint itself). */

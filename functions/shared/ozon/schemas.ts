@@ -553,3 +553,16 @@ export const RatingSummaryResponse = z.looseObject({
   premium_plus: z.nullish(z.boolean()),
 });
 export type RatingSummaryResponse = z.infer<typeof RatingSummaryResponse>;
+
+/** `/v3/chat/history` (swagger): a chat's messages; `context.order_number` names the order a buyer writes about. */
+export const ChatHistoryResponse = z.looseObject({
+  messages: z._default(
+    z.array(
+      z.looseObject({
+        message_id: z.nullish(z.union([z.number(), z.string()])),
+        context: z.nullish(z.looseObject({ order_number: nullableString })),
+      }),
+    ),
+    [],
+  ),
+});
