@@ -149,6 +149,11 @@ export const RFBS_DELIVERY = {
 
 /** Chat can be started / written to until this long after delivery (ozon-api.md §3.11). */
 export const CHAT_AFTER_DELIVERY_MS = 72 * HOUR;
+/**
+ * After that, the seller may only answer, within this long of the buyer's last message (swagger
+ * /v1/chat/send/message: "в течение 48 часов с момента получения последнего сообщения от покупателя"). chat.ts.
+ */
+export const CHAT_REPLY_WINDOW_MS = 48 * HOUR;
 
 /** Cancel reasons (examples/response__v2_posting_fbs_cancel_reason_list__*.json, ozon-api.md §3.6). */
 export const CANCEL_REASONS: { id: number; title: string; type_id: 'seller' | 'buyer' }[] = [

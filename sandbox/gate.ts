@@ -12,10 +12,13 @@ export const RATE_LIMIT_PER_SECOND = 50;
 
 /**
  * Per-method limits on top of it, per Client-Id ("с одного аккаунта продавца", swagger /v2/products/stocks: 80
- * requests per minute). Measured in real time like the per-second window: both limit how fast a client talks to
- * Ozon, whatever the simulated clock does.
+ * requests per minute; /v1/analytics/data: "Метод можно использовать не больше 1 раза в минуту"). Measured in real
+ * time like the per-second window: both limit how fast a client talks to Ozon, whatever the simulated clock does.
  */
-export const RATE_LIMITS_PER_MINUTE: Readonly<Record<string, number>> = { '/v2/products/stocks': 80 };
+export const RATE_LIMITS_PER_MINUTE: Readonly<Record<string, number>> = {
+  '/v2/products/stocks': 80,
+  '/v1/analytics/data': 1,
+};
 
 /** Over either limit: examples/error__rate_limit__1.json (HTTP 429, no details key). The "Частые ошибки" table
  * gives this one message for both ("Также учитываются ограничения конкретных методов"). */

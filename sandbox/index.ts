@@ -7,11 +7,13 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { AfterSale, checkAfterSaleSpec } from './aftersale.js';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from './catalogue.js';
+import { Chats, checkChatSpec, DEFAULT_BUYER_MESSAGE } from './chat.js';
 import { realClock } from './clock.js';
 import { Gate, Sleeper } from './gate.js';
 import { Handover } from './handover.js';
 import { ApiError, Model } from './model.js';
 import { PushSender } from './push.js';
+import { Rating } from './rating.js';
 import { Rng } from './rng.js';
 import { READ_ONLY_ROUTES, ROUTES, type RouteCtx, rpcError } from './routes.js';
 import { returnPhotoFile } from './routes-aftersale.js';
@@ -22,6 +24,7 @@ import type {
   CreatePostingSpec,
   Faults,
   OzonSandbox,
+  RatingStatus,
   SandboxCall,
   SandboxOptions,
   SandboxPushRecord,
@@ -38,8 +41,19 @@ export {
   RFBS_RETURN_STATES,
 } from './aftersale.js';
 export {
+  ANALYTICS_DIMENSIONS,
+  ANALYTICS_METRICS,
+  FREE_DIMENSIONS,
+  FREE_METRICS,
+  MODELLED_DIMENSIONS,
+  PREMIUM_PLUS_DIMENSIONS,
+  PREMIUM_PLUS_METRICS,
+} from './analytics.js';
+export {
   ACCRUAL_TYPES,
   CANCELLATION_REQUEST_REASONS,
+  CHAT_AFTER_DELIVERY_MS,
+  CHAT_REPLY_WINDOW_MS,
   DEFAULT_CARRIAGE_CUTOFF,
   DEFAULT_DROPOFF_LIMITS,
   DEFAULT_PRODUCTS,
@@ -48,11 +62,21 @@ export {
   RETURN_REASONS,
   RETURN_REJECTION_REASONS,
 } from './catalogue.js';
+export {
+  CHAT_TEXT_MAX,
+  CHAT_WINDOW_CLOSED,
+  type Chat,
+  type ChatMessage,
+  type ChatView,
+  DEFAULT_BUYER_MESSAGE,
+} from './chat.js';
 export { type ManualClock, manualClock, realClock, scaledClock } from './clock.js';
 export { MARK_TYPES, markFormatErrors } from './exemplars.js';
 export { RATE_LIMIT_PER_SECOND, RATE_LIMITS_PER_MINUTE } from './gate.js';
 export { CARRIAGE_STATUSES, LABELS_PER_TASK } from './handover.js';
 export { PUSH_RETRY_BACKOFF_MS } from './push.js';
+export { RATING_FBO, RATINGS, type RatingDef } from './rating.js';
+export { PREMIUM_PLUS_REQUIRED } from './routes-chat.js';
 export { STOCKS_PER_CALL } from './routes-stock.js';
 export { type SandboxState, STATE_FORMAT, STATE_VERSION } from './state.js';
 export { STOCK_LIMIT, STOCK_UPDATE_INTERVAL_MS } from './stock.js';
@@ -120,6 +144,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     placeInCarriage: (p) => handover.placeInCarriage(p),
     plannedCutoff: options.handoverByCarriage ? (w, at) => handover.plannedCutoff(w, at) : undefined,
     onStatusChange: (p) => afterSale.onStatus(p),
+    chatReplyOpen: (p) => chats.replyOpen(p),
   });
   const handover = new Handover({
     model,
@@ -136,10 +161,30 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     timing: options.timing ?? {},
     onTimer: () => state?.soon(),
   });
+  const chats = new Chats({
+    model,
+    clock,
+    rng: rngs.misc,
+    sellerId,
+    push: (body) => sender.send(body),
+    onTimer: () => state?.soon(),
+  });
+  const premium = options.premium ?? 'premium_plus';
+  if (!['none', 'premium', 'premium_plus'].includes(premium))
+    throw new Error(`sandbox: premium must be none, premium or premium_plus, not ${premium}`);
+  const rating = new Rating({
+    clock,
+    startedAt: () => ctx.startedAt,
+    premium,
+    penaltyScoreExceeded: options.rating?.penaltyScoreExceeded ?? false,
+  });
   const ctx: RouteCtx = {
     model,
     handover,
     afterSale,
+    chats,
+    rating,
+    premium,
     sellerId,
     baseUrl: '', // set once the server listens
     rng: rngs.misc,
@@ -154,15 +199,19 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
   if (restored) {
     for (const k of Object.keys(rngs) as (keyof Rngs)[]) rngs[k].state = restored.rng[k];
     ctx.startedAt = restored.startedAt;
-    model.restore(restored.postings, restored.chats);
+    model.restore(restored.postings);
     handover.restore(restored.handover);
     afterSale.restore(restored.afterSale);
+    chats.restore(restored.chats, restored.buyerMessages);
+    rating.restore(restored.rating);
     stocks.restore(restored.stocks);
   } else {
+    rating.planned(options.rating?.changes ?? [], ctx.startedAt);
     for (let i = 0; i < (options.preassembled ?? 0); i++) model.create({ schema: 'fbs', startAt: 'awaiting_deliver' });
   }
+  const snapshotOf = () => stateOf(model, rngs, ctx.startedAt, stocks, handover, afterSale, chats, rating);
   if (options.stateFile) {
-    state = new StateFile(options.stateFile, () => stateOf(model, rngs, ctx.startedAt, stocks, handover, afterSale));
+    state = new StateFile(options.stateFile, snapshotOf);
     state.flush();
   }
 
@@ -247,10 +296,16 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     },
     createPosting(spec?: CreatePostingSpec) {
       if (closed) throw new Error('sandbox is closed');
-      if (spec) checkAfterSaleSpec(spec);
+      if (spec) {
+        checkAfterSaleSpec(spec);
+        checkChatSpec(spec);
+      }
       state?.soon(); // queued ahead of the TYPE_NEW_POSTING push
       const p = model.create(spec);
-      if (spec) afterSale.plan(p, spec);
+      if (spec) {
+        afterSale.plan(p, spec);
+        chats.plan(p, spec);
+      }
       return { posting_number: p.posting_number };
     },
     cancelByBuyer(postingNumber: string) {
@@ -305,8 +360,22 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
     afterSale() {
       return afterSale.view();
     },
+    chats() {
+      return chats.view();
+    },
+    buyerWrites(postingNumber: string, text = DEFAULT_BUYER_MESSAGE) {
+      const p = model.postings.get(postingNumber);
+      if (!p) throw new Error(`sandbox: unknown posting ${postingNumber}`);
+      if (text === '') throw new Error('sandbox: the buyer writes something');
+      state?.soon(); // queued ahead of the TYPE_NEW_MESSAGE push
+      return chats.buyerWrites(p, text);
+    },
+    setRating(name: string, value: number, status?: RatingStatus) {
+      rating.set(name, value, status);
+      state?.soon();
+    },
     snapshot() {
-      return JSON.parse(JSON.stringify(stateOf(model, rngs, ctx.startedAt, stocks, handover, afterSale))) as unknown;
+      return JSON.parse(JSON.stringify(snapshotOf())) as unknown;
     },
     async close() {
       if (closed) return;
@@ -315,6 +384,7 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
       model.close();
       handover.close();
       afterSale.close();
+      chats.close();
       sleeper.wakeAll();
       sender.close();
       for (const cancel of globalTimers) cancel();

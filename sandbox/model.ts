@@ -135,12 +135,6 @@ export interface Task {
   due: number;
 }
 
-export interface Chat {
-  chat_id: string;
-  posting_number: string;
-  messages: { message_id: string; text: string; created_at: string }[];
-}
-
 export class ApiError extends Error {
   constructor(
     readonly httpStatus: number,
@@ -181,6 +175,8 @@ export interface ModelDeps {
    * end of a posting (aftersale.ts).
    */
   onStatusChange?(p: Posting): void;
+  /** the buyer wrote in the posting's chat within the last 48 h: the seller may answer (chat.ts) */
+  chatReplyOpen?(p: Posting): boolean;
 }
 
 export { tplOf } from './catalogue.js';
@@ -209,7 +205,6 @@ export class Model {
   readonly postings = new Map<string, Posting>();
   /** creation order */
   readonly order: Posting[] = [];
-  readonly chats = new Map<string, Chat>();
   private closed = false;
   /** clock cancel functions of the tasks in some `Posting.pending` */
   private readonly cancels = new Map<Task, () => void>();
@@ -302,13 +297,12 @@ export class Model {
     this.cancels.clear();
   }
 
-  /** Load postings and chats from a state file and put their pending transitions back on the clock, due first. */
-  restore(postings: Posting[], chats: Chat[]) {
+  /** Load postings from a state file and put their pending transitions back on the clock, due first. */
+  restore(postings: Posting[]) {
     for (const p of postings) {
       this.postings.set(p.posting_number, p);
       this.order.push(p);
     }
-    for (const c of chats) this.chats.set(c.chat_id, c);
     const tasks = postings.flatMap((p) => p.pending.map((task) => ({ p, task })));
     tasks.sort((a, b) => a.task.due - b.task.due); // stable: ties keep creation / scheduling order
     for (const { p, task } of tasks) this.scheduleTask(p, task);
@@ -975,7 +969,16 @@ export class Model {
 
   // ---------------------------------------------------------------- rendering
 
+  /**
+   * The seller may write to the buyer now (`can_create_chat`; /v1/chat/start, /v1/chat/send/message): within the
+   * posting's own window, or within 48 h of the buyer's last message (chat.ts).
+   */
   canChat(p: Posting) {
+    return this.postingChatWindow(p) || !!this.d.chatReplyOpen?.(p);
+  }
+
+  /** FBS / rFBS: from payment (the posting's creation) until 72 h after delivery; closed by a cancellation */
+  postingChatWindow(p: Posting) {
     if (p.status === 'cancelled' || p.status === 'cancelled_from_split_pending') return false;
     if (p.status === 'delivered') return p.deliveredAt !== null && this.now() - p.deliveredAt <= CHAT_AFTER_DELIVERY_MS;
     return true;

@@ -8,10 +8,13 @@ import type { Cancellation, Model, Posting } from './model.js';
 import { RESERVING_STATUSES } from './stock.js';
 import { iso, money } from './util.js';
 
+/** the buyer's id (rFBS `customer.customer_id`; the buyer's `user.id` in chats, chat.ts) */
+export const customerIdOf = (p: Posting) => 100_000 + (p.order_id % 900_000);
+
 function customer(p: Posting) {
   if (p.schema === 'fbs') return null;
   return {
-    customer_id: 100_000 + (p.order_id % 900_000),
+    customer_id: customerIdOf(p),
     name: 'Иван Покупатель',
     phone: '+79990000000',
     address: {

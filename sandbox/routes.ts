@@ -1,24 +1,30 @@
 /**
  * HTTP endpoint handlers. Every handler receives the parsed JSON body and returns a Response.
  * Request shapes follow ozon-api.md §3 and docs/*.md; error bodies are rpcStatus `{code, message, details}`.
- * Stocks (routes-stock.ts), what must precede ship (routes-assembly.ts), the handover day (routes-handover.ts) and
- * after-sale requests (routes-aftersale.ts) are gathered here.
+ * Stocks (routes-stock.ts), what must precede ship (routes-assembly.ts), the handover day (routes-handover.ts),
+ * after-sale requests (routes-aftersale.ts), chats (routes-chat.ts), the seller's rating (routes-rating.ts) and
+ * analytics (routes-analytics.ts) are gathered here.
  */
 import { z } from 'zod';
 import type { AfterSale } from './aftersale.js';
 import { ACCRUAL_TYPES, CANCEL_REASONS } from './catalogue.js';
+import type { Chats } from './chat.js';
 import { mandatoryMarksOf } from './exemplars.js';
 import type { Handover } from './handover.js';
 import { decodeCursor, encodeCursor, int64, json, offsetPage, parse } from './http.js';
 import { ApiError, FINAL_STATUSES, iso, type Model, type Posting } from './model.js';
 import { labelPdf } from './pdf.js';
+import type { Rating } from './rating.js';
 import type { Rng } from './rng.js';
 import { AFTERSALE_READ_ONLY, AFTERSALE_ROUTES } from './routes-aftersale.js';
+import { ANALYTICS_READ_ONLY, ANALYTICS_ROUTES } from './routes-analytics.js';
 import { ASSEMBLY_READ_ONLY, ASSEMBLY_ROUTES } from './routes-assembly.js';
+import { CHAT_READ_ONLY, CHAT_ROUTES } from './routes-chat.js';
 import { HANDOVER_READ_ONLY, HANDOVER_ROUTES } from './routes-handover.js';
+import { RATING_READ_ONLY, RATING_ROUTES } from './routes-rating.js';
 import { STOCK_READ_ONLY, STOCK_ROUTE_PATHS, STOCK_ROUTES } from './routes-stock.js';
 import type { StockBook } from './stock.js';
-import type { SandboxProduct, SandboxWarehouse } from './types.js';
+import type { PremiumPlan, SandboxProduct, SandboxWarehouse } from './types.js';
 
 export { json, rpcError } from './http.js';
 
@@ -28,6 +34,12 @@ export interface RouteCtx {
   handover: Handover;
   /** cancellation requests and returns: aftersale.ts */
   afterSale: AfterSale;
+  /** chats with buyers: chat.ts */
+  chats: Chats;
+  /** the seller's rating: rating.ts */
+  rating: Rating;
+  /** the seller's subscription (SandboxOptions.premium) */
+  premium: PremiumPlan;
   /** the seller's id (company_id of /v1/returns/list) */
   sellerId: number;
   /** the sandbox's own URL (`OzonSandbox.url`), for the file links it serves */
@@ -141,12 +153,10 @@ const S = {
     cursor: z.string().optional(),
     warehouse_ids: z.array(int64).max(200).optional(),
   }),
-  chatStart: z.object({ posting_number: z.string().min(1) }),
   // docs/21-deliveryrfbs.md, swagger v1SetPostingCutoffRequest: both required, new_cutoff_date a date-time
   cutoff: z.object({ posting_number: z.string().min(1), new_cutoff_date: dateTime }),
   // docs/14-fbs.md, swagger v1GetRestrictionsRequest
   restrictions: z.object({ posting_number: z.string().min(1) }),
-  chatSend: z.object({ chat_id: z.string().min(1), text: z.string() }),
   empty: z.object({}).passthrough(),
 };
 
@@ -271,6 +281,8 @@ export const PUSH_TYPES = [
   { type: 'TYPE_NEW_POSTING', description: 'Новое отправление' },
   { type: 'TYPE_POSTING_CANCELLED', description: 'Отмена отправления' },
   { type: 'TYPE_STATE_CHANGED', description: 'Изменение статуса отправления' },
+  // a buyer's message (chat.ts); docs/41's description
+  { type: 'TYPE_NEW_MESSAGE', description: 'Новое сообщение в чате' },
 ];
 
 /**
@@ -294,6 +306,9 @@ export const READ_ONLY_ROUTES = new Set([
   ...ASSEMBLY_READ_ONLY,
   ...HANDOVER_READ_ONLY,
   ...AFTERSALE_READ_ONLY,
+  ...CHAT_READ_ONLY,
+  ...RATING_READ_ONLY,
+  ...ANALYTICS_READ_ONLY,
 ]);
 
 export const ROUTES: Record<string, Handler> = {
@@ -493,6 +508,8 @@ export const ROUTES: Record<string, Handler> = {
         { name: 'Finance', methods: pick(/finance/) },
         { name: 'Warehouse', methods: pick(/warehouse/) },
         { name: 'Chat', methods: pick(/chat/) },
+        // sandbox's role name: the docs do not name Ozon's roles
+        { name: 'Analytics', methods: pick(/analytics|rating/) },
         { name: 'Notification', methods: pick(/notification/) },
         { name: 'Roles', methods: pick(/roles/) },
         ...(ctx.stockRole ? [{ name: 'Prices & Stocks', methods: [...STOCK_ROUTE_PATHS] }] : []),
@@ -518,44 +535,11 @@ export const ROUTES: Record<string, Handler> = {
     });
   },
 
-  '/v1/chat/start': (body, ctx) => {
-    const b = parse(S.chatStart, body);
-    const p = ctx.model.get(b.posting_number);
-    if (!ctx.model.availableActions(p).includes('can_create_chat')) {
-      throw new ApiError(400, 9, 'chat with the buyer is not available for this posting');
-    }
-    if (!p.chatId) {
-      const hex = () =>
-        Math.floor(ctx.rng.next() * 0x100000000)
-          .toString(16)
-          .padStart(8, '0');
-      const h = hex() + hex() + hex() + hex();
-      p.chatId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-      ctx.model.chats.set(p.chatId, { chat_id: p.chatId, posting_number: p.posting_number, messages: [] });
-    }
-    return json(200, { result: { chat_id: p.chatId } });
-  },
-
-  '/v1/chat/send/message': (body, ctx) => {
-    const b = parse(S.chatSend, body);
-    const chat = ctx.model.chats.get(b.chat_id);
-    if (!chat) throw new ApiError(404, 5, 'chat not found');
-    if (b.text.length < 1 || b.text.length > 1000)
-      throw new ApiError(400, 3, 'invalid request payload: text: length must be 1..1000');
-    const p = ctx.model.get(chat.posting_number);
-    if (!ctx.model.availableActions(p).includes('can_create_chat')) {
-      throw new ApiError(400, 9, 'chat with the buyer is not available for this posting');
-    }
-    chat.messages.push({
-      message_id: String(chat.messages.length + 1),
-      text: b.text,
-      created_at: iso(ctx.model.now()),
-    });
-    return json(200, { result: 'success' });
-  },
-
   ...STOCK_ROUTES,
   ...ASSEMBLY_ROUTES,
   ...HANDOVER_ROUTES,
   ...AFTERSALE_ROUTES,
+  ...CHAT_ROUTES,
+  ...RATING_ROUTES,
+  ...ANALYTICS_ROUTES,
 };

@@ -7,7 +7,10 @@
  *     "savedAt": <simulated ms>, "startedAt": <simulated ms>,
  *     "rng": { "postings": <u32>, "faults": <u32>, "push": <u32>, "misc": <u32>, "slow": <u32> },
  *     "postings": [ <Posting (model.ts), every field, incl. "pending": [{ "kind": <TaskKind>, "due": <simulated ms> }]> ],
- *     "chats": [ { "chat_id", "posting_number", "messages": [{ "message_id", "text", "created_at" }] } ],
+ *     "chats": [ { "chat_id", "posting_number", "created_at",
+ *                  "messages": [{ "message_id", "author": "seller" | "buyer", "text", "created_at" }], "read_up_to" } ],
+ *     "buyerMessages": [ { "posting_number", "text", "due": <simulated ms> } ],   (chat.ts: buyers' messages to come)
+ *     "rating": { "entries": [ { "at": <simulated ms>, "rating", "value", "status": "OK" | … | null } ] },  (rating.ts)
  *     "stocks": [ { "warehouse_id", "offer_id", "free", "updatedAt": <simulated ms> | null } ],
  *     "handover": { "nextId": <int>, "carriages": [ <Carriage (handover.ts), incl. "pending"> ],
  *                   "labelTasks": [ <LabelTask (handover.ts)> ] },
@@ -20,7 +23,9 @@
  * `parentPostingNumber` (''), `tariffSteps` (null), `dropoffLimits` (null), `removedFromAct` (false),
  * `labelUnprinted` (0), `carriageId` (null); the warehouse's `dropoffLimits`, `cutoff` and `entrustedAcceptance`
  * are optional too; `handover` (default { nextId: 1, carriages: [], labelTasks: [] }); `afterSale` (default
- * { nextId: 1, plans: [], cancellations: [], rfbsReturns: [], fbsReturns: [] }).
+ * { nextId: 1, plans: [], cancellations: [], rfbsReturns: [], fbsReturns: [] }); per chat `created_at` ('': shown as
+ * its first message's), `read_up_to` ('') and per message `author` ('seller': the only one who wrote before);
+ * `buyerMessages` ([]); `rating` ({ entries: [] }: every indicator at its start value).
  *
  * Posting numbers are drawn from the `postings` RNG and checked against the restored postings, so a restarted
  * sandbox goes on with new numbers and never repeats one.
@@ -45,6 +50,7 @@ import {
   type RfbsReturn,
 } from './aftersale.js';
 import { RFBS_TPLS } from './catalogue.js';
+import type { BuyerMessagePlan, Chat, Chats } from './chat.js';
 import type { ExemplarSet } from './exemplars.js';
 import {
   CARRIAGE_STATUSES,
@@ -54,7 +60,8 @@ import {
   type HandoverState,
   type LabelTask,
 } from './handover.js';
-import { type Chat, type Model, type Posting, TASK_KINDS } from './model.js';
+import { type Model, type Posting, TASK_KINDS } from './model.js';
+import { RATING_STATUSES, type Rating, type RatingEntry } from './rating.js';
 import type { Rng } from './rng.js';
 import type { StockBook, StockRecord } from './stock.js';
 
@@ -282,8 +289,30 @@ const afterSale = z.object({
 const chat = z.object({
   chat_id: z.string(),
   posting_number: z.string(),
-  messages: z.array(z.object({ message_id: z.string(), text: z.string(), created_at: z.string() })),
+  created_at: z.string().default(''),
+  messages: z.array(
+    z.object({
+      message_id: z.string().regex(/^\d+$/),
+      author: z.enum(['seller', 'buyer']).default('seller'),
+      text: z.string(),
+      created_at: z.string(),
+    }),
+  ),
+  read_up_to: z.string().regex(/^\d*$/).default(''),
 }) satisfies z.ZodType<Chat>;
+
+const buyerMessage = z.object({
+  posting_number: z.string(),
+  text: z.string(),
+  due: ms,
+}) satisfies z.ZodType<BuyerMessagePlan>;
+
+const ratingEntry = z.object({
+  at: ms,
+  rating: z.string(),
+  value: z.number().finite(),
+  status: z.enum(RATING_STATUSES).nullable(),
+}) satisfies z.ZodType<RatingEntry>;
 
 const stock = z.object({
   warehouse_id: z.number().int(),
@@ -300,6 +329,8 @@ const StateSchema = z.object({
   rng: z.object({ postings: u32, faults: u32, push: u32, misc: u32, slow: u32 }),
   postings: z.array(posting),
   chats: z.array(chat),
+  buyerMessages: z.array(buyerMessage).default([]),
+  rating: z.object({ entries: z.array(ratingEntry) }).default(() => ({ entries: [] })),
   stocks: z.array(stock).default([]),
   handover: handover.default(() => ({ nextId: 1, carriages: [], labelTasks: [] })),
   afterSale: afterSale.default(() => ({ nextId: 1, plans: [], cancellations: [], rfbsReturns: [], fbsReturns: [] })),
@@ -322,7 +353,10 @@ export function stateOf(
   stocks: StockBook,
   handover: Handover,
   afterSale: AfterSale,
+  chats: Chats,
+  rating: Rating,
 ): SandboxState {
+  const chatState = chats.state();
   return {
     format: STATE_FORMAT,
     version: STATE_VERSION,
@@ -336,7 +370,9 @@ export function stateOf(
       slow: rngs.slow.state,
     },
     postings: model.order,
-    chats: [...model.chats.values()],
+    chats: chatState.chats,
+    buyerMessages: chatState.buyerMessages,
+    rating: rating.state(),
     stocks: stocks.list(),
     handover: handover.state(),
     afterSale: afterSale.state(),
@@ -393,6 +429,8 @@ export class StateFile {
       s.rng.misc,
       s.postings,
       s.chats,
+      s.buyerMessages,
+      s.rating,
       s.stocks,
       s.handover,
       s.afterSale,

@@ -1,5 +1,6 @@
 /** Public types of the Ozon Seller API sandbox. */
 import type { AfterSaleView } from './aftersale.js';
+import type { ChatMessage, ChatView } from './chat.js';
 
 export interface SandboxClock {
   /** ms epoch, simulated */
@@ -64,6 +65,28 @@ export interface TariffStep {
   afterShipmentMs: number;
   /** tariff percent from then on (swagger `*_tariff_rate`; > 0 a surcharge, < 0 a discount) */
   rate: number;
+}
+
+/**
+ * The seller's subscription (SandboxOptions.premium). Premium Plus: the chat methods that need it (/v1/chat/start,
+ * /v1/chat/send/message, /v2/chat/read) and every metric and dimension of /v1/analytics/data; without it those answer
+ * 403 code 7 PREMIUM_PLUS_REQUIRED and analytics gives revenue and ordered_units of the last three months only.
+ * `premium` (Premium without Plus) differs from `none` only in /v1/rating/summary's `premium` flag.
+ */
+export type PremiumPlan = 'none' | 'premium' | 'premium_plus';
+
+/** /v1/rating/summary `status` of an indicator (swagger v1RatingItem; UNKNOWN_STATUS is not produced) */
+export type RatingStatus = 'OK' | 'WARNING' | 'CRITICAL';
+
+/** A change of one rating indicator at a simulated time (SandboxOptions.rating.changes). */
+export interface RatingChange {
+  /** simulated ms after the sandbox's start */
+  afterMs: number;
+  /** the indicator's system name, one of `RATINGS` (rating.ts), e.g. `rating_on_time` */
+  rating: string;
+  value: number;
+  /** default: from the indicator's thresholds (warning_threshold, danger_threshold) */
+  status?: RatingStatus;
 }
 
 /** rFBS carrier types (tpl_integration_type) the sandbox models. */
@@ -209,6 +232,19 @@ export interface SandboxOptions {
    * seller" path. Default: none. Sandbox extension.
    */
   actRefusal?: string;
+  /**
+   * The seller's subscription (default `premium_plus`: the chat methods work, as they always did here). See
+   * `PremiumPlan`.
+   */
+  premium?: PremiumPlan;
+  /**
+   * The seller's rating (/v1/rating/summary, /v1/rating/history; rating.ts). `changes`: each indicator takes the
+   * value (and status, default from its thresholds) `afterMs` simulated ms after the start — e.g.
+   * `{ afterMs: 3_600_000, rating: 'rating_on_time', value: 91 }` turns WARNING an hour in. Kept in the state file;
+   * ignored when a state file is restored. `penaltyScoreExceeded`: the summary's `penalty_score_exceeded` (default
+   * false).
+   */
+  rating?: { changes?: RatingChange[]; penaltyScoreExceeded?: boolean };
   /** seller_id sent in pushes (default: Number(clientId) or 1) — sandbox extension */
   sellerId?: number;
   /**
@@ -218,12 +254,14 @@ export interface SandboxOptions {
   preassembled?: number;
   /**
    * Durable state. If the file exists at start, every posting (with its pending transitions, as absolute simulated
-   * due times, its exemplars and box count), the chats, the carriages (acts) and label tasks, Ozon's stock and the
+   * due times, its exemplars and box count), the chats (and buyers' messages still to come), the rating's changes,
+   * the after-sale records, the carriages (acts) and label tasks, Ozon's stock and the
    * RNG states are restored from it and each pending transition is rescheduled at
    * `due - clock.now()` (0 if overdue); the caller restarts its clock at (or after) the saved simulated time.
    * The whole state is written to it atomically (temp file in the same directory + rename) and synchronously
    * before any answer to a request that changed state, and right after any timer-driven change.
-   * Not kept: the push log, calls, pending push deliveries/retries, faults, `setBlocked`, the push URL.
+   * Not kept: the push log, calls, pending push deliveries/retries, faults, `setBlocked`, the push URL, `premium`,
+   * `rating.penaltyScoreExceeded`.
    */
   stateFile?: string;
 }
@@ -359,6 +397,14 @@ export interface CreatePostingSpec {
   returnComment?: string;
   /** rFBS: how many photos the buyer attached (`client_photo` links the sandbox serves), default 0 */
   returnPhotos?: number;
+  /**
+   * The buyer writes in the posting's chat this many simulated ms after creation (the chat is opened if there is
+   * none), whatever the posting's status: pushed as TYPE_NEW_MESSAGE, and the seller may answer for 48 h from then
+   * (chat.ts).
+   */
+  buyerMessageAfterMs?: number;
+  /** the buyer's words (default `DEFAULT_BUYER_MESSAGE`, a question in Russian about the order) */
+  buyerMessageText?: string;
   /** shipment_date = created + this (simulated ms), overriding timing.shipmentSla for this posting */
   shipmentSlaMs?: number;
   /** analytics_data.delivery_date_end = created + this (simulated ms), overriding timing.deliveryWindow */
@@ -432,6 +478,21 @@ export interface OzonSandbox {
    * return requests (with `autoApproved`) and FBS returns. See aftersale.ts.
    */
   afterSale(): AfterSaleView;
+  /**
+   * Every chat with its messages (copies): `{ chat_id, posting_number, created_at, messages: [{ message_id, author:
+   * 'seller' | 'buyer', text, created_at }], read_up_to }`, in the order they were opened (chat.ts).
+   */
+  chats(): ChatView;
+  /**
+   * The buyer writes now in the posting's chat (opened if there is none), as `CreatePostingSpec.buyerMessageAfterMs`
+   * does at its time: TYPE_NEW_MESSAGE is pushed. Text default `DEFAULT_BUYER_MESSAGE`. Throws for an unknown posting.
+   */
+  buyerWrites(postingNumber: string, text?: string): ChatMessage & { chat_id: string };
+  /**
+   * A rating indicator (`RATINGS`, rating.ts) takes this value from now; status default from its thresholds.
+   * Throws for an unknown indicator or status.
+   */
+  setRating(rating: string, value: number, status?: RatingStatus): void;
   /** the state a state file holds (the same JSON object, whether or not `stateFile` is set); see state.ts */
   snapshot(): unknown;
   /** stops server and all timers */

@@ -344,7 +344,7 @@ describe('hooks, options and roles', () => {
     expect(roles.filter((r) => r.name !== 'Prices & Stocks').flatMap((r) => r.methods)).not.toContain(BY_WAREHOUSE);
     const { sb: without } = await start({ stockRole: false });
     const names = ((await call(without, '/v1/roles', {})).body.roles as Json[]).map((r) => r.name);
-    expect(names).toEqual(['Posting FBS', 'Finance', 'Warehouse', 'Chat', 'Notification', 'Roles']);
+    expect(names).toEqual(['Posting FBS', 'Finance', 'Warehouse', 'Chat', 'Analytics', 'Notification', 'Roles']);
     expect((await call(without, INFO, { filter: {}, limit: 1 })).status).toBe(200);
     expect(without.calls.map((c) => c.path)).toEqual(['/v1/roles', INFO]);
   });
