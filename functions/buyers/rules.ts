@@ -24,7 +24,7 @@ export const DEFAULT_MESSAGES: Record<Moment, string> = {
   partial_cancel:
     'Здравствуйте! К сожалению, товар {items} из заказа {posting} закончился, и мы отменили только его. Остальное отправим в срок, деньги за отменённый товар вернутся автоматически.',
   stock_cancelled:
-    'Здравствуйте! К сожалению, товар из заказа {posting} закончился, и нам пришлось отменить заказ. Деньги вернутся автоматически. Приносим извинения!',
+    'Здравствуйте! К сожалению, товар из заказа {posting} закончился, и нам придётся отменить заказ. Деньги вернутся автоматически. Приносим извинения!',
   ship_date_moved:
     'Здравствуйте! Заказ {posting} уйдёт к вам со следующей отгрузкой, на день позже. Приносим извинения за задержку.',
   stalled:
@@ -63,8 +63,16 @@ export function chatOpen(
   nowMs: number,
 ): { open: true } | { open: false; why: string } {
   const delivered = order.deliveredAt ? Date.parse(order.deliveredAt) : Number.NaN;
-  if (Number.isNaN(delivered) || nowMs <= delivered + 72 * HOUR) return { open: true };
+  // A cancelled posting's own window is closed (Ozon's docs do not say; the sandbox closes it): only replies remain.
+  const ownWindow = order.status !== 'cancelled' && (Number.isNaN(delivered) || nowMs <= delivered + 72 * HOUR);
+  if (ownWindow) return { open: true };
   const last = order.lastBuyerMessageAt ? Date.parse(order.lastBuyerMessageAt) : Number.NaN;
   if (!Number.isNaN(last) && nowMs <= last + 48 * HOUR) return { open: true };
-  return { open: false, why: 'more than 72 h after delivery, and the buyer has not written in the last 48 h' };
+  return {
+    open: false,
+    why:
+      order.status === 'cancelled'
+        ? 'the posting is cancelled, and the buyer has not written in the last 48 h'
+        : 'more than 72 h after delivery, and the buyer has not written in the last 48 h',
+  };
 }

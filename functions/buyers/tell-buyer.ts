@@ -7,7 +7,7 @@
 import { sendAlert } from '#shared/alerts';
 import { now, nowIso } from '#shared/clock';
 import { env } from '#shared/config';
-import { OzonRequestRejected } from '#shared/errors';
+import { OzonAuthError, OzonRequestRejected } from '#shared/errors';
 import { claimOnce, releaseOnce } from '#shared/event-store';
 import type { Order } from '#shared/order';
 import { ozon } from '#shared/ozon/client';
@@ -38,9 +38,12 @@ export async function tellBuyer(order: Order, moment: Moment, vars: Record<strin
     await rememberChat(chat_id, order.postingNumber);
     await ozon().call('sendChatMessage', { chat_id, text });
   } catch (e) {
-    // Ozon's refusal stands (a retry would be refused the same); anything else is tried again by the step.
-    if (e instanceof OzonRequestRejected) {
-      await sendAlert(order, { kind: 'buyer_not_told', moment, reason: e.ozonMessage, text });
+    // Ozon's refusal stands (a retry would be refused the same); anything else is tried again by the step. Chats
+    // with buyers are for Premium Plus and Premium Pro sellers only (docs/52-premium.md): Ozon's answer to anyone
+    // else is an access refusal, which must not stop the posting — a broken key shows in every other call.
+    if (e instanceof OzonRequestRejected || e instanceof OzonAuthError) {
+      const reason = e instanceof OzonRequestRejected ? e.ozonMessage : `${e.message} (chats need Premium Plus or Pro)`;
+      await sendAlert(order, { kind: 'buyer_not_told', moment, reason, text });
       return 'refused';
     }
     await releaseOnce(order.postingNumber, key);

@@ -25,6 +25,8 @@ export async function cancelPosting(input: PostingRef) {
     return { ...stateOf(current), cancelled: false, joinAt: joinAt(posting.status) };
   }
   if (!isCancelled(posting.status)) {
+    // Told before the cancel: a cancelled posting's chat may be closed to the seller.
+    await tellBuyer(order, 'stock_cancelled');
     try {
       await ozon().call('cancel', {
         posting_number: order.postingNumber,
@@ -39,7 +41,6 @@ export async function cancelPosting(input: PostingRef) {
       kind: 'stock_cancelled',
       lines: short.map((x) => ({ offerId: x.offerId, missing: x.missing })),
     });
-    await tellBuyer(order, 'stock_cancelled');
   }
   // ReleaseStock reads Ozon again: the cancellation is recorded as Ozon reports it, reason and initiator included.
   return releaseStock(input);

@@ -28,7 +28,9 @@ describe('doctor', () => {
     const out = lines.join('\n');
     expect(code).toBe(0);
     expect(lines[0]).toMatch(/^No OZON_CLIENT_ID\/OZON_API_KEY .*checking a freshly started Ozon sandbox instead\.$/);
-    expect(out).toMatch(/roles: Posting FBS, Finance, Warehouse, Chat, Notification, Roles, Prices & Stocks/);
+    expect(out).toMatch(
+      /roles: Posting FBS, Finance, Warehouse, Chat, Analytics, Notification, Roles, Prices & Stocks/,
+    );
     expect(out).toMatch(/ok {4}the key is valid until \d{4}-\d\d-\d\d \(in 180 days\)/);
     // Publishing stock is part of the product now: its methods are required, not a warning.
     expect(out).toMatch(/ok {4}every method the product calls is allowed \(\d+\)/);

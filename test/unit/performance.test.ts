@@ -83,3 +83,16 @@ describe('telling the buyer', () => {
     for (const text of Object.values(DEFAULT_MESSAGES)) expect(text.length).toBeLessThanOrEqual(1000);
   });
 });
+
+describe("a cancelled posting's chat", () => {
+  it('is open only for a reply within 48 h of the buyer writing', () => {
+    const t = Date.UTC(2026, 0, 10);
+    expect(chatOpen({ status: 'cancelled' }, t)).toMatchObject({
+      open: false,
+      why: expect.stringMatching(/cancelled/),
+    });
+    expect(chatOpen({ status: 'cancelled', lastBuyerMessageAt: new Date(t - 3600_000).toISOString() }, t).open).toBe(
+      true,
+    );
+  });
+});
