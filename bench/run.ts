@@ -72,14 +72,21 @@ async function bench(options: BenchOptions) {
     `bench: ${opts.orders} ${opts.scenario} postings, speed ×${opts.speed}, poll every ${opts.pollMinutes} simulated min, window ${opts.window}, ${cpus().length} cores`,
   );
   const carrierPlans = new Map<string, { silent?: boolean; transitMs?: number }>();
-  const scenario = scenarioRuntimeOptions(opts.scenario, carrierPlans);
+  const { sandbox: scenarioSandbox, ...scenario } = scenarioRuntimeOptions(opts.scenario, carrierPlans);
   const rt = await startRuntime({
     speed: opts.speed,
     pollIntervalMs: opts.pollMinutes * 60_000,
     // FBS parcels leave with their warehouse's carriage at its cutoff, as on Ozon (and as `npm start` runs): the
     // Handover machine's act and label calls are shared by the carriage, and each posting waits for its
     // carriage without a check of its own.
-    ozon: { mode: 'sandbox', sandbox: { handoverByCarriage: true, timing: compressedHandover.sandboxTiming } },
+    ozon: {
+      mode: 'sandbox',
+      sandbox: {
+        ...scenarioSandbox,
+        handoverByCarriage: true,
+        timing: { ...compressedHandover.sandboxTiming, ...scenarioSandbox?.timing },
+      },
+    },
     // Packing batches filled as AWS fills them (20 requests or the 10 s window): the write units per posting depend
     // on it. Not the full 10 s: compressed ×2000 that is 5.5 simulated hours; 1 s fills batches of 20 at the rates
     // the bench runs at.

@@ -67,7 +67,7 @@ export async function startLocal(opts: StartOptions): Promise<Local> {
     `ozon-autopilot local: ${real ? `REAL Ozon API (${opts.allowChanges ? 'changes allowed' : 'read-only'})` : 'Ozon sandbox'}, ${real ? 'real time' : `speed ×${speed}`}${dataDir ? `, data in ${dataDir}` : ''}`,
   );
   const carrierPlans = new Map<string, CarrierPlan>();
-  const { sandboxTiming, ...scenario } = scenarioRuntimeOptions(opts.scenario, carrierPlans);
+  const { sandbox: scenarioSandbox, ...scenario } = scenarioRuntimeOptions(opts.scenario, carrierPlans);
   const sandboxRestored = !real && dataDir !== undefined && existsSync(path.join(dataDir, 'sandbox.json'));
   const runtime = await startRuntime({
     speed,
@@ -81,7 +81,8 @@ export async function startLocal(opts: StartOptions): Promise<Local> {
           sandbox: {
             preassembled: opts.preassembled,
             handoverByCarriage: true,
-            timing: { ...compressedHandover.sandboxTiming, ...sandboxTiming },
+            ...scenarioSandbox,
+            timing: { ...compressedHandover.sandboxTiming, ...scenarioSandbox?.timing },
           },
         },
     ...scenario,

@@ -4,7 +4,7 @@
  * simulated warehouse (the seller's side) — nothing reaches into the product except through its APIs.
  */
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
-import type { CreatePostingSpec, Timing } from '../sandbox/types';
+import type { CreatePostingSpec, SandboxOptions, Timing } from '../sandbox/types';
 import { type AfterSalePlan, startAfterSaleDesk } from './aftersale-desk';
 import type { CarrierPlan } from './carrier';
 import { lastState, postingOf, waitStates } from './report';
@@ -164,6 +164,8 @@ const MIXED_CASES: Case[] = [
     ends: 'Cancelled',
     alerts: ['cancellation_answered'],
   },
+  // The buyer asks in the chat: the seller hears it (an account alert, buyer_message) and is reminded before 24 h.
+  { path: 'buyer writes in the chat', spec: { buyerMessageAfterMs: 2 * HOUR }, ends: 'Completed' },
   // The buyer returns a defect after the payout: refunded at once by the seller's rule, the payout reopened.
   {
     path: 'buyer returns a defect (rFBS)',
@@ -395,19 +397,19 @@ export const RETURNS_ENVIRONMENT: Record<string, string> = {
   // A posting four days on the road is settled within its window.
   SETTLEMENT_WINDOW_DAYS: '3',
 };
-/** Returns scenario sandbox timing: a return is utilized 3 days after arrival (30 on Ozon), paid from day 1. */
-export const RETURNS_SANDBOX_TIMING: Partial<Timing> = { returnFreeStorage: DAY, returnUtilization: 3 * DAY };
+/** Returns scenario sandbox timing: a return is utilized 2 days after arrival (30 on Ozon), paid from day 1. */
+export const RETURNS_SANDBOX_TIMING: Partial<Timing> = { returnFreeStorage: DAY, returnUtilization: 2 * DAY };
 
 export function scenarioRuntimeOptions(
   name: ScenarioName,
   plans: Map<string, CarrierPlan>,
-): Partial<RuntimeOptions> & { sandboxTiming?: Partial<Timing> } {
+): Partial<RuntimeOptions> & { sandbox?: Pick<SandboxOptions, 'timing' | 'rating'> } {
   if (name === 'happy') return {};
   if (name === 'returns') {
     return {
       environment: RETURNS_ENVIRONMENT,
       carrier: { handoverMs: 2 * HOUR, transitMs: DAY, plan: (pn) => plans.get(pn) ?? {} },
-      sandboxTiming: RETURNS_SANDBOX_TIMING,
+      sandbox: { timing: RETURNS_SANDBOX_TIMING },
     };
   }
   if (name === 'fulfilment') {
@@ -420,6 +422,8 @@ export function scenarioRuntimeOptions(
   return {
     environment: MIXED_ENVIRONMENT,
     carrier: { handoverMs: 2 * HOUR, transitMs: DAY, plan: (pn) => plans.get(pn) ?? {} },
+    // A bad week shows in Ozon's figures: late hand-overs turn WARNING on the third day (the daily look alerts it).
+    sandbox: { rating: { changes: [{ afterMs: 2 * DAY, rating: 'rating_shipment_delay', value: 12 }] } },
   };
 }
 

@@ -30,14 +30,14 @@ let scenario: ScenarioRun;
 
 beforeAll(async () => {
   // The returns scenario's runtime as `npm start -- --scenario returns` has it (the demo's return rules, a return
-  // utilized 3 days after it reaches the drop-off point), with a defect threshold of 1 so one return flags an offer.
+  // utilized 2 days after it reaches the drop-off point), with a defect threshold of 1 so one return flags an offer.
   const plans = new Map<string, CarrierPlan>();
-  const { sandboxTiming, ...options } = scenarioRuntimeOptions('returns', plans);
+  const { sandbox, ...options } = scenarioRuntimeOptions('returns', plans);
   rt = await startRuntime({
     speed: 10_000,
     ...options,
     environment: { ...options.environment, QUALITY_DEFECT_THRESHOLD: '1' },
-    ozon: { mode: 'sandbox', sandbox: { timing: sandboxTiming } },
+    ozon: { mode: 'sandbox', sandbox },
   });
   scenario = await runScenario(rt, 'returns', SCENARIO_ORDERS, 0.25, plans);
 });
