@@ -109,12 +109,13 @@ async function answerOnOzon(
     reason: request.reason,
     ...(comment ? { comment } : {}),
   });
-  await tellBuyer(updated, 'cancellation_decided', {
-    decision:
-      decision === 'approved'
-        ? 'заявка одобрена, заказ отменён, деньги вернутся автоматически'
-        : `заявка отклонена: ${comment ?? 'заказ уже в доставке'}. Вы можете отказаться от заказа при получении`,
-  });
+  // A rejection is explained to the buyer; an approval is Ozon's own cancellation notice (and a cancelled posting's
+  // chat may be closed to the seller by then).
+  if (decision === 'rejected') {
+    await tellBuyer(updated, 'cancellation_decided', {
+      decision: `заявка отклонена: ${comment ?? 'заказ уже в доставке'}. Вы можете отказаться от заказа при получении`,
+    });
+  }
   return updated;
 }
 

@@ -118,8 +118,9 @@ export async function sendAccountAlert(facts: AlertFacts, options: { once?: stri
           at: nowIso(),
           ...(options.once ? { expiresAt: Math.floor(sentAt / 1000) + ONCE_CLAIM_TTL_S } : {}),
         },
-        ConditionExpression: 'attribute_not_exists(pk) OR sentAt < :cutoff',
-        ExpressionAttributeValues: { ':cutoff': now() - ACCOUNT_ALERT_WINDOW_MS },
+        // One occurrence is sent once (its claim expires long after any redelivery); a kind, at most hourly.
+        ConditionExpression: options.once ? 'attribute_not_exists(pk)' : 'attribute_not_exists(pk) OR sentAt < :cutoff',
+        ExpressionAttributeValues: options.once ? undefined : { ':cutoff': now() - ACCOUNT_ALERT_WINDOW_MS },
       }),
     );
   } catch (e) {

@@ -95,6 +95,8 @@ describe.concurrent('buyers and the rating', { timeout: 150_000 }, () => {
     expect(due.severity).toBe('critical');
     expect(due.at).toBeGreaterThan(forwarded.at);
     expect(due.message).toContain(pn);
+    // Each message reaches the seller once, however often Ozon pushes it again.
+    expect(rt.alerts.filter((a) => a.kind === 'buyer_message' && a.message.includes('Где мой заказ?'))).toHaveLength(1);
   });
 
   it('a stock cancellation tells the buyer first; the rating alert names it when Ozon counts cancellations', async () => {
