@@ -565,35 +565,30 @@ describe('no wildcards that write', () => {
     expect([...invoked].sort()).toEqual(workflow.sort());
   });
 
-  it('the Handover role may invoke exactly the handover functions', () => {
+  /** The functions a state machine's role may invoke: its one policy's InvokeFunction resources. */
+  const invokedBy = (rolePrefix: string) => {
     const policies = Object.entries(resources).filter(
-      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('HandoverRole'),
+      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith(rolePrefix),
     );
     expect(policies).toHaveLength(1);
-    const [id, res] = must(policies[0], 'Handover policy');
+    const [id, res] = must(policies[0], `${rolePrefix} policy`);
     const invoked = new Set<string>();
     for (const s of statementsOf(id, res)) {
       if (!s.actions.includes('lambda:InvokeFunction')) continue;
       for (const r of s.resources) invoked.add(r['Fn::GetAtt']?.[0] ?? r['Fn::Join']?.[1]?.[0]?.['Fn::GetAtt']?.[0]);
     }
+    return [...invoked].sort();
+  };
+
+  it('the Handover role may invoke exactly the handover functions', () => {
     const handover = ENTRIES.filter((e) => e.startsWith('handover/')).map((e) => functionLogicalId(resources, e));
     expect(handover).toHaveLength(7);
-    expect([...invoked].sort()).toEqual(handover.sort());
+    expect(invokedBy('HandoverRole')).toEqual(handover.sort());
   });
 
   it('the ReturnLifecycle role may invoke exactly the return functions', () => {
-    const policies = Object.entries(resources).filter(
-      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('ReturnLifecycleRole'),
-    );
-    expect(policies).toHaveLength(1);
-    const [id, res] = must(policies[0], 'ReturnLifecycle policy');
-    const invoked = new Set<string>();
-    for (const s of statementsOf(id, res)) {
-      if (!s.actions.includes('lambda:InvokeFunction')) continue;
-      for (const r of s.resources) invoked.add(r['Fn::GetAtt']?.[0] ?? r['Fn::Join']?.[1]?.[0]?.['Fn::GetAtt']?.[0]);
-    }
     const steps = RETURN_ENTRIES.map((e) => functionLogicalId(resources, e));
     expect(steps).toHaveLength(4);
-    expect([...invoked].sort()).toEqual(steps.sort());
+    expect(invokedBy('ReturnLifecycleRole')).toEqual(steps.sort());
   });
 });
