@@ -393,12 +393,23 @@ export const MIXED_ENVIRONMENT: Record<string, string> = {
 /** The returns scenario: the demo's rules, and the drop-off point's warnings a day ahead (storage is short here). */
 export const RETURNS_ENVIRONMENT: Record<string, string> = {
   RETURN_POLICY: DEMO_RETURN_POLICY,
+  // The sandbox's shortened answer time (RETURNS_SANDBOX_TIMING).
+  RETURN_DECISION_HOURS: '36',
   RETURN_STORAGE_WARNING_HOURS: '12',
   // A posting four days on the road is settled within its window.
   SETTLEMENT_WINDOW_DAYS: '3',
 };
-/** Returns scenario sandbox timing: a return is utilized 2 days after arrival (30 on Ozon), paid from day 1. */
-export const RETURNS_SANDBOX_TIMING: Partial<Timing> = { returnFreeStorage: DAY, returnUtilization: 2 * DAY };
+/**
+ * Returns scenario sandbox timing, days shortened so a run stays short: Ozon approves an unanswered request after 36 h
+ * (RETURNS_ENVIRONMENT tells the product so), a parcel takes a day back, a return is paid from its second day at
+ * the drop-off point and utilized on its third (30 on Ozon).
+ */
+export const RETURNS_SANDBOX_TIMING: Partial<Timing> = {
+  returnDecision: 36 * HOUR,
+  returnTransit: DAY,
+  returnFreeStorage: DAY,
+  returnUtilization: 2 * DAY,
+};
 
 export function scenarioRuntimeOptions(
   name: ScenarioName,
