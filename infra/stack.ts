@@ -24,6 +24,7 @@ import { type LifecycleFunctions, orderLifecycleDefinition } from '../workflows/
 import { type ReturnFunctions, returnDefinition } from '../workflows/return-lifecycle';
 import { AutopilotFunction } from './constructs/autopilot-function';
 import { PushToken } from './constructs/push-token';
+import { SellerDashboard } from './constructs/seller-dashboard';
 import { acknowledgeNagFindings } from './nag';
 
 export const STATE_MACHINE_NAME = 'OrderLifecycle';
@@ -346,6 +347,9 @@ export class OzonAutopilotStack extends Stack {
       target: new targets.LambdaInvoke(poller, {}),
       description: 'ozon-autopilot catch-up poll',
     });
+
+    // What came in, what Ozon's rating counts, after the sale, Ozon's side, failures: one dashboard for the seller.
+    new SellerDashboard(this, 'SellerDashboard', [this.stateMachine, this.handover, this.returns]);
 
     const failed = this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
     new cloudwatch.Alarm(this, 'ExecutionsFailed', {

@@ -346,6 +346,27 @@ describe('workflow and endpoints', () => {
     });
   });
 
+  it("one dashboard of the seller's figures, from the metrics the functions emit, with every machine's failures", () => {
+    const dashboards = ofType('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.[1].Properties.DashboardBody);
+    // The alert metrics as emitted: AlertsSent with the service, the kind and the kind's severity (alerts.ts).
+    for (const [kind, severity] of [
+      ['confirmation_deadline_missed', 'critical'],
+      ['stock_cancelled', 'warning'],
+      ['payout_reversed', 'warning'],
+      ['buyer_reply_due', 'critical'],
+      ['rating_warning', 'critical'],
+    ]) {
+      const dims = `\\"kind\\",\\"${kind}\\",\\"service\\",\\"ozon-autopilot\\",\\"severity\\",\\"${severity}\\"`;
+      expect(body, kind).toContain(dims);
+    }
+    for (const metric of ['ExecutionsStarted', 'ReturnsStarted', 'OzonCalls', 'OzonRateLimited']) {
+      expect(body, metric).toContain(metric);
+    }
+    for (const [id] of ofType('AWS::StepFunctions::StateMachine')) expect(body, id).toContain(`"Ref":"${id}"`);
+  });
+
   it('three alarms, each notifying the alerts topic: failed executions and the two dead-letter queues', () => {
     const sm = first('AWS::StepFunctions::StateMachine')[0];
     const topic = first('AWS::SNS::Topic')[0];
