@@ -30,6 +30,9 @@ import {
 } from 'node:fs';
 import * as path from 'node:path';
 
+/** Where `npm start` keeps a run against the real API, and where `npm run report` looks by default. */
+export const DEFAULT_DATA_DIR = '.ozon-autopilot';
+
 export interface RuntimeState {
   /** Which Ozon this data belongs to: a sandbox's postings must never meet a real account's. */
   ozon: 'sandbox' | `real:${string}`;

@@ -12,7 +12,7 @@ import { getStock } from '#stock/stock-store';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../sandbox/index';
 import type { OzonSandbox } from '../sandbox/types';
 import { compressedHandover } from './compressed-handover';
-import { masked } from './data-dir';
+import { DEFAULT_DATA_DIR, masked } from './data-dir';
 import {
   afterSaleSettled,
   afterSaleSummary,
@@ -26,7 +26,9 @@ import { type Runtime, startRuntime } from './runtime';
 import { type CarrierPlan, runScenario, type ScenarioName, scenarioRuntimeOptions } from './scenarios';
 
 /** Where `npm start` keeps its data against the real Ozon API when no --data-dir is given. */
-export const DEFAULT_DATA_DIR = '.ozon-autopilot';
+export { DEFAULT_DATA_DIR } from './data-dir';
+
+import { DEFAULT_DATA_DIR } from './data-dir';
 
 export interface StartOptions {
   speed: number;

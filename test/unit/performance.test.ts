@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { chatOpen, DEFAULT_MESSAGES, messagesOf, render } from '#buyers/rules';
 import { EVIDENCE, formatValue, INCIDENT_OF_ALERT, lastDays, severityOf, worsened } from '#performance/rules';
+import { figuresByDay } from '../../local/figures';
 
 const indicator = (rating: string, status: string) => ({ rating, name: rating, status, value: 1 });
 
@@ -94,5 +95,47 @@ describe("a cancelled posting's chat", () => {
     expect(chatOpen({ status: 'cancelled', lastBuyerMessageAt: new Date(t - 3600_000).toISOString() }, t).open).toBe(
       true,
     );
+  });
+});
+
+describe("the seller's figures from a local run (npm run report)", () => {
+  const at = (day: number, hour = 12) => Date.UTC(2026, 11, day, hour);
+
+  it('counts postings received once (a resume is the same posting), returns, and the alerts by figure, per day', () => {
+    const result = figuresByDay(
+      {
+        postingsStarted: [
+          { name: '1-1-1', at: at(1) },
+          { name: '2-1-1', at: at(1, 23) },
+          { name: '2-1-1_r1', at: at(2) },
+          { name: '3-1-1', at: at(2) },
+        ],
+        returnsStarted: [{ at: at(3) }],
+        alerts: [
+          { kind: 'confirmation_deadline_missed', at: at(1) },
+          { kind: 'stock_cancelled', at: at(2) },
+          { kind: 'partial_cancel', at: at(2) },
+          { kind: 'payout_reversed', at: at(3) },
+          { kind: 'pack_batch', at: at(3) },
+        ],
+      },
+      14,
+    );
+
+    expect(result.days.map((d) => [d.day, d.received, d.confirmedLate, d.cancelledBySeller, d.returns])).toEqual([
+      ['2026-12-01', 2, 1, 0, 0],
+      ['2026-12-02', 1, 0, 2, 0],
+      ['2026-12-03', 0, 0, 0, 1],
+    ]);
+    expect(result.total).toMatchObject({ received: 3, cancelledBySeller: 2, payoutsReopened: 1, returns: 1 });
+  });
+
+  it('keeps the last N days that have figures', () => {
+    const result = figuresByDay(
+      { postingsStarted: [1, 2, 3].map((d) => ({ name: `${d}-1-1`, at: at(d) })), returnsStarted: [], alerts: [] },
+      2,
+    );
+    expect(result.days.map((d) => d.day)).toEqual(['2026-12-02', '2026-12-03']);
+    expect(result.total.received).toBe(2);
   });
 });
