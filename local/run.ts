@@ -26,9 +26,7 @@ import { type Runtime, startRuntime } from './runtime';
 import { type CarrierPlan, runScenario, type ScenarioName, scenarioRuntimeOptions } from './scenarios';
 
 /** Where `npm start` keeps its data against the real Ozon API when no --data-dir is given. */
-export { DEFAULT_DATA_DIR } from './data-dir';
-
-import { DEFAULT_DATA_DIR } from './data-dir';
+export { DEFAULT_DATA_DIR };
 
 export interface StartOptions {
   speed: number;
