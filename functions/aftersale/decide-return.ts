@@ -38,7 +38,7 @@ const NEXT_AFTER: Record<RequestAnswer, Next> = {
 
 export async function decideReturn(input: ReturnInput) {
   const r = await readRfbs(input.returnId);
-  const record = await recordOf(input, async () => rfbsFacts(r));
+  const record = await recordOf(input, rfbsFacts(r));
   const linked = { ...record, executionArn: input.executionArn };
   const stage = rfbsStage(r.state?.state);
   if (stage !== 'request') {

@@ -28,7 +28,7 @@ import {
   rfbsFacts,
   SELLER_CHECK_CALLBACK,
 } from './return-steps';
-import { claimUnit, getReturn, type ReturnRecord } from './return-store';
+import { claimUnit, type ReturnRecord } from './return-store';
 
 export async function followReturn(input: ReturnInput) {
   return input.schema === 'rfbs' ? followRfbs(input) : followFbs(input);
@@ -36,7 +36,7 @@ export async function followReturn(input: ReturnInput) {
 
 async function followRfbs(input: ReturnInput) {
   const r = await readRfbs(input.returnId);
-  const record = await recordOf(input, async () => rfbsFacts(r));
+  const record = await recordOf(input, rfbsFacts(r));
   const linked = { ...record, executionArn: input.executionArn };
   switch (rfbsStage(r.state?.state)) {
     case 'request':
@@ -59,7 +59,7 @@ async function followRfbs(input: ReturnInput) {
       });
       if (!record.check) throw new ReturnAwaitingCheck(`The seller checks return ${record.returnId}`);
       const answered = await answerCheck(r, record);
-      await handleUnit((await getReturn(record.returnId)) ?? record, input);
+      await handleUnit(record, input);
       if (answered === 'rejected') await alertDone(record, input, 'rejected');
       if (answered === 'left') {
         await sendReturnAlert(linked, {
@@ -107,7 +107,7 @@ async function answerCheck(r: RfbsReturn, record: ReturnRecord): Promise<'refund
 async function followFbs(input: ReturnInput) {
   const f = await readFbs(input.postingNumber, input.returnId);
   if (!f) throw new ReturnInTransit(`Return ${input.returnId} is not listed by Ozon yet`);
-  const record = await recordOf(input, async () => fbsFacts(f));
+  const record = await recordOf(input, fbsFacts(f));
   const linked = { ...record, executionArn: input.executionArn };
   switch (fbsStage(f.visual?.status?.sys_name)) {
     case 'in_transit':

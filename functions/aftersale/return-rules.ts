@@ -4,6 +4,7 @@
  * execution, and when the seller is warned about an FBS return waiting at the drop-off point.
  */
 import * as z from 'zod/mini';
+import { round2 } from '#shared/order';
 
 /**
  * Action ids of `/v1/returns/rfbs/action/set`, offered in `available_actions` of `/v2/returns/rfbs/get`. Ozon's docs
@@ -191,7 +192,7 @@ export function payoutReversal(
   netNow: number,
   tolerance: number,
 ): { before: number; after: number; difference: number } | undefined {
-  const difference = Math.round((netNow - settledNet) * 100) / 100;
+  const difference = round2(netNow - settledNet);
   return difference < -tolerance ? { before: settledNet, after: netNow, difference } : undefined;
 }
 

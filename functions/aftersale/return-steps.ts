@@ -11,7 +11,7 @@ import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { FbsReturn, RfbsReturn } from '#shared/ozon/schemas';
 import { flagQualityCheck, restockReturned } from '#stock/stock-store';
-import { requestDeadlines } from './return-rules';
+import { qualityFlagged, requestDeadlines } from './return-rules';
 import { claimUnit, countDefect, createReturn, getReturn, type ReturnRecord } from './return-store';
 
 export const ReturnInput = z.object({
@@ -52,18 +52,14 @@ export const offered = (r: RfbsReturn): Set<number> =>
   new Set(r.available_actions.map((a) => a.action?.id ?? a.id).filter((id): id is number => typeof id === 'number'));
 
 /** The record, created from Ozon's facts on the first read. */
-export async function recordOf(input: ReturnInput, facts: () => Promise<Facts>): Promise<ReturnRecord> {
+export async function recordOf(input: ReturnInput, f: Facts): Promise<ReturnRecord> {
   const existing = await getReturn(input.returnId);
   if (existing) return existing;
-  const f = await facts();
   const order = await getOrder(input.postingNumber, { consistent: false });
-  const createdMs = f.createdAt ? Date.parse(f.createdAt) : now();
+  const given = f.createdAt ? Date.parse(f.createdAt) : Number.NaN;
+  const createdMs = Number.isNaN(given) ? now() : given;
   const policy = env('policy');
-  const { deadline, answerBy } = requestDeadlines(
-    Number.isNaN(createdMs) ? now() : createdMs,
-    policy.RETURN_DECISION_HOURS,
-    policy.RETURN_MARGIN_HOURS,
-  );
+  const { deadline, answerBy } = requestDeadlines(createdMs, policy.RETURN_DECISION_HOURS, policy.RETURN_MARGIN_HOURS);
   const record = await createReturn({
     returnId: input.returnId,
     schema: input.schema,
@@ -76,7 +72,7 @@ export async function recordOf(input: ReturnInput, facts: () => Promise<Facts>):
     ...(f.reasonId !== undefined ? { reasonId: f.reasonId } : {}),
     isDefect: f.isDefect,
     ...(order ? { warehouseId: order.warehouseId } : {}),
-    createdAt: new Date(Number.isNaN(createdMs) ? now() : createdMs).toISOString(),
+    createdAt: new Date(createdMs).toISOString(),
     ...(input.executionArn ? { executionArn: input.executionArn } : {}),
     ...(input.schema === 'rfbs'
       ? { answerBy: new Date(answerBy).toISOString(), deadline: new Date(deadline).toISOString() }
@@ -109,25 +105,26 @@ export const rfbsFacts = (r: RfbsReturn): Facts => ({
   createdAt: r.created_at,
 });
 
-export const fbsFacts = (r: FbsReturn | undefined): Facts => ({
-  offerId: r?.product?.offer_id ?? '',
-  sku: r?.product?.sku ?? undefined,
-  price: r?.product?.price?.price ?? 0,
-  currency: r?.product?.price?.currency_code ?? undefined,
-  reason: r?.return_reason_name ?? undefined,
+export const fbsFacts = (r: FbsReturn): Facts => ({
+  offerId: r.product?.offer_id ?? '',
+  sku: r.product?.sku ?? undefined,
+  price: r.product?.price?.price ?? 0,
+  currency: r.product?.price?.currency_code ?? undefined,
+  reason: r.return_reason_name ?? undefined,
   // `/v1/returns/list` says no more than the reason's name: only the seller's check tells a defect.
   isDefect: false,
-  createdAt: r?.logistic?.return_date,
+  createdAt: r.logistic?.return_date,
 });
 
 /** Counts a defect return once, and flags the offer for a quality check when it reaches the threshold. */
 async function countDefectOf(record: ReturnRecord) {
   const threshold = env('policy').QUALITY_DEFECT_THRESHOLD;
-  const flaggedAt = await countDefect(record.offerId, record.returnId, threshold);
-  if (flaggedAt !== undefined) {
+  const defects = await countDefect(record.offerId, record.returnId);
+  // Flagged by the return that reaches the threshold, once: later ones find the offer flagged already.
+  if (defects !== undefined && qualityFlagged(defects, threshold) && !qualityFlagged(defects - 1, threshold)) {
     if (record.warehouseId !== undefined) await flagQualityCheck(record.warehouseId, record.offerId);
     await sendAccountAlert(
-      { kind: 'quality_flag', offerId: record.offerId, defects: flaggedAt },
+      { kind: 'quality_flag', offerId: record.offerId, defects },
       { once: `quality#${record.offerId}` },
     );
   }

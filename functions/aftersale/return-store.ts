@@ -167,9 +167,9 @@ export async function setReturnPolicy(policy: ReturnPolicy): Promise<void> {
 
 /**
  * Counts a defect return of an offer once per return (the return id is kept in a set: a retried step counts it
- * once), and says whether this one made it reach the threshold.
+ * once): the offer's count with it, or undefined when this return was counted already.
  */
-export async function countDefect(offerId: string, returnId: number, threshold: number): Promise<number | undefined> {
+export async function countDefect(offerId: string, returnId: number): Promise<number | undefined> {
   try {
     const { Attributes } = await db().send(
       new UpdateCommand({
@@ -181,20 +181,9 @@ export async function countDefect(offerId: string, returnId: number, threshold: 
         ReturnValues: 'ALL_NEW',
       }),
     );
-    const defects = Number(Attributes?.defects ?? 0);
-    return defects === threshold ? defects : undefined;
+    return Number(Attributes?.defects ?? 0);
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) return undefined;
     throw e;
   }
-}
-
-/** Offers flagged for a quality check at packing: their defect returns reached the threshold. */
-export async function qualityFlags(offerIds: string[], threshold: number): Promise<Set<string>> {
-  const flagged = new Set<string>();
-  for (const offerId of new Set(offerIds)) {
-    const { Item } = await db().send(new GetCommand({ TableName: table(), Key: keys.quality(offerId) }));
-    if (Number(Item?.defects ?? 0) >= threshold) flagged.add(offerId);
-  }
-  return flagged;
 }

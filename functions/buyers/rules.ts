@@ -49,6 +49,10 @@ export function messagesOf(json: string, stallMessage: string): Record<Moment, s
   return { ...DEFAULT_MESSAGES, stalled: stallMessage, ...parsed.data };
 }
 
+/** Short lines as the buyer knows them (`{items}`): each product's name in quotes, else its offer id. */
+export const itemsOf = (lines: { offerId: string; name: string }[], short: { offerId: string }[]) =>
+  short.map((s) => `«${lines.find((l) => l.offerId === s.offerId)?.name || s.offerId}»`).join(', ');
+
 /** The text with its blanks filled, cut to Ozon's 1,000 characters. */
 export function render(template: string, vars: Record<string, string>): string {
   const text = template.replaceAll(/\{(\w+)\}/g, (all, name: string) => vars[name] ?? all);

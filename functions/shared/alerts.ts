@@ -10,17 +10,17 @@ import { claimAlert, releaseAlertClaim } from './event-store';
 import type { Order } from './order';
 import { emitMetric, logger } from './powertools';
 
+/** The alert's text about one posting, in the seller's language, linked to the execution that raised it. */
+function alertAbout(facts: AlertFacts, postingNumber: string, executionArn: string | undefined) {
+  const cfg = env('alerts');
+  return buildAlert(facts, { postingNumber, language: cfg.SELLER_LANGUAGE, executionArn, region: cfg.CONSOLE_REGION });
+}
+
 export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolean> {
   const t = now();
   // The order in hand may be stale; the atomic claim below is the real repeat check, this only saves a write.
   if (isRepeat(order.alerts, facts.kind, t)) return false;
-  const cfg = env('alerts');
-  const alert = buildAlert(facts, {
-    postingNumber: order.postingNumber,
-    language: cfg.SELLER_LANGUAGE,
-    executionArn: order.executionArn,
-    region: cfg.CONSOLE_REGION,
-  });
+  const alert = alertAbout(facts, order.postingNumber, order.executionArn);
   const cutoff = repeatCutoff(facts.kind, t);
   const claimed = await claimAlert(
     order.postingNumber,
@@ -51,13 +51,7 @@ export async function sendReturnAlert(
   facts: AlertFacts,
   occurrence: string = facts.kind,
 ): Promise<boolean> {
-  const cfg = env('alerts');
-  const alert = buildAlert(facts, {
-    postingNumber: ret.postingNumber,
-    language: cfg.SELLER_LANGUAGE,
-    executionArn: ret.executionArn,
-    region: cfg.CONSOLE_REGION,
-  });
+  const alert = alertAbout(facts, ret.postingNumber, ret.executionArn);
   const claim = { '#c': `alert#${occurrence}` };
   try {
     await db().send(

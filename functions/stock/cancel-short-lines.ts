@@ -4,6 +4,7 @@
  * earlier attempt whose answer was lost) are not cancelled again. Ends by rejoining the lifecycle where Ozon says.
  */
 
+import { itemsOf } from '#buyers/rules';
 import { tellBuyer } from '#buyers/tell-buyer';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
@@ -48,9 +49,7 @@ export async function cancelShortLines(input: StepInput) {
     kind: 'partial_cancel',
     lines: short.map((s) => ({ offerId: s.offerId, missing: s.missing })),
   });
-  await tellBuyer(updated, 'partial_cancel', {
-    items: short.map((s) => `«${order.lines.find((l) => l.offerId === s.offerId)?.name || s.offerId}»`).join(', '),
-  });
+  await tellBuyer(updated, 'partial_cancel', { items: itemsOf(order.lines, short) });
   return { ...stateOf(updated), joinAt: joinAt(posting.status) };
 }
 

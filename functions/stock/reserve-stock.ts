@@ -1,5 +1,6 @@
 /** ReserveStock: every line or none from the seller's stock; a second run finds the posting reserved. */
 import * as z from 'zod/mini';
+import { itemsOf } from '#buyers/rules';
 import { sendAlert } from '#shared/alerts';
 import { nowIso } from '#shared/clock';
 import { waitSettings } from '#shared/config';
@@ -39,14 +40,10 @@ export async function reserveStock(input: z.infer<typeof ReserveInput>) {
     // The buyer hears of the wait before any cancellation. Loaded here, not at cold start: a reservation that
     // succeeds (nearly all) never needs the chat.
     const { tellBuyer } = await import('#buyers/tell-buyer');
-    await tellBuyer(waiting, 'stock_short', { items: itemsOf(waiting, result.shortages) });
+    await tellBuyer(waiting, 'stock_short', { items: itemsOf(waiting.lines, result.shortages) });
     throw new StockShort(JSON.stringify(result.shortages));
   }
   return stateOf(order);
 }
-
-/** The short lines as the buyer knows them: the product's name, else its offer id. */
-const itemsOf = (order: { lines: { offerId: string; name: string }[] }, short: { offerId: string }[]) =>
-  short.map((s) => `«${order.lines.find((l) => l.offerId === s.offerId)?.name || s.offerId}»`).join(', ');
 
 export const handler = stepHandler(ReserveInput, reserveStock);

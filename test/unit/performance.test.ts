@@ -1,6 +1,6 @@
 /** The seller's standing with Ozon (which indicators worsened, what weighs on them) and telling the buyer. */
 import { describe, expect, it } from 'vitest';
-import { chatOpen, DEFAULT_MESSAGES, messagesOf, render } from '#buyers/rules';
+import { chatOpen, DEFAULT_MESSAGES, itemsOf, messagesOf, render } from '#buyers/rules';
 import { EVIDENCE, formatValue, INCIDENT_OF_ALERT, lastDays, severityOf, worsened } from '#performance/rules';
 import { figuresByDay } from '../../local/figures';
 
@@ -76,6 +76,14 @@ describe('telling the buyer', () => {
     expect(messagesOf('{"stalled":"Своё"}', 'Задержка').stalled).toBe('Своё');
     expect(() => messagesOf('{"unknown":"x"}', 'x')).toThrow(/BUYER_MESSAGES/);
     expect(() => messagesOf('{"stalled":""}', 'x')).toThrow(/BUYER_MESSAGES/);
+  });
+
+  it('names the short lines as the buyer knows them: the product name, else the offer id', () => {
+    const lines = [
+      { offerId: 'MUG', name: 'Кружка' },
+      { offerId: 'TEA', name: '' },
+    ];
+    expect(itemsOf(lines, [{ offerId: 'MUG' }, { offerId: 'TEA' }, { offerId: 'X' }])).toBe('«Кружка», «TEA», «X»');
   });
 
   it('fills the blanks, leaves unknown ones, and keeps to 1,000 characters', () => {
