@@ -58,7 +58,7 @@ describe.concurrent('buyers and the rating', { timeout: 150_000 }, () => {
 
   it("a buyer's message reaches the seller with its posting; the seller's reply goes out, and no reminder follows", async () => {
     const pn =
-      rt.sandbox?.createPosting({ buyerMessageAfterMs: HOUR, buyerMessageText: 'Можно отправить побыстрее?' })
+      rt.sandbox?.createPosting({ buyerMessageAfterMs: 6 * HOUR, buyerMessageText: 'Можно отправить побыстрее?' })
         .posting_number ?? '';
     const forwarded = await until(() =>
       rt.alerts.find((a) => a.kind === 'buyer_message' && a.message.includes('Можно отправить побыстрее?')),
@@ -82,7 +82,8 @@ describe.concurrent('buyers and the rating', { timeout: 150_000 }, () => {
 
   it("an unanswered buyer's message is reminded before Ozon's 24 h", async () => {
     const pn =
-      rt.sandbox?.createPosting({ buyerMessageAfterMs: HOUR, buyerMessageText: 'Где мой заказ?' }).posting_number ?? '';
+      rt.sandbox?.createPosting({ buyerMessageAfterMs: 6 * HOUR, buyerMessageText: 'Где мой заказ?' }).posting_number ??
+      '';
     const forwarded = await until(() =>
       rt.alerts.find((a) => a.kind === 'buyer_message' && a.message.includes('Где мой заказ?')),
     );
