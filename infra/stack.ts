@@ -201,6 +201,13 @@ export class OzonAutopilotStack extends Stack {
         ['ozon', 'alerts', 'resumeWaits'],
       ],
       ['remindPacking', 'fulfilment/remind-packing', 'Remind the warehouse to confirm packing', ['alerts']],
+      [
+        'qualityCheckFailed',
+        'quality/quality-check-failed',
+        'Write off a unit that failed the quality check',
+        ['alerts'],
+      ],
+      ['remindQualityCheck', 'quality/remind-quality-check', 'Remind the warehouse of a quality check', ['alerts']],
       ['trackingOverdue', 'delivery/tracking-overdue', 'Alert on a late rFBS tracking number', ['alerts']],
       ['alertDispute', 'delivery/alert-dispute', 'Alert on a dispute about the parcel', ['alerts']],
       ['alertNotAccepted', 'delivery/alert-not-accepted', 'Alert on a refused parcel', ['alerts']],

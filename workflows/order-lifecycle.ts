@@ -37,6 +37,8 @@ export interface LifecycleFunctions {
   alertDispute: lambda.IFunction;
   alertNotAccepted: lambda.IFunction;
   decideCancellation: lambda.IFunction;
+  qualityCheckFailed: lambda.IFunction;
+  remindQualityCheck: lambda.IFunction;
 }
 
 /** Errors keep the state's input (the posting number) next to them, under `$.error`. */
@@ -144,6 +146,19 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   catchInto(awaitPacked, remindPacking, [sfn.Errors.TIMEOUT]);
   remindPacking.next(awaitPacked);
   awaitPacked.next(confirm);
+
+  // Optional policy (quality/): the warehouse checks the units first. ConfirmPosting says "not checked yet"; a failed
+  // check writes the unit off and frees the reservation (QualityCheckFailed), and ReserveStock takes another unit —
+  // or, with none left, the short-stock path.
+  const awaitQuality = onCancel(wait('AwaitQualityCheck', 'quality'));
+  const remindQuality = onCancel(step('RemindQualityCheck', fns.remindQualityCheck));
+  const qualityFailed = onCancel(step('QualityCheckFailed', fns.qualityCheckFailed));
+  catchInto(confirm, awaitQuality, [E.QUALITY_CHECK_PENDING]);
+  catchInto(awaitQuality, qualityFailed, [E.QUALITY_CHECK_FAILED]);
+  catchInto(awaitQuality, remindQuality, [sfn.Errors.TIMEOUT]);
+  remindQuality.next(awaitQuality);
+  awaitQuality.next(confirm);
+  qualityFailed.next(reserveStock);
 
   // Ozon approves some orders before they may be assembled: wait, then look again with Ozon at the deadline.
   const awaitApproval = onCancel(wait('AwaitApproval', 'approval'));

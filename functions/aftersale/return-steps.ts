@@ -4,6 +4,7 @@
  * came back once the seller checked it.
  */
 import * as z from 'zod/mini';
+import { setPacking } from '#fulfilment/packing-store';
 import { sendAccountAlert, sendReturnAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
@@ -123,6 +124,8 @@ async function countDefectOf(record: ReturnRecord) {
   // Flagged by the return that reaches the threshold, once: later ones find the offer flagged already.
   if (defects !== undefined && qualityFlagged(defects, threshold) && !qualityFlagged(defects - 1, threshold)) {
     if (record.warehouseId !== undefined) await flagQualityCheck(record.warehouseId, record.offerId);
+    // And on the seller's check list: every posting of the offer waits for the warehouse's check before shipping.
+    await setPacking(record.offerId, { qualityCheck: true });
     await sendAccountAlert(
       { kind: 'quality_flag', offerId: record.offerId, defects },
       { once: `quality#${record.offerId}` },

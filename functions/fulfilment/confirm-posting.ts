@@ -9,6 +9,7 @@
 
 import * as z from 'zod/mini';
 import { recordOzonStatus } from '#intake/record-status';
+import { requireQualityCheck } from '#quality/policy';
 import { sendAlert } from '#shared/alerts';
 import { policy } from '#shared/config';
 import {
@@ -40,6 +41,8 @@ export async function confirmPosting(input: ConfirmInput) {
   if (isAssembled(order.status)) return stateOf(order);
   // Ozon has not approved the order yet (a buyer's payment check, say): it refuses a ship until it does.
   if (order.status === 'awaiting_approve') throw new AwaitingApproval(`${order.postingNumber} awaits Ozon's approval`);
+  // The seller's policy: the warehouse checks the units first (AwaitQualityCheck; quality/), then packs.
+  await requireQualityCheck(order);
   // The seller's policy: the warehouse says "packed" first (AwaitPackedConfirmation), then Ozon is asked.
   if (policy().requirePacked && !order.packedAt) throw new NotPackedYet(`${order.postingNumber} is not packed yet`);
   // Marking codes, customs data or a box count first (PrepareAssembly); a posting without needs never goes there.

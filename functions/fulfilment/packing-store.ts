@@ -21,6 +21,11 @@ export const Packing = z.object({
   boxes: z._default(z.record(z.string(), z.int().check(z.positive())), {}),
   /** Grams per packed unit, to check a parcel against its drop-off point's limits. */
   grams: z._default(z.record(z.string(), z.number().check(z.positive())), {}),
+  /**
+   * Offers the warehouse checks before Ozon is asked to assemble (quality/): set by the seller, and by the product
+   * when an offer's defect returns reach QUALITY_DEFECT_THRESHOLD.
+   */
+  check: z._default(z.array(z.string()), []),
 });
 export type Packing = z.infer<typeof Packing>;
 
@@ -51,7 +56,7 @@ export async function packagesOf(lines: OrderLine[]) {
 /** One offer's packing data, as the seller says it now. */
 export async function setPacking(
   offerId: string,
-  data: { shipsAlone?: boolean; boxesPerUnit?: number; gramsPerUnit?: number },
+  data: { shipsAlone?: boolean; boxesPerUnit?: number; gramsPerUnit?: number; qualityCheck?: boolean },
 ) {
   const current = Packing.parse(
     (await db().send(new GetCommand({ TableName: table(), Key: keys.packing(), ConsistentRead: true }))).Item ?? {},
@@ -63,15 +68,30 @@ export async function setPacking(
   if (data.boxesPerUnit !== undefined) boxes[offerId] = data.boxesPerUnit;
   const grams = { ...current.grams };
   if (data.gramsPerUnit !== undefined) grams[offerId] = data.gramsPerUnit;
+  const check = new Set(current.check);
+  if (data.qualityCheck === true) check.add(offerId);
+  if (data.qualityCheck === false) check.delete(offerId);
   // Last writer wins: the seller's tools send one offer at a time, and a lost concurrent update is re-sent.
   await db().send(
     new UpdateCommand({
       TableName: table(),
       Key: keys.packing(),
-      UpdateExpression: 'SET alone = :alone, boxes = :boxes, grams = :grams',
-      ExpressionAttributeValues: { ':alone': [...alone].sort(), ':boxes': boxes, ':grams': grams },
+      UpdateExpression: 'SET alone = :alone, boxes = :boxes, grams = :grams, #check = :check',
+      ExpressionAttributeNames: { '#check': 'check' },
+      ExpressionAttributeValues: {
+        ':alone': [...alone].sort(),
+        ':boxes': boxes,
+        ':grams': grams,
+        ':check': [...check].sort(),
+      },
     }),
   );
   cached = undefined;
-  return { offerId, shipsAlone: alone.has(offerId), boxesPerUnit: boxes[offerId], gramsPerUnit: grams[offerId] };
+  return {
+    offerId,
+    shipsAlone: alone.has(offerId),
+    boxesPerUnit: boxes[offerId],
+    gramsPerUnit: grams[offerId],
+    qualityCheck: check.has(offerId),
+  };
 }

@@ -9,6 +9,7 @@ import { RETURN_ACTIONS } from '#aftersale/seller-returns';
 import { replyToBuyer } from '#buyers/buyer-messages';
 import { saveAssemblyData } from '#fulfilment/assembly-store';
 import { setPacking } from '#fulfilment/packing-store';
+import { QUALITY_ACTIONS } from '#quality/seller-quality';
 import { nowIso } from '#shared/clock';
 import { env } from '#shared/config';
 import { eachLimited } from '#shared/each-limited';
@@ -64,6 +65,8 @@ export const SELLER_ACTIONS = {
     shipsAlone: z.optional(z.boolean()),
     boxesPerUnit: z.optional(z.int().check(z.positive(), z.maximum(100))),
     gramsPerUnit: z.optional(z.number().check(z.positive(), z.maximum(1_000_000))),
+    /** The warehouse checks the offer's units before Ozon is asked to assemble a posting of it (quality/). */
+    qualityCheck: z.optional(z.boolean()),
   }),
   resume: z.strictObject({ postingNumber: PostingNumber }),
   /** The seller's answer to a buyer's cancellation request (rFBS, when the policy asks the seller). */
@@ -73,6 +76,7 @@ export const SELLER_ACTIONS = {
     comment: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
   }),
   ...RETURN_ACTIONS,
+  ...QUALITY_ACTIONS,
   /** The seller's reply in a buyer's chat (the chat id is in the `buyer_message` alert). */
   buyerReply: z.strictObject({
     chatId: z.string().check(z.minLength(1), z.maxLength(100)),

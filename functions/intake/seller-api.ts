@@ -1,6 +1,6 @@
 /**
  * The seller's API (Lambda Function URL): `POST /stock`, `/tracking`, `/lastMile`, `/delivered`, `/packed`,
- * `/marks`, `/packing`, `/resume`, `/cancellationRequest`, `/returnRequest`, `/returnCheck`, `/returnPolicy`, `/buyerReply`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
+ * `/marks`, `/packing`, `/resume`, `/cancellationRequest`, `/returnRequest`, `/returnCheck`, `/returnPolicy`, `/buyerReply`, `/qualityCheck`, each with `Authorization: Bearer <seller API key>`. Bodies are checked with zod; the actions check the order and Ozon.
  */
 
 import httpErrorHandler from '@middy/http-error-handler';
@@ -8,6 +8,7 @@ import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { answerReturnRequest, replaceReturnPolicy, reportReturnCheck } from '#aftersale/seller-returns';
+import { reportQualityCheck } from '#quality/seller-quality';
 import { withPowertools } from '#shared/handler';
 import { json, readJsonBody } from '#shared/http';
 import { bearerMatches, sellerApiKey } from '#shared/seller-credentials';
@@ -69,6 +70,7 @@ const router = httpRouterHandler<APIGatewayProxyEventV2, Result>({
     action('returnCheck', reportReturnCheck),
     action('returnPolicy', replaceReturnPolicy),
     action('buyerReply', sendBuyerReply),
+    action('qualityCheck', reportQualityCheck),
   ],
   notFoundResponse: ({ method, path }) => refuse(404, `No seller API action ${method} ${path}`),
 });

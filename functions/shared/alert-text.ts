@@ -116,6 +116,27 @@ export type AlertFacts =
   | { kind: 'rating_penalty' }
   /** An offer's defect returns reached the threshold: checked before packing from now on. */
   | { kind: 'quality_flag'; offerId: string; defects: number }
+  /** The warehouse checks these units before Ozon is asked to assemble (the seller's policy, quality/). */
+  | {
+      kind: 'quality_check';
+      lines: { offerId: string; missing: number }[];
+      failures: number;
+      deadline?: string;
+      callbackPath: string;
+    }
+  /** A unit failed the check: written off; what happens next (another unit, the short-stock path, the seller). */
+  | {
+      kind: 'quality_failed';
+      offerId: string;
+      units: number;
+      reason: string;
+      failures: number;
+      next: 'next_unit' | 'short' | 'stopped';
+      deadline?: string;
+      callbackPath: string;
+    }
+  /** The check has not been answered and the confirmation deadline comes nearer. */
+  | { kind: 'quality_check_due'; deadline?: string; callbackPath: string }
   /** A buyer's cancellation request the seller answers (policy `ask`, or read-only mode: in the cabinet). */
   | { kind: 'cancellation_request'; reason: string; deadline?: string; callbackPath?: string }
   /** How a buyer's cancellation request was answered, and by whom. */
@@ -174,6 +195,9 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   return_left: 'warning',
   payout_reversed: 'warning',
   quality_flag: 'warning',
+  quality_check: 'info',
+  quality_failed: 'warning',
+  quality_check_due: 'warning',
   rating_warning: 'critical',
   buyer_not_told: 'warning',
   buyer_message: 'warning',

@@ -16,16 +16,24 @@ function alertAbout(facts: AlertFacts, postingNumber: string, executionArn: stri
   return buildAlert(facts, { postingNumber, language: cfg.SELLER_LANGUAGE, executionArn, region: cfg.CONSOLE_REGION });
 }
 
-export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolean> {
+export async function sendAlert(
+  order: Order,
+  facts: AlertFacts,
+  options: { occurrence?: string } = {},
+): Promise<boolean> {
   const t = now();
+  // `occurrence`: one alert per occurrence of something that can happen again (the second failed quality check of a
+  // posting is news, not a repeat), claimed under its own name, once.
+  const claimKind = options.occurrence ? `${facts.kind}#${options.occurrence}` : facts.kind;
   // The order in hand may be stale; the atomic claim below is the real repeat check, this only saves a write.
-  if (isRepeat(order.alerts, facts.kind, t)) return false;
+  if (!options.occurrence && isRepeat(order.alerts, facts.kind, t)) return false;
   const alert = alertAbout(facts, order.postingNumber, order.executionArn);
-  const cutoff = repeatCutoff(facts.kind, t);
+  const cutoff = options.occurrence ? null : repeatCutoff(facts.kind, t);
   const claimed = await claimAlert(
     order.postingNumber,
     { kind: alert.kind, severity: alert.severity, at: nowIso() },
     cutoff === null ? null : new Date(cutoff).toISOString(),
+    claimKind,
   );
   if (!claimed) return false;
   try {
@@ -35,7 +43,7 @@ export async function sendAlert(order: Order, facts: AlertFacts): Promise<boolea
     if (incident) await recordIncident(incident, order.postingNumber);
     await publish(alert, { postingNumber: order.postingNumber });
   } catch (e) {
-    await releaseAlertClaim(order.postingNumber, alert.kind);
+    await releaseAlertClaim(order.postingNumber, claimKind);
     throw e;
   }
   return true;

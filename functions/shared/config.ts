@@ -154,6 +154,12 @@ export const SECTIONS = {
     /** Defect returns of one offer before it is flagged for a quality check at packing. */
     QUALITY_DEFECT_THRESHOLD: num(3, z.int(), z.positive()),
     /**
+     * The seller's quality check before shipping, JSON `{"offers": [...], "skus": [...]}` (quality/rules.ts): a
+     * posting with such a line waits for the warehouse's check before Ozon is asked to assemble it. The seller API's
+     * `packing` (`qualityCheck`) adds or removes offers at run time; defect returns add them too.
+     */
+    QUALITY_CHECK: z._default(z.string().check(z.maxLength(200_000)), '{}'),
+    /**
      * The seller's own texts to buyers, JSON `{moment: text}` (functions/buyers/rules.ts: stock_short,
      * partial_cancel, stock_cancelled, ship_date_moved, stalled, return_decided, cancellation_decided); the rest
      * are the product's Russian texts.

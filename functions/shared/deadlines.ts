@@ -111,6 +111,10 @@ export function waitTimeouts(order: Order, nowMs: number, s: WaitSettings = DEFA
     packed: trackingBy
       ? Math.min(s.packedReminderSeconds, secondsUntil(trackingBy, nowMs, DAY))
       : s.packedReminderSeconds,
+    // The warehouse's quality check: reminded like the packed confirmation (it is the same warehouse's work).
+    quality: trackingBy
+      ? Math.min(s.packedReminderSeconds, secondsUntil(trackingBy, nowMs, DAY))
+      : s.packedReminderSeconds,
     assembly: s.assemblyWaitSeconds,
     registration: s.registrationWaitSeconds,
     tracking: trackingBy ? secondsUntil(trackingBy, nowMs, DAY) : s.trackingGraceSeconds,

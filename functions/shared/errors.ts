@@ -96,6 +96,14 @@ export class HandoverNotDue extends NamedError {}
 export class NothingToHandOver extends NamedError {}
 /** The seller's policy wants the warehouse's "packed" before Ozon is asked to assemble, and it has not come. */
 export class NotPackedYet extends NamedError {}
+/** The seller's policy wants the warehouse's quality check of the units first, and it has not come (quality/). */
+export class QualityCheckPending extends NamedError {}
+/** The warehouse's quality check failed: the unit is written off and another one reserved, if there is one. */
+export class QualityCheckFailed extends NamedError {}
+/** The quality check failed too often for one posting: the seller looks at the batch (NeedsAttention). */
+export class QualityKeepsFailing extends NamedError {}
+/** The warehouse never answered the quality check despite the reminders. */
+export class QualityNeverChecked extends NamedError {}
 /** Short stock and no line can be shipped: the whole posting is cancelled. */
 export class NothingToShip extends NamedError {}
 /** The warehouse never confirmed "packed" despite the reminders. */

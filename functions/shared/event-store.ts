@@ -115,17 +115,19 @@ export async function claimAlert(
   postingNumber: string,
   alert: { kind: string; severity: string; at: string },
   cutoff: string | null,
+  /** The claim's own name when one kind is sent once per occurrence (alerts.ts `occurrence`). */
+  claimName: string = alert.kind,
 ): Promise<boolean> {
   const claimed = await claim(
     postingNumber,
-    `${ALERT_PREFIX}${alert.kind}`,
+    `${ALERT_PREFIX}${claimName}`,
     alert.at,
     cutoff === null ? 'attribute_not_exists(#claim)' : 'attribute_not_exists(#claim) OR #claim < :cutoff',
     cutoff === null ? {} : { ':cutoff': cutoff },
   );
   if (!claimed) return false;
   // Only the history: nothing on the order changes, and nobody needs it read back.
-  await putEvent(postingNumber, `alert#${alert.kind}#${alert.at}`, {
+  await putEvent(postingNumber, `alert#${claimName}#${alert.at}`, {
     type: 'alert',
     at: alert.at,
     source: 'step',

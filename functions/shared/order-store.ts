@@ -32,6 +32,7 @@ const WAIT_TTL_AFTER_TIMEOUT_S = 7 * 24 * 3600;
  */
 export const SWEEP_GROUP: Partial<Record<Phase, 'due' | 'short' | 'payout'>> = {
   awaiting_packed: 'due',
+  awaiting_check: 'due',
   awaiting_marks: 'due',
   needs_attention: 'due',
   awaiting_stock: 'short',

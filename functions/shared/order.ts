@@ -27,6 +27,8 @@ export const WaitKind = z.enum([
   'attention',
   /** The seller's answer to a buyer's cancellation request (rFBS), until shortly before Ozon approves it itself. */
   'cancellation',
+  /** The warehouse's quality check of the units before Ozon is asked to assemble (the seller's policy, quality/). */
+  'quality',
 ]);
 export type WaitKind = z.infer<typeof WaitKind>;
 
@@ -73,6 +75,8 @@ export const Phase = z.enum([
   'awaiting_stock',
   'reserved',
   'awaiting_packed',
+  /** Waiting for the warehouse's quality check of the reserved units (quality/). */
+  'awaiting_check',
   /** Waiting for the seller's marking codes or box count before Ozon may assemble. */
   'awaiting_marks',
   'confirming',
@@ -119,6 +123,23 @@ export const Order = z.object({
   /** When the parcel was first seen handed over (courier, drop-off point): its units are no longer on the shelf. */
   handedOverAt: z.optional(z.string()),
   packedAt: z.optional(z.string()),
+  /**
+   * The warehouse's quality check of the reserved units (seller API `qualityCheck`), when the seller's policy wants
+   * one: `pending` until it answers; `failed` until QualityCheckFailed wrote the unit off and freed the reservation
+   * (then `pending` again, for the next unit); `passed` lets ConfirmPosting ask Ozon to assemble. `last` keeps the
+   * latest failure (what, why, when); `failures` counts them.
+   */
+  qualityCheck: z.optional(
+    z.object({
+      result: z.enum(['pending', 'passed', 'failed']),
+      failures: z.int(),
+      at: z.optional(z.string()),
+      offerId: z.optional(z.string()),
+      units: z.optional(z.int()),
+      reason: z.optional(z.string()),
+      last: z.optional(z.object({ offerId: z.string(), reason: z.string(), at: z.string() })),
+    }),
+  ),
   /** What Ozon needs before assembly (absent: nothing), and when it accepted what the product sent it. */
   needs: z.optional(z.array(AssemblyNeed)),
   preparedAt: z.optional(z.string()),

@@ -201,6 +201,64 @@ export async function release(order: Order, parcelStillHere: boolean): Promise<b
   });
 }
 
+/**
+ * A unit that failed the warehouse's quality check (quality/): written off the shelf, and the posting's
+ * reservation freed so ReserveStock takes it again (another unit if there is one) — the stock items and the order's
+ * next check in one transaction, once (the order must still hold the failed check and its reservation). The
+ * written-off offer is marked for publishing: Ozon must not sell the unit that is gone.
+ */
+export async function writeOffCheckedUnit(
+  order: Order,
+  offerId: string,
+  units: number,
+  nextCheck: NonNullable<Order['qualityCheck']>,
+): Promise<boolean> {
+  const lines = reservationLines(order.lines);
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...lines.map(({ offerId: line, qty }) => ({
+            Update: {
+              TableName: table(),
+              Key: keys.stock(order.warehouseId, line),
+              UpdateExpression:
+                line === offerId
+                  ? `SET available = available + :back, reserved = reserved - :q, onHand = onHand - :u, ${TO_PUBLISH}`
+                  : 'SET available = available + :q, reserved = reserved - :q',
+              ExpressionAttributeValues:
+                line === offerId
+                  ? {
+                      ':q': qty,
+                      ':u': Math.min(units, qty),
+                      // One operator per SET action in DynamoDB: the reserved units less the written-off ones.
+                      ':back': qty - Math.min(units, qty),
+                      ...toPublishValues(order.warehouseId, line),
+                    }
+                  : { ':q': qty },
+            },
+          })),
+          {
+            Update: {
+              TableName: table(),
+              Key: keys.order(order.postingNumber),
+              // Received again: in no sweep until ReserveStock decides (reserved, or short and waiting).
+              UpdateExpression: 'SET qualityCheck = :next, phase = :phase REMOVE reservedAt, gsi1pk, gsi1sk',
+              ConditionExpression: 'attribute_exists(reservedAt) AND qualityCheck.#result = :failed',
+              ExpressionAttributeNames: { '#result': 'result' },
+              ExpressionAttributeValues: { ':next': nextCheck, ':phase': 'received', ':failed': 'failed' },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof TransactionCanceledException && orderRefused(e)) return false;
+    throw e;
+  }
+}
+
 /** An order taken off the shelf without a reservation: it has none, and was not taken off before. */
 const UNRESERVED_NOT_PACKED =
   'attribute_exists(phase) AND attribute_not_exists(reservedAt) AND attribute_not_exists(shippedFromStockAt)';

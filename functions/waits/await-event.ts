@@ -42,6 +42,7 @@ const WAIT_PHASE = {
   payout: 'settling',
   attention: 'needs_attention',
   cancellation: undefined,
+  quality: 'awaiting_check',
 } as const satisfies Record<WaitKind, Order['phase'] | undefined>;
 
 export async function awaitEvent(input: z.infer<typeof WaitInput>): Promise<{ stored: true }> {

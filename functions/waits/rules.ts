@@ -8,6 +8,7 @@ import {
   InArbitration,
   NotAccepted,
   PostingCancelled,
+  QualityCheckFailed,
   ShipFailed,
 } from '#shared/errors';
 import { type Order, WaitKind } from '#shared/order';
@@ -49,6 +50,17 @@ export function evaluateWait(order: Order, kind: WaitKind, payoutTolerance: numb
       return order.status === 'awaiting_approve' ? { outcome: 'pending' } : { outcome: 'success' };
     case 'packed':
       return order.packedAt ? { outcome: 'success' } : { outcome: 'pending' };
+    case 'quality':
+      // Passed: ConfirmPosting goes on; failed: QualityCheckFailed writes the unit off and reserves another.
+      if (order.qualityCheck?.result === 'passed') return { outcome: 'success' };
+      if (order.qualityCheck?.result === 'failed') {
+        return {
+          outcome: 'failure',
+          error: QualityCheckFailed.name,
+          cause: `Quality check failed: ${order.qualityCheck.offerId ?? ''} ${order.qualityCheck.reason ?? ''}`.trim(),
+        };
+      }
+      return { outcome: 'pending' };
     case 'marks':
       // New data from the seller since the wait began: PrepareAssembly sends it.
       return order.assemblyDataAt && order.assemblyDataAt >= since ? { outcome: 'success' } : { outcome: 'pending' };

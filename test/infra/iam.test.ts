@@ -309,6 +309,8 @@ describe('who may do what', () => {
         'fulfilment/register-shipment',
         'stock/release-stock',
         'fulfilment/remind-packing',
+        'quality/quality-check-failed',
+        'quality/remind-quality-check',
         'stock/reserve-stock',
         'settlement/settle-payout',
         'delivery/tracking-overdue',

@@ -205,7 +205,7 @@ describe('functions', () => {
     // ...and the expectations in synth.ts (FUNCTIONS) cover exactly the deployed functions.
     expect([...entries].sort()).toEqual(ENTRIES);
     // 17 workflow steps, the webhook, push processor, seller API, poller and label batcher.
-    expect(entries).toHaveLength(36);
+    expect(entries).toHaveLength(38);
     for (const e of entries) expect(existsSync(path.join(ROOT, entryOf(e))), e).toBe(true);
   });
 

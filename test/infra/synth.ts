@@ -100,6 +100,9 @@ export const FUNCTIONS = {
   'stock/decide-short-stock': [...STEP],
   'stock/cancel-short-lines': [...STEP, 'ozon', 'alerts', 'resumeWaits'],
   'fulfilment/remind-packing': [...STEP, 'alerts'],
+  // Writes the failed unit off (table) and tells the seller; Ozon hears the stock through the poller's publishing.
+  'quality/quality-check-failed': [...STEP, 'alerts'],
+  'quality/remind-quality-check': [...STEP, 'alerts'],
   'delivery/tracking-overdue': [...STEP, 'alerts'],
   'delivery/alert-dispute': [...STEP, 'alerts'],
   'delivery/alert-not-accepted': [...STEP, 'alerts'],

@@ -82,6 +82,10 @@ const STATE_NAMES = [
   // Issue 13: a buyer's cancellation request, answered before Ozon's deadline.
   'DecideCancellationRequest',
   'AwaitCancellationDecision',
+  // Issue 14: the warehouse's quality check before Ozon is asked to assemble.
+  'AwaitQualityCheck',
+  'RemindQualityCheck',
+  'QualityCheckFailed',
 ];
 /** The one Fail: a posting number Ozon does not know has nothing to follow or resume. */
 const FAIL_ENDINGS = ['UnknownPosting'];
@@ -98,6 +102,7 @@ const WAITS = [
   'AwaitMarkingCodes',
   'AwaitCarrierRegistration',
   'AwaitCancellationDecision',
+  'AwaitQualityCheck',
 ];
 /** Token tasks that are steps, not waits for the outside world: PackAndLabel waits for its label batch. */
 const TOKEN_STEPS = ['PackAndLabel'];
@@ -371,6 +376,7 @@ describe('waits for the outside world', () => {
       AwaitMarkingCodes: 'marks',
       AwaitCarrierRegistration: 'registration',
       AwaitCancellationDecision: 'cancellation',
+      AwaitQualityCheck: 'quality',
     };
     for (const n of WAITS.filter((w) => w !== 'NeedsAttention')) {
       const s = states[n];
@@ -389,6 +395,7 @@ describe('waits for the outside world', () => {
     expect(catchTargets(states.AwaitRestock, 'States.Timeout')).toEqual(['DecideShortStock']);
     expect(catchTargets(states.AwaitRestock, 'DeadlinePassed')).toEqual(['DecideShortStock']);
     expect(catchTargets(states.AwaitPackedConfirmation, 'States.Timeout')).toEqual(['RemindPacking']);
+    expect(catchTargets(states.AwaitQualityCheck, 'States.Timeout')).toEqual(['RemindQualityCheck']);
     expect(catchTargets(states.AwaitDisputeResolution, 'States.Timeout')).toEqual(['CheckTracking']);
     // Approval: Ozon is asked again (ReceivePosting re-reads the posting and joins where it is).
     expect(catchTargets(states.AwaitApproval, 'States.Timeout')).toEqual(['ReceivePosting']);
@@ -443,7 +450,7 @@ describe('cancellation', () => {
       .filter(([, s]) => !catchTargets(s, 'PostingCancelled').includes('ReleaseStock'))
       .map(([n]) => n);
     expect(withoutCatch.sort()).toEqual([...NOT_CANCELLABLE].sort());
-    expect(tasks()).toHaveLength(31);
+    expect(tasks()).toHaveLength(34);
   });
 
   it('ReleaseStock and CancelPosting end in Cancelled only when Ozon confirmed it, else the posting rejoins', () => {

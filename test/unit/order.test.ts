@@ -420,6 +420,8 @@ describe('waitTimeouts', () => {
       // Ozon's approval is looked at daily; missing marking codes are asked for every six hours.
       approval: DAY,
       packed: 2 * HOUR,
+      // The quality check is reminded like the packed confirmation.
+      quality: 2 * HOUR,
       marks: 6 * HOUR,
       assembly: 2 * HOUR,
       registration: 6 * HOUR,

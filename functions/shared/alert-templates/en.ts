@@ -159,6 +159,23 @@ export const en: Templates = {
     what: `A refund after the payout: this posting's net payout went from ${f.before} to ${f.after} ${f.currency} (${f.difference}).`,
     todo: 'Nothing if the refund is right; otherwise dispute it with Ozon support with the posting number.',
   }),
+  quality_check: (f) => ({
+    what: `Check ${lines(f)} before this posting is confirmed on Ozon${f.failures ? ` (the next unit: ${f.failures} failed already)` : ''}: it works, it is complete, it is undamaged.`,
+    todo: `Send the result to ${f.callbackPath} ({"passed": true}, or {"passed": false, "offerId", "reason"}) before the deadline; the posting waits for it.`,
+  }),
+  quality_failed: (f) => ({
+    what: `${f.offerId} ×${f.units} failed the quality check (${f.reason}) and was written off your stock.${f.next === 'next_unit' ? ' Another unit is reserved for the posting.' : f.next === 'short' ? ' No other unit is in stock: the posting waits for a restock.' : ` ${f.failures} checks failed: the posting stops until you resume it.`}`,
+    todo:
+      f.next === 'next_unit'
+        ? `Check the next unit and send the result to ${f.callbackPath}.`
+        : f.next === 'short'
+          ? 'Restock the offer before the deadline, or the posting is cancelled as out of stock.'
+          : 'Look at the batch on the shelf and the supplier; resume the posting to check another unit.',
+  }),
+  quality_check_due: (f) => ({
+    what: 'The quality check of this posting is still not answered; Ozon is asked to assemble only after it.',
+    todo: `Check the units and send the result to ${f.callbackPath} before the deadline.`,
+  }),
   quality_flag: (f) => ({
     what: `${f.offerId} has had ${f.defects} returns for a defect: it is checked before packing from now on.`,
     todo: 'Check the units on the shelf and the supplier’s batch.',

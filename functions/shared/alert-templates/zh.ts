@@ -156,6 +156,23 @@ export const zh: Templates = {
     what: `结算后发生退款：该订单净收入从 ${f.before} 变为 ${f.after} ${f.currency}（${f.difference}）。`,
     todo: '如退款无误则无需操作；否则请凭订单号联系 Ozon 客服。',
   }),
+  quality_check: (f) => ({
+    what: `在 Ozon 确认此订单前请检查 ${lines(f)}${f.failures ? `（下一件：已有 ${f.failures} 件未通过）` : ''}：能正常使用、配件齐全、无损坏。`,
+    todo: `请在截止时间前将结果发送到 ${f.callbackPath}（{"passed": true}，或 {"passed": false, "offerId", "reason"}）；订单等待检查结果。`,
+  }),
+  quality_failed: (f) => ({
+    what: `${f.offerId} ×${f.units} 未通过质检（${f.reason}），已从库存中核销。${f.next === 'next_unit' ? '已为订单预留另一件。' : f.next === 'short' ? '没有其他库存：订单等待补货。' : `已有 ${f.failures} 次质检未通过：订单暂停，等待您恢复。`}`,
+    todo:
+      f.next === 'next_unit'
+        ? `请检查下一件并将结果发送到 ${f.callbackPath}。`
+        : f.next === 'short'
+          ? '请在截止时间前补货，否则订单将因缺货被取消。'
+          : '请检查货架上的这批货和供应商；恢复订单以检查另一件。',
+  }),
+  quality_check_due: (f) => ({
+    what: '此订单的质检仍未回复；只有质检通过后才会请求 Ozon 组装。',
+    todo: `请检查商品并在截止时间前将结果发送到 ${f.callbackPath}。`,
+  }),
   quality_flag: (f) => ({
     what: `${f.offerId} 因质量问题已退货 ${f.defects} 次：今后打包前将进行检查。`,
     todo: '请检查货架上的商品和供应商批次。',
