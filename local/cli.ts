@@ -5,8 +5,19 @@
  * that needs attention; `npm run stock` adds stock through the seller API.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { localSource } from '../console/local-source';
+import { startConsole } from '../console/server';
 import { DataDirError } from './data-dir';
-import { beginDemo, finish, isEmpty, realCredentials, type StartOptions, startLocal, untilSettled } from './run';
+import {
+  beginDemo,
+  finish,
+  isEmpty,
+  type Local,
+  realCredentials,
+  type StartOptions,
+  startLocal,
+  untilSettled,
+} from './run';
 
 const wholeNumber = (v: string) => {
   const n = Number(v);
@@ -25,7 +36,11 @@ interface RunOptions extends StartOptions {
   rfbsShare: number;
   history?: string;
   timeout: number;
+  consolePort: number;
 }
+
+/** The console's port unless told otherwise: one the seller can bookmark (a free one when it is taken). */
+const CONSOLE_PORT = 4780;
 
 /** Options `run` and `resume` share. */
 function runtimeOptions(command: Command): Command {
@@ -40,7 +55,24 @@ function runtimeOptions(command: Command): Command {
     .option('--json', 'print the final summary as one JSON object on the last line of stdout', false)
     .addOption(new Option('--language <lang>', 'language of seller alerts').choices(['en', 'ru', 'zh']).default('en'))
     .option('--allow-changes', 'with real Ozon credentials: allow ship, cancel and status changes', false)
-    .option('--timeout <seconds>', 'with --exit: give up after this many seconds', wholeNumber, 300);
+    .option('--timeout <seconds>', 'with --exit: give up after this many seconds', wholeNumber, 300)
+    .option(
+      '--console-port <n>',
+      `the console's port on 127.0.0.1 (${CONSOLE_PORT}, or a free one when it is taken; 0: a free one)`,
+      wholeNumber,
+      CONSOLE_PORT,
+    );
+}
+
+/** The console on the running product (console/): its URL printed, closed before the summary. */
+async function openConsole(local: Local, opts: RunOptions) {
+  const server = await startConsole({
+    source: localSource(local.runtime),
+    language: opts.language,
+    port: opts.consolePort,
+  });
+  local.log(`console ${server.url}`);
+  return server;
 }
 
 async function run(opts: RunOptions, speedIsDefault: boolean) {
@@ -48,6 +80,7 @@ async function run(opts: RunOptions, speedIsDefault: boolean) {
   // inside them.
   if (opts.scenario !== 'happy' && speedIsDefault) opts.speed = 5_000;
   const local = await startLocal(opts);
+  const consoleServer = await openConsole(local, opts);
   // A fresh demo gets 10 postings by default; a data dir that has some goes on with them alone.
   const orders = opts.orders ?? (isEmpty(local.runtime) ? 10 : 0);
   const scenario = await beginDemo(local, opts.scenario, orders, opts.rfbsShare);
@@ -57,6 +90,7 @@ async function run(opts: RunOptions, speedIsDefault: boolean) {
   }
   await untilSettled(local, opts.timeout);
   scenario?.stop();
+  await consoleServer.close();
   await finish(local, { ...opts, paths: scenario?.paths });
 }
 
@@ -66,6 +100,7 @@ async function resume(postingNumber: string, opts: RunOptions) {
     process.exit(2);
   }
   const local = await startLocal({ ...opts, scenario: 'happy', preassembled: 0 });
+  const consoleServer = await openConsole(local, opts);
   const response = await local.runtime.sellerApi('resume', { postingNumber });
   local.log(`resume ${postingNumber}: HTTP ${response.status} ${await response.text()}`);
   if (!response.ok) await local.stop(1);
@@ -74,6 +109,7 @@ async function resume(postingNumber: string, opts: RunOptions) {
     return;
   }
   await untilSettled(local, opts.timeout);
+  await consoleServer.close();
   await finish(local, opts);
 }
 

@@ -63,6 +63,11 @@ export class LocalStepFunctions {
     }
   }
 
+  /** The ASL this engine runs, as deployed (DescribeStateMachine answers it). */
+  get definition(): Record<string, unknown> {
+    return this.options.definition;
+  }
+
   private arnOf(name: string): string {
     return `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }

@@ -1,7 +1,7 @@
 /**
  * The Step Functions API on loopback (AWS JSON 1.0 protocol), so the product's handlers use the real
  * `@aws-sdk/client-sfn` unchanged: StartExecution, SendTaskSuccess/Failure/Heartbeat, DescribeExecution,
- * GetExecutionHistory, ListExecutions.
+ * GetExecutionHistory, ListExecutions, and DescribeStateMachine for the console's AWS source (console/aws-source.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -76,6 +76,20 @@ export async function startSfnApi(
           type: h.type,
           ...(h.state ? { stateEnteredEventDetails: { name: h.state } } : {}),
         })),
+      };
+    },
+    DescribeStateMachine: (b) => {
+      const stateMachineArn = String(b.stateMachineArn);
+      const engine = engines.get(stateMachineArn);
+      if (!engine) throw apiError('StateMachineDoesNotExist', `No state machine ${stateMachineArn}`);
+      return {
+        stateMachineArn,
+        name: stateMachineArn.split(':').pop(),
+        status: 'ACTIVE',
+        definition: JSON.stringify(engine.definition),
+        type: 'STANDARD',
+        roleArn: '',
+        creationDate: 0,
       };
     },
     ListExecutions: (b) => {
