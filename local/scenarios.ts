@@ -41,6 +41,8 @@ interface Case {
   afterSale?: AfterSalePlan;
   /** How the posting's return is meant to end (returns/mixed scenarios): ReturnSummary's outcome. */
   returnEnds?: string;
+  /** The warehouse's quality check (mixed: kettles are checked): `fail-first` fails the first unit it checks. */
+  quality?: 'fail-first';
 }
 
 /**
@@ -173,6 +175,15 @@ const MIXED_CASES: Case[] = [
     ends: 'Completed',
     alerts: ['return_answered', 'payout_reversed'],
     returnEnds: 'refunded',
+  },
+  // The warehouse checks every kettle before it ships (MIXED_ENVIRONMENT QUALITY_CHECK); this one is dented: written
+  // off, the next kettle reserved, checked and shipped.
+  {
+    path: 'quality check failed, another unit shipped',
+    spec: { lines: [{ offer_id: 'KETTLE-17L', quantity: 1 }] },
+    quality: 'fail-first',
+    ends: 'Completed',
+    alerts: ['quality_check', 'quality_failed'],
   },
 ];
 
@@ -388,6 +399,8 @@ export const MIXED_ENVIRONMENT: Record<string, string> = {
   TRACKING_GRACE_HOURS: '6',
   // A defect is refunded at once: the mixed week's return ends within a day.
   RETURN_POLICY: JSON.stringify({ rules: [{ defect: 'refund' }] }),
+  // Kettles are checked before they ship: the warehouse answers each check (startQualityDesk).
+  QUALITY_CHECK: JSON.stringify({ offers: ['KETTLE-17L'] }),
 };
 
 /** The returns scenario: the demo's rules, and the drop-off point's warnings a day ahead (storage is short here). */
@@ -493,10 +506,12 @@ export async function runScenario(
     if ('packAfterMs' in c) packAfter.set(posting_number, c.packAfterMs);
     if (c.desk) desk.set(posting_number, c.desk);
     if (c.afterSale) afterSale.set(posting_number, c.afterSale);
+    if (c.quality) failFirst.add(posting_number);
     return posting_number;
   };
   const desk = new Map<string, DeskPlan>();
   const afterSale = new Map<string, AfterSalePlan>();
+  const failFirst = new Set<string>();
 
   if (seedStock) await (name === 'mixed' ? seedDemoStock(1000, MIXED_STOCK) : seedDemoStock());
   if (name === 'fulfilment') {
@@ -518,6 +533,7 @@ export async function runScenario(
 
   startDesk(runtime, desk);
   const warehouse = startWarehouse(runtime, (pn) => (packAfter.has(pn) ? packAfter.get(pn) : DEFAULT_PACK_MS));
+  const qualityDesk = startQualityDesk(runtime, failFirst);
   runtime.onAlert((alert) => {
     if (alert.kind === 'out_of_stock' && alert.message.includes('NOTE-A5-DOT')) {
       runtime.clock.schedule(2 * HOUR, () => {
@@ -525,7 +541,63 @@ export async function runScenario(
       });
     }
   });
-  return { ...run, stop: warehouse.stop };
+  return {
+    ...run,
+    stop: () => {
+      warehouse.stop();
+      qualityDesk.stop();
+    },
+  };
+}
+
+/** How long the simulated warehouse takes to check a unit after the posting began to wait for it. */
+export const QUALITY_CHECK_MS = 40 * 60_000;
+
+/**
+ * The warehouse's quality checks (mixed scenario): each posting that waits in AwaitQualityCheck is answered through
+ * the seller API QUALITY_CHECK_MS after it began to wait — passed, except the first unit of a `failFirst` posting,
+ * which fails (dented). Like startWarehouse it reads the executions, not the product's table; an answer the seller
+ * API did not take is sent again at the next look.
+ */
+export function startQualityDesk(runtime: Runtime, failFirst: ReadonlySet<string>) {
+  const qualityWaits = waitStates(runtime.stack.definition, ['quality']);
+  const failed = new Set<string>();
+  const sending = new Set<string>();
+  let running = true;
+  let cancel = () => {};
+  const look = () => {
+    if (!running) return;
+    const now = runtime.clock.now();
+    for (const e of runtime.engine.executions.values()) {
+      const pn = postingOf(e);
+      if (e.status !== 'RUNNING' || sending.has(pn) || !qualityWaits.has(lastState(e) ?? '')) continue;
+      // This wait's own start: after a failure the posting waits again, for the next unit.
+      const askedAt = e.history.findLast((h) => h.type === 'StateEntered' && qualityWaits.has(h.state ?? ''))?.at;
+      if (askedAt === undefined || now < askedAt + QUALITY_CHECK_MS) continue;
+      const fail = failFirst.has(pn) && !failed.has(pn);
+      sending.add(pn);
+      runtime
+        .sellerApi(
+          'qualityCheck',
+          fail
+            ? { postingNumber: pn, passed: false, reason: 'вмятина на корпусе' }
+            : { postingNumber: pn, passed: true },
+        )
+        .then((res) => {
+          if (res.ok && fail) failed.add(pn);
+        })
+        .catch(() => {})
+        .finally(() => sending.delete(pn));
+    }
+    cancel = runtime.clock.schedule(5 * 60_000, look);
+  };
+  look();
+  return {
+    stop: () => {
+      running = false;
+      cancel();
+    },
+  };
 }
 
 /**

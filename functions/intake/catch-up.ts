@@ -11,6 +11,7 @@ import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
 import { remindBuyers } from '#buyers/buyer-messages';
 import { planHandovers } from '#handover/plan';
+import { sendWeeklyDigest } from '#performance/digest';
 import { watchRating } from '#performance/rating';
 import { sweepPayouts } from '#settlement/payout-sweep';
 import { payoutSweepDue } from '#settlement/rules';
@@ -69,6 +70,7 @@ export interface PollReport {
   /** Ozon's rating indicators read by this run's daily look, and the alerts it sent about them. */
   ratingIndicators?: number;
   ratingAlerts?: number;
+  digestSent?: boolean;
   /** Carriages whose act is due now, and how many of their Handover executions this run started. */
   handoversDue?: number;
   handoversStarted?: number;
@@ -101,6 +103,12 @@ export async function pollOnce(): Promise<PollReport> {
       const rating = await besideThePoll(watchRating(), 'The seller rating could not be read');
       report.ratingIndicators = rating?.indicators;
       report.ratingAlerts = rating?.alerted;
+    }
+    // The seller's weekly digest: their figures and Ozon's analytics per SKU (one analytics call). Not on the very
+    // first poll: a digest of a week the product did not see would be all zeros.
+    if (mark !== undefined && firstRunOfPeriod(mark, now(), env('policy').DIGEST_EVERY_HOURS)) {
+      const digest = await besideThePoll(sendWeeklyDigest(), 'The weekly digest could not be sent');
+      report.digestSent = digest?.sent;
     }
     if (firstRunOfPeriod(mark, now(), RETURNS_EVERY_HOURS)) {
       const returns = await besideThePoll(followReturns(), 'Returns could not be read');

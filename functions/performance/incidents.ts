@@ -7,7 +7,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { now, nowIso } from '#shared/clock';
 import { db, keys, queryAll } from '#shared/db';
 import { table } from '#shared/order-store';
-import { type IncidentKind, lastDays } from './rules';
+import { INCIDENT_KINDS, type IncidentKind, lastDays } from './rules';
 
 const KEEP_DAYS = 60;
 
@@ -39,4 +39,22 @@ export async function incidentPostings(kinds: IncidentKind[], days: number): Pro
     for (const item of items) if (kinds.includes(item.kind as IncidentKind)) found.add(String(item.postingNumber));
   }
   return [...found];
+}
+
+/** How many incidents of each kind the last `days` days hold (each posting once per kind and day). */
+export async function incidentCounts(days: number): Promise<Record<IncidentKind, number>> {
+  const counts = Object.fromEntries(INCIDENT_KINDS.map((k) => [k, 0])) as Record<IncidentKind, number>;
+  for (const day of lastDays(now(), days)) {
+    const items = await queryAll({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.incident(day, '').pk },
+      ProjectionExpression: 'kind',
+    });
+    for (const item of items) {
+      const kind = item.kind as IncidentKind;
+      if (kind in counts) counts[kind]++;
+    }
+  }
+  return counts;
 }

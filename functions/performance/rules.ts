@@ -25,13 +25,29 @@ export function worsened(now: Indicator[], before: Record<string, string>): Indi
   return now.filter((i) => severityOf(i.status) > 0 && severityOf(i.status) > severityOf(before[i.rating]));
 }
 
-/** What the product records about a posting that Ozon's indicators count against the seller. */
+/**
+ * What the product records about a posting, by day: what Ozon's indicators count against the seller (EVIDENCE), and
+ * the rest of the seller's figures the weekly digest counts (a stalled parcel, a payout gap, a failed quality check).
+ */
 export type IncidentKind =
   | 'confirmation_missed'
   | 'handover_missed'
   | 'seller_cancelled'
   | 'delivery_late'
-  | 'buyer_unanswered';
+  | 'buyer_unanswered'
+  | 'stalled'
+  | 'payout_gap'
+  | 'quality_failed';
+export const INCIDENT_KINDS: readonly IncidentKind[] = [
+  'confirmation_missed',
+  'handover_missed',
+  'seller_cancelled',
+  'delivery_late',
+  'buyer_unanswered',
+  'stalled',
+  'payout_gap',
+  'quality_failed',
+];
 
 /**
  * The incidents that weigh on each indicator (`/v1/rating/history` describes each rating), and the days Ozon counts:
@@ -53,7 +69,53 @@ export const INCIDENT_OF_ALERT: Record<string, IncidentKind> = {
   stock_cancelled: 'seller_cancelled',
   partial_cancel: 'seller_cancelled',
   delivery_window_passed: 'delivery_late',
+  delivery_stalled: 'stalled',
+  payout_mismatch: 'payout_gap',
+  payout_missing: 'payout_gap',
+  quality_failed: 'quality_failed',
 };
+
+/**
+ * `/v1/analytics/data` metrics the weekly digest asks for, by the seller's plan (docs/52-premium.md: revenue and
+ * ordered units for everyone; views, add-to-cart conversion, cancellations and returns with Premium Plus).
+ */
+export const DIGEST_METRICS = {
+  free: ['revenue', 'ordered_units'],
+  premium_plus: ['revenue', 'ordered_units', 'hits_view', 'conv_tocart', 'cancellations', 'returns'],
+} as const;
+export type AnalyticsPlan = keyof typeof DIGEST_METRICS;
+/** SKUs the digest lists (by revenue): the rest are in the cabinet's analytics. */
+export const DIGEST_SKUS = 10;
+
+export interface SkuFigures {
+  sku: string;
+  name: string;
+  /** Each metric asked for, by name; a metric Ozon did not answer is absent. */
+  metrics: Record<string, number>;
+}
+
+/** The analytics rows as figures per SKU, the metrics named in the order they were asked for. */
+export function skuFigures(
+  rows: { dimensions: { id: string; name?: string | null }[]; metrics: (number | null | undefined)[] }[],
+  metrics: readonly string[],
+): SkuFigures[] {
+  return rows.map((r) => ({
+    sku: r.dimensions[0]?.id ?? '',
+    name: r.dimensions[0]?.name ?? '',
+    metrics: Object.fromEntries(
+      metrics.flatMap((m, i) => {
+        const v = r.metrics[i];
+        return typeof v === 'number' ? [[m, v]] : [];
+      }),
+    ),
+  }));
+}
+
+/** The Premium Plus metrics a seller without it does not get in the digest (it says so). */
+export const missingWithoutPremium = (plan: AnalyticsPlan): string[] =>
+  plan === 'premium_plus'
+    ? []
+    : DIGEST_METRICS.premium_plus.filter((m) => !(DIGEST_METRICS.free as readonly string[]).includes(m));
 
 /** An indicator's value as the cabinet shows it: a percent, a time in hours, else the number. */
 export function formatValue(value: number, valueType: string | undefined): string {

@@ -112,6 +112,19 @@ export type AlertFacts =
   | { kind: 'buyer_message'; chatId: string; posting?: string; text: string; deadline: string; callbackPath: string }
   /** A buyer's message is still unanswered as Ozon's reply time runs out. */
   | { kind: 'buyer_reply_due'; chatId: string; posting?: string; text: string; deadline: string; callbackPath: string }
+  /**
+   * The weekly digest: the product's figures of the last 7 days by kind (performance/rules.ts IncidentKind), Ozon's
+   * analytics per SKU, and what the seller's plan leaves out (or why Ozon's analytics could not be read).
+   */
+  | {
+      kind: 'digest';
+      from: string;
+      to: string;
+      incidents: Record<string, number>;
+      skus: { sku: string; name: string; metrics: Record<string, number> }[];
+      missing: string[];
+      unavailable?: string;
+    }
   /** Ozon says the seller's penalty points are over the limit. */
   | { kind: 'rating_penalty' }
   /** An offer's defect returns reached the threshold: checked before packing from now on. */
@@ -203,6 +216,7 @@ export const SEVERITY: Record<AlertKind, Severity> = {
   buyer_message: 'warning',
   buyer_reply_due: 'critical',
   rating_penalty: 'critical',
+  digest: 'info',
   label_unprinted: 'warning',
   handover_missed: 'critical',
   handover_failed: 'critical',

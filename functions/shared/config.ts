@@ -151,6 +151,8 @@ export const SECTIONS = {
     RETURN_STORAGE_WARNING_HOURS: num(48, z.positive()),
     /** How often the poller reads the seller's rating indicators from Ozon (a worsened one is alerted once). */
     RATING_CHECK_HOURS: num(24, z.positive()),
+    /** How often the seller gets the digest of their figures and Ozon's analytics (performance/digest.ts). */
+    DIGEST_EVERY_HOURS: num(168, z.positive()),
     /** Defect returns of one offer before it is flagged for a quality check at packing. */
     QUALITY_DEFECT_THRESHOLD: num(3, z.int(), z.positive()),
     /**

@@ -6,6 +6,7 @@
  * the product's own posting that weighs on the indicator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendWeeklyDigest } from '#performance/digest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
@@ -21,7 +22,8 @@ beforeAll(async () => {
     speed: 10_000,
     // The rating is looked at hourly here; Ozon's cancellations indicator turns WARNING on the second day, after the
     // stock cancellation below.
-    environment: { RATING_CHECK_HOURS: '1' },
+    // The test sends the weekly digest itself, once: Ozon's analytics answer once a minute of real time.
+    environment: { RATING_CHECK_HOURS: '1', DIGEST_EVERY_HOURS: '100000' },
     ozon: {
       mode: 'sandbox',
       sandbox: { rating: { changes: [{ afterMs: 40 * HOUR, rating: 'rating_order_cancellation', value: 12 }] } },
@@ -117,5 +119,15 @@ describe.concurrent('buyers and the rating', { timeout: 150_000 }, () => {
     // Once, however many hourly looks see it still WARNING.
     await until(() => (rt.ozonCalls.filter((c) => c.path === '/v1/rating/summary').length >= 3 ? true : undefined));
     expect(rt.alerts.filter((a) => a.kind === 'rating_warning')).toHaveLength(1);
+
+    // The weekly digest (sent here directly: Ozon's analytics answer once a minute of real time) counts the
+    // cancellation and, with Premium Plus, gives views, conversion, cancellations and returns per SKU.
+    expect(await sendWeeklyDigest()).toMatchObject({ sent: true, plan: 'premium_plus' });
+    const digest = await until(() => rt.alerts.find((a) => a.kind === 'digest'));
+    expect(digest.message).toMatch(/cancelled by you [1-9]/);
+    expect(digest.message).toMatch(
+      /Носки шерстяные[^;]*\(\d+\): revenue [\d.]+, ordered \d+, views 0, to cart 0%, cancelled [1-9]/,
+    );
+    expect(digest.message).not.toContain('Not in your plan');
   });
 });

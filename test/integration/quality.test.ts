@@ -5,6 +5,7 @@
  * returns) put on the check list is checked from then on, and the others never wait.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendWeeklyDigest } from '#performance/digest';
 import { getOrder } from '#shared/order-store';
 import { getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
@@ -19,7 +20,13 @@ let rt: Runtime;
 beforeAll(async () => {
   rt = await startRuntime({
     speed: 10_000,
-    environment: { QUALITY_CHECK: JSON.stringify({ offers: ['LAMP-LED-E27', 'KETTLE-17L'] }) },
+    // The seller has no Premium Plus (Ozon's analytics: two metrics, no chats).
+    environment: {
+      QUALITY_CHECK: JSON.stringify({ offers: ['LAMP-LED-E27', 'KETTLE-17L'] }),
+      // The test sends the digest itself, once: Ozon's analytics answer once a minute of real time.
+      DIGEST_EVERY_HOURS: '100000',
+    },
+    ozon: { mode: 'sandbox', sandbox: { premium: 'none' } },
   });
   // One kettle only: a failed one leaves none for the posting.
   await seedDemoStock(100, { 'KETTLE-17L': 1 });
@@ -132,5 +139,19 @@ describe.concurrent('quality check before shipping', { timeout: 180_000 }, () =>
       expect.arrayContaining(['AwaitQualityCheck', 'RemindQualityCheck', 'PackAndLabel']),
     );
     expect(statesEntered(execution)).not.toContain('QualityCheckFailed');
+  });
+
+  it("the weekly digest counts the failed checks and, without Premium Plus, says what Ozon's analytics leave out", async () => {
+    // After the checks above have failed (the digest counts the days' incidents).
+    await until(() => (rt.alerts.filter((a) => a.kind === 'quality_failed').length >= 2 ? true : undefined), 90_000);
+    const result = await sendWeeklyDigest();
+
+    expect(result).toMatchObject({ sent: true, plan: 'free', skus: 0 });
+    const digest = await until(() => rt.alerts.find((a) => a.kind === 'digest'));
+    expect(digest.message).toMatch(/failed quality checks [2-9]/);
+    expect(digest.message).toContain('Not in your plan: views, to cart, cancelled, returned per SKU (Premium Plus)');
+    expect(digest.message).toContain('Ozon refused the Premium Plus metrics');
+    // One call, refused as Ozon refuses a plan's limit (403): the next digest asks for the free metrics only.
+    expect(rt.ozonCalls.filter((c) => c.path === '/v1/analytics/data').map((c) => c.status)).toEqual([403]);
   });
 });

@@ -136,6 +136,14 @@ const FACTS: AlertFacts[] = [
     deadline: '2021-11-26T10:00:00Z',
     callbackPath: 'POST <seller API>/qualityCheck',
   },
+  {
+    kind: 'digest',
+    from: '2021-11-19',
+    to: '2021-11-25',
+    incidents: { confirmation_missed: 1, seller_cancelled: 2, quality_failed: 1 },
+    skus: [{ sku: '1473290035', name: 'Лампа', metrics: { revenue: 318, ordered_units: 2, conv_tocart: 1.5 } }],
+    missing: ['hits_view', 'conv_tocart', 'cancellations', 'returns'],
+  },
   { kind: 'quality_check_due', deadline: '2021-11-26T10:00:00Z', callbackPath: 'POST <seller API>/qualityCheck' },
   {
     kind: 'rating_warning',

@@ -1,5 +1,27 @@
 /** Alerts in English. */
-import { lines, type Templates } from './text';
+import { type DigestWords, digestBody, lines, type Templates } from './text';
+
+const DIGEST: DigestWords = {
+  incidents: {
+    confirmation_missed: 'confirmed late',
+    handover_missed: 'carriages missed',
+    seller_cancelled: 'cancelled by you',
+    delivery_late: 'delivered late',
+    buyer_unanswered: 'buyers left waiting',
+    stalled: 'parcels stalled',
+    payout_gap: 'payout gaps',
+    quality_failed: 'failed quality checks',
+  },
+  metrics: {
+    revenue: 'revenue',
+    ordered_units: 'ordered',
+    hits_view: 'views',
+    conv_tocart: 'to cart',
+    cancellations: 'cancelled',
+    returns: 'returned',
+  },
+  none: 'no SKU figures',
+};
 
 export const en: Templates = {
   out_of_stock: (f) => ({
@@ -184,6 +206,13 @@ export const en: Templates = {
     what: `Ozon rates your shop's "${f.name}" (${f.rating}) ${f.status}: ${f.value}${f.past !== undefined ? ` (was ${f.past})` : ''}.${f.postings.length ? ` Postings the product saw count against it: ${f.postings.slice(0, 20).join(', ')}${f.postings.length > 20 ? ` and ${f.postings.length - 20} more` : ''}.` : ''}`,
     todo: 'Open Ratings in the seller cabinet: fix what weighs on it before Ozon limits or fines the shop (confirm and hand over on time, restock instead of cancelling, answer buyers within a day).',
   }),
+  digest: (f) => {
+    const b = digestBody(f, DIGEST);
+    return {
+      what: `Your week ${f.from} – ${f.to}: ${b.figures}. By SKU (Ozon analytics): ${b.skus}.${f.missing.length ? ` Not in your plan: ${f.missing.map((m) => DIGEST.metrics[m] ?? m).join(', ')} per SKU (Premium Plus).` : ''}${f.unavailable ? ` Ozon's analytics could not be read this week (${f.unavailable}).` : ''}`,
+      todo: 'Look at what went wrong on the postings the alerts named; open Analytics in the seller cabinet for the rest.',
+    };
+  },
   rating_penalty: () => ({
     what: 'Ozon says your penalty points are over the limit (penalty_score_exceeded).',
     todo: 'Open Ratings in the seller cabinet now: Ozon may restrict the shop until the points fall.',

@@ -1,5 +1,27 @@
 /** Alerts in Russian. */
-import { lines, type Templates } from './text';
+import { type DigestWords, digestBody, lines, type Templates } from './text';
+
+const DIGEST: DigestWords = {
+  incidents: {
+    confirmation_missed: 'подтверждено с опозданием',
+    handover_missed: 'пропущено отгрузок',
+    seller_cancelled: 'отменено вами',
+    delivery_late: 'доставлено с опозданием',
+    buyer_unanswered: 'покупателей без ответа',
+    stalled: 'посылок застряло',
+    payout_gap: 'расхождений в выплатах',
+    quality_failed: 'не прошли проверку качества',
+  },
+  metrics: {
+    revenue: 'выручка',
+    ordered_units: 'заказано',
+    hits_view: 'показы',
+    conv_tocart: 'в корзину',
+    cancellations: 'отменено',
+    returns: 'возвращено',
+  },
+  none: 'нет данных по товарам',
+};
 
 export const ru: Templates = {
   out_of_stock: (f) => ({
@@ -184,6 +206,13 @@ export const ru: Templates = {
     what: `Показатель Ozon «${f.name}» (${f.rating}) в статусе ${f.status}: ${f.value}${f.past !== undefined ? ` (было ${f.past})` : ''}.${f.postings.length ? ` Отправления, которые на него повлияли: ${f.postings.slice(0, 20).join(', ')}${f.postings.length > 20 ? ` и ещё ${f.postings.length - 20}` : ''}.` : ''}`,
     todo: 'Откройте «Рейтинги» в личном кабинете и исправьте причины, пока Ozon не ограничил магазин или не начислил штраф (собирайте и передавайте вовремя, пополняйте остатки вместо отмен, отвечайте покупателям в течение суток).',
   }),
+  digest: (f) => {
+    const b = digestBody(f, DIGEST);
+    return {
+      what: `Ваша неделя ${f.from} – ${f.to}: ${b.figures}. По товарам (аналитика Ozon): ${b.skus}.${f.missing.length ? ` Не входит в ваш тариф: ${f.missing.map((m) => DIGEST.metrics[m] ?? m).join(', ')} по товарам (Premium Plus).` : ''}${f.unavailable ? ` Аналитику Ozon на этой неделе получить не удалось (${f.unavailable}).` : ''}`,
+      todo: 'Разберите отправления, названные в оповещениях; остальное — в разделе «Аналитика» кабинета продавца.',
+    };
+  },
   rating_penalty: () => ({
     what: 'Ozon сообщает, что баланс штрафных баллов превышен (penalty_score_exceeded).',
     todo: 'Откройте «Рейтинги» в личном кабинете: Ozon может ограничить магазин, пока баллы не снизятся.',

@@ -6,3 +6,32 @@ export type Templates = { [K in AlertKind]: (f: Extract<AlertFacts, { kind: K }>
 
 export const lines = (f: { lines: { offerId: string; missing: number }[] }) =>
   f.lines.map((l) => `${l.offerId} ×${l.missing}`).join(', ');
+
+/** The words of the digest in one language: each incident kind, each analytics metric, and the frame. */
+export interface DigestWords {
+  incidents: Record<string, string>;
+  metrics: Record<string, string>;
+  none: string;
+}
+
+/** The digest's figures as text: the product's own figures, then one line per SKU with Ozon's metrics. */
+export function digestBody(
+  f: { incidents: Record<string, number>; skus: { sku: string; name: string; metrics: Record<string, number> }[] },
+  w: DigestWords,
+): { figures: string; skus: string } {
+  const figures = Object.entries(f.incidents)
+    .map(([k, n]) => `${w.incidents[k] ?? k} ${n}`)
+    .join(', ');
+  const value = (m: string, v: number) => (m === 'conv_tocart' ? `${Math.round(v * 100) / 100}%` : String(v));
+  const skus = f.skus.length
+    ? f.skus
+        .map(
+          (s) =>
+            `${s.name || s.sku} (${s.sku}): ${Object.entries(s.metrics)
+              .map(([m, v]) => `${w.metrics[m] ?? m} ${value(m, v)}`)
+              .join(', ')}`,
+        )
+        .join('; ')
+    : w.none;
+  return { figures, skus };
+}

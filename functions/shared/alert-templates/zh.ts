@@ -1,5 +1,27 @@
 /** Alerts in Chinese. */
-import { lines, type Templates } from './text';
+import { type DigestWords, digestBody, lines, type Templates } from './text';
+
+const DIGEST: DigestWords = {
+  incidents: {
+    confirmation_missed: '延迟确认',
+    handover_missed: '错过交运',
+    seller_cancelled: '卖家取消',
+    delivery_late: '延迟送达',
+    buyer_unanswered: '未回复买家',
+    stalled: '物流停滞',
+    payout_gap: '结算差异',
+    quality_failed: '质检未通过',
+  },
+  metrics: {
+    revenue: '销售额',
+    ordered_units: '下单件数',
+    hits_view: '浏览量',
+    conv_tocart: '加购转化',
+    cancellations: '取消',
+    returns: '退货',
+  },
+  none: '无商品数据',
+};
 
 export const zh: Templates = {
   out_of_stock: (f) => ({
@@ -181,6 +203,13 @@ export const zh: Templates = {
     what: `Ozon 将您店铺的“${f.name}”（${f.rating}）评为 ${f.status}：${f.value}${f.past !== undefined ? `（之前 ${f.past}）` : ''}。${f.postings.length ? `影响该指标的订单：${f.postings.slice(0, 20).join(', ')}${f.postings.length > 20 ? ` 等 ${f.postings.length - 20} 个` : ''}。` : ''}`,
     todo: '请在卖家后台打开“评级”，在 Ozon 限制或罚款前改正（按时确认和交接、补货而不是取消、一天内回复买家）。',
   }),
+  digest: (f) => {
+    const b = digestBody(f, DIGEST);
+    return {
+      what: `您的一周 ${f.from} – ${f.to}：${b.figures}。按商品（Ozon 分析）：${b.skus}。${f.missing.length ? `您的套餐不包含按商品的${f.missing.map((m) => DIGEST.metrics[m] ?? m).join('、')}（需 Premium Plus）。` : ''}${f.unavailable ? `本周无法读取 Ozon 分析数据（${f.unavailable}）。` : ''}`,
+      todo: '请查看提醒中列出的订单问题；其余数据见卖家后台的「分析」。',
+    };
+  },
   rating_penalty: () => ({
     what: 'Ozon 提示您的罚分已超限（penalty_score_exceeded）。',
     todo: '请立即在卖家后台打开“评级”：在罚分下降前 Ozon 可能限制店铺。',

@@ -88,6 +88,11 @@ export const ENDPOINTS = {
   notifications: endpoint('/v1/notification/list', S.NotificationListResponse, false),
   updateStocks: endpoint('/v2/products/stocks', S.StocksUpdateResponse, true, { perMinute: 80 }),
   productStocks: endpoint('/v4/product/info/stocks', S.ProductStocksResponse, false),
+  // "Метод можно использовать не больше 1 раза в минуту"; the fields depend on the seller's plan (docs/52-premium.md).
+  analytics: endpoint('/v1/analytics/data', S.AnalyticsResponse, false, {
+    perMinute: 1,
+    optionalFor: "the weekly digest's views, conversion and cancellations per SKU",
+  }),
 } as const;
 export type EndpointName = keyof typeof ENDPOINTS;
 

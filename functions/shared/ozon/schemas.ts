@@ -566,3 +566,20 @@ export const ChatHistoryResponse = z.looseObject({
     [],
   ),
 });
+
+/** `/v1/analytics/data`: one row per dimension value (the SKU here), the metrics in the order asked for. */
+export const AnalyticsResponse = z.looseObject({
+  result: z.looseObject({
+    data: z._default(
+      z.array(
+        z.looseObject({
+          dimensions: z._default(z.array(z.looseObject({ id: z.string(), name: nullableString })), []),
+          metrics: z._default(z.array(z.nullish(z.number())), []),
+        }),
+      ),
+      [],
+    ),
+    totals: z._default(z.array(z.nullish(z.number())), []),
+  }),
+});
+export type AnalyticsResponse = z.infer<typeof AnalyticsResponse>;
