@@ -8,6 +8,7 @@ export const FIGURES = [
   'confirmedLate',
   'carriageMissed',
   'cancelledBySeller',
+  'qualityFailed',
   'stalled',
   'returns',
   'payoutsReopened',
@@ -17,7 +18,15 @@ export const FIGURES = [
   'ratingWarnings',
 ] as const;
 export type Figure = (typeof FIGURES)[number];
-export type DayFigures = { day: string } & Record<Figure, number>;
+/**
+ * A day's counts, and what is derived from them: the share of postings received that day confirmed and handed over
+ * on time (the alerts of the day against its postings: a late one is counted on the day it was late), and the
+ * average hours from delivery to settlement of the postings settled that day (`SettlementLagHours`).
+ */
+export type DayFigures = { day: string } & Record<Figure, number> & {
+    onTimePct?: number;
+    settlementLagHours?: number;
+  };
 
 /** Which alert kind counts towards which figure (an alert is sent once per posting and occurrence). */
 const FIGURE_OF_ALERT: Record<string, Figure> = {
@@ -25,6 +34,7 @@ const FIGURE_OF_ALERT: Record<string, Figure> = {
   handover_missed: 'carriageMissed',
   stock_cancelled: 'cancelledBySeller',
   partial_cancel: 'cancelledBySeller',
+  quality_failed: 'qualityFailed',
   delivery_stalled: 'stalled',
   payout_reversed: 'payoutsReopened',
   payout_mismatch: 'payoutGaps',
@@ -40,12 +50,25 @@ export interface Logged {
   /** executions-ReturnLifecycle.jsonl `started` lines. */
   returnsStarted: { at: number }[];
   alerts: { kind: string; at: number }[];
+  /** metrics.jsonl: the functions' metrics (the settlement lag among them); absent in older data dirs. */
+  metrics?: { name: string; value: number; at: number }[];
 }
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const onTime = (r: Record<Figure, number>) =>
+  r.received
+    ? Math.max(0, Math.round((100 * (r.received - r.confirmedLate - r.carriageMissed)) / r.received))
+    : undefined;
+const average = (values: number[]) =>
+  values.length ? round1(values.reduce((a, b) => a + b, 0) / values.length) : undefined;
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The figures per simulated day, the last `days` days that have any, oldest first, with a total row's numbers. */
-export function figuresByDay(logged: Logged, days: number): { days: DayFigures[]; total: Record<Figure, number> } {
+export function figuresByDay(
+  logged: Logged,
+  days: number,
+): { days: DayFigures[]; total: Record<Figure, number> & { onTimePct?: number; settlementLagHours?: number } } {
   const byDay = new Map<string, DayFigures>();
   const row = (ms: number) => {
     const day = dayOf(ms);
@@ -63,10 +86,31 @@ export function figuresByDay(logged: Logged, days: number): { days: DayFigures[]
     const figure = FIGURE_OF_ALERT[a.kind];
     if (figure) row(a.at)[figure]++;
   }
+  const lags = new Map<string, number[]>();
+  for (const m of logged.metrics ?? []) {
+    if (m.name !== 'SettlementLagHours') continue;
+    row(m.at);
+    lags.set(dayOf(m.at), [...(lags.get(dayOf(m.at)) ?? []), m.value]);
+  }
   const all = [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day)).slice(-days);
-  const total = Object.fromEntries(FIGURES.map((f) => [f, all.reduce((n, d) => n + d[f], 0)])) as Record<
+  for (const d of all) {
+    const pct = onTime(d);
+    if (pct !== undefined) d.onTimePct = pct;
+    const lag = average(lags.get(d.day) ?? []);
+    if (lag !== undefined) d.settlementLagHours = lag;
+  }
+  const counts = Object.fromEntries(FIGURES.map((f) => [f, all.reduce((n, d) => n + d[f], 0)])) as Record<
     Figure,
     number
   >;
-  return { days: all, total };
+  const allLags = average(all.flatMap((d) => lags.get(d.day) ?? []));
+  const pct = onTime(counts);
+  return {
+    days: all,
+    total: {
+      ...counts,
+      ...(pct !== undefined ? { onTimePct: pct } : {}),
+      ...(allLags !== undefined ? { settlementLagHours: allLags } : {}),
+    },
+  };
 }

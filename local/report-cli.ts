@@ -36,6 +36,7 @@ const program = new Command('report')
         postingsStarted: started('executions.jsonl'),
         returnsStarted: started('executions-ReturnLifecycle.jsonl'),
         alerts: new JsonLog<{ kind: string; at: number }>(path.join(dir, 'alerts.jsonl')).entries(),
+        metrics: new JsonLog<{ name: string; value: number; at: number }>(path.join(dir, 'metrics.jsonl')).entries(),
       },
       opts.days,
     );
@@ -43,9 +44,13 @@ const program = new Command('report')
       process.stdout.write(`${JSON.stringify({ dataDir: dir, ...figures })}\n`);
       return;
     }
-    const table = new Table({ head: ['day (simulated)', ...FIGURES] });
-    for (const d of figures.days) table.push([d.day, ...FIGURES.map((f) => d[f])]);
-    table.push(['total', ...FIGURES.map((f) => figures.total[f])]);
+    const derived = (d: { onTimePct?: number; settlementLagHours?: number }) => [
+      d.onTimePct === undefined ? '' : `${d.onTimePct}%`,
+      d.settlementLagHours ?? '',
+    ];
+    const table = new Table({ head: ['day (simulated)', ...FIGURES, 'onTime', 'settlementLagHours'] });
+    for (const d of figures.days) table.push([d.day, ...FIGURES.map((f) => d[f]), ...derived(d)]);
+    table.push(['total', ...FIGURES.map((f) => figures.total[f]), ...derived(figures.total)]);
     console.log(table.toString());
   });
 

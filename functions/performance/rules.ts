@@ -38,6 +38,8 @@ export type IncidentKind =
   | 'stalled'
   | 'payout_gap'
   | 'quality_failed';
+/** The incidents only the digest counts: Ozon's indicators do not weigh them (EVIDENCE leaves them out). */
+export const FIGURE_ONLY: readonly IncidentKind[] = ['stalled', 'payout_gap', 'quality_failed'];
 export const INCIDENT_KINDS: readonly IncidentKind[] = [
   'confirmation_missed',
   'handover_missed',

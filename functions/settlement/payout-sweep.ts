@@ -14,6 +14,7 @@ import { emitMetric } from '#shared/powertools';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
 import { refreshExpectedPayout, saleAccrualTypes } from './expected-payout';
 import { accrualsOf, payoutRecord, settle } from './rules';
+import { emitSettlementLag } from './settlement-lag';
 
 /** Ozon's limit for one accruals request. */
 const ACCRUALS_PER_CALL = 200;
@@ -97,6 +98,7 @@ async function settleNow(
     { phase: 'completed', accrued: result.actual, payout: payoutRecord(result, nowIso()) },
     SETTLING,
   ).catch(ignoreRefusal);
+  if (settled) emitSettlementLag(settled);
   if (!settled || !wait || wait.on !== 'payout') return false;
   const sent = await sendTaskOutcome(wait.token, { outcome: 'success' }, settled);
   if (sent) emitMetric('WaitsEnded', 1, { wait: 'payout', outcome: 'event' });

@@ -12,6 +12,7 @@ import { ozon } from '#shared/ozon/client';
 import { StepInput, stateOf } from '#shared/steps';
 import { refreshExpectedPayout, saleAccrualTypes } from './expected-payout';
 import { accrualsOf, payoutRecord, settle } from './rules';
+import { emitSettlementLag } from './settlement-lag';
 
 export async function settlePayout(input: StepInput) {
   const order = await requireOrder(input.postingNumber);
@@ -30,6 +31,7 @@ export async function settlePayout(input: StepInput) {
     accrued: result.actual,
     payout: payoutRecord(result, nowIso()),
   });
+  if (result.verdict !== 'missing') emitSettlementLag(updated);
   if (result.verdict === 'missing') {
     await sendAlert(updated, { kind: 'payout_missing', expected: result.expected, currency: order.currency });
   } else if (result.verdict !== 'settled' && result.expected !== undefined) {

@@ -81,6 +81,27 @@ export class SellerDashboard extends Construct {
           ]),
         ],
         [
+          graph('Quality before shipping (per day)', [
+            alerts('quality_check', 'checks asked of the warehouse'),
+            alerts('quality_failed', 'units failed and written off'),
+          ]),
+          new cloudwatch.GraphWidget({
+            title: 'Settlement lag: hours from delivery to payout (daily average)',
+            left: [
+              new cloudwatch.Metric({
+                namespace: NAMESPACE,
+                metricName: 'SettlementLagHours',
+                dimensionsMap: { service: SERVICE },
+                statistic: 'Average',
+                period: DAY,
+                label: 'hours',
+              }),
+            ],
+            width: 12,
+            height: 6,
+          }),
+        ],
+        [
           graph('Ozon calls by method (hourly)', [byMethod('OzonCalls', 'calls')]),
           graph('Ozon refusals and rate limits (hourly)', [
             byMethod('OzonRateLimited', 'rate-limited'),

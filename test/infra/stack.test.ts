@@ -357,11 +357,18 @@ describe('workflow and endpoints', () => {
       ['payout_reversed', 'warning'],
       ['buyer_reply_due', 'critical'],
       ['rating_warning', 'critical'],
+      ['quality_failed', 'warning'],
     ]) {
       const dims = `\\"kind\\",\\"${kind}\\",\\"service\\",\\"ozon-autopilot\\",\\"severity\\",\\"${severity}\\"`;
       expect(body, kind).toContain(dims);
     }
-    for (const metric of ['ExecutionsStarted', 'ReturnsStarted', 'OzonCalls', 'OzonRateLimited']) {
+    for (const metric of [
+      'ExecutionsStarted',
+      'ReturnsStarted',
+      'OzonCalls',
+      'OzonRateLimited',
+      'SettlementLagHours',
+    ]) {
       expect(body, metric).toContain(metric);
     }
     for (const [id] of ofType('AWS::StepFunctions::StateMachine')) expect(body, id).toContain(`"Ref":"${id}"`);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOrder } from '#shared/order-store';
 import { getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
-import { scenarioRuntimeOptions, startWarehouse } from '../../local/scenarios';
+import { scenarioRuntimeOptions, startQualityDesk, startWarehouse } from '../../local/scenarios';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
 import type { CreatePostingSpec } from '../../sandbox/types';
@@ -23,6 +23,7 @@ const carrierPlans = new Map<string, { silent?: boolean; transitMs?: number }>()
 const neverPacked = new Set<string>();
 let rt: Runtime;
 let warehouse: { stop(): void };
+let qualityDesk: { stop(): void };
 
 beforeAll(async () => {
   const mixed = scenarioRuntimeOptions('mixed', carrierPlans);
@@ -30,6 +31,8 @@ beforeAll(async () => {
   rt = await startRuntime({ speed: 5_000, ...mixed, environment: { ...mixed.environment, TRANSIT_STALL_DAYS: '1' } });
   await seedDemoStock(100, { 'NOTE-A5-DOT': 0, 'SOCKS-WOOL-42': 0 });
   warehouse = startWarehouse(rt, (pn) => (neverPacked.has(pn) ? undefined : 30 * 60_000));
+  // The mixed week checks kettles before they ship: the warehouse passes each.
+  qualityDesk = startQualityDesk(rt, new Set());
   let restocked = false;
   rt.onAlert((alert) => {
     if (alert.kind === 'out_of_stock' && alert.message.includes('NOTE-A5-DOT') && !restocked) {
@@ -43,6 +46,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   warehouse?.stop();
+  qualityDesk?.stop();
   await rt?.stop();
 });
 

@@ -1,7 +1,17 @@
 /** The seller's standing with Ozon (which indicators worsened, what weighs on them) and telling the buyer. */
 import { describe, expect, it } from 'vitest';
 import { chatOpen, DEFAULT_MESSAGES, itemsOf, messagesOf, render } from '#buyers/rules';
-import { EVIDENCE, formatValue, INCIDENT_OF_ALERT, lastDays, severityOf, worsened } from '#performance/rules';
+import {
+  EVIDENCE,
+  FIGURE_ONLY,
+  formatValue,
+  INCIDENT_KINDS,
+  INCIDENT_OF_ALERT,
+  lastDays,
+  severityOf,
+  skuFigures,
+  worsened,
+} from '#performance/rules';
 import { figuresByDay } from '../../local/figures';
 
 const indicator = (rating: string, status: string) => ({ rating, name: rating, status, value: 1 });
@@ -31,10 +41,24 @@ describe('worsened', () => {
 });
 
 describe('evidence', () => {
-  it("every incident the product records weighs on some indicator Ozon's history method names", () => {
+  it("every incident the product records weighs on some indicator Ozon's history method names, or is the digest's", () => {
     const weighed = new Set(Object.values(EVIDENCE).flatMap((e) => e.kinds));
-    for (const kind of Object.values(INCIDENT_OF_ALERT)) expect(weighed.has(kind), kind).toBe(true);
+    for (const kind of Object.values(INCIDENT_OF_ALERT)) {
+      expect(weighed.has(kind) !== FIGURE_ONLY.includes(kind), kind).toBe(true);
+    }
+    expect(new Set([...weighed, ...FIGURE_ONLY])).toEqual(new Set(INCIDENT_KINDS));
     expect(EVIDENCE.rating_order_cancellation).toEqual({ kinds: ['seller_cancelled'], days: 7 });
+  });
+
+  it("reads Ozon's analytics rows as figures per SKU, naming the metrics in the order asked, leaving out the unanswered", () => {
+    const rows = [
+      { dimensions: [{ id: '1473290035', name: 'Лампа' }], metrics: [318.5, 2, null] },
+      { dimensions: [{ id: '1473290036', name: null }], metrics: [0, 0] },
+    ];
+    expect(skuFigures(rows, ['revenue', 'ordered_units', 'hits_view'])).toEqual([
+      { sku: '1473290035', name: 'Лампа', metrics: { revenue: 318.5, ordered_units: 2 } },
+      { sku: '1473290036', name: '', metrics: { revenue: 0, ordered_units: 0 } },
+    ]);
   });
 
   it('counts back whole UTC days from today', () => {
@@ -136,6 +160,30 @@ describe("the seller's figures from a local run (npm run report)", () => {
       ['2026-12-03', 0, 0, 0, 1],
     ]);
     expect(result.total).toMatchObject({ received: 3, cancelledBySeller: 2, payoutsReopened: 1, returns: 1 });
+  });
+
+  it('derives the on-time share and the settlement lag of each day, and counts failed quality checks', () => {
+    const result = figuresByDay(
+      {
+        postingsStarted: [1, 2, 3, 4].map((n) => ({ name: `${n}-1-1`, at: at(1) })),
+        returnsStarted: [],
+        alerts: [
+          { kind: 'confirmation_deadline_missed', at: at(1) },
+          { kind: 'quality_failed', at: at(1) },
+        ],
+        metrics: [
+          { name: 'SettlementLagHours', value: 30, at: at(2) },
+          { name: 'SettlementLagHours', value: 42, at: at(2) },
+          { name: 'OzonCalls', value: 1, at: at(2) },
+        ],
+      },
+      14,
+    );
+
+    expect(result.days[0]).toMatchObject({ day: '2026-12-01', received: 4, qualityFailed: 1, onTimePct: 75 });
+    expect(result.days[1]).toMatchObject({ day: '2026-12-02', received: 0, settlementLagHours: 36 });
+    expect(result.days[1]?.onTimePct).toBeUndefined();
+    expect(result.total).toMatchObject({ onTimePct: 75, settlementLagHours: 36, qualityFailed: 1 });
   });
 
   it('keeps the last N days that have figures', () => {
