@@ -104,9 +104,9 @@ export async function pollOnce(): Promise<PollReport> {
       report.ratingIndicators = rating?.indicators;
       report.ratingAlerts = rating?.alerted;
     }
-    // The seller's weekly digest: their figures and Ozon's analytics per SKU (one analytics call). Not on the very
-    // first poll: a digest of a week the product did not see would be all zeros.
-    if (mark !== undefined && firstRunOfPeriod(mark, now(), env('policy').DIGEST_EVERY_HOURS)) {
+    // The seller's weekly digest: their figures and Ozon's analytics per SKU (one analytics call), looked at hourly
+    // (one small read): sent once per DIGEST_EVERY_HOURS, tried again the next hour when Ozon's minute was taken.
+    if (firstRunOfPeriod(mark, now(), 1)) {
       const digest = await besideThePoll(sendWeeklyDigest(), 'The weekly digest could not be sent');
       report.digestSent = digest?.sent;
     }

@@ -5,14 +5,19 @@
  * (`/v1/analytics/data`, one call: revenue and ordered units for every seller; views, conversion, cancellations and
  * returns with Premium Plus). The seller's plan is not asked for: the richer query is tried until Ozon refuses it
  * once (kept in `DIGEST`), then the free one is used — and the digest says what the plan leaves out.
+ *
+ * Ozon answers analytics once a minute: the one call is made without retries, and a digest Ozon answered with its
+ * rate limit is tried again at the next hour's poll (the period is kept only once the digest went out), so a poll is
+ * never held waiting for that minute.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { sendAccountAlert } from '#shared/alerts';
 import { now, nowIso } from '#shared/clock';
+import { env } from '#shared/config';
 import { db } from '#shared/db';
-import { OzonAuthError, OzonRequestRejected } from '#shared/errors';
+import { OzonAuthError, OzonRateLimited, OzonRequestRejected } from '#shared/errors';
 import { table } from '#shared/order-store';
-import { ozon } from '#shared/ozon/client';
+import { OzonClient } from '#shared/ozon/client';
 import { logger } from '#shared/powertools';
 import { incidentCounts } from './incidents';
 import {
@@ -32,16 +37,45 @@ const DIGEST_KEY = { pk: 'DIGEST', sk: 'STATE' };
 const needsPremium = (e: unknown) =>
   (e instanceof OzonAuthError || e instanceof OzonRequestRejected) && /premium/i.test(e.message);
 
-export async function sendWeeklyDigest(): Promise<{ sent: boolean; plan: AnalyticsPlan; skus: number }> {
+type DigestState = { period?: number; plan?: AnalyticsPlan };
+
+const readState = async (): Promise<DigestState> =>
+  ((await db().send(new GetCommand({ TableName: table(), Key: DIGEST_KEY, ConsistentRead: true }))).Item ??
+    {}) as DigestState;
+const saveState = (state: DigestState) =>
+  db().send(new PutCommand({ TableName: table(), Item: { ...DIGEST_KEY, ...state, at: nowIso() } }));
+
+/**
+ * The poller's hourly look: the digest of the period that began, once. The first look ever only starts the count
+ * (a digest of a week the product did not see would be all zeros).
+ */
+export async function sendWeeklyDigest(): Promise<{ sent: boolean; due: boolean }> {
+  const period = Math.floor(now() / (env('policy').DIGEST_EVERY_HOURS * 3_600_000));
+  const state = await readState();
+  if (state.period === undefined) {
+    await saveState({ ...state, period });
+    return { sent: false, due: false };
+  }
+  if (state.period >= period) return { sent: false, due: false };
+  const result = await sendDigestNow(state);
+  if (result.rateLimited) return { sent: false, due: true };
+  await saveState({ plan: result.plan, period });
+  return { sent: result.sent, due: true };
+}
+
+/** The digest of the last 7 days, now. `rateLimited`: Ozon's analytics minute was taken; nothing was sent. */
+export async function sendDigestNow(
+  state?: DigestState,
+): Promise<{ sent: boolean; plan: AnalyticsPlan; skus: number; rateLimited?: true }> {
   const days = lastDays(now(), DAYS);
   const from = days.at(-1) as string;
   const to = days[0] as string;
-  const { Item } = await db().send(new GetCommand({ TableName: table(), Key: DIGEST_KEY, ConsistentRead: true }));
-  let plan: AnalyticsPlan = Item?.plan === 'free' ? 'free' : 'premium_plus';
+  const known = state ?? (await readState());
+  let plan: AnalyticsPlan = known.plan === 'free' ? 'free' : 'premium_plus';
   let skus: SkuFigures[] | undefined;
   let unavailable: string | undefined;
   const query = (p: AnalyticsPlan) =>
-    ozon().call('analytics', {
+    new OzonClient({ attempts: 1 }).call('analytics', {
       date_from: from,
       date_to: to,
       metrics: DIGEST_METRICS[p],
@@ -54,6 +88,7 @@ export async function sendWeeklyDigest(): Promise<{ sent: boolean; plan: Analyti
   try {
     skus = skuFigures((await query(plan)).result.data, DIGEST_METRICS[plan]);
   } catch (e) {
+    if (e instanceof OzonRateLimited) return { sent: false, plan, skus: 0, rateLimited: true };
     if (needsPremium(e) && plan === 'premium_plus') {
       // Ozon allows one call a minute: the free figures come with next week's digest; this one says so.
       plan = 'free';
@@ -75,9 +110,10 @@ export async function sendWeeklyDigest(): Promise<{ sent: boolean; plan: Analyti
       missing: missingWithoutPremium(plan),
       ...(unavailable ? { unavailable } : {}),
     },
-    // Once per run of the job (a retried poll sends nothing twice); the period is hours, never shorter.
+    // Once per hour at most (a retried poll sends nothing twice); the period is hours, never shorter.
     { once: `digest#${nowIso().slice(0, 13)}` },
   );
-  await db().send(new PutCommand({ TableName: table(), Item: { ...DIGEST_KEY, plan, lastTo: to, at: nowIso() } }));
+  // The plan learnt from Ozon's refusal is kept at once: the next digest asks for what the plan allows.
+  if (plan !== known.plan) await saveState({ ...known, plan });
   return { sent, plan, skus: skus?.length ?? 0 };
 }

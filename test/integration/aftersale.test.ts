@@ -10,7 +10,7 @@ import { getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
-import { ozonCallsFor, statesEntered, until, waitForExecution } from './helpers';
+import { buyerToldIn, ozonCallsFor, statesEntered, until, waitForExecution } from './helpers';
 
 const RFBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => w.is_rfbs)?.warehouse_id as number;
 const MINUTE = 60_000;
@@ -94,6 +94,8 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
     expect(statesEntered(execution).at(-1)).toBe('Completed');
     expect(requestOf(pn)).toMatchObject({ state: 'REJECTED', resolution: 'rejected', comment: 'Посылка уже в пути' });
     expect((await getOrder(pn))?.cancellationRequest).toMatchObject({ decision: 'rejected', decidedBy: 'seller' });
+    // The buyer is told why the parcel still comes, once.
+    expect(buyerToldIn(rt, pn).filter((t) => /По вашей заявке на отмену заказа/.test(t))).toHaveLength(1);
     // A second answer is refused: nothing is open any more.
     expect((await rt.sellerApi('cancellationRequest', { postingNumber: pn, approve: true })).status).toBe(409);
   });

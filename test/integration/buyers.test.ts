@@ -6,7 +6,7 @@
  * the product's own posting that weighs on the indicator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendWeeklyDigest } from '#performance/digest';
+import { sendDigestNow } from '#performance/digest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
@@ -122,7 +122,7 @@ describe.concurrent('buyers and the rating', { timeout: 150_000 }, () => {
 
     // The weekly digest (sent here directly: Ozon's analytics answer once a minute of real time) counts the
     // cancellation and, with Premium Plus, gives views, conversion, cancellations and returns per SKU.
-    expect(await sendWeeklyDigest()).toMatchObject({ sent: true, plan: 'premium_plus' });
+    expect(await sendDigestNow()).toMatchObject({ sent: true, plan: 'premium_plus' });
     const digest = await until(() => rt.alerts.find((a) => a.kind === 'digest'));
     expect(digest.message).toMatch(/cancelled by you [1-9]/);
     expect(digest.message).toMatch(

@@ -12,7 +12,7 @@ import { scenarioRuntimeOptions, startQualityDesk, startWarehouse } from '../../
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
 import type { CreatePostingSpec } from '../../sandbox/types';
-import { ozonCallsFor, statesEntered, waitForAlert, waitForExecution, waitForState } from './helpers';
+import { buyerToldIn, ozonCallsFor, statesEntered, waitForAlert, waitForExecution, waitForState } from './helpers';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -109,6 +109,13 @@ describe.concurrent('exception paths', { timeout: 150_000 }, () => {
     const ship = ozonCallsFor(rt, pn).find((c) => c.path === '/v4/posting/fbs/ship');
     expect(ship?.body).toMatchObject({ packages: [{ products: [{ product_id: sku('TEA-GRN-100'), quantity: 1 }] }] });
     expect(kindsOf(pn)).toContain('partial_cancel');
+    // The buyer heard of the wait, then of the line cancelled: each moment once.
+    const told = buyerToldIn(rt, pn);
+    expect(told).toHaveLength(2);
+    expect(told[0]).toMatch(/товар «Носки шерстяные, размер 42» закончился на складе/);
+    expect(told[1]).toMatch(
+      /К сожалению, товар «Носки шерстяные, размер 42» из заказа .+ закончился, и мы отменили только его/,
+    );
   });
 
   it('confirmation deadline: no packed confirmation → reminders, a critical alert with the cost; the buyer cancels', async () => {

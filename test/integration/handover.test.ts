@@ -14,7 +14,7 @@ import type { Execution } from '../../local/execution';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
-import { ozonCallsFor, statesEntered, until, waitForExecution } from './helpers';
+import { buyerToldIn, ozonCallsFor, statesEntered, until, waitForExecution } from './helpers';
 
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 
@@ -151,6 +151,12 @@ describe('the handover day', { timeout: 150_000 }, () => {
     expect(rt.alerts.find((a) => a.kind === 'removed_from_act' && a.postingNumber === removed)?.severity).toBe(
       'warning',
     );
+    // Its buyer hears the day moved, once.
+    const toldMoved = await until(() => {
+      const told = buyerToldIn(rt, removed);
+      return told.length ? told : undefined;
+    });
+    expect(toldMoved).toEqual([expect.stringMatching(/уйдёт к вам со следующей отгрузкой, на день позже/)]);
     // A posting due the same day but assembled after the act was made: Ozon moves it to the next carriage.
     const lateBy = Date.parse(`${shipment.slice(0, 10)}T23:00:00Z`) - rt.clock.now();
     expect(lateBy).toBeGreaterThan(0);

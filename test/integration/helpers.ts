@@ -92,3 +92,10 @@ export async function until<T>(find: () => T | undefined | Promise<T | undefined
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** What the seller wrote to a posting's buyer in Ozon's chat (the sandbox's chats), oldest first. */
+export function buyerToldIn(rt: Runtime, postingNumber: string): string[] {
+  return (rt.sandbox?.chats() ?? [])
+    .filter((c) => c.posting_number === postingNumber)
+    .flatMap((c) => c.messages.filter((m) => m.author === 'seller').map((m) => m.text));
+}

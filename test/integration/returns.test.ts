@@ -17,7 +17,7 @@ import { afterSaleSettled, afterSaleSummary, printHistory, returnsOf, summarize 
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { returnIntents, runScenario, type ScenarioRun, scenarioRuntimeOptions } from '../../local/scenarios';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
-import { statesEntered, until, waitForExecution } from './helpers';
+import { buyerToldIn, statesEntered, until, waitForExecution } from './helpers';
 
 const RFBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => w.is_rfbs)?.warehouse_id as number;
 const HOUR = 3_600_000;
@@ -166,6 +166,12 @@ describe.concurrent('returns', { timeout: 200_000 }, () => {
       });
       expect(actionsOn(returnId)).toEqual(['-1 200']);
       expect((await getReturn(returnId))?.unit).toBeUndefined();
+      // The buyer is told the decision in the chat, once.
+      const told = await until(() => {
+        const texts = buyerToldIn(rt, pn).filter((t) => /По вашей заявке на возврат/.test(t));
+        return texts.length ? texts : undefined;
+      });
+      expect(told).toHaveLength(1);
       // A second answer is refused: the first counts.
       expect((await rt.sellerApi('returnRequest', { returnId, answer: 'refund' })).status).toBe(409);
     });

@@ -89,8 +89,9 @@ export const ENDPOINTS = {
   updateStocks: endpoint('/v2/products/stocks', S.StocksUpdateResponse, true, { perMinute: 80 }),
   productStocks: endpoint('/v4/product/info/stocks', S.ProductStocksResponse, false),
   // "Метод можно использовать не больше 1 раза в минуту"; the fields depend on the seller's plan (docs/52-premium.md).
+  // One call per digest, made without retries (performance/digest.ts): no per-method spacing that would hold a poll
+  // for a minute.
   analytics: endpoint('/v1/analytics/data', S.AnalyticsResponse, false, {
-    perMinute: 1,
     optionalFor: "the weekly digest's views, conversion and cancellations per SKU",
   }),
 } as const;
