@@ -99,7 +99,10 @@ export function startCarrier(
       // An aggregator's parcel is registered by Ozon, which assigns its tracking number: nothing for the seller.
       if (order.schema !== 'rfbs' || order.tplIntegrationType === 'aggregator') continue;
       if (order.trackingNumber || plan.silent) continue;
-      if (now < handedOverAt(order) + (plan.handoverMs ?? options.handoverMs)) continue;
+      // Not handed over yet as far as the carrier knows (the hand-over alert is written after the phase): a NaN
+      // here once let a busy run's carrier pick a parcel up at once.
+      const handedOver = handedOverAt(order);
+      if (Number.isNaN(handedOver) || now < handedOver + (plan.handoverMs ?? options.handoverMs)) continue;
       const trackingNumber = `CN${order.postingNumber.replace(/\D/g, '')}`;
       calls.push(
         send(`tracking ${order.postingNumber}`, 'tracking', { postingNumber: order.postingNumber, trackingNumber }),
