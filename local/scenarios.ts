@@ -553,6 +553,24 @@ export async function runScenario(
   };
 }
 
+/** Runs `look` now and every 5 simulated minutes until stopped: the simulated warehouse's rounds. */
+function everyFiveMinutes(runtime: Runtime, look: () => void): { stop(): void } {
+  let running = true;
+  let cancel = () => {};
+  const round = () => {
+    if (!running) return;
+    look();
+    cancel = runtime.clock.schedule(5 * 60_000, round);
+  };
+  round();
+  return {
+    stop: () => {
+      running = false;
+      cancel();
+    },
+  };
+}
+
 /** How long the simulated warehouse takes to check a unit after the posting began to wait for it. */
 export const QUALITY_CHECK_MS = 40 * 60_000;
 
@@ -566,10 +584,7 @@ export function startQualityDesk(runtime: Runtime, failFirst: ReadonlySet<string
   const qualityWaits = waitStates(runtime.stack.definition, ['quality']);
   const failed = new Set<string>();
   const sending = new Set<string>();
-  let running = true;
-  let cancel = () => {};
-  const look = () => {
-    if (!running) return;
+  return everyFiveMinutes(runtime, () => {
     const now = runtime.clock.now();
     for (const e of runtime.engine.executions.values()) {
       const pn = postingOf(e);
@@ -592,15 +607,7 @@ export function startQualityDesk(runtime: Runtime, failFirst: ReadonlySet<string
         .catch(() => {})
         .finally(() => sending.delete(pn));
     }
-    cancel = runtime.clock.schedule(5 * 60_000, look);
-  };
-  look();
-  return {
-    stop: () => {
-      running = false;
-      cancel();
-    },
-  };
+  });
 }
 
 /**
@@ -616,10 +623,7 @@ export function startWarehouse(runtime: Runtime, packAfterMs: (postingNumber: st
   if (!packedWaits.size) throw new Error('The state machine has no wait for "packed": the warehouse has nothing to do');
   const confirmed = new Set<string>();
   const sending = new Set<string>();
-  let running = true;
-  let cancel = () => {};
-  const look = () => {
-    if (!running) return;
+  return everyFiveMinutes(runtime, () => {
     const now = runtime.clock.now();
     for (const e of runtime.engine.executions.values()) {
       const pn = postingOf(e);
@@ -637,15 +641,7 @@ export function startWarehouse(runtime: Runtime, packAfterMs: (postingNumber: st
         .catch(() => {})
         .finally(() => sending.delete(pn));
     }
-    cancel = runtime.clock.schedule(5 * 60_000, look);
-  };
-  look();
-  return {
-    stop: () => {
-      running = false;
-      cancel();
-    },
-  };
+  });
 }
 
 /** A "Честный ЗНАК" code for a unit: GTIN, serial, and the crypto tail's groups (GS as U+001D). */
