@@ -26,6 +26,7 @@ import {
   DIGEST_SKUS,
   lastDays,
   missingWithoutPremium,
+  offersWithMostIncidents,
   type SkuFigures,
   skuFigures,
 } from './rules';
@@ -99,13 +100,14 @@ export async function sendDigestNow(
       unavailable = e instanceof Error ? e.message.slice(0, 200) : String(e);
     }
   }
-  const incidents = await incidentCounts(DAYS);
+  const { counts: incidents, byOffer } = await incidentCounts(DAYS);
   const sent = await sendAccountAlert(
     {
       kind: 'digest',
       from,
       to,
       incidents,
+      offers: offersWithMostIncidents(byOffer),
       skus: skus ?? [],
       missing: missingWithoutPremium(plan),
       ...(unavailable ? { unavailable } : {}),

@@ -11,7 +11,8 @@ import { INCIDENT_KINDS, type IncidentKind, lastDays } from './rules';
 
 const KEEP_DAYS = 60;
 
-export async function recordIncident(kind: IncidentKind, postingNumber: string): Promise<void> {
+/** `offers`: the posting's offers, so the digest can say which products the incidents were about. */
+export async function recordIncident(kind: IncidentKind, postingNumber: string, offers: string[] = []): Promise<void> {
   const at = nowIso();
   await db().send(
     new PutCommand({
@@ -20,6 +21,7 @@ export async function recordIncident(kind: IncidentKind, postingNumber: string):
         ...keys.incident(at.slice(0, 10), `${kind}#${postingNumber}`),
         kind,
         postingNumber,
+        ...(offers.length ? { offers: [...new Set(offers)].slice(0, 20) } : {}),
         at,
         expiresAt: Math.floor(now() / 1000) + KEEP_DAYS * 86_400,
       },
@@ -41,20 +43,31 @@ export async function incidentPostings(kinds: IncidentKind[], days: number): Pro
   return [...found];
 }
 
-/** How many incidents of each kind the last `days` days hold (each posting once per kind and day). */
-export async function incidentCounts(days: number): Promise<Record<IncidentKind, number>> {
+/**
+ * How many incidents of each kind the last `days` days hold (each posting once per kind and day), in all and per
+ * offer of the postings they were about.
+ */
+export async function incidentCounts(
+  days: number,
+): Promise<{ counts: Record<IncidentKind, number>; byOffer: Record<string, Partial<Record<IncidentKind, number>>> }> {
   const counts = Object.fromEntries(INCIDENT_KINDS.map((k) => [k, 0])) as Record<IncidentKind, number>;
+  const byOffer: Record<string, Partial<Record<IncidentKind, number>>> = {};
   for (const day of lastDays(now(), days)) {
     const items = await queryAll({
       TableName: table(),
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.incident(day, '').pk },
-      ProjectionExpression: 'kind',
+      ProjectionExpression: 'kind, offers',
     });
     for (const item of items) {
       const kind = item.kind as IncidentKind;
-      if (kind in counts) counts[kind]++;
+      if (!(kind in counts)) continue;
+      counts[kind]++;
+      for (const offer of (item.offers as string[] | undefined) ?? []) {
+        const of = (byOffer[offer] ??= {});
+        of[kind] = (of[kind] ?? 0) + 1;
+      }
     }
   }
-  return counts;
+  return { counts, byOffer };
 }

@@ -113,6 +113,18 @@ export function skuFigures(
   }));
 }
 
+/** The offers with the most incidents (the digest's "by product"), at most `limit`, most first. */
+export function offersWithMostIncidents(
+  byOffer: Record<string, Partial<Record<string, number>>>,
+  limit = DIGEST_SKUS,
+): { offerId: string; incidents: Record<string, number> }[] {
+  const total = (i: Partial<Record<string, number>>) => Object.values(i).reduce<number>((a, b) => a + (b ?? 0), 0);
+  return Object.entries(byOffer)
+    .sort(([a, x], [b, y]) => total(y) - total(x) || a.localeCompare(b))
+    .slice(0, limit)
+    .map(([offerId, incidents]) => ({ offerId, incidents: incidents as Record<string, number> }));
+}
+
 /** The Premium Plus metrics a seller without it does not get in the digest (it says so). */
 export const missingWithoutPremium = (plan: AnalyticsPlan): string[] =>
   plan === 'premium_plus'

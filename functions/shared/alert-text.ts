@@ -121,6 +121,8 @@ export type AlertFacts =
       from: string;
       to: string;
       incidents: Record<string, number>;
+      /** The offers the week's incidents were about, most first (the product's own records, per product). */
+      offers: { offerId: string; incidents: Record<string, number> }[];
       skus: { sku: string; name: string; metrics: Record<string, number> }[];
       missing: string[];
       unavailable?: string;

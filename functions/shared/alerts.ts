@@ -40,7 +40,13 @@ export async function sendAlert(
     // What Ozon's rating counts against the seller is kept by day (the rating watch names these postings): before
     // the publish, so a retry after a failed publish finds it kept (the put is by key: once).
     const incident = INCIDENT_OF_ALERT[alert.kind];
-    if (incident) await recordIncident(incident, order.postingNumber);
+    if (incident) {
+      await recordIncident(
+        incident,
+        order.postingNumber,
+        order.lines.map((l) => l.offerId),
+      );
+    }
     await publish(alert, { postingNumber: order.postingNumber });
   } catch (e) {
     await releaseAlertClaim(order.postingNumber, claimKind);

@@ -153,6 +153,9 @@ describe.concurrent('quality check before shipping', { timeout: 180_000 }, () =>
     expect(result).toMatchObject({ sent: true, plan: 'free', skus: 0 });
     const digest = await until(() => rt.alerts.find((a) => a.kind === 'digest'));
     expect(digest.message).toMatch(/failed quality checks [2-9]/);
+    // Per product, from the product's own records: which offers the week's incidents were about.
+    expect(digest.message).toMatch(/By product: .*LAMP-LED-E27: failed quality checks 1/);
+    expect(digest.message).toMatch(/KETTLE-17L: failed quality checks 1/);
     expect(digest.message).toContain('Not in your plan: views, to cart, cancelled, returned per SKU (Premium Plus)');
     expect(digest.message).toContain('Ozon refused the Premium Plus metrics');
     // One call, refused as Ozon refuses a plan's limit (403): the next digest asks for the free metrics only.

@@ -141,6 +141,7 @@ const FACTS: AlertFacts[] = [
     from: '2021-11-19',
     to: '2021-11-25',
     incidents: { confirmation_missed: 1, seller_cancelled: 2, quality_failed: 1 },
+    offers: [{ offerId: 'MUG-350-WHT', incidents: { seller_cancelled: 2 } }],
     skus: [{ sku: '1473290035', name: 'Лампа', metrics: { revenue: 318, ordered_units: 2, conv_tocart: 1.5 } }],
     missing: ['hits_view', 'conv_tocart', 'cancellations', 'returns'],
   },

@@ -8,6 +8,7 @@ import {
   INCIDENT_KINDS,
   INCIDENT_OF_ALERT,
   lastDays,
+  offersWithMostIncidents,
   severityOf,
   skuFigures,
   worsened,
@@ -59,6 +60,17 @@ describe('evidence', () => {
       { sku: '1473290035', name: 'Лампа', metrics: { revenue: 318.5, ordered_units: 2 } },
       { sku: '1473290036', name: '', metrics: { revenue: 0, ordered_units: 0 } },
     ]);
+  });
+
+  it("lists the offers the week's incidents were about, most first, at most ten", () => {
+    const byOffer: Record<string, Record<string, number>> = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`OFFER-${String(i).padStart(2, '0')}`, { stalled: i % 3 }]),
+    );
+    byOffer['KETTLE-17L'] = { quality_failed: 2, seller_cancelled: 3 };
+    const top = offersWithMostIncidents(byOffer);
+    expect(top).toHaveLength(10);
+    expect(top[0]).toEqual({ offerId: 'KETTLE-17L', incidents: { quality_failed: 2, seller_cancelled: 3 } });
+    expect(top[1]?.offerId).toBe('OFFER-02');
   });
 
   it('counts back whole UTC days from today', () => {

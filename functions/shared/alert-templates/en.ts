@@ -209,7 +209,7 @@ export const en: Templates = {
   digest: (f) => {
     const b = digestBody(f, DIGEST);
     return {
-      what: `Your week ${f.from} – ${f.to}: ${b.figures}. By SKU (Ozon analytics): ${b.skus}.${f.missing.length ? ` Not in your plan: ${f.missing.map((m) => DIGEST.metrics[m] ?? m).join(', ')} per SKU (Premium Plus).` : ''}${f.unavailable ? ` Ozon's analytics could not be read this week (${f.unavailable}).` : ''}`,
+      what: `Your week ${f.from} – ${f.to}: ${b.figures}.${b.offers ? ` By product: ${b.offers}.` : ''} By SKU (Ozon analytics): ${b.skus}.${f.missing.length ? ` Not in your plan: ${f.missing.map((m) => DIGEST.metrics[m] ?? m).join(', ')} per SKU (Premium Plus).` : ''}${f.unavailable ? ` Ozon's analytics could not be read this week (${f.unavailable}).` : ''}`,
       todo: 'Look at what went wrong on the postings the alerts named; open Analytics in the seller cabinet for the rest.',
     };
   },

@@ -209,7 +209,7 @@ export const ru: Templates = {
   digest: (f) => {
     const b = digestBody(f, DIGEST);
     return {
-      what: `Ваша неделя ${f.from} – ${f.to}: ${b.figures}. По товарам (аналитика Ozon): ${b.skus}.${f.missing.length ? ` Не входит в ваш тариф: ${f.missing.map((m) => DIGEST.metrics[m] ?? m).join(', ')} по товарам (Premium Plus).` : ''}${f.unavailable ? ` Аналитику Ozon на этой неделе получить не удалось (${f.unavailable}).` : ''}`,
+      what: `Ваша неделя ${f.from} – ${f.to}: ${b.figures}.${b.offers ? ` По артикулам: ${b.offers}.` : ''} По товарам (аналитика Ozon): ${b.skus}.${f.missing.length ? ` Не входит в ваш тариф: ${f.missing.map((m) => DIGEST.metrics[m] ?? m).join(', ')} по товарам (Premium Plus).` : ''}${f.unavailable ? ` Аналитику Ozon на этой неделе получить не удалось (${f.unavailable}).` : ''}`,
       todo: 'Разберите отправления, названные в оповещениях; остальное — в разделе «Аналитика» кабинета продавца.',
     };
   },

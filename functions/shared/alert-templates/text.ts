@@ -16,12 +16,19 @@ export interface DigestWords {
 
 /** The digest's figures as text: the product's own figures, then one line per SKU with Ozon's metrics. */
 export function digestBody(
-  f: { incidents: Record<string, number>; skus: { sku: string; name: string; metrics: Record<string, number> }[] },
+  f: {
+    incidents: Record<string, number>;
+    offers: { offerId: string; incidents: Record<string, number> }[];
+    skus: { sku: string; name: string; metrics: Record<string, number> }[];
+  },
   w: DigestWords,
-): { figures: string; skus: string } {
-  const figures = Object.entries(f.incidents)
-    .map(([k, n]) => `${w.incidents[k] ?? k} ${n}`)
-    .join(', ');
+): { figures: string; offers: string; skus: string } {
+  const counted = (incidents: Record<string, number>) =>
+    Object.entries(incidents)
+      .map(([k, n]) => `${w.incidents[k] ?? k} ${n}`)
+      .join(', ');
+  const figures = counted(f.incidents);
+  const offers = f.offers.map((o) => `${o.offerId}: ${counted(o.incidents)}`).join('; ');
   const value = (m: string, v: number) => (m === 'conv_tocart' ? `${Math.round(v * 100) / 100}%` : String(v));
   const skus = f.skus.length
     ? f.skus
@@ -33,5 +40,5 @@ export function digestBody(
         )
         .join('; ')
     : w.none;
-  return { figures, skus };
+  return { figures, offers, skus };
 }

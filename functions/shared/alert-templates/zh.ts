@@ -206,7 +206,7 @@ export const zh: Templates = {
   digest: (f) => {
     const b = digestBody(f, DIGEST);
     return {
-      what: `您的一周 ${f.from} – ${f.to}：${b.figures}。按商品（Ozon 分析）：${b.skus}。${f.missing.length ? `您的套餐不包含按商品的${f.missing.map((m) => DIGEST.metrics[m] ?? m).join('、')}（需 Premium Plus）。` : ''}${f.unavailable ? `本周无法读取 Ozon 分析数据（${f.unavailable}）。` : ''}`,
+      what: `您的一周 ${f.from} – ${f.to}：${b.figures}。${b.offers ? `按货号：${b.offers}。` : ''}按商品（Ozon 分析）：${b.skus}。${f.missing.length ? `您的套餐不包含按商品的${f.missing.map((m) => DIGEST.metrics[m] ?? m).join('、')}（需 Premium Plus）。` : ''}${f.unavailable ? `本周无法读取 Ozon 分析数据（${f.unavailable}）。` : ''}`,
       todo: '请查看提醒中列出的订单问题；其余数据见卖家后台的「分析」。',
     };
   },
