@@ -55,6 +55,7 @@ async function bundle(entry: string, file: string): Promise<number> {
     format: 'cjs',
     keepNames: BUNDLING.keepNames,
     external: BUNDLING.externalModules,
+    charset: BUNDLING.charset,
     outfile: file,
     write: false,
     logLevel: 'silent',
