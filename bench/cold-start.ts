@@ -55,7 +55,7 @@ async function bundle(entry: string, file: string): Promise<number> {
     format: 'cjs',
     keepNames: BUNDLING.keepNames,
     external: BUNDLING.externalModules,
-    charset: BUNDLING.charset,
+    charset: BUNDLING.esbuildArgs['--charset'] === 'utf8' ? 'utf8' : 'ascii',
     outfile: file,
     write: false,
     logLevel: 'silent',
