@@ -64,8 +64,9 @@ export async function incidentCounts(
       if (!(kind in counts)) continue;
       counts[kind]++;
       for (const offer of (item.offers as string[] | undefined) ?? []) {
-        const of = (byOffer[offer] ??= {});
+        const of = byOffer[offer] ?? {};
         of[kind] = (of[kind] ?? 0) + 1;
+        byOffer[offer] = of;
       }
     }
   }
