@@ -14,7 +14,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { sendAccountAlert } from '#shared/alerts';
 import { now, nowIso } from '#shared/clock';
 import { env } from '#shared/config';
-import { db } from '#shared/db';
+import { db, keys } from '#shared/db';
 import { OzonAuthError, OzonRateLimited, OzonRequestRejected } from '#shared/errors';
 import { table } from '#shared/order-store';
 import { OzonClient } from '#shared/ozon/client';
@@ -32,7 +32,6 @@ import {
 } from './rules';
 
 const DAYS = 7;
-const DIGEST_KEY = { pk: 'DIGEST', sk: 'STATE' };
 
 /** Ozon's answer that the metrics need Premium Plus (403 code 7, or a refusal that says so). */
 const needsPremium = (e: unknown) =>
@@ -41,10 +40,10 @@ const needsPremium = (e: unknown) =>
 type DigestState = { period?: number; plan?: AnalyticsPlan };
 
 const readState = async (): Promise<DigestState> =>
-  ((await db().send(new GetCommand({ TableName: table(), Key: DIGEST_KEY, ConsistentRead: true }))).Item ??
+  ((await db().send(new GetCommand({ TableName: table(), Key: keys.digest(), ConsistentRead: true }))).Item ??
     {}) as DigestState;
 const saveState = (state: DigestState) =>
-  db().send(new PutCommand({ TableName: table(), Item: { ...DIGEST_KEY, ...state, at: nowIso() } }));
+  db().send(new PutCommand({ TableName: table(), Item: { ...keys.digest(), ...state, at: nowIso() } }));
 
 /**
  * The poller's hourly look: the digest of the period that began, once. The first look ever only starts the count

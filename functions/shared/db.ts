@@ -48,6 +48,8 @@ export const keys = {
   chat: (chatId: string) => ({ pk: `CHAT#${chatId}`, sk: 'CHAT' }),
   /** A buyer's message not answered yet, one per chat, all in one small partition the poller reads. */
   buyerWaiting: (chatId: string) => ({ pk: 'BUYER_WAITING', sk: chatId }),
+  /** The weekly digest's last period and the seller's analytics plan as Ozon showed it (performance/digest.ts). */
+  digest: () => ({ pk: 'DIGEST', sk: 'STATE' }),
   /** The rating indicators' statuses at the last look (performance/rating.ts). */
   rating: () => ({ pk: 'RATING', sk: 'STATUS' }),
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
