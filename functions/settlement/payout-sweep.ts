@@ -8,7 +8,7 @@
 import { nowIso } from '#shared/clock';
 import { payoutTolerance } from '#shared/config';
 import type { Wait } from '#shared/order';
-import { ordersOf, postingsInGroup, type SweepRef, updateOrder, waitsOf } from '#shared/order-store';
+import { ordersOf, postingsInGroup, type SweepRef, updateOrder, waitOf, waitsOf } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { emitMetric } from '#shared/powertools';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
@@ -98,9 +98,14 @@ async function settleNow(
     { phase: 'completed', accrued: result.actual, payout: payoutRecord(result, nowIso()) },
     SETTLING,
   ).catch(ignoreRefusal);
-  if (settled) emitSettlementLag(settled);
-  if (!settled || !wait || wait.on !== 'payout') return false;
-  const sent = await sendTaskOutcome(wait.token, { outcome: 'success' }, settled);
+  if (!settled) return false;
+  emitSettlementLag(settled);
+  // The batch's read of the waits may predate this posting's: AwaitPayout stores its token, then reads the order;
+  // this wrote the order, then reads the wait — one of the two sees the other (both strongly consistent). Read again
+  // only when the batch found no payout wait, which is rare.
+  const current = wait?.on === 'payout' ? wait : await waitOf(settled);
+  if (!current || current.on !== 'payout') return false;
+  const sent = await sendTaskOutcome(current.token, { outcome: 'success' }, settled);
   if (sent) emitMetric('WaitsEnded', 1, { wait: 'payout', outcome: 'event' });
   return sent;
 }
