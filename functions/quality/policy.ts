@@ -9,10 +9,18 @@ import { env } from '#shared/config';
 import { QualityCheckPending } from '#shared/errors';
 import type { Order, OrderLine } from '#shared/order';
 import { getOrder, updateOrder } from '#shared/order-store';
-import { linesToCheck, parseQualityPolicy } from './rules';
+import { linesToCheck, parseQualityPolicy, type QualityPolicy } from './rules';
+
+/** The deployment's policy, parsed once per value of QUALITY_CHECK: ConfirmPosting asks for every posting. */
+let parsed: { json: string; policy: QualityPolicy } | undefined;
+function qualityPolicy(): QualityPolicy {
+  const json = env('policy').QUALITY_CHECK;
+  if (parsed?.json !== json) parsed = { json, policy: parseQualityPolicy(json) };
+  return parsed.policy;
+}
 
 export async function checkedLines(lines: OrderLine[]): Promise<OrderLine[]> {
-  return linesToCheck(lines, parseQualityPolicy(env('policy').QUALITY_CHECK), (await packingData()).check);
+  return linesToCheck(lines, qualityPolicy(), (await packingData()).check);
 }
 
 /**
