@@ -126,6 +126,18 @@ export function summarize(f: RunFacts) {
         },
       ]),
     ),
+    /** Per posting, by the function that made the request, then by command: where the units go. */
+    dynamoByFunction: Object.fromEntries(
+      Object.entries(measured.dynamo.byFunction).map(([fn, commands]) => [
+        fn,
+        Object.fromEntries(
+          Object.entries(commands).map(([k, c]) => [
+            k,
+            { requests: per(c.requests), read: per(c.read), write: per(c.write) },
+          ]),
+        ),
+      ]),
+    ),
     /** Each function's measured duration (in-process, this machine) and the memory it is deployed with. */
     lambdaByFunction: Object.fromEntries(
       Object.entries(lambdaByFunction).map(([name, use]) => [
@@ -140,6 +152,13 @@ export function summarize(f: RunFacts) {
     ozon: {
       byPath: measured.ozonCalls.byPath,
       byStatus: measured.ozonCalls.byStatus,
+      /** Per posting, by the function that made the call, then by path. */
+      byFunction: Object.fromEntries(
+        Object.entries(measured.ozonCalls.byFunction).map(([fn, paths]) => [
+          fn,
+          Object.fromEntries(Object.entries(paths).map(([path, calls]) => [path, per(calls)])),
+        ]),
+      ),
       maxRequestsPerSecond: f.maxOzonRequestsPerSecond,
     },
     alertsByKind: measured.alertsByKind,

@@ -2,6 +2,7 @@
  * The stack's Lambda functions, in this process: each handler module loaded once, observed for the benchmark,
  * and one environment for all of them (in-process functions share one `process.env`).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Handler, lambdaContext } from './tasks';
@@ -21,13 +22,17 @@ export function observeInvocations(observer: (i: Invocation) => void): () => voi
   invocationObservers.add(observer);
   return () => invocationObservers.delete(observer);
 }
+/** The function whose invocation is running, where the benchmark asks (DynamoDB units and Ozon calls by function). */
+const running = new AsyncLocalStorage<string>();
+export const runningFunction = (): string | undefined => running.getStore();
+
 function observed(folder: string, handler: Handler): Handler {
   return async (event, context) => {
     if (invocationObservers.size === 0) return handler(event, context);
     const started = performance.now();
     let failed = true;
     try {
-      const result = await handler(event, context);
+      const result = await running.run(folder, () => handler(event, context));
       failed = false;
       return result;
     } finally {

@@ -12,8 +12,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdirSync, readFileSync } from 'node:fs';
 import { db, observeDynamoCapacity } from '#shared/db';
+import { observeOzonCalls } from '#shared/ozon/client';
 import type { Execution } from './engine';
-import { type Invocation, observeInvocations } from './functions';
+import { type Invocation, observeInvocations, runningFunction } from './functions';
 import type { Runtime } from './runtime';
 
 export interface CommandUnits {
@@ -53,9 +54,17 @@ export interface Measured {
     /** Estimated units of refused conditional writes: 1 per item, 2 per item in a transaction (item ≤ 1 KB). */
     refusedWriteEstimate: number;
     byCommand: Record<string, CommandUnits>;
+    /** By the function that made the request (`outside` for the runtime's own), then by command. */
+    byFunction: Record<string, Record<string, CommandUnits>>;
   };
   lambda: { invocations: number; totalMs: number; byFunction: Record<string, FunctionUse> };
-  ozonCalls: { total: number; byPath: Record<string, number>; byStatus: Record<string, number> };
+  ozonCalls: {
+    total: number;
+    byPath: Record<string, number>;
+    byStatus: Record<string, number>;
+    /** By the function that made the call, then by path. */
+    byFunction: Record<string, Record<string, number>>;
+  };
   snsPublishes: number;
   alertsByKind: Record<string, number>;
 }
@@ -118,15 +127,24 @@ export function startMeasuring(runtime: Runtime): Measuring {
     return use;
   };
   let refusedWriteEstimate = 0;
+  const byFunctionCommand: Record<string, Record<string, CommandUnits>> = {};
   const stopDynamo = observeDynamoCapacity((u) => {
-    const c = byCommand[u.command] ?? { requests: 0, read: 0, write: 0, conditionFailures: 0 };
-    byCommand[u.command] = c;
-    c.requests++;
-    c.read += u.read;
-    c.write += u.write;
+    const fn = runningFunction() ?? 'outside';
+    const ofFunction = byFunctionCommand[fn] ?? {};
+    byFunctionCommand[fn] = ofFunction;
+    const counterIn = (by: Record<string, CommandUnits>): CommandUnits => {
+      const c = by[u.command] ?? { requests: 0, read: 0, write: 0, conditionFailures: 0 };
+      by[u.command] = c;
+      return c;
+    };
+    for (const c of [counterIn(byCommand), counterIn(ofFunction)]) {
+      c.requests++;
+      c.read += u.read;
+      c.write += u.write;
+      if (u.conditionFailed) c.conditionFailures++;
+    }
     let refused = 0;
     if (u.conditionFailed) {
-      c.conditionFailures++;
       const perItem = u.command.startsWith('Transact') ? 2 : 1;
       refused = perItem * (u.items ?? 1);
       refusedWriteEstimate += refused;
@@ -148,6 +166,12 @@ export function startMeasuring(runtime: Runtime): Measuring {
     name: ATTRIBUTION_MIDDLEWARE,
     override: true,
   });
+  const ozonByFunction: Record<string, Record<string, number>> = {};
+  const stopOzon = observeOzonCalls((call) => {
+    const fn = runningFunction() ?? 'outside';
+    ozonByFunction[fn] ??= {};
+    ozonByFunction[fn][call.path] = (ozonByFunction[fn][call.path] ?? 0) + 1;
+  });
   const durations = new Map<string, { ms: number[]; failed: number }>();
   const stopInvocations = observeInvocations((i: Invocation) => {
     const d = durations.get(i.folder) ?? { ms: [], failed: 0 };
@@ -159,6 +183,7 @@ export function startMeasuring(runtime: Runtime): Measuring {
   return {
     async finish(drainMs = 300) {
       stopDynamo();
+      stopOzon();
       dynamoStack.remove(ATTRIBUTION_MIDDLEWARE);
       stopInvocations();
       const calls = runtime.ozonCalls.slice(ozonBefore);
@@ -205,6 +230,7 @@ export function startMeasuring(runtime: Runtime): Measuring {
           write: round(commands.reduce((s, c) => s + c.write, 0)),
           refusedWriteEstimate,
           byCommand,
+          byFunction: byFunctionCommand,
         },
         lambda: {
           invocations: fns.reduce((s, f) => s + f.invocations, 0),
@@ -218,6 +244,7 @@ export function startMeasuring(runtime: Runtime): Measuring {
           total: calls.length,
           byPath: countBy(calls, (c) => c.path),
           byStatus: countBy(calls, (c) => String(c.status)),
+          byFunction: ozonByFunction,
         },
         // Every alert is one SNS publish; the runtime's inbox is an SQS queue subscribed to the topic.
         snsPublishes: alerts.length,
