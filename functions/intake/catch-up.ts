@@ -1,9 +1,10 @@
 /**
  * The catch-up poller: what pushes do not cover. Ozon says new-posting pushes can come late and any push can be
- * lost, so each run (1) starts executions for unfulfilled postings the product does not know, (2) delivers the
- * status changes since its last run that the order records do not show yet, and (3) settles the postings waiting for
- * their payout (settlement/payout-sweep.ts: Ozon has no push for finance). An access error from Ozon becomes one
- * critical alert.
+ * lost, so each run (1) lists the postings whose status changed since its last run and starts an execution for each
+ * the product does not know (a posting's arrival is its first status change) or delivers the change its order does
+ * not show yet, and (2) settles the postings waiting for their payout (settlement/payout-sweep.ts: Ozon has no push
+ * for finance). The first run, with no mark yet, also lists every unfulfilled posting whatever its age. An access
+ * error from Ozon becomes one critical alert.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
@@ -89,7 +90,10 @@ export async function pollOnce(): Promise<PollReport> {
   };
   try {
     const mark = await readMark();
-    await startMissingExecutions(report, mark);
+    // After the first run the status pass finds new postings too (a grace later than an unfulfilled list would):
+    // one list a run instead of two, and each new posting looked up once (bench: −0.07 Ozon calls, −0.5 read units
+    // per posting).
+    if (mark === undefined) await startUnfulfilled(report);
     await deliverStatusChanges(report, mark);
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
     // Buyers' cancellation requests (rFBS): Ozon pushes none. A failure here must not stop the rest of the poll.
@@ -152,28 +156,19 @@ async function follow(posting: V4ListPosting, report: PollReport) {
 }
 
 /**
- * Unfulfilled postings the product may not know. Only those that came in since the last complete run (less the
- * overlap) are asked for and looked up: older ones were looked at then, and the mark moves only after a run that
- * went through. A posting without `in_process_at` is looked up whatever its age.
+ * The first run's look at every unfulfilled posting, whatever its age: a posting that came in before the product
+ * and has not moved since is in no window of status changes.
  */
-async function startMissingExecutions(report: PollReport, mark: number | undefined) {
-  const newSince = mark === undefined ? undefined : mark - STATUS_OVERLAP_MS;
+async function startUnfulfilled(report: PollReport) {
   report.unfulfilledSeen += await eachPosting(
     'listUnfulfilled',
     {
       filter: {
         cutoff_from: new Date(now() - CUTOFF_LOOKBACK_MS).toISOString(),
         cutoff_to: new Date(now() + CUTOFF_LOOKBACK_MS * 4).toISOString(),
-        // A posting that came in since then changed its status since then (it was created): Ozon lists only those,
-        // a page or two instead of every unfulfilled posting on every run.
-        ...(newSince === undefined ? {} : { last_changed_status_date: { from: new Date(newSince).toISOString() } }),
       },
     },
-    async (posting) => {
-      const cameIn = posting.in_process_at ? Date.parse(posting.in_process_at) : Number.NaN;
-      if (newSince !== undefined && !Number.isNaN(cameIn) && cameIn < newSince) return;
-      await follow(posting, report);
-    },
+    (posting) => follow(posting, report),
   );
 }
 
@@ -249,8 +244,8 @@ async function deliverStatusChanges(report: PollReport, mark: number | undefined
     async (posting) => {
       // A read a moment old is enough: recordStatus orders the writes, and a repeat changes nothing.
       const order = await getOrder(posting.posting_number, { consistent: false });
-      // The new-posting push and the unfulfilled list both missed it (it moved on quickly, or it is older than the
-      // product): start it here. Any posting but a cancelled one — a delivered one still has its payout to settle.
+      // Its new-posting push was lost or is late, or it came in before the product and moved since: start it here.
+      // Any posting but a cancelled one — a delivered one still has its payout to settle.
       if (!order) return follow(posting, report);
       if (!statusNews(order, posting)) return;
       await recordStatus(posting.posting_number, posting.status, posting.substatus ?? undefined, seenAt, 'poll');

@@ -104,7 +104,7 @@ async function settleNow(
   // this wrote the order, then reads the wait — one of the two sees the other (both strongly consistent). Read again
   // only when the batch found no payout wait, which is rare.
   const current = wait?.on === 'payout' ? wait : await waitOf(settled);
-  if (!current || current.on !== 'payout') return false;
+  if (current?.on !== 'payout') return false;
   const sent = await sendTaskOutcome(current.token, { outcome: 'success' }, settled);
   if (sent) emitMetric('WaitsEnded', 1, { wait: 'payout', outcome: 'event' });
   return sent;

@@ -111,8 +111,6 @@ export const V4ListPosting = z.looseObject({
   status: PostingStatus,
   substatus: nullableString,
   shipment_date: isoDate,
-  /** When the posting came in: the catch-up poll looks only at postings newer than its last run. */
-  in_process_at: z.optional(isoDate),
 });
 export type V4ListPosting = z.infer<typeof V4ListPosting>;
 
