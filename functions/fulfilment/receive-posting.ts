@@ -9,6 +9,7 @@
  */
 
 import type * as z from 'zod/mini';
+import { noteRfbsFollowed } from '#aftersale/rfbs-followed';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { onReset } from '#shared/clients';
@@ -47,6 +48,8 @@ export async function receivePosting(input: z.infer<typeof ReceiveInput>) {
   }
   const join = joinOf(order);
   if (join === 'cancelled') throw new PostingCancelled(`Posting ${order.postingNumber} is cancelled on Ozon`);
+  // Before the posting goes on: the poll follows its buyer's cancellation requests from its next run.
+  if (order.schema === 'rfbs') await noteRfbsFollowed();
   if (created) order = await answerOzon(order, posting);
   return { ...stateOf(order), joinAt: join, ...(reservation === 'reserved' ? { reservedAtReceipt: true } : {}) };
 }

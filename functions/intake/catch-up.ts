@@ -6,9 +6,10 @@
  * for finance). The first run, with no mark yet, also lists every unfulfilled posting whatever its age. An access
  * error from Ozon becomes one critical alert.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { followCancellationRequests } from '#aftersale/cancellation-requests';
+import { POLLER_MARK, rfbsFollowed } from '#aftersale/rfbs-followed';
 import { followReturns } from '#aftersale/returns-poll';
 import { remindBuyers } from '#buyers/buyer-messages';
 import { planHandovers } from '#handover/plan';
@@ -19,7 +20,7 @@ import { payoutSweepDue } from '#settlement/rules';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
-import { db, keys } from '#shared/db';
+import { db } from '#shared/db';
 import { firstRunOfPeriod } from '#shared/deadlines';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
@@ -89,16 +90,19 @@ export async function pollOnce(): Promise<PollReport> {
     payoutsDelivered: 0,
   };
   try {
-    const mark = await readMark();
+    const { mark, rfbsUntil } = await readMark();
     // After the first run the status pass finds new postings too (a grace later than an unfulfilled list would):
     // one list a run instead of two, and each new posting looked up once (bench: −0.07 Ozon calls, −0.5 read units
     // per posting).
     if (mark === undefined) await startUnfulfilled(report);
     await deliverStatusChanges(report, mark);
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
-    // Buyers' cancellation requests (rFBS): Ozon pushes none. A failure here must not stop the rest of the poll.
-    const requests = await besideThePoll(followCancellationRequests(), 'Cancellation requests could not be read');
-    report.cancellationRequestsOpen = requests?.open;
+    // Buyers' cancellation requests (rFBS): Ozon pushes none. Only while the product follows an rFBS posting
+    // (aftersale/rfbs-followed.ts). A failure here must not stop the rest of the poll.
+    if (rfbsFollowed(rfbsUntil, now())) {
+      const requests = await besideThePoll(followCancellationRequests(), 'Cancellation requests could not be read');
+      report.cancellationRequestsOpen = requests?.open;
+    }
     // Buyers waiting for the seller's reply: reminded before Ozon's 24 h (one query of a small partition).
     const buyers = await besideThePoll(remindBuyers(), 'Buyer reply reminders could not be sent');
     report.buyersWaiting = buyers?.waiting;
@@ -172,8 +176,8 @@ async function startUnfulfilled(report: PollReport) {
   );
 }
 
-const Mark = z.object({ statusChangesUntil: z.number() });
-const POLLER_MARK = keys.cursor('poller');
+/** The poller's item: its mark, and (written by ReceivePosting) until when rFBS postings are followed. */
+const Mark = z.object({ statusChangesUntil: z.optional(z.number()), rfbsUntil: z.optional(z.number()) });
 
 /**
  * A part of the poll whose failure must not stop the rest (the next run tries again): logged, undefined. A refused
@@ -189,21 +193,26 @@ async function besideThePoll<T>(part: Promise<T>, failure: string): Promise<T | 
   }
 }
 
-async function readMark(): Promise<number | undefined> {
+async function readMark(): Promise<{ mark?: number; rfbsUntil?: number }> {
   const { Item } = await db().send(new GetCommand({ TableName: env('table').TABLE_NAME, Key: POLLER_MARK }));
-  const parsed = Mark.safeParse(Item);
-  return parsed.success ? parsed.data.statusChangesUntil : undefined;
+  const parsed = Mark.safeParse(Item ?? {});
+  return parsed.success ? { mark: parsed.data.statusChangesUntil, rfbsUntil: parsed.data.rfbsUntil } : {};
 }
 
-/** Moves the mark forward only: two overlapping runs (the schedule and a manual one) cannot move it back. */
+/**
+ * Moves the mark forward only: two overlapping runs (the schedule and a manual one) cannot move it back. An update,
+ * not a put: the item also holds ReceivePosting's `rfbsUntil`.
+ */
 async function writeMark(until: number) {
   try {
     await db().send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: env('table').TABLE_NAME,
-        Item: { ...POLLER_MARK, statusChangesUntil: until, at: new Date(until).toISOString() },
+        Key: POLLER_MARK,
+        UpdateExpression: 'SET statusChangesUntil = :until, #at = :at',
         ConditionExpression: 'attribute_not_exists(statusChangesUntil) OR statusChangesUntil < :until',
-        ExpressionAttributeValues: { ':until': until },
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':until': until, ':at': new Date(until).toISOString() },
       }),
     );
   } catch (e) {

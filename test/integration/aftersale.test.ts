@@ -45,7 +45,29 @@ const rfbsPosting = (requestAfterMs: number, message?: string) =>
 const requestOf = (pn: string) => rt.sandbox?.afterSale().cancellations.find((c) => c.posting_number === pn);
 const kindsOf = (pn: string) => rt.alerts.filter((a) => a.postingNumber === pn).map((a) => a.kind);
 
+const pollCalls = (path: string) => (rt.sandbox?.calls ?? []).filter((c) => c.path === path && c.status === 200);
+
 describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
+  it('is asked for by the poll only once the product follows an rFBS posting: an FBS-only seller saves the call', async () => {
+    // Mugs: the next test counts the cables of the rFBS warehouse.
+    const fbs =
+      rt.sandbox?.createPosting({ schema: 'fbs', lines: [{ offer_id: 'MUG-350-WHT', quantity: 1 }] })
+        .posting_number ?? '';
+    await until(async () => ((await getOrder(fbs)) ? true : undefined), 60_000);
+    // Three polls with an FBS posting followed, none of them asking for cancellation requests.
+    const listed = pollCalls('/v4/posting/fbs/list').length;
+    await until(() => (pollCalls('/v4/posting/fbs/list').length >= listed + 3 ? true : undefined), 60_000);
+    expect(pollCalls('/v2/conditional-cancellation/list')).toEqual([]);
+
+    const rfbs =
+      rt.sandbox?.createPosting({ schema: 'rfbs', lines: [{ offer_id: 'MUG-350-WHT', quantity: 1 }] })
+        .posting_number ?? '';
+    await until(async () => ((await getOrder(rfbs)) ? true : undefined), 60_000);
+    const received = Date.now();
+    const asked = await until(() => pollCalls('/v2/conditional-cancellation/list')[0], 60_000);
+    expect(asked.at).toBeGreaterThanOrEqual(received);
+  });
+
   it('before the hand-over: approved on Ozon, the posting ends Cancelled and its units go back', async () => {
     const before = (await getStock(RFBS_WAREHOUSE, ['CABLE-USBC-1M'])).get('CABLE-USBC-1M');
     const pn = rfbsPosting(20 * MINUTE, 'Нашёл дешевле');
