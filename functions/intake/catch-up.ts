@@ -9,8 +9,8 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { followCancellationRequests } from '#aftersale/cancellation-requests';
-import { POLLER_MARK, rfbsFollowed } from '#aftersale/rfbs-followed';
 import { followReturns } from '#aftersale/returns-poll';
+import { POLLER_MARK, rfbsFollowed } from '#aftersale/rfbs-followed';
 import { remindBuyers } from '#buyers/buyer-messages';
 import { planHandovers } from '#handover/plan';
 import { sendWeeklyDigest } from '#performance/digest';

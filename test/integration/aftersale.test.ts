@@ -51,8 +51,8 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
   it('is asked for by the poll only once the product follows an rFBS posting: an FBS-only seller saves the call', async () => {
     // Mugs: the next test counts the cables of the rFBS warehouse.
     const fbs =
-      rt.sandbox?.createPosting({ schema: 'fbs', lines: [{ offer_id: 'MUG-350-WHT', quantity: 1 }] })
-        .posting_number ?? '';
+      rt.sandbox?.createPosting({ schema: 'fbs', lines: [{ offer_id: 'MUG-350-WHT', quantity: 1 }] }).posting_number ??
+      '';
     await until(async () => ((await getOrder(fbs)) ? true : undefined), 60_000);
     // Three polls with an FBS posting followed, none of them asking for cancellation requests.
     const listed = pollCalls('/v4/posting/fbs/list').length;
@@ -60,8 +60,8 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
     expect(pollCalls('/v2/conditional-cancellation/list')).toEqual([]);
 
     const rfbs =
-      rt.sandbox?.createPosting({ schema: 'rfbs', lines: [{ offer_id: 'MUG-350-WHT', quantity: 1 }] })
-        .posting_number ?? '';
+      rt.sandbox?.createPosting({ schema: 'rfbs', lines: [{ offer_id: 'MUG-350-WHT', quantity: 1 }] }).posting_number ??
+      '';
     await until(async () => ((await getOrder(rfbs)) ? true : undefined), 60_000);
     const received = Date.now();
     const asked = await until(() => pollCalls('/v2/conditional-cancellation/list')[0], 60_000);
