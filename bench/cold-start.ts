@@ -51,6 +51,7 @@ async function bundle(entry: string, file: string): Promise<number> {
     platform: 'node',
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
     target: BUNDLING.target,
     format: 'cjs',
     keepNames: BUNDLING.keepNames,

@@ -22,6 +22,9 @@ export const ENTRY_METADATA = 'ozon-autopilot:entry';
 export const BUNDLING = {
   minify: true,
   sourceMap: true,
+  // The map's mappings are what a stack trace needs; the sources themselves (the SDK-free bundle's every module)
+  // made it four times larger, and Node reads the whole map at module load with --enable-source-maps.
+  sourcesContent: false,
   target: 'node22',
   format: OutputFormat.CJS,
   // Error class names are the state machine's Retry/Catch contract: minification must not rename them.
