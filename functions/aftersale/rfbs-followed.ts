@@ -7,11 +7,10 @@
  * ReceivePosting notes each rFBS posting as an end date on the poller's mark item, which the poll reads on every run
  * anyway: no read of its own, and at most one write a day per function instance.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { onReset } from '#shared/clients';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
-import { db, keys } from '#shared/db';
+import { keys, setIfLater } from '#shared/db';
 
 /**
  * How long after its receipt an rFBS posting may still be asked to be cancelled: until delivered, and a
@@ -34,20 +33,8 @@ onReset(() => {
 export async function noteRfbsFollowed(): Promise<void> {
   const until = now() + RFBS_FOLLOW_MS;
   if (notedUntil > until - RENOTE_AFTER_MS) return;
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: env('table').TABLE_NAME,
-        Key: POLLER_MARK,
-        UpdateExpression: 'SET rfbsUntil = :until',
-        // Moves forward only: an instance with an older clock reading cannot shorten another's note.
-        ConditionExpression: 'attribute_not_exists(rfbsUntil) OR rfbsUntil < :until',
-        ExpressionAttributeValues: { ':until': until },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  // Moves forward only: an instance with an older clock reading cannot shorten another's note.
+  await setIfLater(env('table').TABLE_NAME, POLLER_MARK, 'rfbsUntil', until);
   notedUntil = until;
 }
 

@@ -6,7 +6,7 @@
  * for finance). The first run, with no mark yet, also lists every unfulfilled posting whatever its age. An access
  * error from Ozon becomes one critical alert.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
@@ -20,7 +20,7 @@ import { payoutSweepDue } from '#settlement/rules';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
-import { db } from '#shared/db';
+import { db, setIfLater } from '#shared/db';
 import { firstRunOfPeriod } from '#shared/deadlines';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
@@ -204,20 +204,9 @@ async function readMark(): Promise<{ mark?: number; rfbsUntil?: number }> {
  * not a put: the item also holds ReceivePosting's `rfbsUntil`.
  */
 async function writeMark(until: number) {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: env('table').TABLE_NAME,
-        Key: POLLER_MARK,
-        UpdateExpression: 'SET statusChangesUntil = :until, #at = :at',
-        ConditionExpression: 'attribute_not_exists(statusChangesUntil) OR statusChangesUntil < :until',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':until': until, ':at': new Date(until).toISOString() },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  await setIfLater(env('table').TABLE_NAME, POLLER_MARK, 'statusChangesUntil', until, {
+    at: new Date(until).toISOString(),
+  });
 }
 
 /** What the order does not know yet: another status, or a substatus a wait acts on. */

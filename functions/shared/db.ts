@@ -5,6 +5,7 @@ import {
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from './aws/dynamodb';
 import { onReset } from './clients';
@@ -92,6 +93,43 @@ export async function getAll(
     }
   }
   return items;
+}
+
+/**
+ * Sets a number attribute (and `also`, in the same write) only if it moves forward: two writers with different
+ * clock readings cannot move it back. False when a later value was already there.
+ */
+export async function setIfLater(
+  TableName: string,
+  Key: Record<string, unknown>,
+  attribute: string,
+  value: number,
+  also: Record<string, unknown> = {},
+): Promise<boolean> {
+  const names: Record<string, string> = { '#v': attribute };
+  const values: Record<string, unknown> = { ':v': value };
+  const sets = ['#v = :v'];
+  Object.entries(also).forEach(([k, v], i) => {
+    names[`#a${i}`] = k;
+    values[`:a${i}`] = v;
+    sets.push(`#a${i} = :a${i}`);
+  });
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName,
+        Key,
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    return false;
+  }
 }
 
 let client: DynamoDBDocumentClient | undefined;
