@@ -4,7 +4,11 @@
  * found by the poller, ends the posting's wait, and is answered on Ozon before the deadline — approved before the
  * hand-over (the posting ends Cancelled, its units back), rejected or left to the seller after it.
  */
+
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { env } from '#shared/config';
+import { db, keys, setIfLater } from '#shared/db';
 import { getOrder } from '#shared/order-store';
 import { getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
@@ -66,6 +70,20 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
     const received = Date.now();
     const asked = await until(() => pollCalls('/v2/conditional-cancellation/list')[0], 60_000);
     expect(asked.at).toBeGreaterThanOrEqual(received);
+  });
+
+  it("the poller's item only moves forward: an older note or mark does not overwrite a later one", async () => {
+    const key = keys.cursor('forward-only');
+    const read = async () =>
+      (await db().send(new GetCommand({ TableName: env('table').TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+    expect(await setIfLater(env('table').TABLE_NAME, key, 'rfbsUntil', 2_000)).toBe(true);
+    expect(await setIfLater(env('table').TABLE_NAME, key, 'statusChangesUntil', 500, { at: 'then' })).toBe(true);
+    // Another instance with an older clock reading: refused, and it changes neither number nor `at`.
+    expect(await setIfLater(env('table').TABLE_NAME, key, 'rfbsUntil', 1_000)).toBe(false);
+    expect(await setIfLater(env('table').TABLE_NAME, key, 'statusChangesUntil', 400, { at: 'before' })).toBe(false);
+    expect(await read()).toMatchObject({ rfbsUntil: 2_000, statusChangesUntil: 500, at: 'then' });
+    expect(await setIfLater(env('table').TABLE_NAME, key, 'statusChangesUntil', 600, { at: 'now' })).toBe(true);
+    expect(await read()).toMatchObject({ rfbsUntil: 2_000, statusChangesUntil: 600, at: 'now' });
   });
 
   it('before the hand-over: approved on Ozon, the posting ends Cancelled and its units go back', async () => {
