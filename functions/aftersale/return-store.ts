@@ -8,8 +8,8 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { nowIso } from '#shared/clock';
 import { env } from '#shared/config';
-import { db, keys } from '#shared/db';
-import { setExpression, table } from '#shared/order-store';
+import { db, keys, setExpression } from '#shared/db';
+import { table } from '#shared/order-store';
 import { Condition, parsePolicy, RequestAnswer, ReturnPolicy } from './return-rules';
 
 export const SellerAnswer = z.object({

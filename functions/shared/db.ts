@@ -95,6 +95,26 @@ export async function getAll(
   return items;
 }
 
+/** Builds `SET #a = :a, ...` for a flat patch; undefined values are removed instead. */
+export function setExpression(patch: Record<string, unknown>, extra: { sets?: string[]; removes?: string[] } = {}) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [...(extra.sets ?? [])];
+  const removes: string[] = [...(extra.removes ?? [])];
+  Object.entries(patch).forEach(([k, v], i) => {
+    names[`#f${i}`] = k;
+    if (v === undefined) removes.push(`#f${i}`);
+    else {
+      values[`:f${i}`] = v;
+      sets.push(`#f${i} = :f${i}`);
+    }
+  });
+  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return { expression, names, values };
+}
+
 /**
  * Sets a number attribute (and `also`, in the same write) only if it moves forward: two writers with different
  * clock readings cannot move it back. False when a later value was already there.
@@ -106,21 +126,15 @@ export async function setIfLater(
   value: number,
   also: Record<string, unknown> = {},
 ): Promise<boolean> {
-  const names: Record<string, string> = { '#v': attribute };
-  const values: Record<string, unknown> = { ':v': value };
-  const sets = ['#v = :v'];
-  Object.entries(also).forEach(([k, v], i) => {
-    names[`#a${i}`] = k;
-    values[`:a${i}`] = v;
-    sets.push(`#a${i} = :a${i}`);
-  });
+  // The attribute comes first in the patch, so its placeholders are setExpression's first: #f0 and :f0.
+  const { expression, names, values } = setExpression({ [attribute]: value, ...also });
   try {
     await db().send(
       new UpdateCommand({
         TableName,
         Key,
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_not_exists(#f0) OR #f0 < :f0',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),

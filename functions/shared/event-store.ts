@@ -6,9 +6,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from './clock';
-import { db, keys, queryAll } from './db';
+import { db, keys, queryAll, setExpression } from './db';
 import type { Order, OrderEvent } from './order';
-import { ALERT_PREFIX, fromItem, getOrder, ONCE_PREFIX, setExpression, table } from './order-store';
+import { ALERT_PREFIX, fromItem, getOrder, ONCE_PREFIX, table } from './order-store';
 
 /** A posting lives at most ~120 days until its payout; its history is kept a while after that. */
 const EVENT_TTL_SECONDS = 180 * 24 * 3600;

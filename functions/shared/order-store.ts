@@ -9,7 +9,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { env } from './config';
-import { db, getAll, keys, queryAll } from './db';
+import { db, getAll, keys, queryAll, setExpression } from './db';
 import { OrderNotFound } from './errors';
 import { Order, type Phase, Wait } from './order';
 import { PHASE_INDEX } from './sweep-index';
@@ -58,26 +58,6 @@ export function fromItem(item: Record<string, unknown>): Order {
 function withWait(order: Order, waitItem: Record<string, unknown> | undefined): Order {
   const parsed = waitItem ? Wait.safeParse(waitItem) : undefined;
   return { ...order, wait: parsed?.success ? parsed.data : undefined };
-}
-
-/** Builds `SET #a = :a, ...` for a flat patch; undefined values are removed instead. */
-export function setExpression(patch: Record<string, unknown>, extra: { sets?: string[]; removes?: string[] } = {}) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [...(extra.sets ?? [])];
-  const removes: string[] = [...(extra.removes ?? [])];
-  Object.entries(patch).forEach(([k, v], i) => {
-    names[`#f${i}`] = k;
-    if (v === undefined) removes.push(`#f${i}`);
-    else {
-      values[`:f${i}`] = v;
-      sets.push(`#f${i} = :f${i}`);
-    }
-  });
-  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
-    .filter(Boolean)
-    .join(' ');
-  return { expression, names, values };
 }
 
 /**
