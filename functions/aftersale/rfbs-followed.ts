@@ -38,5 +38,16 @@ export async function noteRfbsFollowed(): Promise<void> {
   notedUntil = until;
 }
 
-/** Whether the poll should list cancellation requests, from the mark item's `rfbsUntil`. */
-export const rfbsFollowed = (rfbsUntil: number | undefined, at: number) => rfbsUntil !== undefined && rfbsUntil > at;
+/**
+ * Whether the poll should list cancellation requests, from the poller's item as the poll read it: its mark (none
+ * before the first run) and `rfbsUntil`. An item without `rfbsUntil` was either never written (the first run: the
+ * postings it adopts note themselves, so it starts the note at 0) or written by a version before the note (an
+ * upgrade: the rFBS postings in flight were received unnoted, so they are followed for the whole window).
+ */
+export async function rfbsFollowed(mark: number | undefined, rfbsUntil: number | undefined, at: number) {
+  if (rfbsUntil !== undefined) return rfbsUntil > at;
+  const until = mark === undefined ? 0 : at + RFBS_FOLLOW_MS;
+  // Only where there is no note yet: a posting's note written meanwhile stands.
+  await setIfLater(env('table').TABLE_NAME, POLLER_MARK, 'rfbsUntil', until);
+  return until > at;
+}

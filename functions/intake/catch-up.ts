@@ -99,7 +99,7 @@ export async function pollOnce(): Promise<PollReport> {
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
     // Buyers' cancellation requests (rFBS): Ozon pushes none. Only while the product follows an rFBS posting
     // (aftersale/rfbs-followed.ts). A failure here must not stop the rest of the poll.
-    if (rfbsFollowed(rfbsUntil, now())) {
+    if (await rfbsFollowed(mark, rfbsUntil, now())) {
       const requests = await besideThePoll(followCancellationRequests(), 'Cancellation requests could not be read');
       report.cancellationRequestsOpen = requests?.open;
     }

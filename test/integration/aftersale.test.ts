@@ -5,8 +5,9 @@
  * hand-over (the posting ends Cancelled, its units back), rejected or left to the seller after it.
  */
 
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RFBS_FOLLOW_MS } from '#aftersale/rfbs-followed';
 import { env } from '#shared/config';
 import { db, keys, setIfLater } from '#shared/db';
 import { getOrder } from '#shared/order-store';
@@ -70,6 +71,21 @@ describe("a buyer's cancellation request (rFBS)", { timeout: 150_000 }, () => {
     const received = Date.now();
     const asked = await until(() => pollCalls('/v2/conditional-cancellation/list')[0], 60_000);
     expect(asked.at).toBeGreaterThanOrEqual(received);
+  });
+
+  it('after an upgrade (a poller item without the note): followed for the whole window, the note written', async () => {
+    const mark = keys.cursor('poller');
+    const table = env('table').TABLE_NAME;
+    // What a version before the note left: the poll's mark, no `rfbsUntil`.
+    await db().send(new UpdateCommand({ TableName: table, Key: mark, UpdateExpression: 'REMOVE rfbsUntil' }));
+    const removedAt = Date.now();
+    const asked = await until(
+      () => pollCalls('/v2/conditional-cancellation/list').find((c) => c.at > removedAt),
+      60_000,
+    );
+    expect(asked).toBeDefined();
+    const item = (await db().send(new GetCommand({ TableName: table, Key: mark, ConsistentRead: true }))).Item;
+    expect(item?.rfbsUntil).toBeGreaterThan(rt.clock.now() + RFBS_FOLLOW_MS - 7 * 24 * HOUR);
   });
 
   it("the poller's item only moves forward: an older note or mark does not overwrite a later one", async () => {
