@@ -303,7 +303,7 @@ export class OzonAutopilotStack extends Stack {
     const HANDOVER_STEPS: [keyof HandoverFunctions, string, string, Uses[]][] = [
       ['createAct', 'handover/create-act', "Confirm the carriage: Ozon's act", ['ozon']],
       ['checkAct', 'handover/check-act', "Wait for the act's documents", ['ozon']],
-      ['printLabels', 'handover/print-labels', "Ask Ozon for the carriage's labels", ['ozon']],
+      ['printLabels', 'handover/print-labels', "Print the carriage's labels", ['ozon', 'labels']],
       ['fetchLabels', 'handover/fetch-labels', "Store the carriage's labels", ['ozon', 'labels']],
       [
         'handOverDocuments',

@@ -396,8 +396,12 @@ export const ROUTES: Record<string, Handler> = {
   '/v2/posting/fbs/package-label': (body, ctx) => {
     const b = parse(S.label, body);
     const ps = b.posting_number.map((pn) => ctx.model.get(pn));
-    // docs/00-overview.md error table for /v2/posting/fbs/package-label: one bad posting fails the batch
-    if (ps.some((p) => p.status !== 'awaiting_deliver')) throw new ApiError(400, 3, "The next postings aren't ready");
+    // docs/00-overview.md error table for /v2/posting/fbs/package-label: one bad posting fails the batch — also one
+    // whose label a scenario holds back (`labelUnprinted`, counted down by label tasks only: this call has no partial
+    // outcome to report it in)
+    if (ps.some((p) => p.status !== 'awaiting_deliver' || p.labelUnprinted > 0)) {
+      throw new ApiError(400, 3, "The next postings aren't ready");
+    }
     const pdf = labelPdf(
       ps.map((p) => p.posting_number),
       iso(ctx.model.now()),

@@ -368,8 +368,9 @@ export interface CreatePostingSpec {
   removedFromAct?: boolean;
   /**
    * Label tasks (/v2/posting/fbs/package-label/create) leave this posting in `unprinted_postings` ("The next
-   * postings aren't ready") this many times while it is awaiting_deliver, then print it. Default 0. The
-   * synchronous /v2/posting/fbs/package-label ignores it.
+   * postings aren't ready") this many times while it is awaiting_deliver, then print it. Default 0. Until then the
+   * one-call /v2/posting/fbs/package-label refuses any call that includes it (one posting fails the call), without
+   * counting down.
    */
   labelUnprinted?: number;
   /**

@@ -1,8 +1,10 @@
 /**
- * FetchLabels: the carriage's label files once Ozon has formed them (`/v1/posting/fbs/package-label/get`), stored
- * beside the act with a manifest naming each posting's file. Still forming is retried by the state machine; the
- * first look waits LABEL_TASK_MS after the request, the time Ozon usually takes, so a task costs one call to collect.
- * Postings Ozon could not print (`unprinted_postings`, or a task that failed) are listed for the seller.
+ * FetchLabels: the label files of the chunks PrintLabels sent to label tasks, once Ozon has formed them
+ * (`/v1/posting/fbs/package-label/get`), stored beside the act with the files printed in one call, and a manifest
+ * naming each posting's file. Still forming is retried by the state machine; the first look waits LABEL_TASK_MS
+ * after the request, the time Ozon usually takes, so a task costs one call to collect — and a carriage printed in
+ * one call each chunk waits for nothing. Postings Ozon could not print (`unprinted_postings`, or a task that failed)
+ * are listed for the seller.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
@@ -13,11 +15,12 @@ import { eachLimited } from '#shared/each-limited';
 import { LabelNotReady } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { ozon } from '#shared/ozon/client';
-import { LabelsInput, LabelTask, Unprinted } from './print-labels';
+import { LabelsInput, LabelTask, PrintedLabels, Unprinted } from './print-labels';
 import { labelProgress, labelTaskFiles } from './rules';
 
 export const FetchInput = z.extend(LabelsInput, {
   labelTasks: z.array(LabelTask),
+  printedLabels: z._default(z.array(PrintedLabels), []),
   unprinted: z.array(Unprinted),
   labelsRequestedAt: z.string(),
 });
@@ -27,17 +30,22 @@ export type FetchInput = z.infer<typeof FetchInput>;
 export const LABEL_TASK_MS = 30_000;
 
 export async function fetchLabels(input: FetchInput) {
-  if (now() < Date.parse(input.labelsRequestedAt) + LABEL_TASK_MS) {
+  if (input.labelTasks.length > 0 && now() < Date.parse(input.labelsRequestedAt) + LABEL_TASK_MS) {
     throw new LabelNotReady(`The labels of act ${input.actId} were asked for moments ago`);
   }
   const bucket = env('labels').LABELS_BUCKET;
   const files = labelTaskFiles(input, input.actId);
   const unprinted: Unprinted[] = [...input.unprinted];
-  const storedAt: string[] = [];
   const fileOf: Record<string, string> = {};
+  // By the chunk's place in the act: the files printed in one call are stored already.
+  const storedAt: string[] = [];
+  for (const { chunk, key, postings } of input.printedLabels) {
+    storedAt[chunk] = key;
+    for (const postingNumber of postings) fileOf[postingNumber] = key;
+  }
   let forming = 0;
   // Together, as the tasks were asked for (print-labels.ts): one by one, each waited its turn at the account's rate.
-  // A file's name is its task's place in the act, whichever call answers first.
+  // A file's name is its chunk's place in the act, whichever call answers first.
   await eachLimited([...input.labelTasks.entries()], async ([n, task]) => {
     const { result } = await ozon().call('labelTask', { task_id: task.taskId });
     const progress = labelProgress(result.status);
@@ -57,12 +65,13 @@ export async function fetchLabels(input: FetchInput) {
       );
       return;
     }
-    const key = files.pdf(n);
+    const chunk = task.chunk ?? n;
+    const key = files.pdf(chunk);
     const pdf = await ozon().download(result.file_url);
     await s3Client().send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),
     );
-    storedAt[n] = key;
+    storedAt[chunk] = key;
     for (const postingNumber of task.postings) {
       const reason = missed.get(postingNumber);
       if (reason) unprinted.push({ postingNumber, reason });

@@ -267,7 +267,12 @@ describe('who may do what', () => {
   });
 
   it('only the packing batcher, the carriage labels and the handover documents can put and get objects (signed links), only under labels/', () => {
-    const writers = ['fulfilment/label-batch', 'handover/fetch-labels', 'handover/hand-over-documents'] as const;
+    const writers = [
+      'fulfilment/label-batch',
+      'handover/fetch-labels',
+      'handover/hand-over-documents',
+      'handover/print-labels',
+    ] as const;
     expect(allowed('s3:PutObject')).toEqual(having('labels'));
     expect(having('labels')).toEqual([...writers]);
     for (const action of ['s3:PutObject', 's3:GetObject']) {

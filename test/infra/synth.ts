@@ -124,8 +124,9 @@ export const FUNCTIONS = {
   // The Handover workflow's steps: the act on Ozon, its documents under labels/, the seller's alerts.
   'handover/create-act': [...STEP, 'ozon'],
   'handover/check-act': [...STEP, 'ozon'],
-  // The carriage's labels: label tasks on Ozon, the files under labels/ (a download from Ozon's file link).
-  'handover/print-labels': [...STEP, 'ozon'],
+  // The carriage's labels: printed in one call (the file under labels/ at once) or as label tasks on Ozon, whose
+  // files FetchLabels stores under labels/ (a download from Ozon's file link).
+  'handover/print-labels': [...STEP, 'ozon', 'labels'],
   'handover/fetch-labels': [...STEP, 'ozon', 'labels'],
   'handover/hand-over-documents': [...STEP, 'ozon', 'labels', 'alerts'],
   'handover/alert-handover-problem': [...STEP, 'alerts'],

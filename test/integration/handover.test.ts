@@ -46,7 +46,7 @@ async function waitForHandover(name: string, timeoutMs = 60_000): Promise<Execut
 }
 
 describe('the handover day', { timeout: 150_000 }, () => {
-  it('a carriage: act, labels in one task, documents linked in one alert; left out, unprinted and missed parcels alerted', async () => {
+  it('a carriage: act, labels in one call or one task, documents linked in one alert; left out, unprinted and missed parcels alerted', async () => {
     const postings = [1, 2, 3].map(
       () =>
         rt.sandbox?.createPosting({ schema: 'fbs', lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }] })
@@ -113,10 +113,14 @@ describe('the handover day', { timeout: 150_000 }, () => {
     ]) {
       expect(paths, path).toContain(path);
     }
-    // The labels: one label task for the carriage's parcels, collected once.
+    // The labels: the one-call method first, refused for the whole chunk (one label is not ready), then one label
+    // task for the chunk, collected once.
     const labelCalls = (rt.sandbox?.calls ?? []).filter((c) => c.path.includes('/package-label'));
+    const oneCall = labelCalls.filter((c) => c.path === '/v2/posting/fbs/package-label');
+    expect(oneCall.map((c) => c.status)).toEqual([400]);
+    expect((oneCall[0]?.body as { posting_number?: string[] } | undefined)?.posting_number).toContain(unprinted);
     expect(labelCalls.filter((c) => c.path === '/v2/posting/fbs/package-label/create')).toHaveLength(1);
-    expect(labelCalls.filter((c) => c.path === '/v2/posting/fbs/package-label')).toEqual([]);
+    expect(labelCalls.filter((c) => c.path === '/v1/posting/fbs/package-label/get')).toHaveLength(1);
     // One alert for the carriage: how many parcels, by when, and links that open without AWS credentials.
     const alert = rt.alerts.find((a) => a.kind === 'handover');
     expect(alert?.message).toMatch(/Hand over \d+ parcel\(s\)/);
@@ -187,6 +191,19 @@ describe('the handover day', { timeout: 150_000 }, () => {
       expect(order?.shipmentDate?.slice(0, 10), pn).toBe(nextDay);
     }
     expect(statesEntered(next)).toContain('FetchLabels');
+    // Its labels were all ready: printed in one call, no label task; the carriage's alert links that file.
+    const nextLabels = (rt.sandbox?.calls ?? []).filter(
+      (c) => c.path.includes('/package-label') && labelCalls.every((first) => first !== c),
+    );
+    expect(nextLabels.map((c) => [c.path, c.status])).toEqual([['/v2/posting/fbs/package-label', 200]]);
+    expect((nextLabels[0]?.body as { posting_number?: string[] } | undefined)?.posting_number).toEqual(
+      expect.arrayContaining([removed, late]),
+    );
+    const nextAlert = await until(() => rt.alerts.filter((a) => a.kind === 'handover')[1]);
+    const nextLink = [...nextAlert.message.matchAll(/https?:\/\/\S+?(?=[\s)]| ·)/g)].map((m) => m[0])[2];
+    const nextPdf = Buffer.from(await (await fetch(nextLink ?? '')).arrayBuffer()).toString('latin1');
+    expect(nextPdf.startsWith('%PDF')).toBe(true);
+    expect(nextPdf).toContain(removed);
     // The parcel that missed its carriage: alerted an hour after the cutoff, with what lateness costs.
     const missed = await until(() => rt.alerts.find((a) => a.kind === 'handover_missed' && a.postingNumber === stuck));
     expect(missed.severity).toBe('critical');

@@ -413,9 +413,16 @@ describe('label tasks', () => {
     expect((await call(sb, '/v2/posting/fbs/package-label/create', { posting_number: tooMany })).status).toBe(400);
     expect((await call(sb, '/v2/posting/fbs/package-label/create', { posting_number: [] })).status).toBe(400);
 
-    // the synchronous label is as it was
-    const e = sb.createPosting({ startAt: 'awaiting_deliver', labelUnprinted: 3 }).posting_number;
-    const sync = await call(sb, '/v2/posting/fbs/package-label', { posting_number: [e] });
+    // the one-call label: a held-back posting fails the whole call (the docs' "one bad posting fails the batch"),
+    // without counting down; once label tasks used the count up, it prints
+    const e = sb.createPosting({ startAt: 'awaiting_deliver', labelUnprinted: 1 }).posting_number;
+    const f = sb.createPosting({ startAt: 'awaiting_deliver' }).posting_number;
+    const refused = await call(sb, '/v2/posting/fbs/package-label', { posting_number: [f, e] });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain("The next postings aren't ready");
+    expect((await call(sb, '/v2/posting/fbs/package-label', { posting_number: [e] })).status).toBe(400);
+    await call(sb, '/v2/posting/fbs/package-label/create', { posting_number: [e] });
+    const sync = await call(sb, '/v2/posting/fbs/package-label', { posting_number: [f, e] });
     expect([sync.status, sync.ct]).toEqual([200, 'application/pdf']);
   });
 });
