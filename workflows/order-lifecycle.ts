@@ -202,6 +202,9 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
         schema: sfn.JsonPath.stringAt('$.schema'),
         timeouts: sfn.JsonPath.objectAt('$.timeouts'),
         token: sfn.JsonPath.taskToken,
+        // The whole state, so a snapshot of the order left by AwaitAssembly (absent after a join) reaches the step
+        // without a path that could be missing.
+        state: sfn.JsonPath.objectAt('$'),
       }),
       taskTimeout: sfn.Timeout.duration(LABEL_TIMEOUT),
     }),

@@ -7,17 +7,26 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { sqsClient } from '#shared/aws/sqs';
 import { env } from '#shared/config';
+import { PostingCancelled } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
+import { Order } from '#shared/order';
+import { isCancelled } from '#shared/status';
 import { activeOrder, StepInput } from '#shared/steps';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
 import type { LabelRequest } from './label-request';
 
-export const PackInput = z.extend(StepInput, { token: z.string().check(z.minLength(1)) });
+export const PackInput = z.extend(StepInput, {
+  token: z.string().check(z.minLength(1)),
+  /** The whole execution state: after AwaitAssembly it carries the order the wait was ended with. */
+  state: z.optional(z.object({ orderSnapshot: z.optional(Order) })),
+});
 
 export async function packAndLabel(input: z.infer<typeof PackInput>): Promise<{ queued: boolean }> {
   // The snapshot queued with the request decides how its units leave the shelf (reserved or not): the batch's
-  // transaction checks that against the order, so a read a moment old costs at most a one-by-one fallback.
-  const order = await activeOrder(input.postingNumber, { consistent: false });
+  // transaction checks that against the order, so a snapshot a moment old costs at most a one-by-one fallback.
+  // AwaitAssembly's end hands over the order as its deliverer just wrote or read it; a posting that joins here
+  // (JoinLifecycle) has it read.
+  const order = await currentOrder(input);
   // Packed already (a retried state whose batch finished): nothing to queue.
   if (order.shippedFromStockAt && order.labelBatch) {
     await sendTaskOutcome(input.token, { outcome: 'success' }, order);
@@ -28,6 +37,16 @@ export async function packAndLabel(input: z.infer<typeof PackInput>): Promise<{ 
     new SendMessageCommand({ QueueUrl: env('labelQueue').LABEL_QUEUE_URL, MessageBody: JSON.stringify(request) }),
   );
   return { queued: true };
+}
+
+async function currentOrder(input: z.infer<typeof PackInput>): Promise<Order> {
+  const snapshot = input.state?.orderSnapshot;
+  if (!snapshot || snapshot.postingNumber !== input.postingNumber) {
+    return activeOrder(input.postingNumber, { consistent: false });
+  }
+  // The Catch on PostingCancelled releases the stock, as activeOrder's check would.
+  if (isCancelled(snapshot.status)) throw new PostingCancelled(`Posting ${snapshot.postingNumber} is cancelled`);
+  return snapshot;
 }
 
 export const handler = stepHandler(PackInput, packAndLabel);

@@ -30,21 +30,28 @@ export async function deliverToWait(order: Order): Promise<Delivery> {
   if (!wait) return 'none';
   const outcome = evaluateWait({ ...order, wait }, wait.on, payoutTolerance());
   if (outcome.outcome === 'pending') return 'none';
-  const sent = await sendTaskOutcome(wait.token, outcome, order);
+  // Assembled: PackAndLabel comes next and queues the order as it is now — handed over here, it needs no read.
+  const sent = await sendTaskOutcome(wait.token, outcome, order, wait.on === 'assembly');
   if (sent)
     emitMetric('WaitsEnded', 1, { wait: wait.on, outcome: outcome.outcome === 'success' ? 'event' : outcome.error });
   return sent ? outcome.outcome : 'none';
 }
 
-/** Ends a wait with success (the execution state of the order) or a named failure; false if nothing waits. */
+/**
+ * Ends a wait with success (the execution state of the order, with the order itself as `orderSnapshot` when the
+ * next step wants it) or a named failure; false if nothing waits.
+ */
 export async function sendTaskOutcome(
   token: string,
   outcome: Exclude<WaitOutcome, { outcome: 'pending' }>,
   order: Order,
+  withSnapshot = false,
 ): Promise<boolean> {
   try {
     if (outcome.outcome === 'success') {
-      await sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(stateOf(order)) }));
+      const { wait: _wait, ...orderSnapshot } = order;
+      const output = withSnapshot ? { ...stateOf(order), orderSnapshot } : stateOf(order);
+      await sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
     } else {
       await sfnClient().send(
         new SendTaskFailureCommand({ taskToken: token, error: outcome.error, cause: outcome.cause }),

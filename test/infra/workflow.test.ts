@@ -345,6 +345,9 @@ describe('waits for the outside world', () => {
       'schema.$': '$.schema',
       'timeouts.$': '$.timeouts',
       'token.$': '$$.Task.Token',
+      // The whole state: after AwaitAssembly it carries the order the wait ended with, which PackAndLabel queues
+      // without reading it again (a path to the snapshot itself would fail the state where a join left none).
+      'state.$': '$',
     });
     expect(s.TimeoutSeconds).toBe(1800);
     expect(s.TimeoutSecondsPath).toBeUndefined();

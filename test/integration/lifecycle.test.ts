@@ -2,9 +2,11 @@
  * Whole postings through the real OrderLifecycle definition on the embedded runtime: local Step Functions engine,
  * DynamoDB Local, fauxqs, and the Ozon sandbox pushing to the webhook over HTTP.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelFiles } from '#fulfilment/rules';
+import { observeDynamoCapacity } from '#shared/db';
 import { listEvents } from '#shared/event-store';
 import { getOrder } from '#shared/order-store';
 import { addStock, getStock } from '#stock/stock-store';
@@ -158,6 +160,41 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       expect(after?.payout).toEqual(done?.payout);
       // Its units were taken once, when it was packed: the stock mark is the first one.
       expect(after?.shippedFromStockAt).toBe(done?.shippedFromStockAt);
+    });
+
+    it('PackAndLabel run again reads the order only when no wait handed it over', async () => {
+      const { posting_number } = rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'KETTLE-17L', quantity: 1 }],
+      }) ?? { posting_number: '' };
+      expect((await waitForExecution(rt, posting_number)).status).toBe('SUCCEEDED');
+      const done = await getOrder(posting_number);
+      // The requests this test's own invocation makes (the other tests run beside it).
+      const mine = new AsyncLocalStorage<true>();
+      const requests: string[] = [];
+      const stop = observeDynamoCapacity((u) => {
+        if (mine.getStore()) requests.push(u.command);
+      });
+      const packAgain = (state: unknown) =>
+        mine.run(true, () =>
+          rt.invoke('pack-and-label', {
+            postingNumber: posting_number,
+            schema: 'fbs',
+            timeouts: {},
+            token: `${posting_number}:PackAndLabel:again`,
+            state,
+          }),
+        );
+      try {
+        // As AwaitAssembly's end leaves it: the order travels in the state, and packed already, nothing is queued.
+        expect(await packAgain({ postingNumber: posting_number, orderSnapshot: done })).toEqual({ queued: false });
+        expect(requests).toEqual([]);
+        // Joined there (no snapshot): the order is read.
+        expect(await packAgain({ postingNumber: posting_number })).toEqual({ queued: false });
+        expect(requests).toEqual(['QueryCommand']);
+      } finally {
+        stop();
+      }
     });
   });
 
