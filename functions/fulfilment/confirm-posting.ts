@@ -22,6 +22,7 @@ import {
   ShipsInPackages,
 } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
+import { Order } from '#shared/order';
 import { updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import { isAssembled, isCancelled } from '#shared/status';
@@ -29,14 +30,18 @@ import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { packagesOf } from './packing-store';
 import { MAX_SHIP_ATTEMPTS, shipRefusal } from './rules';
 
-export const ConfirmInput = z.extend(StepInput, { shipAttempts: z.optional(z.number().check(z.int())) });
+export const ConfirmInput = z.extend(StepInput, {
+  shipAttempts: z.optional(z.number().check(z.int())),
+  /** The order as ReceivePosting wrote it a moment ago, when ReserveStock had nothing to do in between. */
+  orderSnapshot: z.optional(Order),
+});
 export type ConfirmInput = z.infer<typeof ConfirmInput>;
 
 export async function confirmPosting(input: ConfirmInput) {
   // Nothing here rests on ReserveStock's write just before: the lines are from receipt, and Ozon answers a ship of
   // a posting cancelled a moment ago with a refusal, handled below. With packing confirmation on, the seller's
   // `packed` was written just before: then the read is strong.
-  const order = await activeOrder(input.postingNumber, { consistent: policy().requirePacked });
+  const order = await orderToConfirm(input);
   const attempts = input.shipAttempts ?? 0;
   if (isAssembled(order.status)) return stateOf(order);
   // Ozon has not approved the order yet (a buyer's payment check, say): it refuses a ship until it does.
@@ -98,6 +103,21 @@ export async function confirmPosting(input: ConfirmInput) {
   const current =
     attempts > 0 ? await updateOrder(order.postingNumber, { phase: 'confirming', substatus: 'ship_requested' }) : order;
   return { ...stateOf(current), shipAttempts: attempts + 1 };
+}
+
+/**
+ * The order to decide on. Right after receipt (the first ship, no packing confirmation to wait for), the order
+ * ReceivePosting wrote and handed over in the state is what a read would return a moment later: no read. Otherwise
+ * it is read, strongly when the seller's `packed` was written just before.
+ */
+async function orderToConfirm(input: ConfirmInput): Promise<Order> {
+  const snapshot = input.orderSnapshot;
+  if (snapshot?.postingNumber !== input.postingNumber || (input.shipAttempts ?? 0) > 0 || policy().requirePacked) {
+    return activeOrder(input.postingNumber, { consistent: policy().requirePacked });
+  }
+  // The Catch on PostingCancelled releases the stock, as activeOrder's check would.
+  if (isCancelled(snapshot.status)) throw new PostingCancelled(`Posting ${snapshot.postingNumber} is cancelled`);
+  return snapshot;
 }
 
 export const handler = stepHandler(ConfirmInput, confirmPosting);

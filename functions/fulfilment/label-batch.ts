@@ -105,9 +105,12 @@ async function storeBatch(orders: Order[]) {
   const postingNumbers = orders.map((o) => o.postingNumber);
   const digest = createHash('sha256').update(postingNumbers.join(',')).digest('hex');
   const base = labelBatchKey(warehouseId, nowIso().slice(0, 10), postingNumbers, digest);
+  // Only the handling notes are read here (the counts move in the transaction, checked by its conditions): they
+  // change rarely, so a read a moment old is enough, at half the read units.
   const stock = await getStock(
     warehouseId,
     orders.flatMap((o) => o.lines.map((l) => l.offerId)),
+    { consistent: false },
   );
   const handling = new Map([...stock].map(([offerId, item]) => [offerId, item.handling]));
   const text = orders

@@ -51,7 +51,11 @@ export async function receivePosting(input: z.infer<typeof ReceiveInput>) {
   // Before the posting goes on: the poll follows its buyer's cancellation requests from its next run.
   if (order.schema === 'rfbs') await noteRfbsFollowed();
   if (created) order = await answerOzon(order, posting);
-  return { ...stateOf(order), joinAt: join, ...(reservation === 'reserved' ? { reservedAtReceipt: true } : {}) };
+  // Reserved with the order just now: ReserveStock passes the state on untouched, and ConfirmPosting decides on
+  // the order as written here (`orderSnapshot`) instead of reading it back a moment later.
+  if (reservation !== 'reserved') return { ...stateOf(order), joinAt: join };
+  const { wait: _wait, ...orderSnapshot } = order;
+  return { ...stateOf(order), joinAt: join, reservedAtReceipt: true, orderSnapshot };
 }
 
 /**

@@ -11,7 +11,11 @@ import { updateOrder } from '#shared/order-store';
 import { activeOrder, StepInput, stateOf } from '#shared/steps';
 import { markToPublish, reserve } from './stock-store';
 
-export const ReserveInput = z.extend(StepInput, { reservedAtReceipt: z.optional(z.boolean()) });
+export const ReserveInput = z.extend(StepInput, {
+  reservedAtReceipt: z.optional(z.boolean()),
+  /** ReceivePosting's order, passed on as it came for ConfirmPosting (checked there). */
+  orderSnapshot: z.optional(z.unknown()),
+});
 
 export async function reserveStock(input: z.infer<typeof ReserveInput>) {
   // ReceivePosting wrote the order with its reservation just now: nothing to read, nothing to write.

@@ -16,11 +16,19 @@ import { type Handling, MAX_ON_HAND, reservationLines, type Shortage, StockItem,
 
 const table = () => env('table').TABLE_NAME;
 
-export async function getStock(warehouseId: number, offerIds: string[]): Promise<Map<string, StockItem>> {
+/**
+ * The stock items of some offers, strongly consistent unless `consistent: false`: a decision on the counts must see
+ * the last movement; a read of what rarely changes (an offer's handling notes, for a packing list) need not.
+ */
+export async function getStock(
+  warehouseId: number,
+  offerIds: string[],
+  options: { consistent?: boolean } = {},
+): Promise<Map<string, StockItem>> {
   const items = await getAll(
     table(),
     [...new Set(offerIds)].map((o) => keys.stock(warehouseId, o)),
-    { consistent: true },
+    { consistent: options.consistent ?? true },
   );
   return new Map(items.map((item) => StockItem.parse(item)).map((stock) => [stock.offerId, stock]));
 }

@@ -162,7 +162,7 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       expect(after?.shippedFromStockAt).toBe(done?.shippedFromStockAt);
     });
 
-    it('PackAndLabel run again reads the order only when no wait handed it over', async () => {
+    it('PackAndLabel and ConfirmPosting run again read the order only when no step before handed it over', async () => {
       const { posting_number } = rt.sandbox?.createPosting({
         schema: 'fbs',
         lines: [{ offer_id: 'KETTLE-17L', quantity: 1 }],
@@ -191,6 +191,18 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
         expect(requests).toEqual([]);
         // Joined there (no snapshot): the order is read.
         expect(await packAgain({ postingNumber: posting_number })).toEqual({ queued: false });
+        expect(requests).toEqual(['QueryCommand']);
+        // ConfirmPosting right after ReceivePosting and ReserveStock: the order they handed on, not read again. It
+        // is past assembly, so nothing is shipped either way.
+        requests.length = 0;
+        const confirmAgain = (extra: Record<string, unknown>) =>
+          mine.run(true, () =>
+            rt.invoke('confirm-posting', { postingNumber: posting_number, schema: 'fbs', timeouts: {}, ...extra }),
+          );
+        expect(await confirmAgain({ orderSnapshot: done })).toMatchObject({ postingNumber: posting_number });
+        expect(requests).toEqual([]);
+        // A second ship attempt (the assembly wait timed out) decides on the order as stored.
+        await confirmAgain({ orderSnapshot: done, shipAttempts: 1 });
         expect(requests).toEqual(['QueryCommand']);
       } finally {
         stop();
