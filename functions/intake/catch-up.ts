@@ -12,6 +12,7 @@ import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
 import { POLLER_MARK, rfbsFollowed } from '#aftersale/rfbs-followed';
 import { remindBuyers } from '#buyers/buyer-messages';
+import { handoverDue } from '#handover/handover-due';
 import { planHandovers } from '#handover/plan';
 import { sendWeeklyDigest } from '#performance/digest';
 import { watchRating } from '#performance/rating';
@@ -90,7 +91,7 @@ export async function pollOnce(): Promise<PollReport> {
     payoutsDelivered: 0,
   };
   try {
-    const { mark, rfbsUntil } = await readMark();
+    const { mark, rfbsUntil, handoverUntil } = await readMark();
     // After the first run the status pass finds new postings too (a grace later than an unfulfilled list would):
     // one list a run instead of two, and each new posting looked up once (bench: −0.07 Ozon calls, −0.5 read units
     // per posting).
@@ -134,7 +135,9 @@ export async function pollOnce(): Promise<PollReport> {
     // The handover day: a Handover execution for each carriage whose cutoff is near (one per carriage). Its own
     // failure (Ozon's carriage list unavailable) must not stop the rest of the poll: the next run plans again.
     // Once an hour is enough: a carriage is planned up to a day ahead and waits for its act's time itself.
-    const planDue = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS);
+    // Only while an FBS posting the product follows has its shipment date ahead (handover/handover-due.ts).
+    const planDue =
+      firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS) && (await handoverDue(mark, handoverUntil, now()));
     // The far days of the plan's lead only every few hours (handover/rules.ts planDays); the first run looks at all.
     const ahead = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_AHEAD_EVERY_HOURS);
     const handovers = planDue ? await besideThePoll(planHandovers({ ahead }), 'Handover planning failed') : undefined;
@@ -177,7 +180,11 @@ async function startUnfulfilled(report: PollReport) {
 }
 
 /** The poller's item: its mark, and (written by ReceivePosting) until when rFBS postings are followed. */
-const Mark = z.object({ statusChangesUntil: z.optional(z.number()), rfbsUntil: z.optional(z.number()) });
+const Mark = z.object({
+  statusChangesUntil: z.optional(z.number()),
+  rfbsUntil: z.optional(z.number()),
+  handoverUntil: z.optional(z.number()),
+});
 
 /**
  * A part of the poll whose failure must not stop the rest (the next run tries again): logged, undefined. A refused
@@ -193,15 +200,17 @@ async function besideThePoll<T>(part: Promise<T>, failure: string): Promise<T | 
   }
 }
 
-async function readMark(): Promise<{ mark?: number; rfbsUntil?: number }> {
+async function readMark(): Promise<{ mark?: number; rfbsUntil?: number; handoverUntil?: number }> {
   const { Item } = await db().send(new GetCommand({ TableName: env('table').TABLE_NAME, Key: POLLER_MARK }));
   const parsed = Mark.safeParse(Item ?? {});
-  return parsed.success ? { mark: parsed.data.statusChangesUntil, rfbsUntil: parsed.data.rfbsUntil } : {};
+  if (!parsed.success) return {};
+  const { statusChangesUntil: mark, rfbsUntil, handoverUntil } = parsed.data;
+  return { mark, rfbsUntil, handoverUntil };
 }
 
 /**
  * Moves the mark forward only: two overlapping runs (the schedule and a manual one) cannot move it back. An update,
- * not a put: the item also holds ReceivePosting's `rfbsUntil`.
+ * not a put: the item also holds ReceivePosting's `rfbsUntil` and `handoverUntil`.
  */
 async function writeMark(until: number) {
   await setIfLater(env('table').TABLE_NAME, POLLER_MARK, 'statusChangesUntil', until, {

@@ -1,14 +1,20 @@
 /**
  * The FBS handover day (issue 12), through whole Handover executions on the embedded runtime: the poller plans the
  * carriage, CreateAct confirms it on Ozon at the act's time, CheckAct waits for its documents, PrintLabels and
- * FetchLabels get the parcels' labels in one label task per 20, HandOverDocuments stores the act and the carriage
+ * FetchLabels get the parcels' labels in one call per 20 (a label task per 20 where Ozon refuses the call as a
+ * whole), HandOverDocuments stores the act and the carriage
  * barcode and alerts the seller with links; a posting Ozon leaves out of the act, or whose label it could not print,
  * is alerted on its own; a posting assembled after the act goes with the next day's carriage; a parcel that misses
  * its carriage is alerted with the lateness cost. The sandbox plays Ozon's carriages (docs/20-deliveryfbs.md); its
  * parcels leave only with their carriage, at the cutoff.
  */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLLER_MARK } from '#aftersale/rfbs-followed';
+import { handoverNeededUntil, UNNOTED_PLAN_MS } from '#handover/handover-due';
 import { handoverName } from '#handover/rules';
+import { env } from '#shared/config';
+import { db } from '#shared/db';
 import { getOrder } from '#shared/order-store';
 import type { Execution } from '../../local/execution';
 import { type Runtime, startRuntime } from '../../local/runtime';
@@ -214,5 +220,47 @@ describe('the handover day', { timeout: 150_000 }, () => {
       expect(execution.status, pn).toBe('SUCCEEDED');
       expect(ozonCallsFor(rt, pn).some((c) => c.path === '/v4/posting/fbs/ship')).toBe(true);
     }
+  });
+  it('carriages are listed only while a followed FBS posting has its shipment date ahead; after an upgrade, for a week', async () => {
+    const table = env('table').TABLE_NAME;
+    const note = async () =>
+      (await db().send(new GetCommand({ TableName: table, Key: POLLER_MARK, ConsistentRead: true }))).Item
+        ?.handoverUntil as number | undefined;
+    const calls = (path: string, after: number) =>
+      (rt.sandbox?.calls ?? []).filter((c) => c.path === path && c.at > after);
+    const polls = (after: number) => calls('/v4/posting/fbs/list', after).length;
+    // Every posting so far has its day behind it (as the note would say a day later): no carriage list.
+    await db().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: POLLER_MARK,
+        UpdateExpression: 'SET handoverUntil = :past',
+        ExpressionAttributeValues: { ':past': 1 },
+      }),
+    );
+    const quietFrom = Date.now();
+    // Four polls: two hourly planning runs at the default half-hour poll.
+    await until(() => (polls(quietFrom) >= 4 ? true : undefined), 60_000);
+    expect(calls('/v2/carriage/delivery/list', quietFrom)).toEqual([]);
+
+    // A new FBS posting: received, its day noted, and the next planning run lists the carriages again.
+    const pn =
+      rt.sandbox?.createPosting({ schema: 'fbs', lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }] })
+        .posting_number ?? '';
+    const order = await until(async () => (await getOrder(pn)) ?? undefined, 60_000);
+    // Its day (or a later one, Ozon having moved the posting to its carriage's cutoff meanwhile).
+    expect(await note()).toBeGreaterThanOrEqual(handoverNeededUntil(order.shipmentDate, rt.clock.now()));
+    const receivedAt = Date.now();
+    await until(() => calls('/v2/carriage/delivery/list', receivedAt)[0], 60_000);
+
+    // What a version before the note left: the poll plans for a week and writes the note.
+    await db().send(
+      new UpdateCommand({ TableName: table, Key: POLLER_MARK, UpdateExpression: 'REMOVE handoverUntil' }),
+    );
+    const removedAt = Date.now();
+    const simulatedAt = rt.clock.now();
+    await until(() => calls('/v2/carriage/delivery/list', removedAt)[0], 60_000);
+    expect(await note()).toBeGreaterThanOrEqual(simulatedAt + UNNOTED_PLAN_MS);
+    expect((await waitForExecution(rt, pn, 120_000)).status).toBe('SUCCEEDED');
   });
 });
