@@ -7,11 +7,8 @@
  * out of its carriage goes with a later one) is noted too, as the end of that day on the poller's mark item, which
  * the poll reads on every run anyway: no read of its own, and one write a day per function instance.
  */
-import { POLLER_MARK } from '#aftersale/rfbs-followed';
-import { onReset } from '#shared/clients';
 import { now } from '#shared/clock';
-import { env } from '#shared/config';
-import { setIfLater } from '#shared/db';
+import { pollerNote } from '#shared/poller-notes';
 
 const DAY_MS = 24 * 3600_000;
 /**
@@ -20,11 +17,8 @@ const DAY_MS = 24 * 3600_000;
  */
 export const UNNOTED_PLAN_MS = 7 * DAY_MS;
 
-let notedUntil = 0;
-// The local runtime starts over with an empty table between runs: a note from the last one is gone.
-onReset(() => {
-  notedUntil = 0;
-});
+/** `handoverUntil`. The first run plans regardless (it looks at every day of the plan's lead). */
+const handoverNote = pollerNote('handoverUntil', { slackMs: 0, unnotedMs: UNNOTED_PLAN_MS, firstRun: true });
 
 /**
  * Until when a posting with this shipment date needs carriages planned: the end of its day (UTC), which also covers
@@ -38,22 +32,8 @@ export function handoverNeededUntil(shipmentDate: string | undefined, at: number
 
 /** Called for each FBS posting received, and for each moved shipment date: the poll plans until `handoverUntil`. */
 export async function noteHandoverDue(shipmentDate: string | undefined): Promise<void> {
-  const until = handoverNeededUntil(shipmentDate, now());
-  if (notedUntil >= until) return;
-  // Moves forward only: a posting with an earlier date cannot shorten another's note.
-  await setIfLater(env('table').TABLE_NAME, POLLER_MARK, 'handoverUntil', until);
-  notedUntil = until;
+  await handoverNote.note(handoverNeededUntil(shipmentDate, now()));
 }
 
-/**
- * Whether the poll should plan carriages, from the poller's item as the poll read it: its mark (none before the
- * first run) and `handoverUntil`. No note on the first run: it plans (the postings it adopts note themselves) and
- * starts the note at 0; no note after an upgrade: the postings in flight are planned for UNNOTED_PLAN_MS.
- */
-export async function handoverDue(mark: number | undefined, handoverUntil: number | undefined, at: number) {
-  if (handoverUntil !== undefined) return handoverUntil > at;
-  const until = mark === undefined ? 0 : at + UNNOTED_PLAN_MS;
-  // Only where there is no note yet: a posting's note written meanwhile stands.
-  await setIfLater(env('table').TABLE_NAME, POLLER_MARK, 'handoverUntil', until);
-  return mark === undefined || until > at;
-}
+/** Whether the poll should plan carriages, from the poller's item as the poll read it. */
+export const handoverDue = handoverNote.due;

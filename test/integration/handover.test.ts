@@ -10,12 +10,12 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POLLER_MARK } from '#aftersale/rfbs-followed';
 import { handoverNeededUntil, UNNOTED_PLAN_MS } from '#handover/handover-due';
 import { handoverName } from '#handover/rules';
 import { env } from '#shared/config';
 import { db } from '#shared/db';
 import { getOrder } from '#shared/order-store';
+import { POLLER_MARK } from '#shared/poller-notes';
 import type { Execution } from '../../local/execution';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
