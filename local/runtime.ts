@@ -123,6 +123,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // Powertools reads these when a handler module loads: set them before the first import.
     process.env.POWERTOOLS_LOG_LEVEL = options.logLevel ?? 'ERROR';
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    // The logger may be loaded already (the bench and tests import the metrics observers first), at Powertools'
+    // default level: its INFO lines would go to stdout, where `--json` prints the figures.
+    const { logger } = await import('#shared/powertools');
+    logger.setLogLevel((options.logLevel ?? 'ERROR').toUpperCase() as Parameters<typeof logger.setLogLevel>[0]);
     const functions = await loadFunctions(stack);
     // One engine per state machine; OrderLifecycle's keeps the journal name it always had.
     const engines = new Map(

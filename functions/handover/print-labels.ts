@@ -90,7 +90,8 @@ async function printNow(postings: string[], key: string, actId: number): Promise
     return true;
   } catch (e) {
     if (!(e instanceof OzonRequestRejected)) throw e;
-    logger.info('Labels not printed in one call; asking for a label task', { actId, ozonMessage: e.ozonMessage });
+    // Expected now and then (a parcel's label not formed yet): the label task below prints the rest.
+    logger.debug('Labels not printed in one call; asking for a label task', { actId, ozonMessage: e.ozonMessage });
     return false;
   }
 }

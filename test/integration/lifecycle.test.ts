@@ -34,6 +34,12 @@ afterAll(async () => {
   await rt?.stop();
 });
 
+it("keeps the functions' logs at ERROR, though the logger was loaded before the runtime (no INFO line on stdout)", async () => {
+  // This file imported the DynamoDB observer before startRuntime, which loads the logger at Powertools' default.
+  const { logger } = await import('#shared/powertools');
+  expect(logger.getLevelName()).toBe('ERROR');
+});
+
 // Independent postings on separate stock, run side by side: simulated days pass in seconds for all of them.
 describe.concurrent('OrderLifecycle on the embedded runtime', () => {
   describe('FBS posting, happy path', () => {
