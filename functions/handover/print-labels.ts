@@ -16,7 +16,7 @@ import { OzonRequestRejected } from '#shared/errors';
 import { logger, stepHandler } from '#shared/handler';
 import { ozon } from '#shared/ozon/client';
 import { ActInput } from './check-act';
-import { labelChunks, labelTaskFiles } from './rules';
+import { documentBytes, labelChunks, labelTaskFiles } from './rules';
 
 export const LabelsInput = z.extend(ActInput, {
   parcels: z.number(),
@@ -78,7 +78,8 @@ export async function printLabels(input: LabelsInput) {
  */
 async function printNow(postings: string[], key: string, actId: number): Promise<boolean> {
   try {
-    const pdf = await ozon().packageLabel(postings);
+    // The PDF itself, as Ozon serves it, or the swagger's JSON form with the file in `file_content`.
+    const pdf = documentBytes(await ozon().packageLabel(postings));
     await s3Client().send(
       new PutObjectCommand({
         Bucket: env('labels').LABELS_BUCKET,

@@ -5,6 +5,7 @@ import {
   actProgress,
   actRefusal,
   carriagesDue,
+  documentBytes,
   fileBytes,
   handoverName,
   LABELS_PER_TASK,
@@ -89,6 +90,13 @@ describe("Ozon's answers about an act", () => {
   it('files: base64 as swagger says, or the raw bytes some answers carry', () => {
     expect(Buffer.from(fileBytes(Buffer.from('%PDF-1.4 x').toString('base64'))).toString('latin1')).toBe('%PDF-1.4 x');
     expect(Buffer.from(fileBytes('%PDF-1.4\n%âã')).toString('latin1')).toBe('%PDF-1.4\n%âã');
+    // A document answer (the act, the one-call labels): the PDF as served, or the swagger's JSON with file_content.
+    const pdf = new TextEncoder().encode('%PDF-1.7 labels');
+    expect(documentBytes(pdf)).toBe(pdf);
+    const json = { content_type: 'application/pdf', file_name: 'ticket.pdf', file_content: '%PDF-1.7 labels' };
+    expect(Buffer.from(documentBytes(new TextEncoder().encode(JSON.stringify(json)))).toString('latin1')).toBe(
+      '%PDF-1.7 labels',
+    );
     expect(actFiles({ warehouseId: 5, departureDate: '2026-11-30' }, 42)).toEqual({
       act: 'labels/5/2026-11-30/act-42.pdf',
       barcode: 'labels/5/2026-11-30/act-42-barcode.png',
