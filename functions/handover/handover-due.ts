@@ -35,5 +35,16 @@ export async function noteHandoverDue(shipmentDate: string | undefined): Promise
   await handoverNote.note(handoverNeededUntil(shipmentDate, now()));
 }
 
+/** An FBS posting still to be handed over (Ozon's status): its carriage is still to be planned. */
+export const awaitsCarriage = (status: string) => status === 'awaiting_packaging' || status === 'awaiting_deliver';
+
+/**
+ * The poll's own note, from the shipment dates its status pass saw: a posting Ozon moved to a later carriage when
+ * it was assembled (the status change the pass lists) is noted even when the date's push was lost.
+ */
+export async function noteHandoverUntil(until: number): Promise<void> {
+  await handoverNote.note(until);
+}
+
 /** Whether the poll should plan carriages, from the poller's item as the poll read it. */
 export const handoverDue = handoverNote.due;

@@ -12,7 +12,7 @@ import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
 import { rfbsFollowed } from '#aftersale/rfbs-followed';
 import { remindBuyers } from '#buyers/buyer-messages';
-import { handoverDue } from '#handover/handover-due';
+import { awaitsCarriage, handoverDue, handoverNeededUntil, noteHandoverUntil } from '#handover/handover-due';
 import { planHandovers } from '#handover/plan';
 import { sendWeeklyDigest } from '#performance/digest';
 import { watchRating } from '#performance/rating';
@@ -97,7 +97,9 @@ export async function pollOnce(): Promise<PollReport> {
     // one list a run instead of two, and each new posting looked up once (bench: −0.07 Ozon calls, −0.5 read units
     // per posting).
     if (mark === undefined) await startUnfulfilled(report);
-    await deliverStatusChanges(report, mark);
+    const carriagesUntil = await deliverStatusChanges(report, mark);
+    // A carriage day the pass saw beyond the note (its date's push lost, or not yet applied): noted now.
+    if (handoverUntil !== undefined && carriagesUntil > handoverUntil) await noteHandoverUntil(carriagesUntil);
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
     // Buyers' cancellation requests (rFBS): Ozon pushes none. Only while the product follows an rFBS posting
     // (aftersale/rfbs-followed.ts). A failure here must not stop the rest of the poll.
@@ -138,7 +140,12 @@ export async function pollOnce(): Promise<PollReport> {
     // Once an hour is enough: a carriage is planned up to a day ahead and waits for its act's time itself.
     // Only while an FBS posting the product follows has its shipment date ahead (handover/handover-due.ts).
     const planDue =
-      firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS) && (await handoverDue(mark, handoverUntil, now()));
+      firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS) &&
+      (await handoverDue(
+        mark,
+        handoverUntil === undefined ? undefined : Math.max(handoverUntil, carriagesUntil),
+        now(),
+      ));
     // The far days of the plan's lead only every few hours (handover/rules.ts planDays); the first run looks at all.
     const ahead = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_AHEAD_EVERY_HOURS);
     const handovers = planDue ? await besideThePoll(planHandovers({ ahead }), 'Handover planning failed') : undefined;
@@ -231,7 +238,7 @@ export function statusNews(order: Pick<Order, 'status' | 'substatus'>, posting: 
  * repeat that matters because only news reaches recordStatus. The list has no change date, so a change is recorded as seen at the end of the
  * window: it happened no later than that, and a push with an older date cannot move the order back past it.
  */
-async function deliverStatusChanges(report: PollReport, mark: number | undefined) {
+async function deliverStatusChanges(report: PollReport, mark: number | undefined): Promise<number> {
   const runAt = now();
   // Changes younger than the grace are their pushes' (STATUS_PUSH_GRACE_MINUTES): the next run looks at them. The
   // mark stays the run's time (the once-a-period parts of the poll count from it); each run's window is the last
@@ -240,6 +247,8 @@ async function deliverStatusChanges(report: PollReport, mark: number | undefined
   const until = runAt - grace;
   const from = (mark ?? runAt - FIRST_RUN_LOOKBACK_MS) - grace - STATUS_OVERLAP_MS;
   const seenAt = new Date(until).toISOString();
+  // The latest carriage day of the FBS postings listed before their hand-over (handover/handover-due.ts).
+  let carriagesUntil = 0;
   report.statusChangesSeen += await eachPosting(
     'listPostings',
     {
@@ -255,10 +264,14 @@ async function deliverStatusChanges(report: PollReport, mark: number | undefined
       // Its new-posting push was lost or is late, or it came in before the product and moved since: start it here.
       // Any posting but a cancelled one — a delivered one still has its payout to settle.
       if (!order) return follow(posting, report);
+      if (order.schema === 'fbs' && awaitsCarriage(posting.status)) {
+        carriagesUntil = Math.max(carriagesUntil, handoverNeededUntil(posting.shipment_date ?? undefined, runAt));
+      }
       if (!statusNews(order, posting)) return;
       await recordStatus(posting.posting_number, posting.status, posting.substatus ?? undefined, seenAt, 'poll');
       report.statusesDelivered++;
     },
   );
   await writeMark(runAt);
+  return carriagesUntil;
 }

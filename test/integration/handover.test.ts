@@ -253,6 +253,37 @@ describe('the handover day', { timeout: 150_000 }, () => {
     const receivedAt = Date.now();
     await until(() => calls('/v2/carriage/delivery/list', receivedAt)[0], 60_000);
 
+    // A posting Ozon moves to the next day's carriage when it is assembled (its day's act is made), while its pushes
+    // are lost: the note still says its first day, and the poll's status pass, which lists its assembly with the
+    // moved date, notes the next day; that carriage is planned and the posting completes.
+    const day = order.shipmentDate ?? '';
+    await until(
+      () =>
+        calls('/v2/posting/fbs/act/create', receivedAt).find(
+          (c) => c.status === 200 && String((c.body as { departure_date?: string }).departure_date) >= day.slice(0, 10),
+        ),
+      60_000,
+    );
+    rt.sandbox?.setFaults({ dropPush: 1 });
+    const moved =
+      rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+        shipmentSlaMs: Math.max(1, Date.parse(day) - rt.clock.now()),
+      }).posting_number ?? '';
+    const first = await until(async () => (await getOrder(moved)) ?? undefined, 60_000);
+    const assembled = await until(async () => {
+      const o = await getOrder(moved);
+      return o?.status === 'awaiting_deliver' ? o : undefined;
+    }, 60_000);
+    rt.sandbox?.setFaults({ dropPush: 0 });
+    const ozonDate = (rt.sandbox?.posting(moved) as { shipment_date?: string } | undefined)?.shipment_date ?? '';
+    // Moved on Ozon, and not on the order (its push was lost).
+    expect(ozonDate.slice(0, 10) > (first.shipmentDate ?? '').slice(0, 10)).toBe(true);
+    expect(assembled.shipmentDate).toBe(first.shipmentDate);
+    await until(async () => ((await note()) ?? 0) >= handoverNeededUntil(ozonDate, 0) || undefined, 60_000);
+    expect((await waitForExecution(rt, moved, 120_000)).status).toBe('SUCCEEDED');
+
     // What a version before the note left: the poll plans for a week and writes the note.
     await db().send(
       new UpdateCommand({ TableName: table, Key: POLLER_MARK, UpdateExpression: 'REMOVE handoverUntil' }),
