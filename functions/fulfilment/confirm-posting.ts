@@ -110,14 +110,12 @@ export async function confirmPosting(input: ConfirmInput) {
  * ReceivePosting wrote and handed over in the state is what a read would return a moment later: no read. Otherwise
  * it is read, strongly when the seller's `packed` was written just before.
  */
-async function orderToConfirm(input: ConfirmInput): Promise<Order> {
-  const snapshot = input.orderSnapshot;
-  if (snapshot?.postingNumber !== input.postingNumber || (input.shipAttempts ?? 0) > 0 || policy().requirePacked) {
-    return activeOrder(input.postingNumber, { consistent: policy().requirePacked });
-  }
-  // The Catch on PostingCancelled releases the stock, as activeOrder's check would.
-  if (isCancelled(snapshot.status)) throw new PostingCancelled(`Posting ${snapshot.postingNumber} is cancelled`);
-  return snapshot;
+function orderToConfirm(input: ConfirmInput): Promise<Order> {
+  const firstShip = (input.shipAttempts ?? 0) === 0 && !policy().requirePacked;
+  return activeOrder(input.postingNumber, {
+    consistent: policy().requirePacked,
+    snapshot: firstShip ? input.orderSnapshot : undefined,
+  });
 }
 
 export const handler = stepHandler(ConfirmInput, confirmPosting);

@@ -7,10 +7,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { sqsClient } from '#shared/aws/sqs';
 import { env } from '#shared/config';
-import { PostingCancelled } from '#shared/errors';
 import { stepHandler } from '#shared/handler';
 import { Order } from '#shared/order';
-import { isCancelled } from '#shared/status';
 import { activeOrder, StepInput } from '#shared/steps';
 import { sendTaskOutcome } from '#waits/deliver-to-wait';
 import type { LabelRequest } from './label-request';
@@ -26,7 +24,7 @@ export async function packAndLabel(input: z.infer<typeof PackInput>): Promise<{ 
   // transaction checks that against the order, so a snapshot a moment old costs at most a one-by-one fallback.
   // AwaitAssembly's end hands over the order as its deliverer just wrote or read it; a posting that joins here
   // (JoinLifecycle) has it read.
-  const order = await currentOrder(input);
+  const order = await activeOrder(input.postingNumber, { consistent: false, snapshot: input.state?.orderSnapshot });
   // Packed already (a retried state whose batch finished): nothing to queue.
   if (order.shippedFromStockAt && order.labelBatch) {
     await sendTaskOutcome(input.token, { outcome: 'success' }, order);
@@ -37,16 +35,6 @@ export async function packAndLabel(input: z.infer<typeof PackInput>): Promise<{ 
     new SendMessageCommand({ QueueUrl: env('labelQueue').LABEL_QUEUE_URL, MessageBody: JSON.stringify(request) }),
   );
   return { queued: true };
-}
-
-async function currentOrder(input: z.infer<typeof PackInput>): Promise<Order> {
-  const snapshot = input.state?.orderSnapshot;
-  if (!snapshot || snapshot.postingNumber !== input.postingNumber) {
-    return activeOrder(input.postingNumber, { consistent: false });
-  }
-  // The Catch on PostingCancelled releases the stock, as activeOrder's check would.
-  if (isCancelled(snapshot.status)) throw new PostingCancelled(`Posting ${snapshot.postingNumber} is cancelled`);
-  return snapshot;
 }
 
 export const handler = stepHandler(PackInput, packAndLabel);

@@ -23,7 +23,7 @@ import { createOrder, requireOrder, updateOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
 import type { Posting } from '#shared/ozon/schemas';
 import { type JoinAt, joinAt } from '#shared/status';
-import { ReceiveInput, stateOf } from '#shared/steps';
+import { ReceiveInput, snapshotOf, stateOf } from '#shared/steps';
 import { adoptReservation, createReserved } from '#stock/stock-store';
 import { packingData } from './packing-store';
 import { cutoffDate, type DropoffLimits, dropoffProblems } from './rules';
@@ -57,8 +57,7 @@ export async function receivePosting(input: z.infer<typeof ReceiveInput>) {
   // Reserved with the order just now: ReserveStock passes the state on untouched, and ConfirmPosting decides on
   // the order as written here (`orderSnapshot`) instead of reading it back a moment later.
   if (reservation !== 'reserved') return { ...stateOf(order), joinAt: join };
-  const { wait: _wait, ...orderSnapshot } = order;
-  return { ...stateOf(order), joinAt: join, reservedAtReceipt: true, orderSnapshot };
+  return { ...stateOf(order), joinAt: join, reservedAtReceipt: true, orderSnapshot: snapshotOf(order) };
 }
 
 /**

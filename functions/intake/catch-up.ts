@@ -187,7 +187,7 @@ async function startUnfulfilled(report: PollReport) {
   );
 }
 
-/** The poller's item: its mark, and (written by ReceivePosting) until when rFBS postings are followed. */
+/** The poller's item: its mark, and the notes steps write on it (shared/poller-notes.ts): `rfbsUntil`, `handoverUntil`. */
 const Mark = z.object({
   statusChangesUntil: z.optional(z.number()),
   rfbsUntil: z.optional(z.number()),

@@ -28,13 +28,25 @@ export type PostingRef = z.infer<typeof PostingRef>;
 export const stateOf = (order: Order): ExecutionState => executionState(order, now(), waitSettings());
 
 /**
+ * The order as a step or wait hands it to the next state (`orderSnapshot` in the execution state), without the wait
+ * it was read with: the step after decides on it instead of reading it back a moment later.
+ */
+export const snapshotOf = ({ wait: _wait, ...order }: Order): Order => order;
+
+/**
  * The order for a step that acts on it; a cancelled posting stops the step before its side effect.
  * `consistent: false` is for a step whose decision rests on no write of the step just before it (the fields it
  * needs were written at receipt, and Ozon or a conditional write has the last word): an eventually consistent read
  * is half the read units. An order not found that way may be one just created: it is read again, strongly.
+ * `snapshot`: the order the state before handed over (snapshotOf), taken instead of a read when it is this posting's.
  */
-export async function activeOrder(postingNumber: string, options: { consistent?: boolean } = {}): Promise<Order> {
+export async function activeOrder(
+  postingNumber: string,
+  options: { consistent?: boolean; snapshot?: Order } = {},
+): Promise<Order> {
+  const snapshot = options.snapshot?.postingNumber === postingNumber ? options.snapshot : undefined;
   const order =
+    snapshot ??
     (options.consistent === false ? await getOrder(postingNumber, { consistent: false }) : undefined) ??
     (await requireOrder(postingNumber));
   // The Catch on PostingCancelled releases the stock.

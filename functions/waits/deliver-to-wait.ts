@@ -14,7 +14,7 @@ import { payoutTolerance } from '#shared/config';
 import type { Order } from '#shared/order';
 import { waitOf } from '#shared/order-store';
 import { emitMetric } from '#shared/powertools';
-import { stateOf } from '#shared/steps';
+import { snapshotOf, stateOf } from '#shared/steps';
 import { evaluateWait, type WaitOutcome } from './rules';
 
 export type Delivery = 'none' | 'success' | 'failure';
@@ -49,8 +49,7 @@ export async function sendTaskOutcome(
 ): Promise<boolean> {
   try {
     if (outcome.outcome === 'success') {
-      const { wait: _wait, ...orderSnapshot } = order;
-      const output = withSnapshot ? { ...stateOf(order), orderSnapshot } : stateOf(order);
+      const output = withSnapshot ? { ...stateOf(order), orderSnapshot: snapshotOf(order) } : stateOf(order);
       await sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
     } else {
       await sfnClient().send(
