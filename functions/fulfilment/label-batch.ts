@@ -6,10 +6,9 @@
  * the seller's carrier's.
  */
 import { createHash } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sendAccountAlert } from '#shared/alerts';
-import { downloadLink, s3Client } from '#shared/aws/s3';
+import { downloadLink, putLabelsFile } from '#shared/aws/s3';
 import { nowIso } from '#shared/clock';
 import { env } from '#shared/config';
 import { logger, withPowertools } from '#shared/handler';
@@ -116,10 +115,7 @@ async function storeBatch(orders: Order[]) {
   const text = orders
     .map((o) => [`${o.postingNumber} (${o.schema.toUpperCase()})`, ...packingList(o.lines, handling)].join('\n'))
     .join('\n\n');
-  const bucket = env('labels').LABELS_BUCKET;
-  const put = (Key: string, Body: string, ContentType: string) =>
-    s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType }));
-  await put(labelFiles(base).packingList, `${text}\n`, 'text/plain; charset=utf-8');
+  await putLabelsFile(labelFiles(base).packingList, `${text}\n`, 'text/plain; charset=utf-8');
   const fragile = orders.flatMap((o) => o.lines).filter((l) => handling.get(l.offerId)?.includes('fragile')).length;
   return { stem: base, fragile };
 }

@@ -6,9 +6,8 @@
  * one call each chunk waits for nothing. Postings Ozon could not print (`unprinted_postings`, or a task that failed)
  * are listed for the seller.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
-import { s3Client } from '#shared/aws/s3';
+import { putLabelsFile } from '#shared/aws/s3';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
 import { eachLimited } from '#shared/each-limited';
@@ -33,7 +32,6 @@ export async function fetchLabels(input: FetchInput) {
   if (input.labelTasks.length > 0 && now() < Date.parse(input.labelsRequestedAt) + LABEL_TASK_MS) {
     throw new LabelNotReady(`The labels of act ${input.actId} were asked for moments ago`);
   }
-  const bucket = env('labels').LABELS_BUCKET;
   const files = labelTaskFiles(input, input.actId);
   const unprinted: Unprinted[] = [...input.unprinted];
   const fileOf: Record<string, string> = {};
@@ -68,9 +66,7 @@ export async function fetchLabels(input: FetchInput) {
     const chunk = task.chunk ?? n;
     const key = files.pdf(chunk);
     const pdf = await ozon().download(result.file_url);
-    await s3Client().send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),
-    );
+    await putLabelsFile(key, pdf, 'application/pdf');
     storedAt[chunk] = key;
     for (const postingNumber of task.postings) {
       const reason = missed.get(postingNumber);
@@ -80,13 +76,10 @@ export async function fetchLabels(input: FetchInput) {
   });
   const stored = storedAt.filter((key) => key !== undefined);
   if (forming) throw new LabelNotReady(`${forming} label task(s) of act ${input.actId} are still forming`);
-  await s3Client().send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: files.manifest,
-      Body: JSON.stringify({ actId: input.actId, labels: fileOf, unprinted }),
-      ContentType: 'application/json',
-    }),
+  await putLabelsFile(
+    files.manifest,
+    JSON.stringify({ actId: input.actId, labels: fileOf, unprinted }),
+    'application/json',
   );
   return { ...input, labelFiles: stored, unprinted };
 }

@@ -5,11 +5,10 @@
  * own (`removed_from_act`: it ships with the next carriage, its own deadline at risk), and so is each posting
  * whose label Ozon could not print (`label_unprinted`).
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
 import { tellBuyer } from '#buyers/tell-buyer';
 import { sendAccountAlert, sendAlert } from '#shared/alerts';
-import { downloadLink, s3Client } from '#shared/aws/s3';
+import { downloadLink, putLabelsFile } from '#shared/aws/s3';
 import { env } from '#shared/config';
 import { stepHandler } from '#shared/handler';
 import { getOrder } from '#shared/order-store';
@@ -35,10 +34,8 @@ export async function handOverDocuments(input: DocumentsInput) {
     ozon().document('actPdf', { id: input.actId }),
     ozon().document('actBarcode', { id: input.actId }),
   ]);
-  const put = (Key: string, answer: Uint8Array, ContentType: string) =>
-    s3Client().send(new PutObjectCommand({ Bucket: bucket, Key, Body: documentBytes(answer), ContentType }));
-  await put(files.act, pdf, 'application/pdf');
-  await put(files.barcode, barcode, 'image/png');
+  await putLabelsFile(files.act, documentBytes(pdf), 'application/pdf');
+  await putLabelsFile(files.barcode, documentBytes(barcode), 'image/png');
   const unprinted = input.labelsError
     ? input.postings.map((postingNumber) => ({ postingNumber, reason: 'Ozon did not finish the label file in time' }))
     : input.unprinted;

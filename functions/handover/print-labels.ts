@@ -6,11 +6,9 @@
  * (`/v2/posting/fbs/package-label/create`), which prints the rest and names what it could not; FetchLabels collects
  * the tasks. A task Ozon refuses leaves its postings to be printed in the cabinet.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
-import { s3Client } from '#shared/aws/s3';
+import { putLabelsFile } from '#shared/aws/s3';
 import { nowIso } from '#shared/clock';
-import { env } from '#shared/config';
 import { eachLimited } from '#shared/each-limited';
 import { OzonRequestRejected } from '#shared/errors';
 import { logger, stepHandler } from '#shared/handler';
@@ -80,14 +78,7 @@ async function printNow(postings: string[], key: string, actId: number): Promise
   try {
     // The PDF itself, as Ozon serves it, or the swagger's JSON form with the file in `file_content`.
     const pdf = documentBytes(await ozon().packageLabel(postings));
-    await s3Client().send(
-      new PutObjectCommand({
-        Bucket: env('labels').LABELS_BUCKET,
-        Key: key,
-        Body: pdf,
-        ContentType: 'application/pdf',
-      }),
-    );
+    await putLabelsFile(key, pdf, 'application/pdf');
     return true;
   } catch (e) {
     if (!(e instanceof OzonRequestRejected)) throw e;
