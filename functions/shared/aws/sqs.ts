@@ -3,10 +3,15 @@ import { lazyClient } from '../clients';
 
 export const sqsClient = lazyClient(() => new SQSClient({}));
 
-/** Messages to come back after `seconds` instead of the queue's visibility timeout, ten a request (SQS's limit). */
+/**
+ * Messages to come back after `seconds` instead of the queue's visibility timeout, ten a request (SQS's limit). Every
+ * request is tried (one refused does not keep the others' messages waiting the full timeout); the first refusal is
+ * thrown after them.
+ */
 export async function retryIn(QueueUrl: string, receiptHandles: string[], seconds: number): Promise<void> {
+  const requests: Promise<unknown>[] = [];
   for (let i = 0; i < receiptHandles.length; i += 10) {
-    await sqsClient().send(
+    const request = sqsClient().send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl,
         Entries: receiptHandles.slice(i, i + 10).map((ReceiptHandle, j) => ({
@@ -16,5 +21,8 @@ export async function retryIn(QueueUrl: string, receiptHandles: string[], second
         })),
       }),
     );
+    requests.push(request);
   }
+  const refused = (await Promise.allSettled(requests)).find((r) => r.status === 'rejected');
+  if (refused) throw refused.reason;
 }
