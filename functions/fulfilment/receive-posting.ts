@@ -10,7 +10,6 @@
 
 import type * as z from 'zod/mini';
 import { noteRfbsFollowed } from '#aftersale/rfbs-followed';
-import { noteHandoverDue } from '#handover/handover-due';
 import { recordOzonStatus } from '#intake/record-status';
 import { sendAlert } from '#shared/alerts';
 import { onReset } from '#shared/clients';
@@ -51,8 +50,6 @@ export async function receivePosting(input: z.infer<typeof ReceiveInput>) {
   if (join === 'cancelled') throw new PostingCancelled(`Posting ${order.postingNumber} is cancelled on Ozon`);
   // Before the posting goes on: the poll follows its buyer's cancellation requests from its next run.
   if (order.schema === 'rfbs') await noteRfbsFollowed();
-  // FBS: the poll plans carriages until this posting's shipment date has passed.
-  else await noteHandoverDue(order.shipmentDate);
   if (created) order = await answerOzon(order, posting);
   // Reserved with the order just now: ReserveStock passes the state on untouched, and ConfirmPosting decides on
   // the order as written here (`orderSnapshot`) instead of reading it back a moment later.

@@ -4,7 +4,6 @@
  * changes nothing.
  */
 import { forwardBuyerMessage } from '#buyers/buyer-messages';
-import { noteHandoverDue } from '#handover/handover-due';
 import { nowIso } from '#shared/clock';
 import { waitSettings } from '#shared/config';
 import { restockDeadline } from '#shared/deadlines';
@@ -50,8 +49,6 @@ export async function applyPush(push: WorkPush): Promise<void> {
           { type: 'cutoff_changed', at: nowIso(), source: 'push' },
           { shipmentDate: new Date(push.new_cutoff_date).toISOString() },
         );
-        // Its carriage is a later one now: the poll plans carriages until that date (FBS; rFBS has none).
-        if (order?.schema === 'fbs') await noteHandoverDue(order.shipmentDate);
         if (order && SWEEP_GROUP[order.phase]) {
           // The deadline sweep finds postings by shipment date: the index's sort key follows the moved date.
           await updateOrder(order.postingNumber, { phase: order.phase });

@@ -12,7 +12,6 @@ import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
 import { rfbsFollowed } from '#aftersale/rfbs-followed';
 import { remindBuyers } from '#buyers/buyer-messages';
-import { awaitsCarriage, handoverDue, handoverNeededUntil, noteHandoverUntil } from '#handover/handover-due';
 import { planHandovers } from '#handover/plan';
 import { sendWeeklyDigest } from '#performance/digest';
 import { watchRating } from '#performance/rating';
@@ -92,14 +91,12 @@ export async function pollOnce(): Promise<PollReport> {
     payoutsDelivered: 0,
   };
   try {
-    const { mark, rfbsUntil, handoverUntil } = await readMark();
+    const { mark, rfbsUntil } = await readMark();
     // After the first run the status pass finds new postings too (a grace later than an unfulfilled list would):
     // one list a run instead of two, and each new posting looked up once (bench: −0.07 Ozon calls, −0.5 read units
     // per posting).
     if (mark === undefined) await startUnfulfilled(report);
-    const carriagesUntil = await deliverStatusChanges(report, mark);
-    // A carriage day the pass saw beyond the note (its date's push lost, or not yet applied): noted now.
-    if (handoverUntil !== undefined && carriagesUntil > handoverUntil) await noteHandoverUntil(carriagesUntil);
+    await deliverStatusChanges(report, mark);
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
     // Buyers' cancellation requests (rFBS): Ozon pushes none. Only while the product follows an rFBS posting
     // (aftersale/rfbs-followed.ts). A failure here must not stop the rest of the poll.
@@ -138,14 +135,7 @@ export async function pollOnce(): Promise<PollReport> {
     // The handover day: a Handover execution for each carriage whose cutoff is near (one per carriage). Its own
     // failure (Ozon's carriage list unavailable) must not stop the rest of the poll: the next run plans again.
     // Once an hour is enough: a carriage is planned up to a day ahead and waits for its act's time itself.
-    // Only while an FBS posting the product follows has its shipment date ahead (handover/handover-due.ts).
-    const planDue =
-      firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS) &&
-      (await handoverDue(
-        mark,
-        handoverUntil === undefined ? undefined : Math.max(handoverUntil, carriagesUntil),
-        now(),
-      ));
+    const planDue = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS);
     // The far days of the plan's lead only every few hours (handover/rules.ts planDays); the first run looks at all.
     const ahead = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_AHEAD_EVERY_HOURS);
     const handovers = planDue ? await besideThePoll(planHandovers({ ahead }), 'Handover planning failed') : undefined;
@@ -187,11 +177,10 @@ async function startUnfulfilled(report: PollReport) {
   );
 }
 
-/** The poller's item: its mark, and the notes steps write on it (shared/poller-notes.ts): `rfbsUntil`, `handoverUntil`. */
+/** The poller's item: its mark, and the notes steps write on it (shared/poller-notes.ts): `rfbsUntil`. */
 const Mark = z.object({
   statusChangesUntil: z.optional(z.number()),
   rfbsUntil: z.optional(z.number()),
-  handoverUntil: z.optional(z.number()),
 });
 
 /**
@@ -208,17 +197,17 @@ async function besideThePoll<T>(part: Promise<T>, failure: string): Promise<T | 
   }
 }
 
-async function readMark(): Promise<{ mark?: number; rfbsUntil?: number; handoverUntil?: number }> {
+async function readMark(): Promise<{ mark?: number; rfbsUntil?: number }> {
   const { Item } = await db().send(new GetCommand({ TableName: env('table').TABLE_NAME, Key: POLLER_MARK }));
   const parsed = Mark.safeParse(Item ?? {});
   if (!parsed.success) return {};
-  const { statusChangesUntil: mark, rfbsUntil, handoverUntil } = parsed.data;
-  return { mark, rfbsUntil, handoverUntil };
+  const { statusChangesUntil: mark, rfbsUntil } = parsed.data;
+  return { mark, rfbsUntil };
 }
 
 /**
  * Moves the mark forward only: two overlapping runs (the schedule and a manual one) cannot move it back. An update,
- * not a put: the item also holds ReceivePosting's `rfbsUntil` and `handoverUntil`.
+ * not a put: the item also holds ReceivePosting's `rfbsUntil`.
  */
 async function writeMark(until: number) {
   await setIfLater(env('table').TABLE_NAME, POLLER_MARK, 'statusChangesUntil', until, {
@@ -238,7 +227,7 @@ export function statusNews(order: Pick<Order, 'status' | 'substatus'>, posting: 
  * repeat that matters because only news reaches recordStatus. The list has no change date, so a change is recorded as seen at the end of the
  * window: it happened no later than that, and a push with an older date cannot move the order back past it.
  */
-async function deliverStatusChanges(report: PollReport, mark: number | undefined): Promise<number> {
+async function deliverStatusChanges(report: PollReport, mark: number | undefined) {
   const runAt = now();
   // Changes younger than the grace are their pushes' (STATUS_PUSH_GRACE_MINUTES): the next run looks at them. The
   // mark stays the run's time (the once-a-period parts of the poll count from it); each run's window is the last
@@ -247,8 +236,6 @@ async function deliverStatusChanges(report: PollReport, mark: number | undefined
   const until = runAt - grace;
   const from = (mark ?? runAt - FIRST_RUN_LOOKBACK_MS) - grace - STATUS_OVERLAP_MS;
   const seenAt = new Date(until).toISOString();
-  // The latest carriage day of the FBS postings listed before their hand-over (handover/handover-due.ts).
-  let carriagesUntil = 0;
   report.statusChangesSeen += await eachPosting(
     'listPostings',
     {
@@ -264,14 +251,10 @@ async function deliverStatusChanges(report: PollReport, mark: number | undefined
       // Its new-posting push was lost or is late, or it came in before the product and moved since: start it here.
       // Any posting but a cancelled one — a delivered one still has its payout to settle.
       if (!order) return follow(posting, report);
-      if (order.schema === 'fbs' && awaitsCarriage(posting.status)) {
-        carriagesUntil = Math.max(carriagesUntil, handoverNeededUntil(posting.shipment_date ?? undefined, runAt));
-      }
       if (!statusNews(order, posting)) return;
       await recordStatus(posting.posting_number, posting.status, posting.substatus ?? undefined, seenAt, 'poll');
       report.statusesDelivered++;
     },
   );
   await writeMark(runAt);
-  return carriagesUntil;
 }

@@ -8,14 +8,9 @@
  * its carriage is alerted with the lateness cost. The sandbox plays Ozon's carriages (docs/20-deliveryfbs.md); its
  * parcels leave only with their carriage, at the cutoff.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handoverNeededUntil, UNNOTED_PLAN_MS } from '#handover/handover-due';
 import { handoverName } from '#handover/rules';
-import { env } from '#shared/config';
-import { db } from '#shared/db';
 import { getOrder } from '#shared/order-store';
-import { POLLER_MARK } from '#shared/poller-notes';
 import type { Execution } from '../../local/execution';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
@@ -220,78 +215,5 @@ describe('the handover day', { timeout: 150_000 }, () => {
       expect(execution.status, pn).toBe('SUCCEEDED');
       expect(ozonCallsFor(rt, pn).some((c) => c.path === '/v4/posting/fbs/ship')).toBe(true);
     }
-  });
-  it('carriages are listed only while a followed FBS posting has its shipment date ahead; after an upgrade, for a week', async () => {
-    const table = env('table').TABLE_NAME;
-    const note = async () =>
-      (await db().send(new GetCommand({ TableName: table, Key: POLLER_MARK, ConsistentRead: true }))).Item
-        ?.handoverUntil as number | undefined;
-    const calls = (path: string, after: number) =>
-      (rt.sandbox?.calls ?? []).filter((c) => c.path === path && c.at > after);
-    const polls = (after: number) => calls('/v4/posting/fbs/list', after).length;
-    // Every posting so far has its day behind it (as the note would say a day later): no carriage list.
-    await db().send(
-      new UpdateCommand({
-        TableName: table,
-        Key: POLLER_MARK,
-        UpdateExpression: 'SET handoverUntil = :past',
-        ExpressionAttributeValues: { ':past': 1 },
-      }),
-    );
-    const quietFrom = Date.now();
-    // Four polls: two hourly planning runs at the default half-hour poll.
-    await until(() => (polls(quietFrom) >= 4 ? true : undefined), 60_000);
-    expect(calls('/v2/carriage/delivery/list', quietFrom)).toEqual([]);
-
-    // A new FBS posting: received, its day noted, and the next planning run lists the carriages again.
-    const pn =
-      rt.sandbox?.createPosting({ schema: 'fbs', lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }] })
-        .posting_number ?? '';
-    const order = await until(async () => (await getOrder(pn)) ?? undefined, 60_000);
-    // Its day (or a later one, Ozon having moved the posting to its carriage's cutoff meanwhile).
-    expect(await note()).toBeGreaterThanOrEqual(handoverNeededUntil(order.shipmentDate, rt.clock.now()));
-    const receivedAt = Date.now();
-    await until(() => calls('/v2/carriage/delivery/list', receivedAt)[0], 60_000);
-
-    // A posting Ozon moves to the next day's carriage when it is assembled (its day's act is made), while its pushes
-    // are lost: the note still says its first day, and the poll's status pass, which lists its assembly with the
-    // moved date, notes the next day; that carriage is planned and the posting completes.
-    const day = order.shipmentDate ?? '';
-    await until(
-      () =>
-        calls('/v2/posting/fbs/act/create', receivedAt).find(
-          (c) => c.status === 200 && String((c.body as { departure_date?: string }).departure_date) >= day.slice(0, 10),
-        ),
-      60_000,
-    );
-    rt.sandbox?.setFaults({ dropPush: 1 });
-    const moved =
-      rt.sandbox?.createPosting({
-        schema: 'fbs',
-        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
-        shipmentSlaMs: Math.max(1, Date.parse(day) - rt.clock.now()),
-      }).posting_number ?? '';
-    const first = await until(async () => (await getOrder(moved)) ?? undefined, 60_000);
-    const assembled = await until(async () => {
-      const o = await getOrder(moved);
-      return o?.status === 'awaiting_deliver' ? o : undefined;
-    }, 60_000);
-    rt.sandbox?.setFaults({ dropPush: 0 });
-    const ozonDate = (rt.sandbox?.posting(moved) as { shipment_date?: string } | undefined)?.shipment_date ?? '';
-    // Moved on Ozon, and not on the order (its push was lost).
-    expect(ozonDate.slice(0, 10) > (first.shipmentDate ?? '').slice(0, 10)).toBe(true);
-    expect(assembled.shipmentDate).toBe(first.shipmentDate);
-    await until(async () => ((await note()) ?? 0) >= handoverNeededUntil(ozonDate, 0) || undefined, 60_000);
-    expect((await waitForExecution(rt, moved, 120_000)).status).toBe('SUCCEEDED');
-
-    // What a version before the note left: the poll plans for a week and writes the note.
-    await db().send(
-      new UpdateCommand({ TableName: table, Key: POLLER_MARK, UpdateExpression: 'REMOVE handoverUntil' }),
-    );
-    const removedAt = Date.now();
-    const simulatedAt = rt.clock.now();
-    await until(() => calls('/v2/carriage/delivery/list', removedAt)[0], 60_000);
-    expect(await note()).toBeGreaterThanOrEqual(simulatedAt + UNNOTED_PLAN_MS);
-    expect((await waitForExecution(rt, pn, 120_000)).status).toBe('SUCCEEDED');
   });
 });
