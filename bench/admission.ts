@@ -5,7 +5,7 @@
  * window keeps the queue short, and throughput is then what the product sustains, not what the backlog allows.
  * It must still be wide enough not to be the limit itself (throughput ≤ window ÷ the real seconds a posting takes
  * to hand-over), and narrow enough that the one shared process keeps up with simulated time: on 2 cores at ×2000,
- * 64 postings in flight delayed Ozon's status pushes past AwaitAssembly's 2 simulated hours (0.4 extra ship per
+ * 64 postings in flight delayed Ozon's status pushes past the assembly's 2 simulated hours (0.4 extra ship per
  * posting, +4 WRU) and got no more throughput than 32, which distorted nothing. The mixed week uses 16: its
  * packing confirmations must arrive within the 2-hour reminder.
  *
@@ -72,7 +72,10 @@ export async function admit(
     const e = executionOf(rt, pn);
     if (!e) return true; // the new-posting push has not reached the webhook yet
     if (e.status !== 'RUNNING') return false;
-    return !e.history.some((h) => h.type === 'StateEntered' && handover.has(h.state ?? ''));
+    if (!e.history.some((h) => h.type === 'StateEntered' && handover.has(h.state ?? ''))) return true;
+    // PackAndLabel follows the ship at once and waits there for Ozon's assembly: until Ozon has assembled it, the
+    // posting still counts, as it did while a wait state of its own (AwaitAssembly) held it before its batch.
+    return rt.sandbox?.statusOf(pn) === 'awaiting_packaging';
   };
   const inWindow = new Set<string>();
   const handedOverAt = new Map<string, number>();

@@ -283,17 +283,19 @@ export class OzonAutopilotStack extends Stack {
     sellerApiSecret.grantRead(sellerApi);
     const sellerApiUrl = sellerApi.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
-    // Up to 20 postings a batch, gathered for up to 10 s: packing lists and units off the shelf. No Ozon access.
+    // Up to 40 postings a batch, gathered for up to 10 s: packing lists and units off the shelf. No Ozon access.
     const labelBatcher = step('LabelBatchFn', 'fulfilment/label-batch', 'Packing lists in batches', [
       'labels',
       'resumeWaits',
       'alerts',
     ]);
-    // Its own queue's URL: what fails is made visible again sooner than the visibility timeout (label-batch.ts).
+    // Its own queue's URL: what fails is made visible again sooner than the visibility timeout, and a posting Ozon
+    // has not reported assembled yet is queued again a minute later (label-batch.ts).
     labelBatcher.setVar('labelQueue', 'LABEL_QUEUE_URL', labelQueue.queueUrl);
+    labelQueue.grantSendMessages(labelBatcher);
     labelBatcher.addEventSource(
       new SqsEventSource(labelQueue, {
-        batchSize: 20,
+        batchSize: 40,
         maxBatchingWindow: Duration.seconds(10),
         reportBatchItemFailures: true,
       }),

@@ -314,6 +314,9 @@ export async function startOzonSandbox(options: SandboxOptions): Promise<OzonSan
       state?.soon();
       model.cancelByBuyer(p);
     },
+    statusOf(postingNumber: string) {
+      return model.postings.get(postingNumber)?.status;
+    },
     posting(postingNumber: string) {
       const p = model.postings.get(postingNumber);
       if (!p) return undefined;

@@ -102,6 +102,8 @@ export interface Posting {
   registrationFails: boolean;
   /** CreatePostingSpec.handoverMs: this posting's own hand-over time; null = timing.handover */
   handoverMs: number | null;
+  /** CreatePostingSpec.assemblyMs: this posting's own assembly time; null = timing.assembly */
+  assemblyMs: number | null;
   /** rFBS non_integrated: `set_cutoff` is pending until /v1/posting/cutoff/set gave the shipment date */
   cutoffPending: boolean;
   /** the posting this one was split from by a multi-package ship; '' = none (swagger parent_posting_number) */
@@ -402,6 +404,7 @@ export class Model {
       ...(schema === 'rfbs' ? { tpl: spec.tpl ?? 'non_integrated' } : {}),
       registrationFails: !!spec.registrationFails,
       handoverMs: spec.handoverMs ?? null,
+      assemblyMs: spec.assemblyMs ?? null,
       cutoffPending: !!spec.cutoffRequired,
       parentPostingNumber: '',
       tariffSteps: spec.tariffSteps?.map((st) => ({ afterShipmentMs: st.afterShipmentMs, rate: st.rate })) ?? null,
@@ -501,7 +504,7 @@ export class Model {
     if (packages.length > 1) return this.split(p, packages);
     p.assembling = true;
     p.shipFailed = false;
-    this.schedule(p, 'assembled', this.timing(p).assembly);
+    this.schedule(p, 'assembled', p.assemblyMs ?? this.timing(p).assembly);
     return [p];
   }
 

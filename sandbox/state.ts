@@ -19,7 +19,7 @@
  *
  * Fields added after version 1 was first written are optional with defaults, so an older file still restores:
  * `stocks` (default []: every pair at `initialStock`), and per posting `multiBox` (false), `multiBoxQty` (null),
- * `exemplars` (null), `tpl` (absent: non_integrated for rFBS), `registrationFails` (false), `handoverMs` (null), `cutoffPending` (false),
+ * `exemplars` (null), `tpl` (absent: non_integrated for rFBS), `registrationFails` (false), `handoverMs` (null), `assemblyMs` (null), `cutoffPending` (false),
  * `parentPostingNumber` (''), `tariffSteps` (null), `dropoffLimits` (null), `removedFromAct` (false),
  * `labelUnprinted` (0), `carriageId` (null); the warehouse's `dropoffLimits`, `cutoff` and `entrustedAcceptance`
  * are optional too; `handover` (default { nextId: 1, carriages: [], labelTasks: [] }); `afterSale` (default
@@ -164,6 +164,7 @@ const posting = z.object({
   tpl: z.enum(RFBS_TPLS).optional(),
   registrationFails: z.boolean().default(false),
   handoverMs: ms.nullable().default(null),
+  assemblyMs: ms.nullable().default(null),
   cutoffPending: z.boolean().default(false),
   parentPostingNumber: z.string().default(''),
   tariffSteps: z

@@ -358,6 +358,8 @@ export interface CreatePostingSpec {
   sortingCentre?: 'not_accepted' | 'arbitration';
   /** the hand-over (awaiting_deliver -> delivering) this many simulated ms after assembly, overriding timing.handover */
   handoverMs?: number;
+  /** the async assembly after a ship takes this many simulated ms, overriding timing.assembly (a slow warehouse day) */
+  assemblyMs?: number;
   /**
    * FBS, handover day: the first carriage (/v2/posting/fbs/act/create) that takes this posting drops it again when
    * the act is formed — check-status lists it in `removed_from_act`, not in `added_to_act`. It stays
@@ -451,6 +453,8 @@ export interface OzonSandbox {
   cancelByBuyer(postingNumber: string): void;
   /** current full posting object (the /v3/posting/fbs/get result shape, with every `with` block) */
   posting(postingNumber: string): unknown | undefined;
+  /** the posting's status now (cheap: no rendering), undefined for an unknown posting */
+  statusOf(postingNumber: string): string | undefined;
   /** Ozon's stock of an offer at a warehouse; throws for an unknown warehouse or offer */
   stockOf(warehouseId: number, offerId: string): SandboxStock;
   /**

@@ -14,6 +14,7 @@ export const TIMEOUTS = [sfn.Errors.TIMEOUT, 'Sandbox.Timedout', 'TimeoutError']
 export const CANCELLED = C.PostingCancelled.name;
 export const STOCK_SHORT = C.StockShort.name;
 export const SHIP_FAILED = C.ShipFailed.name;
+export const ASSEMBLY_NOT_REPORTED = C.AssemblyNotReported.name;
 export const NOT_PACKED_YET = C.NotPackedYet.name;
 export const QUALITY_CHECK_PENDING = C.QualityCheckPending.name;
 export const QUALITY_CHECK_FAILED = C.QualityCheckFailed.name;

@@ -12,9 +12,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { DEFAULT_WAIT_SETTINGS } from '#shared/deadlines';
 import type { WaitKind } from '#shared/order';
 import * as E from './errors';
-import { lambdaStep, retryTransient } from './lambda-step';
+import { lambdaStep } from './lambda-step';
 
 export interface LifecycleFunctions {
   receivePosting: lambda.IFunction;
@@ -45,8 +46,11 @@ export interface LifecycleFunctions {
 const ERROR_PATH = '$.error';
 /** NeedsAttention re-checks the posting with Ozon this often while the seller has not resumed it. */
 const ATTENTION_RECHECK = Duration.hours(24);
-/** A packing batch answers within minutes (the queue's gathering window, a few retries). */
-const LABEL_TIMEOUT = Duration.minutes(30);
+/**
+ * PackAndLabel's backstop: the assembly's wait (the batcher ends it then, AssemblyNotReported) and half an hour for
+ * a batch (the queue's gathering window, a few retries).
+ */
+const PACKING_TIMEOUT = Duration.seconds(DEFAULT_WAIT_SETTINGS.assemblyWaitSeconds).plus(Duration.minutes(30));
 
 export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctions): sfn.IChainable {
   const steps: tasks.LambdaInvoke[] = [];
@@ -187,12 +191,10 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   catchInto(confirm, shipInPackages, [E.SHIPS_IN_PACKAGES]);
   shipInPackages.next(split);
 
-  const awaitAssembly = onCancel(wait('AwaitAssembly', 'assembly'));
-  // ship_failed, or no word from Ozon: ConfirmPosting ships again (it counts attempts and gives up after three).
-  catchInto(awaitAssembly, confirm, [E.SHIP_FAILED, sfn.Errors.TIMEOUT]);
-
-  // Packing comes in batches (the units of up to 20 postings of a warehouse off the shelf in one transaction, one
-  // packing list): the state waits for its batch. FBS labels come with the carriage (workflows/handover.ts).
+  // Packing comes in batches (the units of up to 40 postings of a warehouse off the shelf in one transaction, one
+  // packing list) and waits for Ozon's word on the assembly itself: the batcher packs a posting once Ozon reports it
+  // assembled (no wait state before it: one transition, one stored token and one read less per posting). FBS
+  // labels come with the carriage (workflows/handover.ts).
   const packAndLabel = onCancel(
     new tasks.LambdaInvoke(scope, 'PackAndLabel', {
       lambdaFunction: fns.packAndLabel,
@@ -202,14 +204,16 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
         schema: sfn.JsonPath.stringAt('$.schema'),
         timeouts: sfn.JsonPath.objectAt('$.timeouts'),
         token: sfn.JsonPath.taskToken,
-        // The whole state, so a snapshot of the order left by AwaitAssembly (absent after a join) reaches the step
-        // without a path that could be missing.
-        state: sfn.JsonPath.objectAt('$'),
       }),
-      taskTimeout: sfn.Timeout.duration(LABEL_TIMEOUT),
+      // The batcher ends it by the assembly's timeout (AssemblyNotReported); this is the backstop for a batcher
+      // that could not (its queue's dead letters): both go back to ConfirmPosting, which asks Ozon first.
+      taskTimeout: sfn.Timeout.duration(PACKING_TIMEOUT),
     }),
   );
-  retryTransient(packAndLabel);
+  // Only the queuing Lambda is retried: the wait's own end (a failure or the timeout) goes where it says.
+  packAndLabel.addRetry({ errors: [...E.TRANSIENT], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
+  // ship_failed, or no word from Ozon: ConfirmPosting ships again (it counts attempts and gives up after three).
+  catchInto(packAndLabel, confirm, [E.SHIP_FAILED, E.ASSEMBLY_NOT_REPORTED, sfn.Errors.TIMEOUT]);
   steps.push(packAndLabel);
 
   const registerShipment = onCancel(step('RegisterShipment', fns.registerShipment));
@@ -253,12 +257,13 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   catchInto(awaitRegistration, registerShipment, [sfn.Errors.TIMEOUT, E.CARRIER_REGISTRATION_FAILED]);
   awaitTracking.next(setTracking).next(awaitDelivery);
   awaitDelivery.next(awaitPayout).next(completed);
-  confirm.next(awaitAssembly).next(packAndLabel).next(registerShipment).next(awaitDelivery);
+  confirm.next(packAndLabel).next(registerShipment).next(awaitDelivery);
   reserveStock.next(confirm);
 
   // Join where Ozon says the posting is: after receiving it, after a resume, and after a cancellation Ozon denied.
   const join = new sfn.Choice(scope, 'JoinLifecycle')
-    .when(sfn.Condition.stringEquals('$.joinAt', 'assembly'), awaitAssembly)
+    // A split's new posting, still being assembled by Ozon, waits for that in PackAndLabel like any other.
+    .when(sfn.Condition.stringEquals('$.joinAt', 'assembly'), packAndLabel)
     .when(sfn.Condition.stringEquals('$.joinAt', 'pack'), packAndLabel)
     .when(sfn.Condition.stringEquals('$.joinAt', 'transit'), awaitDelivery)
     .when(sfn.Condition.stringEquals('$.joinAt', 'settle'), awaitPayout)
@@ -285,7 +290,8 @@ export function orderLifecycleDefinition(scope: Construct, fns: LifecycleFunctio
   catchInto(awaitCancellationDecision, decideCancellation, [sfn.Errors.TIMEOUT]);
   decideCancellation.next(receive);
   const noRequestCatch = new Set([needsAttention, awaitPayout, awaitCancellationDecision]);
-  for (const w of waits.filter((x) => !noRequestCatch.has(x))) {
+  // PackAndLabel too: it is where the posting waits for Ozon's assembly.
+  for (const w of [...waits.filter((x) => !noRequestCatch.has(x)), packAndLabel]) {
     catchInto(w, decideCancellation, [E.CANCELLATION_REQUESTED]);
   }
 

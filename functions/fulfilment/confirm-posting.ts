@@ -1,10 +1,11 @@
 /**
  * ConfirmPosting: asks Ozon to assemble. Ozon assembles asynchronously, so the answer only means "accepted";
- * AwaitAssembly waits for the status. A second ship answers POSTING_ALREADY_SHIPPED, which is success.
+ * PackAndLabel's batcher waits for the status before it packs. A second ship answers POSTING_ALREADY_SHIPPED, which
+ * is success.
  *
  * The attempts are counted in the execution state (`shipAttempts`), not on the order: the first ship of every
- * posting writes nothing. After `ship_failed` or a wait without news, AwaitAssembly's Catch brings the state back
- * here with its count; only a second ship writes (the substatus, so the old `ship_failed` does not end the new wait).
+ * posting writes nothing. After `ship_failed` or no word in time, PackAndLabel's Catch brings the state back here
+ * with its count; only a second ship writes (the substatus, so the old `ship_failed` does not end the new wait).
  */
 
 import * as z from 'zod/mini';

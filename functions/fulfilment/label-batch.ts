@@ -1,66 +1,145 @@
 /**
- * The packing batcher: Lambda on the label queue (batches of up to 20, gathered for a few seconds). Per warehouse
- * batch: the batch's packing list (what to pick, how to pack what is fragile) in the labels bucket, the units taken
- * off the shelf in one transaction, then every posting's PackAndLabel wait ended. No Ozon call: FBS labels come for
- * the whole carriage in one label task on the handover day (functions/handover/print-labels.ts), rFBS labels are
- * the seller's carrier's.
+ * The packing batcher: Lambda on the label queue (batches of up to 40, gathered for a few seconds). It first reads
+ * the orders of its requests (one eventually consistent BatchGetItem) and keeps only the postings Ozon reports
+ * assembled: PackAndLabel follows the ship at once, and this is where the posting waits for the assembly
+ * (packingDecision) — asked again a little later, or ended with the failure the state catches (cancelled,
+ * `ship_failed`, no word in time). Per warehouse batch of the assembled: the batch's packing list (what to pick, how
+ * to pack what is fragile) in the labels bucket, the units taken off the shelf in one transaction, then every
+ * posting's PackAndLabel wait ended. No Ozon call: FBS labels come for the whole carriage on the handover day
+ * (functions/handover/print-labels.ts), rFBS labels are the seller's carrier's.
  */
 import { createHash } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sendAccountAlert } from '#shared/alerts';
 import { downloadLink, putLabelsFile } from '#shared/aws/s3';
-import { nowIso } from '#shared/clock';
+import { now, nowIso } from '#shared/clock';
 import { env } from '#shared/config';
+import { PostingNotFound } from '#shared/errors';
 import { logger, withPowertools } from '#shared/handler';
 import type { Order, Phase } from '#shared/order';
-import { getOrder, type OrderPatch, updateOrder } from '#shared/order-store';
+import { getOrder, type OrderPatch, ordersOf, updateOrder } from '#shared/order-store';
 import { emitMetric } from '#shared/powertools';
 import { packingList } from '#stock/rules';
 import { consume, consumeBatch, getStock } from '#stock/stock-store';
-import { sendTaskOutcome } from '#waits/deliver-to-wait';
-import { LabelRequest } from './label-request';
-import { labelBatches, labelBatchKey, labelFiles } from './rules';
+import { sendTaskFailure, sendTaskOutcome } from '#waits/deliver-to-wait';
+import { type LabelRequest, readLabelRequest } from './label-request';
+import { labelBatches, labelBatchKey, labelFiles, packingDecision } from './rules';
 
 interface Queued extends LabelRequest {
   messageId: string;
-  attempt: number;
+  body: string;
+}
+
+interface Assembled extends Queued {
+  order: Order;
 }
 
 export async function processLabelRequests(records: SQSRecord[]): Promise<SQSBatchResponse> {
   const failures: string[] = [];
   const queued: Queued[] = [];
   for (const record of records) {
-    const parsed = LabelRequest.safeParse(safeJson(record.body));
+    const request = readLabelRequest(safeJson(record.body), now());
     // Only PackAndLabel writes this queue; a body it did not write cannot be retried into shape.
-    if (!parsed.success) {
+    if (!request) {
       logger.error('Unreadable label request dropped', { messageId: record.messageId });
       continue;
     }
-    queued.push({
-      ...parsed.data,
-      messageId: record.messageId,
-      attempt: Number(record.attributes.ApproximateReceiveCount ?? '1'),
-    });
+    // Queued again as read (a request of the version before gets its deadline once).
+    queued.push({ ...request, messageId: record.messageId, body: JSON.stringify(request) });
   }
-  for (const batch of labelBatches(queued)) {
+  const { assembled, later } = await sortByAssembly(queued, failures);
+  for (const batch of labelBatches(assembled)) {
     try {
       await packBatch(batch);
     } catch (error) {
       // This batch comes back through the queue; the other batches of the event are not held up by it.
-      logger.error('Label batch failed; it will be retried', {
-        error,
-        postings: batch.map((r) => r.order.postingNumber),
-      });
+      logger.error('Label batch failed; it will be retried', { error, postings: batch.map((r) => r.postingNumber) });
       failures.push(...batch.map((r) => r.messageId));
     }
   }
+  await askAgainLater(later, failures);
   await retryLater(records.filter((r) => failures.includes(r.messageId)));
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
 /**
+ * The requests' orders, read together (eventually: a status a moment old only means asking again a little
+ * later), and what each one's posting is ready for. Ended ones (packed already, cancelled, failed) are ended here.
+ */
+async function sortByAssembly(queued: Queued[], failures: string[]) {
+  const assembled: Assembled[] = [];
+  const later: Queued[] = [];
+  if (!queued.length) return { assembled, later };
+  let orders: Map<string, Order>;
+  try {
+    const read = await ordersOf([...new Set(queued.map((q) => q.postingNumber))], { waits: false });
+    orders = new Map(read.map((o) => [o.postingNumber, o]));
+  } catch (error) {
+    logger.error('Orders of the label requests could not be read; they will be retried', { error });
+    failures.push(...queued.map((q) => q.messageId));
+    return { assembled, later };
+  }
+  const at = nowIso();
+  for (const request of queued) {
+    try {
+      // Not there in a read a moment old: the strong read says whether it exists at all.
+      const order = orders.get(request.postingNumber) ?? (await getOrder(request.postingNumber));
+      if (!order) {
+        // ReceivePosting wrote it before any ship: only a table restored without it gets here. NeedsAttention.
+        logger.error('Label request for a posting with no order', { posting: request.postingNumber });
+        await sendTaskFailure(request.token, {
+          outcome: 'failure',
+          error: PostingNotFound.name,
+          cause: `No order for ${request.postingNumber} in the table`,
+        });
+        continue;
+      }
+      let decision = packingDecision(order, request.assembleBy, at);
+      // An end is decided on a strong read: a read a moment old could still show the `ship_failed` a second ship
+      // has just cleared. Ends are rare; the happy path keeps its eventual read.
+      if (decision.kind === 'end') {
+        decision = packingDecision(
+          (await getOrder(request.postingNumber, { consistent: true })) ?? order,
+          request.assembleBy,
+          at,
+        );
+      }
+      if (decision.kind === 'pack') assembled.push({ ...request, order });
+      else if (decision.kind === 'later') later.push(request);
+      else if (decision.kind === 'packed') await sendTaskOutcome(request.token, { outcome: 'success' }, order);
+      else {
+        await sendTaskOutcome(request.token, decision.outcome, order);
+        emitMetric('PackingEnded', 1, { reason: decision.outcome.error });
+      }
+    } catch (error) {
+      logger.error('Label request could not be judged; it will be retried', { error, posting: request.postingNumber });
+      failures.push(request.messageId);
+    }
+  }
+  return { assembled, later };
+}
+
+/**
+ * Postings Ozon has not reported assembled yet are queued again, LABEL_RETRY_SECONDS later (a minute in AWS), as
+ * new messages: SQS's receive count (and the dead-letter queue after it) stays for requests that really fail.
+ * What cannot be queued again comes back through the queue's visibility timeout instead.
+ */
+async function askAgainLater(later: Queued[], failures: string[]) {
+  if (!later.length) return;
+  const { LABEL_QUEUE_URL, LABEL_RETRY_SECONDS } = env('labelQueue');
+  const { sendLater } = await import('#shared/aws/sqs');
+  const refused = await sendLater(
+    LABEL_QUEUE_URL,
+    later.map((q) => q.body),
+    LABEL_RETRY_SECONDS,
+  );
+  for (const i of refused) failures.push(later[i]?.messageId ?? '');
+  emitMetric('PackingAskedAgain', later.length);
+}
+
+/**
  * What failed comes back in LABEL_RETRY_SECONDS (a minute in AWS) rather than the queue's visibility timeout of six
- * minutes: Ozon's labels are usually ready a minute after assembly. If this call fails, the timeout still applies.
+ * minutes. If this call fails, the timeout still applies.
  */
 async function retryLater(failed: SQSRecord[]): Promise<void> {
   if (!failed.length) return;
@@ -78,7 +157,7 @@ async function retryLater(failed: SQSRecord[]): Promise<void> {
  * What every batch ends with: its packing list stored, the units off the shelf (one transaction, or one posting at a
  * time when that is refused), each posting's wait ended.
  */
-async function packBatch(batch: LabelRequest[]) {
+async function packBatch(batch: Assembled[]) {
   const orders = batch.map((r) => r.order);
   const { stem: labelBatch, fragile } = await storeBatch(orders);
   // FBS: packed is ready for its carriage (RegisterShipment then writes nothing); rFBS: packed, for the carrier.

@@ -1,7 +1,9 @@
 /** Fulfilment rules: how often assembly is tried, what Ozon's refusals mean, what lateness costs. Pure. */
 import * as z from 'zod/mini';
+import { AssemblyNotReported } from '#shared/errors';
 import type { Order, OrderLine } from '#shared/order';
 import type { ExemplarsResponse } from '#shared/ozon/schemas';
+import { evaluateWait, type WaitOutcome } from '#waits/rules';
 
 export const MAX_SHIP_ATTEMPTS = 3;
 export const MAX_PACKING_REMINDERS = 24;
@@ -52,12 +54,16 @@ export function tariffStepAhead(
   return { rate: t.nextRate, type: t.nextType, deadline: new Date(at).toISOString() };
 }
 
-/** A packing batch's size: what a warehouse prints and packs at once (and Ozon's limit for one label call). */
-export const LABELS_PER_CALL = 20;
+/**
+ * A packing batch's size: what a warehouse packs at once. Labels no longer bound it (they come per carriage, 20 a
+ * call): one transaction takes the batch's postings and its products (at most 100 items; consumeBatch falls back
+ * one by one beyond that), so a bigger batch shares each product's update among more postings.
+ */
+export const PACKING_BATCH_MAX = 40;
 
 /**
  * Packing batches: postings of one warehouse together (one packing list per batch, as a warehouse packs them), at
- * most LABELS_PER_CALL each, in the order they came.
+ * most PACKING_BATCH_MAX each, in the order they came.
  */
 export function labelBatches<T extends { order: Pick<Order, 'warehouseId'> }>(requests: T[]): T[][] {
   const byWarehouse = new Map<number, T[]>();
@@ -68,9 +74,39 @@ export function labelBatches<T extends { order: Pick<Order, 'warehouseId'> }>(re
   }
   return [...byWarehouse.values()].flatMap((group) => {
     const batches: T[][] = [];
-    for (let i = 0; i < group.length; i += LABELS_PER_CALL) batches.push(group.slice(i, i + LABELS_PER_CALL));
+    for (let i = 0; i < group.length; i += PACKING_BATCH_MAX) batches.push(group.slice(i, i + PACKING_BATCH_MAX));
     return batches;
   });
+}
+
+/**
+ * What the packing batcher does with a posting whose PackAndLabel request it holds: PackAndLabel follows the ship
+ * at once and waits for Ozon's word on the assembly itself (no wait of its own before it), so this is the rule
+ * AwaitAssembly was. `pack`: Ozon reports it assembled; `packed`: a batch took it already (a request SQS delivered
+ * twice, a retried state); `end`: the state fails with this outcome (cancelled, a buyer's cancellation request,
+ * `ship_failed`, or no word by `assembleBy`, which ConfirmPosting asks Ozon about); `later`: ask again soon.
+ */
+export type PackingDecision =
+  | { kind: 'pack' }
+  | { kind: 'packed' }
+  | { kind: 'end'; outcome: Extract<WaitOutcome, { outcome: 'failure' }> }
+  | { kind: 'later' };
+
+export function packingDecision(order: Order, assembleBy: string, nowIso: string): PackingDecision {
+  if (order.shippedFromStockAt && order.labelBatch) return { kind: 'packed' };
+  // The payout tolerance plays no part in the assembly's verdict.
+  const verdict = evaluateWait(order, 'assembly', 0);
+  if (verdict.outcome === 'success') return { kind: 'pack' };
+  if (verdict.outcome === 'failure') return { kind: 'end', outcome: verdict };
+  if (nowIso < assembleBy) return { kind: 'later' };
+  return {
+    kind: 'end',
+    outcome: {
+      outcome: 'failure',
+      error: AssemblyNotReported.name,
+      cause: `Ozon has not reported ${order.postingNumber} assembled since it was shipped`,
+    },
+  };
 }
 
 /** A packing batch's files from its key stem (an order's `labelBatch`): the packing list. */

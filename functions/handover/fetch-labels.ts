@@ -9,7 +9,6 @@
 import * as z from 'zod/mini';
 import { putLabelsFile } from '#shared/aws/s3';
 import { now } from '#shared/clock';
-import { env } from '#shared/config';
 import { eachLimited } from '#shared/each-limited';
 import { LabelNotReady } from '#shared/errors';
 import { stepHandler } from '#shared/handler';

@@ -41,6 +41,11 @@ export class PostingNotFound extends NamedError {}
 export class StockShort extends NamedError {}
 /** Ozon's asynchronous assembly ended in `ship_failed`: ship again. */
 export class ShipFailed extends NamedError {}
+/**
+ * Ozon has said nothing of the assembly within the state's assembly timeout: ConfirmPosting asks Ozon (`get`) and
+ * ships again only if Ozon has not assembled it.
+ */
+export class AssemblyNotReported extends NamedError {}
 /** Ship failed too often or was refused for a reason the seller has to fix. */
 export class ShipRefused extends NamedError {}
 /**

@@ -244,13 +244,14 @@ export async function waitsOf(postingNumbers: string[]): Promise<Map<string, Wai
 }
 
 /**
- * Orders with their waits, read in batches, eventually consistent — a sweep acts through conditional writes and
+ * Orders with their waits (unless `waits: false`), read in batches, eventually consistent — a sweep acts through conditional writes and
  * task tokens, which tolerate a read a moment old. Postings without an order are left out.
  */
-export async function ordersOf(postingNumbers: string[]): Promise<Order[]> {
+export async function ordersOf(postingNumbers: string[], options: { waits?: boolean } = {}): Promise<Order[]> {
+  const withWaits = options.waits ?? true;
   const items = await getAll(
     table(),
-    postingNumbers.flatMap((pn) => [keys.order(pn), keys.wait(pn)]),
+    postingNumbers.flatMap((pn) => (withWaits ? [keys.order(pn), keys.wait(pn)] : [keys.order(pn)])),
   );
   const find = (key: { pk: string; sk: string }) => items.find((it) => it.pk === key.pk && it.sk === key.sk);
   return postingNumbers.flatMap((pn) => {

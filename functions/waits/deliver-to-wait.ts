@@ -47,15 +47,26 @@ export async function sendTaskOutcome(
   order: Order,
   withSnapshot = false,
 ): Promise<boolean> {
+  if (outcome.outcome === 'failure') return sendTaskFailure(token, outcome);
+  const output = withSnapshot ? { ...stateOf(order), orderSnapshot: snapshotOf(order) } : stateOf(order);
+  return endTask(() =>
+    sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) })),
+  );
+}
+
+/** Ends a wait with a named failure, which the state catches; false if nothing waits. */
+export function sendTaskFailure(
+  token: string,
+  outcome: Extract<WaitOutcome, { outcome: 'failure' }>,
+): Promise<boolean> {
+  return endTask(() =>
+    sfnClient().send(new SendTaskFailureCommand({ taskToken: token, error: outcome.error, cause: outcome.cause })),
+  );
+}
+
+async function endTask(send: () => Promise<unknown>): Promise<boolean> {
   try {
-    if (outcome.outcome === 'success') {
-      const output = withSnapshot ? { ...stateOf(order), orderSnapshot: snapshotOf(order) } : stateOf(order);
-      await sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
-    } else {
-      await sfnClient().send(
-        new SendTaskFailureCommand({ taskToken: token, error: outcome.error, cause: outcome.cause }),
-      );
-    }
+    await send();
     return true;
   } catch (e) {
     // The wait already ended (timed out, delivered by someone else, or the execution stopped).

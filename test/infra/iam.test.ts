@@ -343,15 +343,15 @@ describe('who may do what', () => {
     }
   });
 
-  it('only the webhook sends to the push queue, only pack-and-label to the label queue; each has one consumer', () => {
+  it('only the webhook sends to the push queue, only pack-and-label and the batcher (asking again) to the label queue; each has one consumer', () => {
     const arnOf = (constructPath: string) => ({ 'Fn::GetAtt': [logicalIdAt(stack, constructPath), 'Arn'] });
     const pushQueue = arnOf('PushQueue');
     const labelQueue = arnOf('LabelQueue');
     expect(having('sendPushes')).toEqual(['intake/webhook']);
     expect(having('receivePushes')).toEqual(['intake/push-processor']);
-    expect(having('sendLabelRequests')).toEqual(['fulfilment/pack-and-label']);
+    expect(having('sendLabelRequests')).toEqual(['fulfilment/label-batch', 'fulfilment/pack-and-label']);
     expect(having('receiveLabelRequests')).toEqual(['fulfilment/label-batch']);
-    const senders = [...having('sendPushes'), ...having('sendLabelRequests')];
+    const senders = [...new Set([...having('sendPushes'), ...having('sendLabelRequests')])];
     const receivers = [...having('receivePushes'), ...having('receiveLabelRequests')];
     expect(rolesAllowing('sqs:SendMessage').sort()).toEqual(senders.map(roleIdOf).sort());
     expect(rolesAllowing('sqs:ReceiveMessage').sort()).toEqual(receivers.map(roleIdOf).sort());

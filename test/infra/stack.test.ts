@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
+import { PACKING_BATCH_MAX } from '#fulfilment/rules';
 import { SECTIONS, type Section } from '#shared/config';
 import type { OzonAutopilotStack } from '../../infra/stack';
 import {
@@ -450,15 +451,17 @@ describe('workflow and endpoints', () => {
     expect(envOf('intake/webhook').PUSH_QUEUE_URL).toEqual({ Ref: queueId });
   });
 
-  it('PackAndLabel queues label requests for the label batcher (20 a batch, 10 s window), dead-lettered with an alarm', () => {
+  it('PackAndLabel queues label requests for the label batcher (40 a batch, 10 s window), dead-lettered with an alarm', () => {
     const { queueId, mapping } = workQueue('LabelQueue', 'LabelDeadLetters', 'fulfilment/label-batch');
     // An entry point, not a state: construct id LabelBatchFn (the state machine never invokes it).
     expect(functionLogicalId(resources, 'fulfilment/label-batch')).toBe(logicalIdAt(stack, 'LabelBatchFn'));
-    // Up to 20 postings: Ozon's limit for one label call; gathered for up to 10 s.
-    expect(mapping.BatchSize).toBe(20);
+    // Up to 40 postings (PACKING_BATCH_MAX: one transaction of the postings and their products); up to 10 s.
+    expect(mapping.BatchSize).toBe(PACKING_BATCH_MAX);
+    expect(PACKING_BATCH_MAX).toBe(40);
     expect(mapping.MaximumBatchingWindowInSeconds).toBe(10);
     expect(envOf('fulfilment/pack-and-label').LABEL_QUEUE_URL).toEqual({ Ref: queueId });
-    // The batcher knows it too: it makes failed requests visible again sooner (ChangeMessageVisibility).
+    // The batcher knows it too: it makes failed requests visible again sooner (ChangeMessageVisibility) and queues
+    // again the postings Ozon has not reported assembled yet.
     expect(envOf('fulfilment/label-batch').LABEL_QUEUE_URL).toEqual({ Ref: queueId });
     for (const entry of ENTRIES.filter((e) => e !== 'fulfilment/pack-and-label' && e !== 'fulfilment/label-batch')) {
       expect(envOf(entry).LABEL_QUEUE_URL, entry).toBeUndefined();

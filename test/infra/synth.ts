@@ -134,7 +134,7 @@ export const FUNCTIONS = {
   'handover/check-handover': [...STEP, 'ozon', 'alerts'],
   // The label queue's consumer: the packing list under labels/, the units off the shelf, each PackAndLabel resumed.
   // No Ozon access: FBS labels come with the carriage (handover/print-labels).
-  'fulfilment/label-batch': [...STEP, 'labels', 'alerts', 'resumeWaits', 'receiveLabelRequests'],
+  'fulfilment/label-batch': [...STEP, 'labels', 'alerts', 'resumeWaits', 'receiveLabelRequests', 'sendLabelRequests'],
 } as const satisfies Record<string, readonly Capability[]>;
 export type Entry = keyof typeof FUNCTIONS;
 export const ENTRIES = (Object.keys(FUNCTIONS) as Entry[]).sort();

@@ -46,7 +46,6 @@ const STATE_NAMES = [
   'ReceivePosting',
   'ReserveStock',
   'ConfirmPosting',
-  'AwaitAssembly',
   'PackAndLabel',
   'RegisterShipment',
   'AwaitTrackingNumber',
@@ -92,7 +91,6 @@ const FAIL_ENDINGS = ['UnknownPosting'];
 const WAITS = [
   'AwaitRestock',
   'AwaitPackedConfirmation',
-  'AwaitAssembly',
   'AwaitTrackingNumber',
   'AwaitDelivery',
   'AwaitDisputeResolution',
@@ -104,7 +102,10 @@ const WAITS = [
   'AwaitCancellationDecision',
   'AwaitQualityCheck',
 ];
-/** Token tasks that are steps, not waits for the outside world: PackAndLabel waits for its label batch. */
+/**
+ * Token tasks that are steps, not waits of the wait handler: PackAndLabel waits for its label batch, which waits
+ * for Ozon's assembly.
+ */
 const TOKEN_STEPS = ['PackAndLabel'];
 /**
  * Tasks that run when the posting is already cancelled or settled, or only alert on the way to a wait or an ending
@@ -335,34 +336,35 @@ describe('waits for the outside world', () => {
     expect(tokenTasks.sort()).toEqual([...WAITS, ...TOKEN_STEPS].sort());
   });
 
-  it('PackAndLabel waits up to 30 minutes for its packing batch, and asks again when the batch is late', () => {
+  it('PackAndLabel follows the ship: it waits for the assembly and its packing batch, and goes back to ConfirmPosting without word', () => {
     const s = states.PackAndLabel;
     expect(s.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     // Its own handler (not the wait handler): it queues the token for the label batcher.
     expect(s.Parameters.FunctionName).toMatch(/:function:PackAndLabelFn/);
+    // No copy of the order: the batcher reads it when it looks at the assembly.
     expect(s.Parameters.Payload).toEqual({
       'postingNumber.$': '$.postingNumber',
       'schema.$': '$.schema',
       'timeouts.$': '$.timeouts',
       'token.$': '$$.Task.Token',
-      // The whole state: after AwaitAssembly it carries the order the wait ended with, which PackAndLabel queues
-      // without reading it again (a path to the snapshot itself would fail the state where a join left none).
-      'state.$': '$',
     });
-    expect(s.TimeoutSeconds).toBe(1800);
+    // The assembly's wait (2 h, ended by the batcher) and half an hour for a batch.
+    expect(s.TimeoutSeconds).toBe(2 * 3600 + 1800);
     expect(s.TimeoutSecondsPath).toBeUndefined();
     expect(s.HeartbeatSeconds).toBeUndefined();
-    // A late batch (States.Timeout) is retried like the transient errors: PackAndLabel queues the posting again.
-    const transient = (s.Retry ?? []).find((r: Json) => r.ErrorEquals.includes('OzonUnavailable'));
-    expect(transient?.ErrorEquals).toEqual([
-      ...workflowErrors.TRANSIENT,
-      'States.Timeout',
-      'Sandbox.Timedout',
-      'TimeoutError',
-    ]);
+    expect(states.ConfirmPosting.Next).toBe('PackAndLabel');
+    // Only the queuing Lambda's transient errors are retried; no word, ship_failed or the backstop: ConfirmPosting,
+    // which asks Ozon before it ships again.
+    const retried = (s.Retry ?? []).flatMap((r: Json) => r.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining(workflowErrors.TRANSIENT));
+    for (const error of ['States.Timeout', 'ShipFailed', 'AssemblyNotReported']) expect(retried).not.toContain(error);
+    for (const error of ['ShipFailed', 'AssemblyNotReported', 'States.Timeout']) {
+      expect(catchTargets(s, error), error).toEqual(['ConfirmPosting']);
+    }
+    expect(catchTargets(s, 'PostingCancelled')).toEqual(['ReleaseStock']);
+    expect(catchTargets(s, 'CancellationRequested')).toEqual(['DecideCancellationRequest']);
     // No label call per posting any more: nothing to be "not ready" here (the carriage's FetchLabels has that Retry).
     expect((s.Retry ?? []).filter((r: Json) => r.ErrorEquals.includes('LabelNotReady'))).toEqual([]);
-    expect(catchTargets(s, 'States.Timeout')).toEqual([]);
     expect(s.Next).toBe('RegisterShipment');
   });
 
@@ -370,7 +372,6 @@ describe('waits for the outside world', () => {
     const kinds: Record<string, string> = {
       AwaitRestock: 'restock',
       AwaitPackedConfirmation: 'packed',
-      AwaitAssembly: 'assembly',
       AwaitTrackingNumber: 'tracking',
       AwaitDelivery: 'delivery',
       AwaitDisputeResolution: 'dispute',
@@ -391,7 +392,6 @@ describe('waits for the outside world', () => {
       expect(s.TimeoutSeconds, n).toBeUndefined();
       expect(catchTargets(s, 'States.Timeout'), n).toHaveLength(1);
     }
-    expect(catchTargets(states.AwaitAssembly, 'States.Timeout')).toEqual(['ConfirmPosting']);
     expect(catchTargets(states.AwaitDelivery, 'States.Timeout')).toEqual(['CheckTracking']);
     expect(catchTargets(states.AwaitTrackingNumber, 'States.Timeout')).toEqual(['TrackingOverdue']);
     expect(catchTargets(states.AwaitPayout, 'States.Timeout')).toEqual(['SettlePayout']);
@@ -421,7 +421,8 @@ describe('waits for the outside world', () => {
     expect(checking?.MaxAttempts).toBeGreaterThan(0);
     expect(catchTargets(states.RegisterShipment, 'CarrierRegistering')).toEqual(['AwaitCarrierRegistration']);
     expect(states.AwaitCarrierRegistration.Next).toBe('RegisterShipment');
-    expect(states.JoinLifecycle.Choices.find((c: Json) => c.StringEquals === 'assembly')?.Next).toBe('AwaitAssembly');
+    // A split's new posting, still being assembled by Ozon, waits for that in PackAndLabel.
+    expect(states.JoinLifecycle.Choices.find((c: Json) => c.StringEquals === 'assembly')?.Next).toBe('PackAndLabel');
   });
 
   it('NeedsAttention waits a fixed day, passes the error to the alert, and re-checks with Ozon after it', () => {
@@ -453,7 +454,7 @@ describe('cancellation', () => {
       .filter(([, s]) => !catchTargets(s, 'PostingCancelled').includes('ReleaseStock'))
       .map(([n]) => n);
     expect(withoutCatch.sort()).toEqual([...NOT_CANCELLABLE].sort());
-    expect(tasks()).toHaveLength(34);
+    expect(tasks()).toHaveLength(33);
   });
 
   it('ReleaseStock and CancelPosting end in Cancelled only when Ozon confirmed it, else the posting rejoins', () => {
@@ -562,7 +563,8 @@ describe('no dead ends', () => {
 
   it('timeouts of steps and Lambdas are retried like transient errors', () => {
     for (const [n, s] of tasks()) {
-      if (WAITS.includes(n)) continue;
+      // PackAndLabel's timeout is the assembly's: it goes to ConfirmPosting (its own test).
+      if (WAITS.includes(n) || n === 'PackAndLabel') continue;
       const r = (s.Retry ?? []).find((x: Json) => x.ErrorEquals.includes('OzonUnavailable'));
       expect(r.ErrorEquals, n).toEqual(expect.arrayContaining(['States.Timeout', 'Sandbox.Timedout', 'TimeoutError']));
     }
@@ -638,7 +640,7 @@ describe('path length', () => {
       'JoinLifecycle',
       'ReserveStock',
       'ConfirmPosting',
-      'AwaitAssembly',
+      // No AwaitAssembly: the packing batch waits for Ozon's assembly itself (one state less).
       'PackAndLabel',
       'RegisterShipment',
       'AwaitDelivery',
@@ -660,6 +662,6 @@ describe('path length', () => {
       'Completed',
     ]);
     // The happy path with the carrier's tracking number in place of nothing: two states more.
-    expect(path).toHaveLength(12);
+    expect(path).toHaveLength(11);
   });
 });

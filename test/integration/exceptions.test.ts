@@ -180,6 +180,34 @@ describe.concurrent('exception paths', { timeout: 150_000 }, () => {
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(ozonCallsFor(rt, pn).filter((c) => c.path === '/v4/posting/fbs/ship').length).toBeGreaterThanOrEqual(2);
+    // The packing batcher saw ship_failed and ended PackAndLabel with it: back to ConfirmPosting, packed once.
+    // (The mixed week's packing confirmation comes before the ship: the ship is the ConfirmPosting before it.)
+    const states = statesEntered(execution);
+    const ship = states.indexOf('PackAndLabel') - 1;
+    expect(states.slice(ship, ship + 3)).toEqual(['ConfirmPosting', 'PackAndLabel', 'ConfirmPosting']);
+    expect(states.filter((s) => s === 'RegisterShipment')).toHaveLength(1);
+  });
+
+  it('an assembly Ozon reports late: asked again, then ConfirmPosting asks Ozon, ships again only to be told it is under way, and completes', async () => {
+    // Ozon's asynchronous assembly takes 3 h, longer than the 2 h the packing batcher waits for its word.
+    const pn = post({ assemblyMs: 3 * HOUR });
+
+    const execution = await waitForExecution(rt, pn, 90_000);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const states = statesEntered(execution);
+    const ship = states.indexOf('PackAndLabel') - 1;
+    expect(states.slice(ship, ship + 4)).toEqual(['ConfirmPosting', 'PackAndLabel', 'ConfirmPosting', 'PackAndLabel']);
+    expect(states).not.toContain('NeedsAttention');
+    // The second ConfirmPosting read the posting first; Ozon refused the second ship as shipped already.
+    const calls = ozonCallsFor(rt, pn);
+    const ships = calls.filter((c) => c.path === '/v4/posting/fbs/ship');
+    expect(ships).toHaveLength(2);
+    const first = calls.indexOf(ships[0] as (typeof calls)[number]);
+    const second = calls.indexOf(ships[1] as (typeof calls)[number]);
+    expect(calls.slice(first + 1, second).map((c) => c.path)).toContain('/v3/posting/fbs/get');
+    expect(await getOrder(pn)).toMatchObject({ phase: 'completed' });
+    expect(alertsOf(pn).map((a) => a.kind)).not.toContain('ship_refused');
   });
 
   it('not accepted at the sorting centre: named outcome and a critical alert', async () => {

@@ -56,16 +56,19 @@ export async function waitForState(
   }
 }
 
-/** A wait that timed out and looked again (AwaitAssembly → ConfirmPosting, AwaitDelivery → CheckTracking) folded away. */
+/**
+ * A wait that timed out and looked again (PackAndLabel without Ozon's word on the assembly → ConfirmPosting,
+ * AwaitDelivery → CheckTracking) folded away.
+ */
 export function withoutRechecks(states: string[]): string[] {
   const folded: string[] = [];
   for (const state of states) {
     const recheck =
-      (state === 'ConfirmPosting' && folded.at(-1) === 'AwaitAssembly') ||
+      (state === 'ConfirmPosting' && folded.at(-1) === 'PackAndLabel') ||
       (state === 'CheckTracking' && folded.at(-1) === 'AwaitDelivery');
     if (recheck) continue;
     // The wait entered again after its re-check is the same wait.
-    if ((state === 'AwaitAssembly' || state === 'AwaitDelivery') && folded.at(-1) === state) continue;
+    if ((state === 'PackAndLabel' || state === 'AwaitDelivery') && folded.at(-1) === state) continue;
     folded.push(state);
   }
   return folded;

@@ -86,7 +86,7 @@ describe.concurrent('safe on a real account', () => {
     it('a forged TYPE_POSTING_CANCELLED is checked with Ozon and ends nothing', async () => {
       const pn = rt.sandbox?.createPosting({ lines: [{ offer_id: 'TEA-GRN-100', quantity: 1 }] })
         ?.posting_number as string;
-      await waitForState(rt, pn, 'AwaitAssembly', 60_000);
+      await waitForState(rt, pn, 'PackAndLabel', 60_000);
       const getsBefore = ozonCallsFor(rt, pn).filter((c) => c.path === '/v3/posting/fbs/get').length;
 
       const forged = await fetch(rt.webhookUrl, {
@@ -166,7 +166,7 @@ describe.concurrent('safe on a real account', () => {
     it('checks each action against the order and Ozon', async () => {
       const fbs = rt.sandbox?.createPosting({ lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }] })
         ?.posting_number as string;
-      await waitForState(rt, fbs, 'AwaitAssembly', 60_000);
+      await waitForState(rt, fbs, 'PackAndLabel', 60_000);
 
       const answers = {
         hugeStock: await rt.sellerApi('stock', { ...stock, quantity: 1_000_000 }),

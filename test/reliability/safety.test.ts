@@ -724,7 +724,7 @@ describe('hundreds of postings waiting for one restock', () => {
     const restock = JSON.parse(text) as { woken?: number };
 
     const done = (pn: string) =>
-      FULL ? execution(pn)?.status !== 'RUNNING' : statesOfPosting(pn).includes('AwaitAssembly');
+      FULL ? execution(pn)?.status !== 'RUNNING' : statesOfPosting(pn).includes('PackAndLabel');
     try {
       await waitUntil(
         () => postings.every(done),

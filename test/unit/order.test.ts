@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { packingDecision } from '#fulfilment/rules';
 import { settle } from '#settlement/rules';
 import { DEFAULT_WAIT_SETTINGS, ExecutionState, executionState, waitTimeouts } from '#shared/deadlines';
 import { Order, orderFromPosting, phaseAfterStatus, WaitKind } from '#shared/order';
@@ -409,6 +410,46 @@ describe('evaluateWait', () => {
   });
 });
 
+describe('packingDecision: what the packing batcher does with a request (it waits for the assembly itself)', () => {
+  const LATER = '2021-11-20T12:00:00.000Z';
+
+  it('packs a posting Ozon reports assembled', () => {
+    expect(packingDecision(order({ status: 'awaiting_deliver' }), LATER, NOW_ISO)).toEqual({ kind: 'pack' });
+  });
+
+  it('asks again later while Ozon still assembles, until the deadline', () => {
+    const assembling = order({ status: 'awaiting_packaging', substatus: 'posting_created' });
+    expect(packingDecision(assembling, LATER, NOW_ISO)).toEqual({ kind: 'later' });
+    expect(packingDecision(assembling, LATER, LATER)).toMatchObject({
+      kind: 'end',
+      outcome: { outcome: 'failure', error: 'AssemblyNotReported' },
+    });
+  });
+
+  it('ends with ShipFailed, PostingCancelled or CancellationRequested as AwaitAssembly did, deadline or not', () => {
+    const failed = order({ status: 'awaiting_packaging', substatus: 'ship_failed' });
+    expect(packingDecision(failed, LATER, NOW_ISO)).toMatchObject({ kind: 'end', outcome: { error: 'ShipFailed' } });
+    const cancelled = order({ status: 'cancelled' });
+    expect(packingDecision(cancelled, LATER, NOW_ISO)).toMatchObject({
+      kind: 'end',
+      outcome: { error: 'PostingCancelled' },
+    });
+    const asked = order({
+      status: 'awaiting_deliver',
+      cancellationRequest: { id: 7, reason: 'changed my mind', requestedAt: NOW_ISO },
+    });
+    expect(packingDecision(asked, LATER, NOW_ISO)).toMatchObject({
+      kind: 'end',
+      outcome: { error: 'CancellationRequested' },
+    });
+  });
+
+  it('a posting a batch packed already is not packed again, whatever its status says now', () => {
+    const packed = order({ status: 'delivering', shippedFromStockAt: NOW_ISO, labelBatch: 'labels/1/x' });
+    expect(packingDecision(packed, LATER, LATER)).toEqual({ kind: 'packed' });
+  });
+});
+
 describe('waitTimeouts', () => {
   it('uses the defaults when the posting carries no dates', () => {
     const undated = order({ shipmentDate: undefined, deliveryDateEnd: undefined, deliveredAt: undefined });
@@ -675,7 +716,7 @@ describe('statusMayEndWait (whether a status write needs the wait read)', () => 
     expect(statusMayEndWait(at('delivering'), at('delivering'), 1)).toBe(true);
   });
 
-  it('ship_failed reaching a posting awaiting packaging is read (AwaitAssembly fails with ShipFailed)', () => {
+  it('ship_failed reaching a posting awaiting packaging is read (the packing batcher ends PackAndLabel with ShipFailed)', () => {
     expect(statusMayEndWait(at('awaiting_packaging'), at('awaiting_packaging', 'ship_failed'), 1)).toBe(true);
   });
 

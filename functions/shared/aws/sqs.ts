@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { lazyClient } from '../clients';
 
 export const sqsClient = lazyClient(() => new SQSClient({}));
@@ -25,4 +25,34 @@ export async function retryIn(QueueUrl: string, receiptHandles: string[], second
   }
   const refused = (await Promise.allSettled(requests)).find((r) => r.status === 'rejected');
   if (refused) throw refused.reason;
+}
+
+/**
+ * Messages sent again as new ones, `seconds` from now (ten a request, SQS's limit): unlike a retry, the receive
+ * count starts afresh. Every request is tried; returns the indexes of the bodies SQS did not take.
+ */
+export async function sendLater(QueueUrl: string, bodies: string[], seconds: number): Promise<number[]> {
+  const refused: number[] = [];
+  const requests: Promise<void>[] = [];
+  for (let i = 0; i < bodies.length; i += 10) {
+    const chunk = bodies.slice(i, i + 10);
+    const request = sqsClient()
+      .send(
+        new SendMessageBatchCommand({
+          QueueUrl,
+          Entries: chunk.map((MessageBody, j) => ({ Id: String(j), MessageBody, DelaySeconds: seconds })),
+        }),
+      )
+      .then(
+        (answer) => {
+          for (const f of answer.Failed ?? []) refused.push(i + Number(f.Id));
+        },
+        () => {
+          refused.push(...chunk.map((_, j) => i + j));
+        },
+      );
+    requests.push(request);
+  }
+  await Promise.all(requests);
+  return refused.sort((a, b) => a - b);
 }
