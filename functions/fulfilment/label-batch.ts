@@ -94,21 +94,22 @@ async function sortByAssembly(queued: Queued[], failures: string[]) {
         });
         continue;
       }
-      let decision = packingDecision(order, request.assembleBy, at);
+      let current = order;
+      let decision = packingDecision(current, request.assembleBy, at);
       // An end is decided on a strong read: a read a moment old could still show the `ship_failed` a second ship
       // has just cleared. Ends are rare; the happy path keeps its eventual read.
       if (decision.kind === 'end') {
-        decision = packingDecision(
-          (await getOrder(request.postingNumber, { consistent: true })) ?? order,
-          request.assembleBy,
-          at,
-        );
+        current = (await getOrder(request.postingNumber, { consistent: true })) ?? order;
+        decision = packingDecision(current, request.assembleBy, at);
       }
-      if (decision.kind === 'pack') assembled.push({ ...request, order });
-      else if (decision.kind === 'later') later.push(request);
-      else if (decision.kind === 'packed') await sendTaskOutcome(request.token, { outcome: 'success' }, order);
+      // The same posting twice in one event (a retried PackAndLabel queued it again): one transaction cannot take
+      // an item twice, so the second waits for the next look, which finds it packed.
+      const twice = assembled.some((a) => a.postingNumber === request.postingNumber);
+      if (decision.kind === 'pack' && !twice) assembled.push({ ...request, order: current });
+      else if (decision.kind === 'pack' || decision.kind === 'later') later.push(request);
+      else if (decision.kind === 'packed') await sendTaskOutcome(request.token, { outcome: 'success' }, current);
       else {
-        await sendTaskOutcome(request.token, decision.outcome, order);
+        await sendTaskOutcome(request.token, decision.outcome, current);
         emitMetric('PackingEnded', 1, { reason: decision.outcome.error });
       }
     } catch (error) {
