@@ -31,6 +31,18 @@ export function ozonCallsFor(rt: Runtime, postingNumber: string) {
 }
 
 /**
+ * Label calls naming this posting that no carriage's act came before: FBS labels come only with the carriage (its
+ * Handover makes the act, then prints), never from packing. On a busy machine a posting may still be in its
+ * carriage when the Handover prints it, and that call names it too: it is not one of these.
+ */
+export function labelCallsOutsideCarriage(rt: Runtime, postingNumber: string) {
+  const firstAct = (rt.sandbox?.calls ?? []).find((c) => c.path === '/v2/posting/fbs/act/create')?.at ?? Infinity;
+  return ozonCallsFor(rt, postingNumber).filter(
+    (c) => c.path.startsWith('/v2/posting/fbs/package-label') && c.at < firstAct,
+  );
+}
+
+/**
  * Waits (real time) until the posting's execution has entered `state` — for paths that stop in a wait, such as
  * NeedsAttention, where the execution stays RUNNING until the seller resumes it.
  */

@@ -13,7 +13,14 @@ import { addStock, getStock } from '#stock/stock-store';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
 import { DEFAULT_PRODUCTS, DEFAULT_WAREHOUSES } from '../../sandbox/index';
-import { ozonCallsFor, statesEntered, waitForExecution, waitForState, withoutRechecks } from './helpers';
+import {
+  labelCallsOutsideCarriage,
+  ozonCallsFor,
+  statesEntered,
+  waitForExecution,
+  waitForState,
+  withoutRechecks,
+} from './helpers';
 
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
 const MUG = DEFAULT_PRODUCTS.find((p) => p.offer_id === 'MUG-350-WHT');
@@ -87,8 +94,8 @@ describe.concurrent('OrderLifecycle on the embedded runtime', () => {
       expect(after?.onHand).toBe((before?.onHand ?? 0) - 2);
       expect(after?.reserved).toBe(before?.reserved);
       const s3 = new S3Client({ forcePathStyle: true });
-      // No label call per posting: FBS labels come with the carriage's label task (test/integration/handover.test.ts).
-      expect(calls.map((c) => c.path)).not.toContain('/v2/posting/fbs/package-label');
+      // No label call per posting: FBS labels come with the carriage (test/integration/handover.test.ts).
+      expect(labelCallsOutsideCarriage(rt, posting_number)).toEqual([]);
       const files = labelFiles(order?.labelBatch ?? 'missing');
       // The batch's packing list: this posting's lines, with the fragile mug's handling note.
       const list = await s3.send(new GetObjectCommand({ Bucket: process.env.LABELS_BUCKET, Key: files.packingList }));
