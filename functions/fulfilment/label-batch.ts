@@ -23,7 +23,7 @@ import { packingList } from '#stock/rules';
 import { consume, consumeBatch, getStock } from '#stock/stock-store';
 import { sendTaskFailure, sendTaskOutcome } from '#waits/deliver-to-wait';
 import { type LabelRequest, readLabelRequest } from './label-request';
-import { labelBatches, labelBatchKey, labelFiles, packingDecision } from './rules';
+import { firstPerPosting, labelBatches, labelBatchKey, labelFiles, packingDecision } from './rules';
 
 interface Queued extends LabelRequest {
   messageId: string;
@@ -102,11 +102,8 @@ async function sortByAssembly(queued: Queued[], failures: string[]) {
         current = (await getOrder(request.postingNumber, { consistent: true })) ?? order;
         decision = packingDecision(current, request.assembleBy, at);
       }
-      // The same posting twice in one event (a retried PackAndLabel queued it again): one transaction cannot take
-      // an item twice, so the second waits for the next look, which finds it packed.
-      const twice = assembled.some((a) => a.postingNumber === request.postingNumber);
-      if (decision.kind === 'pack' && !twice) assembled.push({ ...request, order: current });
-      else if (decision.kind === 'pack' || decision.kind === 'later') later.push(request);
+      if (decision.kind === 'pack') assembled.push({ ...request, order: current });
+      else if (decision.kind === 'later') later.push(request);
       else if (decision.kind === 'packed') await sendTaskOutcome(request.token, { outcome: 'success' }, current);
       else {
         await sendTaskOutcome(request.token, decision.outcome, current);
@@ -117,7 +114,9 @@ async function sortByAssembly(queued: Queued[], failures: string[]) {
       failures.push(request.messageId);
     }
   }
-  return { assembled, later };
+  // The same posting twice among them: packed once, the other request looks again later (firstPerPosting).
+  const { first, again } = firstPerPosting(assembled);
+  return { assembled: first, later: [...later, ...again] };
 }
 
 /**

@@ -109,6 +109,23 @@ export function packingDecision(order: Order, assembleBy: string, nowIso: string
   };
 }
 
+/**
+ * The first request of each posting, and the others: the same posting twice in one event (a retried PackAndLabel
+ * queued it again) cannot be packed in one transaction, which takes an item once. The others look again later and
+ * find it packed.
+ */
+export function firstPerPosting<T extends { postingNumber: string }>(requests: T[]): { first: T[]; again: T[] } {
+  const seen = new Set<string>();
+  const first: T[] = [];
+  const again: T[] = [];
+  for (const r of requests) {
+    if (seen.has(r.postingNumber)) again.push(r);
+    else first.push(r);
+    seen.add(r.postingNumber);
+  }
+  return { first, again };
+}
+
 /** A packing batch's files from its key stem (an order's `labelBatch`): the packing list. */
 export function labelFiles(stem: string): { packingList: string } {
   return { packingList: `${stem}.txt` };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { packingDecision } from '#fulfilment/rules';
+import { firstPerPosting, packingDecision } from '#fulfilment/rules';
 import { settle } from '#settlement/rules';
 import { DEFAULT_WAIT_SETTINGS, ExecutionState, executionState, waitTimeouts } from '#shared/deadlines';
 import { Order, orderFromPosting, phaseAfterStatus, WaitKind } from '#shared/order';
@@ -441,6 +441,18 @@ describe('packingDecision: what the packing batcher does with a request (it wait
     expect(packingDecision(asked, LATER, NOW_ISO)).toMatchObject({
       kind: 'end',
       outcome: { error: 'CancellationRequested' },
+    });
+  });
+
+  it('the same posting twice in one event is packed once; the other request looks again later', () => {
+    const requests = [
+      { postingNumber: 'A', token: 'a1' },
+      { postingNumber: 'B', token: 'b1' },
+      { postingNumber: 'A', token: 'a2' },
+    ];
+    expect(firstPerPosting(requests)).toEqual({
+      first: [requests[0], requests[1]],
+      again: [requests[2]],
     });
   });
 
