@@ -27,7 +27,6 @@ import { firstPerPosting, labelBatches, labelBatchKey, labelFiles, packingDecisi
 
 interface Queued extends LabelRequest {
   messageId: string;
-  body: string;
 }
 
 interface Assembled extends Queued {
@@ -44,8 +43,7 @@ export async function processLabelRequests(records: SQSRecord[]): Promise<SQSBat
       logger.error('Unreadable label request dropped', { messageId: record.messageId });
       continue;
     }
-    // Queued again as read (a request of the version before gets its deadline once).
-    queued.push({ ...request, messageId: record.messageId, body: JSON.stringify(request) });
+    queued.push({ ...request, messageId: record.messageId });
   }
   const { assembled, later } = await sortByAssembly(queued, failures);
   for (const batch of labelBatches(assembled)) {
@@ -128,11 +126,12 @@ async function askAgainLater(later: Queued[], failures: string[]) {
   if (!later.length) return;
   const { LABEL_QUEUE_URL, LABEL_RETRY_SECONDS } = env('labelQueue');
   const { sendLater } = await import('#shared/aws/sqs');
-  const refused = await sendLater(
-    LABEL_QUEUE_URL,
-    later.map((q) => q.body),
-    LABEL_RETRY_SECONDS,
-  );
+  // Queued again as read: a request of the version before gets its deadline once.
+  const bodies = later.map(({ token, postingNumber, assembleBy }): string => {
+    const request: LabelRequest = { token, postingNumber, assembleBy };
+    return JSON.stringify(request);
+  });
+  const refused = await sendLater(LABEL_QUEUE_URL, bodies, LABEL_RETRY_SECONDS);
   for (const i of refused) failures.push(later[i]?.messageId ?? '');
   emitMetric('PackingAskedAgain', later.length);
 }

@@ -14,7 +14,7 @@ import { payoutTolerance } from '#shared/config';
 import type { Order } from '#shared/order';
 import { waitOf } from '#shared/order-store';
 import { emitMetric } from '#shared/powertools';
-import { snapshotOf, stateOf } from '#shared/steps';
+import { stateOf } from '#shared/steps';
 import { evaluateWait, type WaitOutcome } from './rules';
 
 export type Delivery = 'none' | 'success' | 'failure';
@@ -30,28 +30,21 @@ export async function deliverToWait(order: Order): Promise<Delivery> {
   if (!wait) return 'none';
   const outcome = evaluateWait({ ...order, wait }, wait.on, payoutTolerance());
   if (outcome.outcome === 'pending') return 'none';
-  // Assembled: PackAndLabel comes next and queues the order as it is now — handed over here, it needs no read.
-  const sent = await sendTaskOutcome(wait.token, outcome, order, wait.on === 'assembly');
+  const sent = await sendTaskOutcome(wait.token, outcome, order);
   if (sent)
     emitMetric('WaitsEnded', 1, { wait: wait.on, outcome: outcome.outcome === 'success' ? 'event' : outcome.error });
   return sent ? outcome.outcome : 'none';
 }
 
-/**
- * Ends a wait with success (the execution state of the order, with the order itself as `orderSnapshot` when the
- * next step wants it) or a named failure; false if nothing waits.
- */
+/** Ends a wait with success (the execution state of the order) or a named failure; false if nothing waits. */
 export async function sendTaskOutcome(
   token: string,
   outcome: Exclude<WaitOutcome, { outcome: 'pending' }>,
   order: Order,
-  withSnapshot = false,
 ): Promise<boolean> {
   if (outcome.outcome === 'failure') return sendTaskFailure(token, outcome);
-  const output = withSnapshot ? { ...stateOf(order), orderSnapshot: snapshotOf(order) } : stateOf(order);
-  return endTask(() =>
-    sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) })),
-  );
+  const output = JSON.stringify(stateOf(order));
+  return endTask(() => sfnClient().send(new SendTaskSuccessCommand({ taskToken: token, output })));
 }
 
 /** Ends a wait with a named failure, which the state catches; false if nothing waits. */
