@@ -1,40 +1,78 @@
 /**
- * The poller's handover planning: Ozon's carriages of the day (`/v2/carriage/delivery/list`), and a Handover
- * execution for each whose cutoff is within `HANDOVER_PLAN_HOURS` (it waits for its act's time, `HANDOVER_LEAD_HOURS`
- * before the cutoff, itself) — one per carriage, named by it, so every poll
- * may ask again and nothing starts twice.
+ * The poller's handover planning: Ozon's carriages of the days the plan names (`/v2/carriage/delivery/list`, one
+ * call a date; handover/carriage-plan.ts says which), and a Handover execution for each whose cutoff is within
+ * `HANDOVER_PLAN_HOURS` (it waits for its act's time, `HANDOVER_LEAD_HOURS` before the cutoff, itself) — one per
+ * carriage, named by it, so a day listed again starts nothing twice.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startNamedExecution } from '#shared/aws/sfn';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
+import { db } from '#shared/db';
+import { OzonAuthError } from '#shared/errors';
+import { logger } from '#shared/handler';
 import { ozon } from '#shared/ozon/client';
+import { POLLER_MARK } from '#shared/poller-notes';
 import { emitMetric } from '#shared/powertools';
-import { type Carriage, carriagesDue, handoverName, planDays } from './rules';
+import type { ListedDay } from './carriage-plan';
+import { type Carriage, carriagesDue, handoverName } from './rules';
 
-export async function planHandovers(options: { ahead: boolean }): Promise<{ started: number; due: number }> {
+export interface PlanReport {
+  started: number;
+  due: number;
+  /** The days listed, each with its carriages; a day whose list failed is left out (it stays pending). */
+  listed: ListedDay[];
+}
+
+export async function planHandovers(days: string[]): Promise<PlanReport> {
+  const report: PlanReport = { started: 0, due: 0, listed: [] };
   // Read-only (real credentials without --allow-changes): an act confirms a carriage on Ozon; none is planned.
-  if (env('ozon').OZON_READ_ONLY) return { started: 0, due: 0 };
+  if (env('ozon').OZON_READ_ONLY || days.length === 0) return report;
   const leadMs = env('policy').HANDOVER_PLAN_HOURS * 3600_000;
-  const t = now();
-  const methods = [];
-  // Today's carriages (and tomorrow's near midnight) on every run; the later days the lead reaches on `ahead` runs.
-  const days = planDays(t, leadMs, options.ahead);
   for (const day of days) {
-    let cursor: string | undefined;
-    do {
-      const page = await ozon().call('carriages', {
-        filter: { departure_date: `${day}T00:00:00Z` },
-        limit: 1000,
-        ...(cursor ? { cursor } : {}),
-      });
-      methods.push(...page.methods);
-      cursor = page.has_next && page.cursor ? page.cursor : undefined;
-    } while (cursor);
+    try {
+      const methods = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ozon().call('carriages', {
+          filter: { departure_date: `${day}T00:00:00Z` },
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        });
+        methods.push(...page.methods);
+        cursor = page.has_next && page.cursor ? page.cursor : undefined;
+      } while (cursor);
+      const t = now();
+      // Every carriage with postings, due or not (its day stays pending until it is); a past cutoff is not.
+      const carriages = carriagesDue(methods, t, Number.POSITIVE_INFINITY);
+      const due = carriagesDue(methods, t, leadMs);
+      for (const carriage of due) if (await startHandover(carriage)) report.started++;
+      report.due += due.length;
+      report.listed.push({ day, carriages, due });
+    } catch (error) {
+      // A refused key ends the poll (it alerts the seller). Another failure leaves the other days planned; the
+      // day stays pending and the next poll asks again.
+      if (error instanceof OzonAuthError) throw error;
+      logger.warn('Carriages of a day could not be listed; the next poll asks again', { day, error });
+    }
   }
-  const due = carriagesDue(methods, t, leadMs);
-  let started = 0;
-  for (const carriage of due) if (await startHandover(carriage)) started++;
-  return { started, due: due.length };
+  return report;
+}
+
+/**
+ * A moved shipment date (TYPE_CUTOFF_DATE_CHANGED) for the poll's plan: added to the poller's item, which the poll
+ * reads on every run and takes the dates it planned out of. Adding to a set twice is one entry.
+ */
+export async function noteMovedCutoff(cutoffMs: number): Promise<void> {
+  if (Number.isNaN(cutoffMs)) return;
+  await db().send(
+    new UpdateCommand({
+      TableName: env('table').TABLE_NAME,
+      Key: POLLER_MARK,
+      UpdateExpression: 'ADD movedCutoffs :c',
+      ExpressionAttributeValues: { ':c': new Set([cutoffMs]) },
+    }),
+  );
 }
 
 async function startHandover(carriage: Carriage): Promise<boolean> {

@@ -4,6 +4,7 @@
  * changes nothing.
  */
 import { forwardBuyerMessage } from '#buyers/buyer-messages';
+import { noteMovedCutoff } from '#handover/plan';
 import { nowIso } from '#shared/clock';
 import { waitSettings } from '#shared/config';
 import { restockDeadline } from '#shared/deadlines';
@@ -49,6 +50,8 @@ export async function applyPush(push: WorkPush): Promise<void> {
           { type: 'cutoff_changed', at: nowIso(), source: 'push' },
           { shipmentDate: new Date(push.new_cutoff_date).toISOString() },
         );
+        // An FBS parcel moved to another day's carriage: the poll plans that day's carriages (carriage-plan.ts).
+        if (order?.schema === 'fbs') await noteMovedCutoff(Date.parse(push.new_cutoff_date));
         if (order && SWEEP_GROUP[order.phase]) {
           // The deadline sweep finds postings by shipment date: the index's sort key follows the moved date.
           await updateOrder(order.postingNumber, { phase: order.phase });

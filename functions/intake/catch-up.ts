@@ -6,12 +6,22 @@
  * for finance). The first run, with no mark yet, also lists every unfulfilled posting whatever its age. An access
  * error from Ozon becomes one critical alert.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
 import { rfbsFollowed } from '#aftersale/rfbs-followed';
 import { remindBuyers } from '#buyers/buyer-messages';
+import {
+  type CarriageOfPosting,
+  carriageOfPosting,
+  daysToList,
+  HandoverPlan,
+  LEGACY_PLAN_MS,
+  listed,
+  PLAN_NET_EVERY_HOURS,
+  seen,
+} from '#handover/carriage-plan';
 import { planHandovers } from '#handover/plan';
 import { sendWeeklyDigest } from '#performance/digest';
 import { watchRating } from '#performance/rating';
@@ -20,7 +30,7 @@ import { payoutSweepDue } from '#settlement/rules';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
-import { db, setIfLater } from '#shared/db';
+import { db } from '#shared/db';
 import { firstRunOfPeriod } from '#shared/deadlines';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
@@ -35,9 +45,7 @@ import { recordStatus } from './record-status';
 import { startPostingExecution } from './start-execution';
 
 const HOUR_MS = 3600 * 1000;
-/** How often the poll plans the handover day (HANDOVER_PLAN_HOURS ahead, one Handover per carriage). */
-const HANDOVER_PLAN_EVERY_HOURS = 1;
-/** How often the planning also lists the carriages beyond today's and tomorrow's near ones. */
+/** How often the legacy planning (after an upgrade) also lists the carriages beyond today's and tomorrow's near ones. */
 const HANDOVER_PLAN_AHEAD_EVERY_HOURS = 6;
 /** How often the poll looks for new returns: Ozon gives days to answer, and two lists an hour would be ~50 Ozon calls a day for nothing. */
 const RETURNS_EVERY_HOURS = 3;
@@ -77,6 +85,8 @@ export interface PollReport {
   /** Carriages whose act is due now, and how many of their Handover executions this run started. */
   handoversDue?: number;
   handoversStarted?: number;
+  /** The days whose carriages this run asked Ozon for (`/v2/carriage/delivery/list`). */
+  carriageDaysListed?: number;
   /** Ozon's message when it refused the key; the seller got an `ozon_access` alert. */
   accessError?: string;
 }
@@ -90,13 +100,24 @@ export async function pollOnce(): Promise<PollReport> {
     payoutsChecked: 0,
     payoutsDelivered: 0,
   };
+  const runAt = now();
+  const { mark, rfbsUntil, plan: stored, moved } = await readMark();
+  const leadMs = env('policy').HANDOVER_PLAN_HOURS * 3600_000;
+  // No plan on an item that has a mark: written by a version before it, so the postings in flight were never seen
+  // by a pass that noted their carriages; they are planned the old way (hourly) for a week.
+  let plan: HandoverPlan =
+    stored ?? HandoverPlan.parse({ legacyUntil: mark === undefined ? 0 : runAt + LEGACY_PLAN_MS });
+  let passed = false;
   try {
-    const { mark, rfbsUntil } = await readMark();
+    // The carriages of the FBS postings the passes see, and of the dates pushes moved: the plan's news.
+    const carriages: CarriageOfPosting[] = moved.map((shipmentMs) => ({ shipmentMs }));
     // After the first run the status pass finds new postings too (a grace later than an unfulfilled list would):
     // one list a run instead of two, and each new posting looked up once (bench: −0.07 Ozon calls, −0.5 read units
     // per posting).
-    if (mark === undefined) await startUnfulfilled(report);
-    await deliverStatusChanges(report, mark);
+    if (mark === undefined) await startUnfulfilled(report, carriages);
+    await deliverStatusChanges(report, mark, runAt, carriages);
+    passed = true;
+    plan = seen(plan, carriages, leadMs);
     if (payoutSweepDue(mark, now(), env('policy').PAYOUT_CHECK_HOURS)) Object.assign(report, await sweepPayouts());
     // Buyers' cancellation requests (rFBS): Ozon pushes none. Only while the product follows an rFBS posting
     // (aftersale/rfbs-followed.ts). A failure here must not stop the rest of the poll.
@@ -132,15 +153,20 @@ export async function pollOnce(): Promise<PollReport> {
     if (firstRunOfPeriod(mark, now(), env('policy').STOCK_CHECK_HOURS)) {
       report.stockDrifted = (await reconcileStock()).drifted;
     }
-    // The handover day: a Handover execution for each carriage whose cutoff is near (one per carriage). Its own
-    // failure (Ozon's carriage list unavailable) must not stop the rest of the poll: the next run plans again.
-    // Once an hour is enough: a carriage is planned up to a day ahead and waits for its act's time itself.
-    const planDue = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_EVERY_HOURS);
-    // The far days of the plan's lead only every few hours (handover/rules.ts planDays); the first run looks at all.
-    const ahead = firstRunOfPeriod(mark, now(), HANDOVER_PLAN_AHEAD_EVERY_HOURS);
-    const handovers = planDue ? await besideThePoll(planHandovers({ ahead }), 'Handover planning failed') : undefined;
+    // The handover day: a Handover execution for each carriage whose cutoff is near (one per carriage), listed when
+    // the pass saw a carriage not planned yet (handover/carriage-plan.ts). Its own failure (Ozon's carriage list
+    // unavailable) must not stop the rest of the poll: the days stay pending and the next run lists them again.
+    const days = daysToList(plan, now(), leadMs, {
+      firstRun: mark === undefined,
+      netPeriod: firstRunOfPeriod(mark, now(), PLAN_NET_EVERY_HOURS),
+      hourPeriod: firstRunOfPeriod(mark, now(), 1),
+      aheadPeriod: firstRunOfPeriod(mark, now(), HANDOVER_PLAN_AHEAD_EVERY_HOURS),
+    });
+    const handovers = await besideThePoll(planHandovers(days), 'Handover planning failed');
+    if (handovers) plan = listed(plan, handovers.listed, now(), leadMs);
     report.handoversDue = handovers?.due;
     report.handoversStarted = handovers?.started;
+    report.carriageDaysListed = handovers?.listed.length;
   } catch (error) {
     // Retrying cannot fix a refused key and a failed run would be retried by the scheduler: alert and end the run.
     if (!(error instanceof OzonAuthError)) throw error;
@@ -149,6 +175,9 @@ export async function pollOnce(): Promise<PollReport> {
     if (sent) logger.error('Ozon refused the key; the seller was alerted', { error });
     else logger.warn('Ozon still refuses the key; alerted within the last hour', { error: error.message });
   }
+  // Once the pass went through: the mark and the plan together, after the planning (a run that dies before this is
+  // repeated from the same mark, and its pass sees the same postings again).
+  if (passed) await writeMark(runAt, plan, moved);
   return report;
 }
 
@@ -164,7 +193,7 @@ async function follow(posting: V4ListPosting, report: PollReport) {
  * The first run's look at every unfulfilled posting, whatever its age: a posting that came in before the product
  * and has not moved since is in no window of status changes.
  */
-async function startUnfulfilled(report: PollReport) {
+async function startUnfulfilled(report: PollReport, carriages: CarriageOfPosting[]) {
   report.unfulfilledSeen += await eachPosting(
     'listUnfulfilled',
     {
@@ -173,14 +202,28 @@ async function startUnfulfilled(report: PollReport) {
         cutoff_to: new Date(now() + CUTOFF_LOOKBACK_MS * 4).toISOString(),
       },
     },
-    (posting) => follow(posting, report),
+    (posting) => {
+      noteCarriage(posting, carriages);
+      return follow(posting, report);
+    },
   );
 }
 
-/** The poller's item: its mark, and the notes steps write on it (shared/poller-notes.ts): `rfbsUntil`. */
+/** The carriage of an FBS posting before its handover, for the plan. */
+function noteCarriage(posting: V4ListPosting, carriages: CarriageOfPosting[]) {
+  const carriage = carriageOfPosting(posting);
+  if (carriage) carriages.push(carriage);
+}
+
+/**
+ * The poller's item: its mark, the handover plan written with it, the notes steps write on it
+ * (shared/poller-notes.ts): `rfbsUntil`, and the moved dates' pushes add (`movedCutoffs`, a number set).
+ */
 const Mark = z.object({
   statusChangesUntil: z.optional(z.number()),
   rfbsUntil: z.optional(z.number()),
+  handoverPlan: z.optional(z.unknown()),
+  movedCutoffs: z.optional(z.unknown()),
 });
 
 /**
@@ -197,22 +240,43 @@ async function besideThePoll<T>(part: Promise<T>, failure: string): Promise<T | 
   }
 }
 
-async function readMark(): Promise<{ mark?: number; rfbsUntil?: number }> {
+async function readMark(): Promise<{ mark?: number; rfbsUntil?: number; plan?: HandoverPlan; moved: number[] }> {
   const { Item } = await db().send(new GetCommand({ TableName: env('table').TABLE_NAME, Key: POLLER_MARK }));
   const parsed = Mark.safeParse(Item ?? {});
-  if (!parsed.success) return {};
-  const { statusChangesUntil: mark, rfbsUntil } = parsed.data;
-  return { mark, rfbsUntil };
+  if (!parsed.success) return { moved: [] };
+  const { statusChangesUntil: mark, rfbsUntil, handoverPlan, movedCutoffs } = parsed.data;
+  // A plan that does not parse (written by a later version, or damaged) is started over the legacy way.
+  const plan = handoverPlan === undefined ? undefined : HandoverPlan.safeParse(handoverPlan);
+  if (plan && !plan.success) logger.warn('The handover plan could not be read; planning hourly for a week');
+  const moved = movedCutoffs instanceof Set ? [...movedCutoffs].filter((v) => typeof v === 'number') : [];
+  return { mark, rfbsUntil, plan: plan?.success ? plan.data : undefined, moved };
 }
 
 /**
- * Moves the mark forward only: two overlapping runs (the schedule and a manual one) cannot move it back. An update,
- * not a put: the item also holds ReceivePosting's `rfbsUntil`.
+ * Moves the mark forward only: two overlapping runs (the schedule and a manual one) cannot move it back, and the
+ * later run's plan is the one kept. An update, not a put: the item also holds ReceivePosting's `rfbsUntil` and the
+ * pushes' moved dates, of which the ones this run read are taken out (others added meanwhile stay).
  */
-async function writeMark(until: number) {
-  await setIfLater(env('table').TABLE_NAME, POLLER_MARK, 'statusChangesUntil', until, {
-    at: new Date(until).toISOString(),
-  });
+async function writeMark(until: number, plan: HandoverPlan, moved: number[]) {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: env('table').TABLE_NAME,
+        Key: POLLER_MARK,
+        UpdateExpression: `SET statusChangesUntil = :until, #at = :at, handoverPlan = :plan${moved.length ? ' DELETE movedCutoffs :moved' : ''}`,
+        ConditionExpression: 'attribute_not_exists(statusChangesUntil) OR statusChangesUntil < :until',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: {
+          ':until': until,
+          ':at': new Date(until).toISOString(),
+          ':plan': plan,
+          ...(moved.length ? { ':moved': new Set(moved) } : {}),
+        },
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+  }
 }
 
 /** What the order does not know yet: another status, or a substatus a wait acts on. */
@@ -227,8 +291,12 @@ export function statusNews(order: Pick<Order, 'status' | 'substatus'>, posting: 
  * repeat that matters because only news reaches recordStatus. The list has no change date, so a change is recorded as seen at the end of the
  * window: it happened no later than that, and a push with an older date cannot move the order back past it.
  */
-async function deliverStatusChanges(report: PollReport, mark: number | undefined) {
-  const runAt = now();
+async function deliverStatusChanges(
+  report: PollReport,
+  mark: number | undefined,
+  runAt: number,
+  carriages: CarriageOfPosting[],
+) {
   // Changes younger than the grace are their pushes' (STATUS_PUSH_GRACE_MINUTES): the next run looks at them. The
   // mark stays the run's time (the once-a-period parts of the poll count from it); each run's window is the last
   // one's, shifted back by the grace.
@@ -246,6 +314,7 @@ async function deliverStatusChanges(report: PollReport, mark: number | undefined
       },
     },
     async (posting) => {
+      noteCarriage(posting, carriages);
       // A read a moment old is enough: recordStatus orders the writes, and a repeat changes nothing.
       const order = await getOrder(posting.posting_number, { consistent: false });
       // Its new-posting push was lost or is late, or it came in before the product and moved since: start it here.
@@ -256,5 +325,4 @@ async function deliverStatusChanges(report: PollReport, mark: number | undefined
       report.statusesDelivered++;
     },
   );
-  await writeMark(runAt);
 }

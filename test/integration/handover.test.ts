@@ -209,6 +209,15 @@ describe('the handover day', { timeout: 150_000 }, () => {
     const missed = await until(() => rt.alerts.find((a) => a.kind === 'handover_missed' && a.postingNumber === stuck));
     expect(missed.severity).toBe('critical');
     expect(rt.alerts.filter((a) => a.kind === 'handover_missed').map((a) => a.postingNumber)).toEqual([stuck]);
+    // Ozon's carriage list was asked when a posting named a carriage not planned yet, not on every poll: a few
+    // times for the two days while the poll ran many times (each run lists the changed statuses once).
+    const sandboxCalls = rt.sandbox?.calls ?? [];
+    const carriageLists = sandboxCalls.filter((c) => c.path === '/v2/carriage/delivery/list');
+    const polls = sandboxCalls.filter((c) => c.path === '/v4/posting/fbs/list').length;
+    expect(polls).toBeGreaterThan(12);
+    expect(carriageLists.length, `${carriageLists.length} carriage lists in ${polls} polls`).toBeLessThanOrEqual(
+      polls / 3,
+    );
     // Every parcel went with its carriage, and each posting completed.
     for (const pn of [...postings, unprinted, removed, late]) {
       const execution = await waitForExecution(rt, pn, 120_000);

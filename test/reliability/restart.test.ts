@@ -53,6 +53,15 @@ function journalProgress() {
   return { past: past.size, started: started.size, running: [...started].filter((n) => !ended.has(n)).length };
 }
 
+/** The executions not ended yet, each with the last state it entered: what a resumed run left waiting. */
+function stuckStates(): string {
+  const lines = readLines<JournalLine>(path.join(dataDir, 'executions.jsonl'));
+  const ended = new Set(lines.filter((l) => l.kind === 'ended').map((l) => l.name));
+  const last = new Map<string, string>();
+  for (const l of lines) if (l.type === 'StateEntered' && !ended.has(l.name)) last.set(l.name, l.state ?? '?');
+  return [...last].map(([name, state]) => `${name}: ${state}`).join('; ') || 'none';
+}
+
 /** Processes whose command line names this data dir's DynamoDB path: DynamoDB Local's JVM. */
 function jvmsOfDataDir(): number[] {
   const dbPath = path.join(dataDir, 'dynamodb');
@@ -116,7 +125,7 @@ describe('npm start with a data dir survives kill -9 of its process group', () =
     const summary = JSON.parse(lastLine) as RunSummary;
     expect(atKill.running, 'the kill came before every posting had finished').toBeGreaterThan(0);
     expect(summary.postings).toBe(POSTINGS);
-    expect(summary.byFinalState).toEqual({ Completed: POSTINGS });
+    expect(summary.byFinalState, `still running: ${stuckStates()}`).toEqual({ Completed: POSTINGS });
     expect(code).toBe(0);
     expect(summary.ozonCalls.byPath['/v2/posting/fbs/cancel'] ?? 0).toBe(0);
     // Ship calls made before the kill are in the summary: every posting was shipped once.
@@ -139,5 +148,6 @@ describe('npm start with a data dir survives kill -9 of its process group', () =
     expect(resumedAt.length).toBe(atKill.running);
     expect(Math.min(...resumedAt)).toBeGreaterThanOrEqual(lastTimeBefore);
     expect(jvmsOfDataDir()).toEqual([]);
-  }, 300_000);
+    // Longer than the resumed run's own bound (300 s), so a run that does not finish says where it stopped.
+  }, 420_000);
 });

@@ -111,6 +111,9 @@ export const V4ListPosting = z.looseObject({
   status: PostingStatus,
   substatus: nullableString,
   shipment_date: isoDate,
+  // The carriage an FBS posting goes with (handover/carriage-plan.ts): its method, warehouse and shipment date.
+  tpl_integration_type: nullableString,
+  delivery_method: z.nullish(z.looseObject({ id: z.nullish(z.number()), warehouse_id: z.nullish(z.number()) })),
 });
 export type V4ListPosting = z.infer<typeof V4ListPosting>;
 
