@@ -13,6 +13,7 @@ import { env } from '#shared/config';
 import { stepHandler } from '#shared/handler';
 import { getOrder } from '#shared/order-store';
 import { ozon } from '#shared/ozon/client';
+import { noteMovedCutoff } from './moved-cutoffs';
 import { LabelsInput, Unprinted } from './print-labels';
 import { actFiles, documentBytes } from './rules';
 
@@ -26,6 +27,7 @@ export type DocumentsInput = z.infer<typeof DocumentsInput>;
 
 /** The links stay valid through a working day (or until the signing credentials expire). */
 export const HANDOVER_LINK_HOURS = 12;
+const DAY_MS = 24 * 3600_000;
 
 export async function handOverDocuments(input: DocumentsInput) {
   const bucket = env('labels').LABELS_BUCKET;
@@ -57,6 +59,9 @@ export async function handOverDocuments(input: DocumentsInput) {
     },
     { once: `act-${input.actId}` },
   );
+  // Ozon moves the parcels it left out to the next day's carriage: the poll plans that day even if the moved
+  // dates' pushes were lost (its status pass does not show a parcel whose status did not change).
+  if (input.removed.length) await noteMovedCutoff(Date.parse(input.cutoffAt) + DAY_MS);
   for (const postingNumber of input.removed) {
     const order = await getOrder(postingNumber);
     if (order) {

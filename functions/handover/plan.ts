@@ -4,15 +4,12 @@
  * `HANDOVER_PLAN_HOURS` (it waits for its act's time, `HANDOVER_LEAD_HOURS` before the cutoff, itself) — one per
  * carriage, named by it, so a day listed again starts nothing twice.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startNamedExecution } from '#shared/aws/sfn';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
-import { db } from '#shared/db';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
 import { ozon } from '#shared/ozon/client';
-import { POLLER_MARK } from '#shared/poller-notes';
 import { emitMetric } from '#shared/powertools';
 import type { ListedDay } from './carriage-plan';
 import { type Carriage, carriagesDue, handoverName } from './rules';
@@ -57,22 +54,6 @@ export async function planHandovers(days: string[]): Promise<PlanReport> {
     }
   }
   return report;
-}
-
-/**
- * A moved shipment date (TYPE_CUTOFF_DATE_CHANGED) for the poll's plan: added to the poller's item, which the poll
- * reads on every run and takes the dates it planned out of. Adding to a set twice is one entry.
- */
-export async function noteMovedCutoff(cutoffMs: number): Promise<void> {
-  if (Number.isNaN(cutoffMs)) return;
-  await db().send(
-    new UpdateCommand({
-      TableName: env('table').TABLE_NAME,
-      Key: POLLER_MARK,
-      UpdateExpression: 'ADD movedCutoffs :c',
-      ExpressionAttributeValues: { ':c': new Set([cutoffMs]) },
-    }),
-  );
 }
 
 async function startHandover(carriage: Carriage): Promise<boolean> {

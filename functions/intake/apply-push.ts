@@ -4,7 +4,7 @@
  * changes nothing.
  */
 import { forwardBuyerMessage } from '#buyers/buyer-messages';
-import { noteMovedCutoff } from '#handover/plan';
+import { noteMovedCutoff } from '#handover/moved-cutoffs';
 import { nowIso } from '#shared/clock';
 import { waitSettings } from '#shared/config';
 import { restockDeadline } from '#shared/deadlines';
