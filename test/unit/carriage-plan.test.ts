@@ -22,6 +22,10 @@ const carriage = (cutoff: number, method = WH) => ({
   cutoffAt: new Date(cutoff).toISOString(),
 });
 
+/** Ozon's list of today's carriages: today's carriage, due and started. */
+const todayPlanned = (plan: HandoverPlan, at = NOW) =>
+  listed(plan, [{ day: '2026-11-30', carriages: [carriage(CUTOFF_TODAY)], due: [carriage(CUTOFF_TODAY)] }], at, LEAD);
+
 describe('carriageOfPosting', () => {
   const posting = (patch: Record<string, unknown> = {}) => ({
     status: 'awaiting_deliver',
@@ -48,12 +52,7 @@ describe('the plan', () => {
   it('a posting of an unplanned carriage lists its day once; the carriage planned, its next postings list nothing', () => {
     let plan = seen(empty(), [today], LEAD);
     expect(daysToList(plan, NOW, LEAD, QUIET)).toEqual(['2026-11-30']);
-    plan = listed(
-      plan,
-      [{ day: '2026-11-30', carriages: [carriage(CUTOFF_TODAY)], due: [carriage(CUTOFF_TODAY)] }],
-      NOW,
-      LEAD,
-    );
+    plan = todayPlanned(plan);
     expect(plan.days).toEqual({});
     expect(plannedFor(plan, today)).toBe(true);
     plan = seen(plan, [today, today], LEAD);
@@ -61,12 +60,7 @@ describe('the plan', () => {
   });
 
   it('another delivery method the same day is a carriage of its own', () => {
-    const planned = listed(
-      seen(empty(), [today], LEAD),
-      [{ day: '2026-11-30', carriages: [carriage(CUTOFF_TODAY)], due: [carriage(CUTOFF_TODAY)] }],
-      NOW,
-      LEAD,
-    );
+    const planned = todayPlanned(seen(empty(), [today], LEAD));
     const other = { ...today, deliveryMethodId: 77 };
     expect(plannedFor(planned, other)).toBe(false);
     expect(daysToList(seen(planned, [other], LEAD), NOW, LEAD, QUIET)).toEqual(['2026-11-30']);
@@ -99,22 +93,12 @@ describe('the plan', () => {
     const late = { ...today, shipmentMs: CUTOFF_TODAY - 24 * HOUR };
     let plan = seen(empty(), [late], LEAD);
     expect(daysToList(plan, NOW, LEAD, QUIET)).toEqual(['2026-11-30']);
-    plan = listed(
-      plan,
-      [{ day: '2026-11-30', carriages: [carriage(CUTOFF_TODAY)], due: [carriage(CUTOFF_TODAY)] }],
-      NOW,
-      LEAD,
-    );
+    plan = todayPlanned(plan);
     expect(plan.days).toEqual({});
   });
 
   it("a moved date's push (no method) lists its day even when a carriage of that day is planned", () => {
-    const planned = listed(
-      seen(empty(), [today], LEAD),
-      [{ day: '2026-11-30', carriages: [carriage(CUTOFF_TODAY)], due: [carriage(CUTOFF_TODAY)] }],
-      NOW,
-      LEAD,
-    );
+    const planned = todayPlanned(seen(empty(), [today], LEAD));
     expect(daysToList(seen(planned, [{ shipmentMs: CUTOFF_TODAY }], LEAD), NOW, LEAD, QUIET)).toEqual(['2026-11-30']);
   });
 
@@ -123,12 +107,7 @@ describe('the plan', () => {
     expect(daysToList(empty(), NOW, LEAD, { ...QUIET, netPeriod: true })).toEqual([]);
     const plan = seen(empty(), [today], LEAD);
     expect(plan.until).toBe(Date.parse('2026-12-02T00:00:00.000Z'));
-    const done = listed(
-      plan,
-      [{ day: '2026-11-30', carriages: [carriage(CUTOFF_TODAY)], due: [carriage(CUTOFF_TODAY)] }],
-      NOW,
-      LEAD,
-    );
+    const done = todayPlanned(plan);
     expect(daysToList(done, NOW + 24 * HOUR, LEAD, { ...QUIET, netPeriod: true })).toEqual([
       '2026-12-01',
       '2026-12-02',
@@ -145,12 +124,7 @@ describe('the plan', () => {
   });
 
   it('planned carriages and pending days are forgotten two days after their date', () => {
-    let plan = listed(
-      seen(empty(), [today], LEAD),
-      [{ day: '2026-11-30', carriages: [carriage(CUTOFF_TODAY)], due: [carriage(CUTOFF_TODAY)] }],
-      NOW,
-      LEAD,
-    );
+    let plan = todayPlanned(seen(empty(), [today], LEAD));
     plan = seen(plan, [{ shipmentMs: CUTOFF_TOMORROW + 5 * 24 * HOUR }], LEAD);
     plan = listed(plan, [], CUTOFF_TODAY + 2 * 24 * HOUR + 1, LEAD);
     expect(plan.planned).toEqual({});
