@@ -3,7 +3,7 @@
  * asked when the product learns of a carriage it has not planned, not every hour: the poll's status pass sees every
  * FBS posting when it is created and again when it is packed (its delivery method and shipment date name its
  * carriage), a moved date comes as a push, and a carriage once planned has its Handover, which waits for the act's
- * time itself. So the list is asked about once per carriage instead of once an hour (bench: −0.08 Ozon calls a
+ * time itself. So the list is asked about once per carriage instead of once an hour (bench: −0.09 Ozon calls a
  * posting). A daily look at the plan's days stays while a posting may still be before its handover, for what neither
  * source saw (a moved date whose push was lost).
  *
@@ -11,6 +11,7 @@
  * before that is repeated from the same mark, and its pass sees the same postings again.
  */
 import * as z from 'zod/mini';
+import { schemaOf } from '#shared/order';
 import { type Carriage, handoverName, planDays } from './rules';
 
 const DAY_MS = 24 * 3600_000;
@@ -54,8 +55,7 @@ export function carriageOfPosting(posting: {
   delivery_method?: { id?: number | null; warehouse_id?: number | null } | null;
 }): CarriageOfPosting | undefined {
   if (posting.status !== 'awaiting_packaging' && posting.status !== 'awaiting_deliver') return undefined;
-  const tpl = posting.tpl_integration_type ?? 'ozon';
-  if (tpl === 'non_integrated' || tpl === 'aggregator' || tpl === '3pl_tracking') return undefined;
+  if (schemaOf(posting.tpl_integration_type) !== 'fbs') return undefined;
   const shipmentMs = posting.shipment_date ? Date.parse(posting.shipment_date) : Number.NaN;
   const method = posting.delivery_method;
   if (Number.isNaN(shipmentMs) || !method?.id || !method.warehouse_id) return undefined;

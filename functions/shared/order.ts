@@ -10,6 +10,15 @@ export const Schema = z.enum(['fbs', 'rfbs']);
 export type Schema = z.infer<typeof Schema>;
 
 /**
+ * A posting's schema from Ozon's `tpl_integration_type`: Ozon's own logistics is FBS to us; wherever the seller
+ * registers the parcel with a carrier, it is rFBS.
+ */
+export function schemaOf(tplIntegrationType: string | null | undefined): Schema {
+  const tpl = tplIntegrationType ?? 'ozon';
+  return tpl === 'non_integrated' || tpl === 'aggregator' || tpl === '3pl_tracking' ? 'rfbs' : 'fbs';
+}
+
+/**
  * What a wait waits for. `attention`: a step failed in a way only the seller can fix (NeedsAttention); the seller's
  * resume, or a periodic re-check with Ozon, ends it.
  */
@@ -221,8 +230,7 @@ export function orderFromPosting(posting: Posting, nowIso: string): Order {
     status: posting.status,
     substatus: posting.substatus ?? undefined,
     phase: 'received',
-    // Ozon's own logistics is FBS to us; wherever the seller registers the parcel with a carrier, it is rFBS.
-    schema: tpl === 'non_integrated' || tpl === 'aggregator' || tpl === '3pl_tracking' ? 'rfbs' : 'fbs',
+    schema: schemaOf(tpl),
     tplIntegrationType: tpl,
     warehouseId: posting.delivery_method?.warehouse_id ?? 0,
     lines: posting.products.map((p) => ({
