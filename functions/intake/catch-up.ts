@@ -6,7 +6,7 @@
  * for finance). The first run, with no mark yet, also lists every unfulfilled posting whatever its age. An access
  * error from Ozon becomes one critical alert.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { followCancellationRequests } from '#aftersale/cancellation-requests';
 import { followReturns } from '#aftersale/returns-poll';
@@ -30,7 +30,7 @@ import { payoutSweepDue } from '#settlement/rules';
 import { sendAccountAlert } from '#shared/alerts';
 import { now } from '#shared/clock';
 import { env } from '#shared/config';
-import { db } from '#shared/db';
+import { db, setIfLater } from '#shared/db';
 import { firstRunOfPeriod } from '#shared/deadlines';
 import { OzonAuthError } from '#shared/errors';
 import { logger } from '#shared/handler';
@@ -258,25 +258,17 @@ async function readMark(): Promise<{ mark?: number; rfbsUntil?: number; plan?: H
  * pushes' moved dates, of which the ones this run read are taken out (others added meanwhile stay).
  */
 async function writeMark(until: number, plan: HandoverPlan, moved: number[]) {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: env('table').TABLE_NAME,
-        Key: POLLER_MARK,
-        UpdateExpression: `SET statusChangesUntil = :until, #at = :at, handoverPlan = :plan${moved.length ? ' DELETE movedCutoffs :moved' : ''}`,
-        ConditionExpression: 'attribute_not_exists(statusChangesUntil) OR statusChangesUntil < :until',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: {
-          ':until': until,
-          ':at': new Date(until).toISOString(),
-          ':plan': plan,
-          ...(moved.length ? { ':moved': new Set(moved) } : {}),
-        },
-      }),
-    );
-  } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-  }
+  const at = new Date(until).toISOString();
+  await setIfLater(
+    env('table').TABLE_NAME,
+    POLLER_MARK,
+    'statusChangesUntil',
+    until,
+    { at, handoverPlan: plan },
+    {
+      movedCutoffs: new Set(moved),
+    },
+  );
 }
 
 /** What the order does not know yet: another status, or a substatus a wait acts on. */

@@ -117,7 +117,8 @@ export function setExpression(patch: Record<string, unknown>, extra: { sets?: st
 
 /**
  * Sets a number attribute (and `also`, in the same write) only if it moves forward: two writers with different
- * clock readings cannot move it back. False when a later value was already there.
+ * clock readings cannot move it back. `deleteFromSets` takes these values out of set attributes in the same write
+ * (others added meanwhile stay). False when a later value was already there.
  */
 export async function setIfLater(
   TableName: string,
@@ -125,15 +126,22 @@ export async function setIfLater(
   attribute: string,
   value: number,
   also: Record<string, unknown> = {},
+  deleteFromSets: Record<string, Set<string | number>> = {},
 ): Promise<boolean> {
   // The attribute comes first in the patch, so its placeholders are setExpression's first: #f0 and :f0.
   const { expression, names, values } = setExpression({ [attribute]: value, ...also });
+  const deletes = Object.entries(deleteFromSets).filter(([, set]) => set.size > 0);
+  deletes.forEach(([name, set], i) => {
+    names[`#d${i}`] = name;
+    values[`:d${i}`] = set;
+  });
+  const deleting = deletes.length ? ` DELETE ${deletes.map((_, i) => `#d${i} :d${i}`).join(', ')}` : '';
   try {
     await db().send(
       new UpdateCommand({
         TableName,
         Key,
-        UpdateExpression: expression,
+        UpdateExpression: expression + deleting,
         ConditionExpression: 'attribute_not_exists(#f0) OR #f0 < :f0',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
