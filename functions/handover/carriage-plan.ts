@@ -12,7 +12,7 @@
  */
 import * as z from 'zod/mini';
 import { schemaOf } from '#shared/order';
-import { type Carriage, handoverName, planDays } from './rules';
+import { type Carriage, dayOf, handoverName, planDays } from './rules';
 
 const DAY_MS = 24 * 3600_000;
 /** How often the poll looks at the plan's days regardless, while a posting may still be before its handover. */
@@ -44,7 +44,6 @@ export interface CarriageOfPosting {
   shipmentMs: number;
 }
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`);
 
 /** An FBS posting before its handover, as a list shows it: the carriage it goes with (undefined for any other). */

@@ -20,6 +20,9 @@ export const Carriage = z.object({
 });
 export type Carriage = z.infer<typeof Carriage>;
 
+/** A time's UTC date, YYYY-MM-DD: the departure date the carriage list is asked for. */
+export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 /** The carriages near enough to be listed on every planning run: a day starting within this is listed hourly. */
 export const PLAN_NEAR_MS = 6 * 3600_000;
 
@@ -31,7 +34,6 @@ export const PLAN_NEAR_MS = 6 * 3600_000;
  * look: 24 carriage-list calls a day instead of 48 with a day's lead.
  */
 export function planDays(nowMs: number, leadMs: number, ahead: boolean): string[] {
-  const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const days = new Set([dayOf(nowMs), dayOf(nowMs + Math.min(PLAN_NEAR_MS, leadMs))]);
   if (ahead) {
     for (let ms = nowMs; ms < nowMs + leadMs; ms += 24 * 3600_000) days.add(dayOf(ms));
