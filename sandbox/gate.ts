@@ -79,6 +79,7 @@ export class Gate {
     const fRate = d.rngFaults.chance(d.faults.rateLimit);
     const fServer = d.rngFaults.chance(d.faults.serverError);
     const fCircle = d.rngFaults.chance(d.faults.circleOpen);
+    if (d.faults.unavailablePaths?.includes(path)) return { refusal: rpcError(503, 14, 'Circle is open'), delayMs };
     if (fRate) return { refusal: rateLimited(), delayMs };
     if (fServer) return { refusal: rpcError(500, 13, 'Internal error'), delayMs };
     if (fCircle) return { refusal: rpcError(503, 14, 'Circle is open'), delayMs };

@@ -116,6 +116,11 @@ export interface Faults {
   slow?: number;
   /** real ms for `slow` (default 0: `slow` does nothing without it) */
   slowMs?: number;
+  /**
+   * Sandbox extension: these API paths answer every call with HTTP 503 {"code":14,"message":"Circle is open"} (one
+   * Ozon method down for a while, as docs/00-overview.md describes it) until the list is set again.
+   */
+  unavailablePaths?: string[];
 }
 
 export interface Timing {

@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoverName } from '#handover/rules';
+import { env } from '#shared/config';
 import { getOrder } from '#shared/order-store';
 import type { Execution } from '../../local/execution';
 import { type Runtime, startRuntime } from '../../local/runtime';
@@ -46,7 +47,7 @@ async function waitForHandover(name: string, timeoutMs = 60_000): Promise<Execut
   }
 }
 
-describe('the handover day', { timeout: 150_000 }, () => {
+describe('the handover day', { timeout: 240_000 }, () => {
   it('a carriage: act, labels in one call or one task, documents linked in one alert; left out, unprinted and missed parcels alerted', async () => {
     const postings = [1, 2, 3].map(
       () =>
@@ -224,5 +225,53 @@ describe('the handover day', { timeout: 150_000 }, () => {
       expect(execution.status, pn).toBe('SUCCEEDED');
       expect(ozonCallsFor(rt, pn).some((c) => c.path === '/v4/posting/fbs/ship')).toBe(true);
     }
+  });
+
+  it("Ozon's carriage list unavailable: no Handover while it is refused; the carriage is planned within a few polls once Ozon answers", async () => {
+    const CARRIAGES = '/v2/carriage/delivery/list';
+    rt.sandbox?.setFaults({ unavailablePaths: [CARRIAGES] });
+    // Two days out: a carriage no posting of the test above goes with.
+    const pn =
+      rt.sandbox?.createPosting({
+        schema: 'fbs',
+        lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
+        shipmentSlaMs: 2 * 24 * 3600_000,
+      }).posting_number ?? '';
+    const posting = rt.sandbox?.posting(pn) as { shipment_date: string; delivery_method: { id: number } };
+    const day = posting.shipment_date.slice(0, 10);
+    const name = handoverName({
+      warehouseId: FBS_WAREHOUSE,
+      deliveryMethodId: posting.delivery_method.id,
+      departureDate: day,
+    });
+    const refusedFor = () =>
+      (rt.sandbox?.calls ?? []).filter(
+        (c) =>
+          c.path === CARRIAGES &&
+          c.status === 503 &&
+          String((c.body as { filter?: { departure_date?: string } }).filter?.departure_date).startsWith(day),
+      );
+    // Refused once its carriage is within the plan's lead (the client's own retries included), and no Handover.
+    const dueAt = Date.parse(posting.shipment_date) - env('policy').HANDOVER_PLAN_HOURS * 3600_000;
+    await until(() => (rt.clock.now() >= dueAt ? true : undefined), 90_000);
+    const refusedBefore = refusedFor().length;
+    await until(() => (refusedFor().length > refusedBefore ? true : undefined), 90_000);
+    expect(handovers().some((e) => e.name === name)).toBe(false);
+
+    // Once Ozon answers, the day is asked again and its carriage planned within a few polls (the pending day is
+    // kept after a failed list: test/unit/carriage-plan.test.ts). Counted in polls (each lists the changed statuses
+    // once), not time: a refused ask holds its poll for the client's retries.
+    const polls = () => (rt.sandbox?.calls ?? []).filter((c) => c.path === '/v4/posting/fbs/list').length;
+    rt.sandbox?.setFaults({ unavailablePaths: [] });
+    const pollsBefore = polls();
+    const pollsToPlan = await until(
+      () => (handovers().some((e) => e.name === name) ? polls() - pollsBefore : undefined),
+      90_000,
+    );
+    expect(pollsToPlan).toBeLessThanOrEqual(3);
+    const handover = await waitForHandover(name, 90_000);
+    expect(handover.status).toBe('SUCCEEDED');
+    const execution = await waitForExecution(rt, pn, 120_000);
+    expect(execution.status).toBe('SUCCEEDED');
   });
 });
