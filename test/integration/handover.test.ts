@@ -15,7 +15,7 @@ import { getOrder } from '#shared/order-store';
 import type { Execution } from '../../local/execution';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { seedDemoStock } from '../../local/seed';
-import { DEFAULT_WAREHOUSES } from '../../sandbox/index';
+import { DEFAULT_CARRIAGE_CUTOFF, DEFAULT_WAREHOUSES } from '../../sandbox/index';
 import { buyerToldIn, ozonCallsFor, statesEntered, until, waitForExecution } from './helpers';
 
 const FBS_WAREHOUSE = DEFAULT_WAREHOUSES.find((w) => !w.is_rfbs)?.warehouse_id as number;
@@ -230,12 +230,16 @@ describe('the handover day', { timeout: 240_000 }, () => {
   it("Ozon's carriage list unavailable: no Handover while it is refused; the carriage is planned within a few polls once Ozon answers", async () => {
     const CARRIAGES = '/v2/carriage/delivery/list';
     rt.sandbox?.setFaults({ unavailablePaths: [CARRIAGES] });
-    // Two days out: a carriage no posting of the test above goes with.
+    // Two days out: a carriage no posting of the test above goes with. Its shipment date is that carriage's cutoff,
+    // as Ozon gives a new posting, so the carriage is due when the posting's day is (an explicit SLA at another
+    // time of day would make the carriage due up to 13 h later, and the polls counted below would wait for that).
+    const day2 = new Date(rt.clock.now() + 2 * 24 * 3600_000).toISOString().slice(0, 10);
+    const cutoff = Date.parse(`${day2}T${DEFAULT_CARRIAGE_CUTOFF}:00Z`);
     const pn =
       rt.sandbox?.createPosting({
         schema: 'fbs',
         lines: [{ offer_id: 'CABLE-USBC-1M', quantity: 1 }],
-        shipmentSlaMs: 2 * 24 * 3600_000,
+        shipmentSlaMs: cutoff - rt.clock.now(),
       }).posting_number ?? '';
     const posting = rt.sandbox?.posting(pn) as { shipment_date: string; delivery_method: { id: number } };
     const day = posting.shipment_date.slice(0, 10);
@@ -252,16 +256,22 @@ describe('the handover day', { timeout: 240_000 }, () => {
           String((c.body as { filter?: { departure_date?: string } }).filter?.departure_date).startsWith(day),
       );
     // Refused once its carriage is within the plan's lead (the client's own retries included), and no Handover.
-    const dueAt = Date.parse(posting.shipment_date) - env('policy').HANDOVER_PLAN_HOURS * 3600_000;
+    // (The clock moved while the posting was made: its date is the cutoff's within simulated minutes.)
+    expect(Math.abs(Date.parse(posting.shipment_date) - cutoff)).toBeLessThan(30 * 60_000);
+    const dueAt = Math.max(cutoff, Date.parse(posting.shipment_date)) - env('policy').HANDOVER_PLAN_HOURS * 3600_000;
     await until(() => (rt.clock.now() >= dueAt ? true : undefined), 90_000);
     const refusedBefore = refusedFor().length;
     await until(() => (refusedFor().length > refusedBefore ? true : undefined), 90_000);
     expect(handovers().some((e) => e.name === name)).toBe(false);
 
-    // Once Ozon answers, the day is asked again and its carriage planned within a few polls (the pending day is
-    // kept after a failed list: test/unit/carriage-plan.test.ts). Counted in polls (each lists the changed statuses
-    // once), not time: a refused ask holds its poll for the client's retries.
+    // Once Ozon answers, the day is asked again and its carriage planned within a few polls: the refused day was
+    // kept pending. Ozon answers only from the next poll on, so the refused run cannot plan it on a retry, and a
+    // planner that dropped the day would wait for the daily look (about 30 polls here; checked by breaking it).
+    // Counted in polls (each lists the changed statuses once), not time: a refused ask holds its poll for the
+    // client's retries.
     const polls = () => (rt.sandbox?.calls ?? []).filter((c) => c.path === '/v4/posting/fbs/list').length;
+    const pollsRefused = polls();
+    await until(() => (polls() > pollsRefused ? true : undefined), 90_000);
     rt.sandbox?.setFaults({ unavailablePaths: [] });
     const pollsBefore = polls();
     const pollsToPlan = await until(
