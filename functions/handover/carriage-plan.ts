@@ -132,14 +132,22 @@ export interface ListedDay {
 }
 
 /**
- * The plan after the run listed these days (a day whose list failed is not among them, and stays pending): the due
- * carriages planned; a day whose other carriages are not due yet stays pending until the first of them is; a past
- * day listed as today is done. Old entries are forgotten.
+ * The plan after the run listed these days: the due carriages planned; a day whose other carriages are not due yet
+ * stays pending until the first of them is; a past day listed as today is done. A day whose list failed is pending
+ * from now, whatever made the run ask for it: the daily look and the first run list days no posting made pending,
+ * and the next look would come after their carriages had left. Old entries are forgotten.
  */
-export function listed(plan: HandoverPlan, results: ListedDay[], nowMs: number, leadMs: number): HandoverPlan {
+export function listed(
+  plan: HandoverPlan,
+  results: ListedDay[],
+  nowMs: number,
+  leadMs: number,
+  failed: string[] = [],
+): HandoverPlan {
   const planned = { ...plan.planned };
   const days = { ...plan.days };
   const today = dayOf(nowMs);
+  for (const day of failed) days[day] = Math.min(days[day] ?? Number.POSITIVE_INFINITY, nowMs);
   for (const r of results) {
     for (const c of r.due) planned[handoverName(c)] = Date.parse(c.cutoffAt);
     const later = r.carriages

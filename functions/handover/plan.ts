@@ -17,12 +17,14 @@ import { type Carriage, carriagesDue, handoverName } from './rules';
 export interface PlanReport {
   started: number;
   due: number;
-  /** The days listed, each with its carriages; a day whose list failed is left out (it stays pending). */
+  /** The days listed, each with its carriages; a day whose list failed is left out. */
   listed: ListedDay[];
+  /** The days whose list failed (Ozon unavailable): pending, the next poll asks again. */
+  failed: string[];
 }
 
 export async function planHandovers(days: string[]): Promise<PlanReport> {
-  const report: PlanReport = { started: 0, due: 0, listed: [] };
+  const report: PlanReport = { started: 0, due: 0, listed: [], failed: [] };
   // Read-only (real credentials without --allow-changes): an act confirms a carriage on Ozon; none is planned.
   if (env('ozon').OZON_READ_ONLY || days.length === 0) return report;
   const leadMs = env('policy').HANDOVER_PLAN_HOURS * 3600_000;
@@ -50,6 +52,7 @@ export async function planHandovers(days: string[]): Promise<PlanReport> {
       // A refused key ends the poll (it alerts the seller). Another failure leaves the other days planned; the
       // day stays pending and the next poll asks again.
       if (error instanceof OzonAuthError) throw error;
+      report.failed.push(day);
       logger.warn('Carriages of a day could not be listed; the next poll asks again', { day, error });
     }
   }

@@ -163,7 +163,7 @@ export async function pollOnce(): Promise<PollReport> {
       aheadPeriod: firstRunOfPeriod(mark, now(), HANDOVER_PLAN_AHEAD_EVERY_HOURS),
     });
     const handovers = await besideThePoll(planHandovers(days), 'Handover planning failed');
-    if (handovers) plan = listed(plan, handovers.listed, now(), leadMs);
+    if (handovers) plan = listed(plan, handovers.listed, now(), leadMs, handovers.failed);
     report.handoversDue = handovers?.due;
     report.handoversStarted = handovers?.started;
     report.carriageDaysListed = handovers?.listed.length;

@@ -89,6 +89,31 @@ describe('the plan', () => {
     expect(listed(plan, [], NOW, LEAD).days).toEqual(plan.days);
   });
 
+  it('a day the daily look asked for and Ozon could not list is pending: the next run asks again, not the next look', () => {
+    const look = { ...QUIET, netPeriod: true };
+    const plan = seen(empty(), [{ ...today, shipmentMs: CUTOFF_TOMORROW }], LEAD);
+    const later = todayPlanned(plan);
+    // Tomorrow's carriage is not within the lead yet: only the look asks for it, and its list fails.
+    expect(daysToList(later, NOW, LEAD, look)).toEqual(['2026-11-30', '2026-12-01']);
+    expect(daysToList(later, NOW, LEAD, QUIET)).toEqual([]);
+    const failed = listed(later, [], NOW, LEAD, ['2026-11-30', '2026-12-01']);
+    expect(daysToList(failed, NOW + HOUR, LEAD, QUIET)).toEqual(['2026-11-30', '2026-12-01']);
+    // A day pending already keeps the earlier of the two.
+    const due = { ...plan, days: { '2026-12-01': NOW - HOUR } };
+    expect(listed(due, [], NOW, LEAD, ['2026-12-01']).days).toEqual(due.days);
+    // Listed at last: today's has nothing more, tomorrow's waits for its carriage.
+    const after = listed(
+      failed,
+      [
+        { day: '2026-11-30', carriages: [], due: [] },
+        { day: '2026-12-01', carriages: [carriage(CUTOFF_TOMORROW)], due: [] },
+      ],
+      NOW + HOUR,
+      LEAD,
+    );
+    expect(after.days).toEqual({ '2026-12-01': CUTOFF_TOMORROW - LEAD });
+  });
+
   it("a posting whose date has passed (late, or moved without word) lists today's carriages", () => {
     const late = { ...today, shipmentMs: CUTOFF_TODAY - 24 * HOUR };
     let plan = seen(empty(), [late], LEAD);
