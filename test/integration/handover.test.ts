@@ -265,8 +265,9 @@ describe('the handover day', { timeout: 240_000 }, () => {
     expect(handovers().some((e) => e.name === name)).toBe(false);
 
     // Once Ozon answers, the day is asked again and its carriage planned within a few polls: the refused day was
-    // kept pending. Ozon answers only from the next poll on, so the refused run cannot plan it on a retry, and a
-    // planner that dropped the day would wait for the daily look (about 30 polls here; checked by breaking it).
+    // kept pending. Ozon answers only from the next poll on, so the refused run cannot plan it on a retry; a
+    // planner that dropped the day would leave it to the next daily look, which lists today and tomorrow only, after
+    // the carriage had left: never planned (checked by breaking it).
     // Counted in polls (each lists the changed statuses once), not time: a refused ask holds its poll for the
     // client's retries.
     const polls = () => (rt.sandbox?.calls ?? []).filter((c) => c.path === '/v4/posting/fbs/list').length;
