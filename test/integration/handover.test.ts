@@ -9,7 +9,7 @@
  * parcels leave only with their carriage, at the cutoff.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handoverName } from '#handover/rules';
+import { dayOf, handoverName } from '#handover/rules';
 import { env } from '#shared/config';
 import { getOrder } from '#shared/order-store';
 import type { Execution } from '../../local/execution';
@@ -233,7 +233,7 @@ describe('the handover day', { timeout: 240_000 }, () => {
     // Two days out: a carriage no posting of the test above goes with. Its shipment date is that carriage's cutoff,
     // as Ozon gives a new posting, so the carriage is due when the posting's day is (an explicit SLA at another
     // time of day would make the carriage due up to 13 h later, and the polls counted below would wait for that).
-    const day2 = new Date(rt.clock.now() + 2 * 24 * 3600_000).toISOString().slice(0, 10);
+    const day2 = dayOf(rt.clock.now() + 2 * 24 * 3600_000);
     const cutoff = Date.parse(`${day2}T${DEFAULT_CARRIAGE_CUTOFF}:00Z`);
     const pn =
       rt.sandbox?.createPosting({
